@@ -1,0 +1,137 @@
+"""Every default in one place.
+
+``Settings`` is a plain dataclass. Values come, lowest priority first, from the defaults below,
+the config file ``<home>/config.toml``, then ``SEER_*`` environment variables; the CLI passes
+explicit options on top with :meth:`Settings.replace`.
+
+``home`` is ``$SEER_HOME`` when set (tests point it at a temporary directory), otherwise the
+platform's user data directory. Assembled model files live in ``cache_dir``: ``$SEER_CACHE_DIR``,
+else ``$SEER_HOME/cache``, else the platform's user cache directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from .errors import UserError
+
+APP = "seer"
+
+
+def _default_home() -> Path:
+    env = os.environ.get("SEER_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir(APP))
+
+
+def _default_cache() -> Path:
+    if os.environ.get("SEER_CACHE_DIR"):
+        return Path(os.environ["SEER_CACHE_DIR"]).expanduser()
+    env = os.environ.get("SEER_HOME")
+    if env:
+        return Path(env).expanduser() / "cache"
+    return Path(platformdirs.user_cache_dir(APP))
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=_default_home)
+    cache_dir: Path = field(default_factory=_default_cache)
+
+    # --- model / backend -------------------------------------------------------------------
+    model: str | None = None  # PATH or alias; None = best bundled model installed
+    llm_url: str | None = None  # OpenAI-compatible server; overrides the in-process model
+    n_ctx: int = 8192
+    n_threads: int | None = None  # None = physical cores
+    seed: int = 0
+    temperature: float = 0.0
+    request_timeout: float = 120.0
+
+    # --- pool ------------------------------------------------------------------------------
+    pool: str = "default"
+    observation_max_chars: int = 600  # stored observation length
+    near_dup_threshold: float = 0.97  # trajectory cosine for near-duplicates (same tool chain)
+    lock_timeout: float = 30.0
+    redact_patterns: tuple[str, ...] = ()  # extra regexes, on top of the built-in ones
+
+    # --- recall ----------------------------------------------------------------------------
+    recall: str = "stepwise"  # stepwise | task | none
+    demos: str = "recall"  # recall | static
+    k: int = 4
+    candidates_m: int = 32
+    w_sim: float = 1.0
+    w_cov: float = 1.0
+    w_intent: float = 1.0
+
+    # --- agent -----------------------------------------------------------------------------
+    max_steps: int = 10
+    prompt_observation_chars: int = 400  # observation length shown in the prompt
+    thought_max_chars: int = 200
+    step_max_tokens: int = 192
+    sandbox_timeout: float = 10.0
+    sandbox_memory_mb: int = 512
+
+    @property
+    def pools_dir(self) -> Path:
+        return self.home / "pools"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "config.toml"
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with the non-None values of ``changes`` applied."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_ENV = {
+    "SEER_MODEL": "model",
+    "SEER_LLM_URL": "llm_url",
+    "SEER_POOL": "pool",
+    "SEER_N_CTX": "n_ctx",
+    "SEER_THREADS": "n_threads",
+}
+
+
+def _coerce(name: str, raw):
+    f = {f.name: f for f in dataclasses.fields(Settings)}[name]
+    typ = str(f.type)
+    try:
+        if typ.startswith("int"):
+            return int(raw)
+        if typ.startswith("float"):
+            return float(raw)
+        if typ.startswith("tuple"):
+            return tuple(raw)
+    except (TypeError, ValueError):
+        raise UserError(f"config: {name} must be {typ.split(' ')[0]}, got {raw!r}") from None
+    return raw
+
+
+def load_settings() -> Settings:
+    """Defaults < config file < environment."""
+    base = Settings()
+    values: dict = {}
+    if base.config_file.is_file():
+        try:
+            data = tomllib.loads(base.config_file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise UserError(f"{base.config_file}: not valid TOML ({e})") from None
+        known = {f.name for f in dataclasses.fields(Settings)} - {"home", "cache_dir"}
+        for key, raw in data.items():
+            if key not in known:
+                raise UserError(f"{base.config_file}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw)
+    for env, name in _ENV.items():
+        if os.environ.get(env):
+            values[name] = _coerce(name, os.environ[env])
+    return dataclasses.replace(base, **values)
