@@ -1,0 +1,1 @@
+"""Seed pools shipped with seer, installed as the data package seer_cli.seed_pools."""
