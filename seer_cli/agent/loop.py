@@ -1,0 +1,305 @@
+"""The SEER agent loop: recall before every step, act, observe, learn from successes.
+
+:meth:`Agent.run` is a generator of typed steps (:mod:`.steps`). One episode:
+
+1. intent: given, or one schema-constrained call (:mod:`.intent`);
+2. before every step, recall: ``recall="stepwise"`` re-ranks the pool against the partial
+   trajectory, ``"task"`` recalls once from the question, ``"none"`` shows nothing.
+   ``demos="static"`` instead shows a fixed set: the first ``k`` experiences of the pool with
+   the episode's intent (for a freshly seeded pool, the first ``k`` seed entries), topped up with
+   the pool's first entries of other intents;
+3. the prompt is rebuilt from the steps (:mod:`.prompt`), demos in a stable order so the
+   llama.cpp KV cache is reused;
+4. the model writes one step JSON under the toolkit's step schema (constrained decoding); an
+   unparsable reply (e.g. cut at ``step_max_tokens``) is retried once with twice the tokens,
+   then ends the episode with ``reason="parse"``;
+5. the call runs through ``toolkit.call``; a model mistake or a tool exception becomes the
+   observation;
+6. it stops on ``Finish``, at ``max_steps``, or when the next step would not fit the context.
+
+:meth:`Agent.learn` adds a trajectory judged successful (:mod:`.judge`) to the pool.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Iterator
+
+from ..errors import ToolCallError
+from ..pool.records import FINISH, Experience, Step
+from .intent import classify_intent
+from .prompt import DemoOrder, build_messages, system_message, truncate
+from .steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
+
+RECALL_MODES = ("stepwise", "task", "none")
+DEMO_MODES = ("recall", "static")
+
+
+class Agent:
+    """A tool-using agent that recalls experiences from a pool before every step."""
+
+    def __init__(
+        self,
+        backend,
+        toolkit,
+        pool,
+        embedder,
+        settings=None,
+        *,
+        recall: str | None = None,
+        demos: str | None = None,
+        k: int | None = None,
+        max_steps: int | None = None,
+        callbacks=None,
+        demo_order: str = "sticky",
+    ):
+        from ..config import load_settings
+
+        self.settings = settings or load_settings()
+        self.backend = backend
+        self.toolkit = toolkit
+        self.pool = pool
+        self.embedder = embedder
+        self.recall_mode = recall or self.settings.recall
+        self.demos = demos or self.settings.demos
+        self.k = k or self.settings.k
+        self.max_steps = max_steps or self.settings.max_steps
+        self.demo_order = demo_order
+        if self.recall_mode not in RECALL_MODES:
+            raise ValueError(f"recall: must be one of {', '.join(RECALL_MODES)}, not {self.recall_mode!r}")
+        if self.demos not in DEMO_MODES:
+            raise ValueError(f"demos: must be one of {', '.join(DEMO_MODES)}, not {self.demos!r}")
+        self.callbacks = callbacks if isinstance(callbacks, CallbackRegistry) else CallbackRegistry(callbacks)
+        self._recaller = None
+
+    # --- recall ------------------------------------------------------------------------------
+    @property
+    def recaller(self):
+        if self._recaller is None:
+            from ..pool.recall import Recaller, RecallWeights
+
+            s = self.settings
+            weights = RecallWeights(sim=s.w_sim, cov=s.w_cov, intent=s.w_intent)
+            mode = self.recall_mode if self.recall_mode != "none" else "task"
+            self._recaller = Recaller(self.pool, self.embedder, k=self.k, m=s.candidates_m, weights=weights, mode=mode)
+        return self._recaller
+
+    def static_demos(self, intent: str) -> list[Experience]:
+        """The first ``k`` pool entries of ``intent``, topped up with the pool's first others."""
+        exps = self.pool.experiences() if self.pool is not None else []
+        chosen = [e for e in exps if e.intent == intent][: self.k]
+        if len(chosen) < self.k:
+            chosen += [e for e in exps if e.intent != intent][: self.k - len(chosen)]
+        return chosen
+
+    def _recall(self, question: str, intent: str, steps: list[Step], cached: list | None) -> list[dict[str, Any]]:
+        """Recalled demos for this step as dicts ``{experience, id, score, sim, coverage, intent}``."""
+        if self.demos == "static":
+            if cached is not None:
+                return cached
+            return [{"experience": e, "id": e.id, "score": None, "sim": None, "coverage": None, "intent": None} for e in self.static_demos(intent)]
+        if self.recall_mode == "none" or self.pool is None or len(self.pool) == 0:
+            return []
+        if self.recall_mode == "task" and cached is not None:
+            return cached
+        found = self.recaller.recall(question, intent, steps)
+        return [
+            {
+                "experience": r.experience,
+                "id": r.experience.id,
+                "score": round(float(r.score), 4),
+                "sim": round(float(r.sim), 4),
+                "coverage": round(float(r.coverage), 4),
+                "intent": bool(r.intent_match),
+            }
+            for r in found
+        ]
+
+    # --- budget ------------------------------------------------------------------------------
+    def _n_ctx(self) -> int:
+        return int(getattr(self.backend, "n_ctx", None) or self.settings.n_ctx)
+
+    def _count_tokens(self, messages: list[dict[str, str]]) -> int:
+        counter = getattr(self.backend, "count_tokens", None)
+        if callable(counter):
+            try:
+                return int(counter(messages))
+            except Exception:  # a backend that cannot count: fall back to the estimate
+                pass
+        return sum(len(m["content"]) for m in messages) // 3 + 6 * len(messages)
+
+    # --- the episode -------------------------------------------------------------------------
+    def _emit(self, step):
+        self.callbacks(step)
+        return step
+
+    def run(self, question: str, *, intent: str | None = None) -> Iterator[TaskStep | ActionStep | FinalStep]:
+        """Answer ``question``; yields a TaskStep, one ActionStep per model call, a FinalStep."""
+        s = self.settings
+        t_start = time.perf_counter()
+        run_id = uuid.uuid4().hex[:12]
+        if intent:
+            intent_source, intent_seconds = "given", 0.0
+        else:
+            intent, intent_source, intent_seconds = classify_intent(self.backend, self.toolkit, question, seed=s.seed)
+        yield self._emit(
+            TaskStep(question, intent, intent_source, self.toolkit.name, self.recall_mode, self.demos, self.k, self.max_steps, run_id, round(intent_seconds, 3))
+        )
+
+        hints = getattr(self.toolkit, "intent_hints", {}) or {}
+        system = system_message(self.toolkit)
+        schema = self.toolkit.step_schema(s.thought_max_chars)
+        order = DemoOrder(self.demo_order)
+        history: list[Step] = []
+        actions: list[ActionStep] = []
+        shown: list[str] = []
+        cached = None
+        answer, reason = None, "max_steps"
+
+        for index in range(1, self.max_steps + 1):
+            t0 = time.perf_counter()
+            recalled = self._recall(question, intent, history, cached)
+            cached = recalled
+            recall_ms = (time.perf_counter() - t0) * 1000
+            recalled = order.update(recalled, key=lambda r: r["id"])
+            shown += [r["id"] for r in recalled if r["id"] not in shown]
+            messages = build_messages(
+                system,
+                [r["experience"] for r in recalled],
+                question,
+                history,
+                hint=hints.get(intent),
+                demo_observation_chars=s.demo_observation_chars,
+                observation_chars=s.prompt_observation_chars,
+            )
+            if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
+                reason = "context"
+                break
+            action = self._act(index, messages, schema, recalled, recall_ms)
+            if action is None:
+                reason = "context"
+                break
+            if action.error and not action.tool:  # unparsable twice
+                actions.append(action)
+                yield self._emit(action)
+                reason = "parse"
+                break
+            if action.tool == FINISH:
+                answer = action.args.get("answer")
+                answer = "" if answer is None else str(answer)
+                action.observation = ""
+                history.append(Step(action.thought, action.tool, action.args, ""))
+                actions.append(action)
+                yield self._emit(action)
+                reason = "finish"
+                break
+            self._observe(action)
+            history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
+            actions.append(action)
+            yield self._emit(action)
+
+        finished = reason == "finish"
+        experience = Experience(
+            question=question,
+            steps=history,
+            answer=answer if answer is not None else "",
+            intent=intent,
+            success_source="failed",
+            origin=f"run:{run_id}",
+            model=getattr(self.backend, "name", None),
+        )
+        if shown and self.pool is not None and hasattr(self.pool, "record_recalls"):
+            try:
+                self.pool.record_recalls(shown)
+            except Exception:  # usage stats are best effort, never fail an episode
+                pass
+        totals = {
+            "steps": len(actions),
+            "prompt_tokens": sum(a.prompt_tokens for a in actions),
+            "prompt_tokens_evaluated": sum(a.prompt_tokens_evaluated for a in actions),
+            "completion_tokens": sum(a.completion_tokens for a in actions),
+            "llm_seconds": round(sum(a.seconds for a in actions), 3),
+            "recall_ms": round(sum(a.recall_ms for a in actions), 2),
+            "tool_seconds": round(sum(a.tool_seconds for a in actions), 3),
+            "parse_failures": sum(a.parse_failures for a in actions),
+            "intent_seconds": round(intent_seconds, 3),
+            "seconds": round(time.perf_counter() - t_start, 3),
+        }
+        yield self._emit(FinalStep(answer, experience, finished, reason, totals))
+
+    def _act(self, index, messages, schema, recalled, recall_ms) -> ActionStep | None:
+        """One model call (plus at most one retry); None when the context overflowed."""
+        s = self.settings
+        recalled_view = [{k: v for k, v in r.items() if k != "experience"} for r in recalled]
+        step = ActionStep(index, "", "", {}, recalled=recalled_view, recall_ms=round(recall_ms, 3))
+        max_tokens = s.step_max_tokens
+        for attempt in range(2):
+            try:
+                comp = self.backend.complete(messages, json_schema=schema, max_tokens=max_tokens, temperature=s.temperature, seed=s.seed)
+            except ValueError as e:  # llama.cpp: "Requested tokens (...) exceed context window"
+                if "context" in str(e).lower():
+                    return None
+                raise
+            step.prompt_tokens += comp.prompt_tokens
+            step.prompt_tokens_evaluated += comp.prompt_tokens_evaluated
+            step.completion_tokens += comp.completion_tokens
+            step.seconds = round(step.seconds + comp.seconds, 3)
+            parsed = parse_step(comp.text)
+            if parsed is not None:
+                step.thought, step.tool, step.args = parsed
+                step.error = None
+                step.raw = ""
+                return step
+            step.parse_failures += 1
+            step.error = f"could not parse the model's step (finish_reason={comp.finish_reason})"
+            step.raw = comp.text[:500]
+            max_tokens *= 2
+        return step
+
+    def _observe(self, step: ActionStep) -> None:
+        t0 = time.perf_counter()
+        try:
+            obs = self.toolkit.call(step.tool, step.args)
+        except ToolCallError as e:
+            obs, step.error = f"Error: {e}", str(e)
+        except Exception as e:  # a tool crashed: the model sees it and may try something else
+            obs, step.error = f"Error: {type(e).__name__}: {e}", f"{type(e).__name__}: {e}"
+        step.tool_seconds = round(time.perf_counter() - t0, 3)
+        s = self.settings
+        step.observation = truncate(obs, max(s.observation_max_chars, s.prompt_observation_chars))
+
+    # --- learning ------------------------------------------------------------------------------
+    def learn(self, experience: Experience, verdict_or_source, details: dict | None = None):
+        """Add ``experience`` to the pool if the verdict is a success; returns the AddResult
+        (or None when nothing was added because the episode failed or did not finish)."""
+        if hasattr(verdict_or_source, "success"):
+            if not verdict_or_source.success:
+                return None
+            source, details = verdict_or_source.source, {**verdict_or_source.details, **(details or {})}
+        else:
+            source = verdict_or_source
+        if source == "failed" or not experience.steps or experience.steps[-1].tool != FINISH:
+            return None
+        import dataclasses
+
+        judged = dataclasses.replace(experience, success_source=source, success_details=details or {})
+        return self.pool.add([judged])
+
+
+def parse_step(text: str) -> tuple[str, str, dict] | None:
+    """``(thought, tool, args)`` from the model's JSON, or None when it does not parse."""
+    try:
+        d = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(d, dict) or not isinstance(d.get("tool"), str) or not d["tool"]:
+        return None
+    args = d.get("args", {})
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
+        return None
+    thought = d.get("thought", "")
+    return (thought if isinstance(thought, str) else str(thought)), d["tool"], args

@@ -1,0 +1,158 @@
+"""The prompt, rebuilt from steps every turn, with a prefix that stays put.
+
+Layout (chat messages)::
+
+    system     instructions + tool specs                       (fixed for a toolkit)
+    user       Question: <demo 1 question>                     \
+    assistant  {"thought": ..., "tool": ..., "args": ...}       | one recalled demonstration,
+    user       Observation: <shortened>                         | ending with its Finish step
+    assistant  {... "tool": "Finish" ...}                      /
+    ...        demos 2..k
+    user       Question: <the question> (+ Hint: ...)
+    assistant  the agent's own steps, alternating with
+    user       Observation: ...
+
+Why alternating messages: with the history folded into one user message the 0.5B model looped;
+as alternating assistant-step / user-observation turns it follows the demonstrations step by
+step. Why the order matters: llama.cpp reuses the KV cache for the longest unchanged token
+prefix, so :class:`DemoOrder` keeps demos that stay in the recalled set where they were and
+appends newcomers; an unchanged recalled set gives a byte-identical prefix, and each turn only
+appends. Demo observations are cut shorter (``settings.demo_observation_chars``) than live ones
+(``settings.prompt_observation_chars``) to keep prompts small.
+
+Prompt text lives in ``seer_cli/agent/prompts/`` and is loaded with importlib.resources.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Sequence
+
+from ..pool.records import FINISH, Experience, Step
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str) -> str:
+    """The text of ``prompts/<name>`` (``.md`` added when there is no suffix)."""
+    if "." not in name:
+        name += ".md"
+    return resources.files("seer_cli.agent").joinpath("prompts", name).read_text(encoding="utf-8")
+
+
+def render(name: str, **values: Any) -> str:
+    """Fill ``{key}`` placeholders by plain replacement (prompts contain JSON braces)."""
+    text = load_prompt(name)
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", str(value))
+    return text.rstrip("\n")
+
+
+def truncate(text: str, limit: int) -> str:
+    text = str(text)
+    if limit <= 0 or len(text) <= limit:
+        return text
+    return text[: max(0, limit - 14)].rstrip() + " …[truncated]"
+
+
+def step_json(thought: str, tool: str, args: dict[str, Any]) -> str:
+    """One step as the model writes it: the key order of the step schema."""
+    return json.dumps({"thought": thought, "tool": tool, "args": args}, ensure_ascii=False)
+
+
+def tool_specs(toolkit) -> str:
+    """The toolkit's tool descriptions (``tool_specs_text`` method or attribute)."""
+    specs = getattr(toolkit, "tool_specs_text", None)
+    if callable(specs):
+        specs = specs()
+    if specs:
+        return str(specs)
+    lines = []
+    for t in toolkit.tools():
+        params = ", ".join(t.parameters.get("properties", {}))
+        lines.append(f"- {t.name}({params}): {t.description}")
+    return "\n".join(lines)
+
+
+def system_message(toolkit) -> dict[str, str]:
+    return {"role": "system", "content": render("system", tools=tool_specs(toolkit))}
+
+
+def question_message(question: str, hint: str | None = None) -> dict[str, str]:
+    text = render("question", question=question)
+    if hint:
+        text += "\n" + render("hint", hint=hint)
+    return {"role": "user", "content": text}
+
+
+def step_messages(steps: Iterable[Step], observation_chars: int) -> list[dict[str, str]]:
+    """Assistant step / user observation pairs; a Finish step has no observation after it."""
+    messages = []
+    for s in steps:
+        messages.append({"role": "assistant", "content": step_json(s.thought, s.tool, s.args)})
+        if s.tool != FINISH:
+            messages.append({"role": "user", "content": render("observation", observation=truncate(s.observation, observation_chars))})
+    return messages
+
+
+def demo_messages(exp: Experience, observation_chars: int) -> list[dict[str, str]]:
+    """A recalled experience as a solved conversation: question, steps, Finish."""
+    return [question_message(exp.question), *step_messages(exp.steps, observation_chars)]
+
+
+def build_messages(
+    system: dict[str, str],
+    demos: Sequence[Experience],
+    question: str,
+    history: Sequence[Step],
+    *,
+    hint: str | None = None,
+    demo_observation_chars: int = 160,
+    observation_chars: int = 400,
+) -> list[dict[str, str]]:
+    """The whole prompt for the next step. Pure: equal inputs give equal messages."""
+    messages = [system]
+    for exp in demos:
+        messages += demo_messages(exp, demo_observation_chars)
+    messages.append(question_message(question, hint))
+    messages += step_messages(history, observation_chars)
+    return messages
+
+
+class DemoOrder:
+    """Keeps the demonstrations' order stable across steps for KV-cache reuse.
+
+    ``order="sticky"`` (default): demos that stay in the recalled set keep their place, newcomers
+    go last (in score order). ``order="score"``: best first, re-sorted every step.
+    """
+
+    def __init__(self, order: str = "sticky"):
+        if order not in ("sticky", "score"):
+            raise ValueError(f"order: must be sticky or score, not {order!r}")
+        self.order = order
+        self._ids: list[str] = []
+
+    def update(self, recalled: Sequence[Any], key=lambda r: r.experience.id) -> list[Any]:
+        """``recalled`` in score order -> the same items in prompt order."""
+        if self.order == "score":
+            self._ids = [key(r) for r in recalled]
+            return list(recalled)
+        by_id = {key(r): r for r in recalled}
+        kept = [i for i in self._ids if i in by_id]
+        seen = set(kept)
+        new = [key(r) for r in recalled if key(r) not in seen]
+        self._ids = kept + new
+        return [by_id[i] for i in self._ids]
+
+
+def common_prefix_chars(a: list[dict[str, str]], b: list[dict[str, str]]) -> int:
+    """Characters of the rendered conversation two prompts share from the start (diagnostics)."""
+    ra = "".join(f"<{m['role']}>{m['content']}" for m in a)
+    rb = "".join(f"<{m['role']}>{m['content']}" for m in b)
+    n = 0
+    for x, y in zip(ra, rb):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -1,0 +1,135 @@
+"""The typed steps an episode is made of.
+
+``Agent.run`` is a generator of these: one :class:`TaskStep`, then one :class:`ActionStep` per
+model call, then one :class:`FinalStep`. The CLI renders them, evals aggregate them, tests assert
+on them: one stream for everybody. Each step knows how to turn itself into plain JSON.
+
+:class:`CallbackRegistry` keeps logging and live display out of the loop: callbacks are
+registered per step type (or for every step) and called as steps are produced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from ..pool.records import Experience, call_text
+
+
+@dataclass
+class TaskStep:
+    """The episode starts: what is asked and how it will be approached."""
+
+    question: str
+    intent: str
+    intent_source: str  # "given" | "classified" | "only"
+    toolkit: str
+    recall: str
+    demos: str
+    k: int
+    max_steps: int
+    run_id: str
+    seconds: float = 0.0  # time spent classifying the intent
+
+    kind = "task"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass
+class ActionStep:
+    """One model call and what came of it.
+
+    ``recalled`` lists the demonstrations shown for this step, in prompt order, each a dict with
+    ``id``, ``score``, ``sim``, ``coverage``, ``intent`` (None for static demos).
+    ``prompt_tokens_evaluated`` counts prompt tokens not served from the KV cache.
+    ``error`` is set when the step's call failed (its text is also the observation) or when the
+    model's output could not be parsed (``tool`` is then empty).
+    """
+
+    index: int
+    thought: str
+    tool: str
+    args: dict[str, Any]
+    observation: str = ""
+    error: str | None = None
+    recalled: list[dict[str, Any]] = field(default_factory=list)
+    prompt_tokens: int = 0
+    prompt_tokens_evaluated: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0  # LLM time
+    recall_ms: float = 0.0
+    tool_seconds: float = 0.0
+    parse_failures: int = 0
+    raw: str = ""  # the model's text when it did not parse
+
+    kind = "action"
+
+    @property
+    def call(self) -> str:
+        return call_text(self.tool, self.args) if self.tool else ""
+
+    @property
+    def prompt_tokens_reused(self) -> int:
+        return max(0, self.prompt_tokens - self.prompt_tokens_evaluated)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"kind": self.kind, **asdict(self)}
+        if not self.raw:
+            d.pop("raw")
+        return d
+
+
+@dataclass
+class FinalStep:
+    """The episode ends. ``finished`` is True when the model called Finish; otherwise ``reason``
+    says why it stopped (``max_steps``, ``context``, ``parse``). ``experience`` is the trajectory
+    in pool form (``success_source="failed"`` until a judge says otherwise)."""
+
+    answer: str | None
+    experience: Experience
+    finished: bool
+    reason: str  # "finish" | "max_steps" | "context" | "parse"
+    totals: dict[str, Any] = field(default_factory=dict)
+
+    kind = "final"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "answer": self.answer,
+            "finished": self.finished,
+            "reason": self.reason,
+            "totals": self.totals,
+            "experience": self.experience.to_dict(),
+        }
+
+
+AgentStep = TaskStep | ActionStep | FinalStep
+Callback = Callable[[Any], None]
+
+
+class CallbackRegistry:
+    """Callbacks by step type. ``callbacks`` may be a list (called for every step) or a mapping
+    from a step class (``ActionStep``) or kind (``"action"``) to one callable or a list."""
+
+    def __init__(self, callbacks: Iterable[Callback] | Mapping[Any, Callback | list[Callback]] | None = None):
+        self._by_kind: dict[str | None, list[Callback]] = defaultdict(list)
+        if callbacks is None:
+            return
+        if isinstance(callbacks, Mapping):
+            for key, fns in callbacks.items():
+                kind = key if isinstance(key, str) or key is None else key.kind
+                self._by_kind[kind].extend(fns if isinstance(fns, (list, tuple)) else [fns])
+        else:
+            self._by_kind[None].extend(callbacks)
+
+    def register(self, step_type: type | str | None, fn: Callback) -> None:
+        kind = step_type if isinstance(step_type, str) or step_type is None else step_type.kind
+        self._by_kind[kind].append(fn)
+
+    def __call__(self, step: AgentStep) -> None:
+        for fn in self._by_kind.get(step.kind, []) + self._by_kind.get(None, []):
+            fn(step)
