@@ -3,12 +3,12 @@
 Standard library only (``urllib``), so the base install stays small. Servers disagree on how to
 ask for schema-constrained JSON:
 
-* llama-cpp-python's server accepts only ``{"type": "json_object", "schema": ...}`` (it rejects
-  ``json_schema`` with HTTP 422);
+* llama-cpp-python's server accepts only ``{"type": "json_object", "schema": ...}``;
 * vLLM and OpenAI use ``{"type": "json_schema", "json_schema": {"name", "schema"}}``;
 * llama.cpp's ``llama-server`` accepts both.
 
-So we try ``json_schema`` first and, on a 400/422, fall back to ``json_object`` + ``schema`` and
+So we try ``json_schema`` first and, when the server refuses it (llama-cpp-python answers 500
+with a validation error), fall back to ``json_object`` + ``schema`` and
 remember what worked for this server. Token accounting: ``prompt_tokens_evaluated`` is the
 prompt minus ``usage.prompt_tokens_details.cached_tokens`` (OpenAI, vLLM) or llama-server's
 ``timings.prompt_n`` when present; otherwise all prompt tokens count as evaluated.
@@ -127,7 +127,7 @@ class OpenAIBackend(Backend):
             try:
                 result = self._stream(body, on_text) if on_text else self._once(body)
             except _HTTPStatus as e:
-                if e.status in (400, 422) and i + 1 < len(styles):
+                if e.status not in (401, 403, 404) and i + 1 < len(styles):
                     continue
                 raise
             if style:
