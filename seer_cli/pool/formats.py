@@ -241,12 +241,16 @@ def _jsonl(label: str, stream: io.BufferedReader, total, on_progress) -> Iterato
             while (more := stream.readline(1 << 20)) and not more.endswith(b"\n"):
                 done += len(more)
             done += len(more)
-            yield line, InvalidRecord(f"{label}:{line}", f"line too long (over {MAX_LINE // 2**20} MiB)")
+            yield line, InvalidRecord(f"{label}:{line}", f"line too long (over {_size(MAX_LINE)})")
             continue
         if on_progress and line % 256 == 0:
             on_progress(label, done, total)
         if raw.strip():
             yield line, _decode(label, line, raw)
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n >= 2**20 else f"{n} bytes"
 
 
 def _array(label: str, stream: io.BufferedReader) -> Iterator[tuple[int, Any]]:
@@ -349,7 +353,7 @@ def _call_args(raw: Any, where: str) -> dict:
         try:
             raw = orjson.loads(raw)
         except orjson.JSONDecodeError as e:
-            raise ValueError(f"{where}: not a JSON string ({e.msg} at column {e.colno})") from None
+            raise ValueError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: must encode a JSON object")
     return raw
