@@ -1,6 +1,163 @@
-"""Placeholder until its issue lands (being written now)."""
+"""``seer eval toolqa`` and ``seer eval compare``: thin wrappers over :mod:`seer_cli.evals`."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
-app = typer.Typer(no_args_is_help=True)
-@app.command("todo")
-def _todo():
-    """Not yet available."""
+
+from .console import emit_json, err, out, progress, warn
+from .options import JsonFlag, LlmUrlOpt, ModelOpt, TopK
+
+app = typer.Typer(no_args_is_help=True, help="Benchmarks: run ToolQA, compare two runs.")
+
+
+class Split(str, Enum):
+    easy = "easy"
+    hard = "hard"
+    all = "all"
+
+
+class Recall(str, Enum):
+    stepwise = "stepwise"
+    task = "task"
+    none = "none"
+
+
+class Demos(str, Enum):
+    recall = "recall"
+    static = "static"
+
+
+class Admit(str, Enum):
+    em = "em"
+    lenient = "lenient"
+    llm = "llm"
+
+
+def _default_out(split: str) -> Path:
+    from ..config import load_settings
+
+    return load_settings().home / "runs" / f"toolqa-{split}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+@app.command("toolqa")
+def toolqa(
+    split: Annotated[Split, typer.Option(help="Question split.")] = Split.easy,
+    domains: Annotated[Optional[str], typer.Option(help="Comma-separated domains (flight,coffee,yelp,airbnb,dblp,scirex,agenda,gsm8k); default: every domain whose corpus is present.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N questions per domain (the first N in file order).")] = None,
+    seed: Annotated[int, typer.Option(help="Shuffles the question order (and seeds the model).")] = 0,
+    recall: Annotated[Recall, typer.Option(help="Experience recall: before every step, once per task, or never.")] = Recall.stepwise,
+    demos: Annotated[Demos, typer.Option(help="Demonstrations from recall, or a fixed static set.")] = Demos.recall,
+    k: TopK = 4,
+    online: Annotated[bool, typer.Option("--online/--frozen", help="Add judged successes to the run's pool as it goes, or never write it.")] = True,
+    batches: Annotated[int, typer.Option(min=1, help="Split the shuffled questions into B batches; accuracy per batch is the learning curve.")] = 1,
+    pool: Annotated[Optional[str], typer.Option("--pool", "-p", help="Starting pool, copied into the run (name or path). Default: the shipped toolqa-seed pool.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Episodes at once (threads); more than 1 needs --llm-url.")] = 1,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Run directory (default: <seer home>/runs/toolqa-<split>-<time>).")] = None,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this directory with its saved settings.")] = None,
+    admit: Annotated[Admit, typer.Option(help="Which verdict admits a trajectory into the pool with --online.")] = Admit.lenient,
+    model: ModelOpt = None,
+    llm_url: LlmUrlOpt = None,
+    max_steps: Annotated[Optional[int], typer.Option(min=1, help="Steps per episode (default from settings).")] = None,
+    toolqa_dir: Annotated[Optional[Path], typer.Option(envvar="SEER_TOOLQA_DIR", help="ToolQA checkout with data/external_corpus/ (env SEER_TOOLQA_DIR). Without it only gsm8k runs.")] = None,
+    judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Also score every answer with the LLM judge.")] = True,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots into the run directory (needs matplotlib: pip install 'seer-cli[plots]').")] = True,
+    json: JsonFlag = False,
+):
+    """Run the agent on ToolQA questions; resumable, scored by EM, lenient match and an LLM judge.
+
+    Example: seer eval toolqa --split easy --domains coffee --limit 20 --batches 4 --toolqa-dir ~/ToolQA
+    """
+    from ..evals.report import batch_table, domain_table, write_plots
+    from ..evals.runner import EvalConfig, run_eval
+
+    config = EvalConfig(
+        split=split.value,
+        domains=[d.strip() for d in domains.split(",") if d.strip()] if domains else None,
+        limit=limit,
+        seed=seed,
+        recall=recall.value,
+        demos=demos.value,
+        k=k,
+        online=online,
+        batches=batches,
+        pool=pool,
+        concurrency=concurrency,
+        admit=admit.value,
+        model=model,
+        llm_url=llm_url,
+        max_steps=max_steps,
+        toolqa_dir=str(toolqa_dir) if toolqa_dir else None,
+        judge=judge,
+    )
+    run_dir = resume or out_dir or _default_out(split.value)
+    warned_hint = []
+
+    def on_warning(message: str) -> None:
+        from ..evals.toolqa import CORPUS_HINT
+
+        warn(message)
+        if not warned_hint:
+            warned_hint.append(True)
+            err.print(f"  to run these: {CORPUS_HINT}", markup=False)
+
+    with progress() as bar:
+        state = {"task": None, "n": 0, "em": 0, "len": 0, "t0": time.perf_counter()}
+
+        def on_start(total: int, done: int) -> None:
+            state["task"] = bar.add_task("ToolQA", total=total, completed=done, status="")
+
+        def on_result(row) -> None:
+            state["n"] += 1
+            state["em"] += bool(row["em"])
+            state["len"] += bool(row["lenient"])
+            n = state["n"]
+            rate = (time.perf_counter() - state["t0"]) / n
+            status = f"EM {100 * state['em'] / n:.0f}%  lenient {100 * state['len'] / n:.0f}%  {rate:.1f} s/q"
+            bar.update(state["task"], advance=1, status=status)
+
+        summary = run_eval(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result, on_warning=on_warning)
+    pngs = write_plots(summary, Path(run_dir) / "plots") if plots else []
+    if json:
+        emit_json({**summary, "run_dir": str(run_dir), "plots": [str(p) for p in pngs]})
+        return
+    out.print(domain_table(summary))
+    if len(summary["batches"]) > 1:
+        out.print(batch_table(summary))
+    out.print(f"run: {run_dir}  (results.jsonl, summary.json{', plots/' if pngs else ''})")
+
+
+@app.command("compare")
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="First run directory (or its results.jsonl).")],
+    run_b: Annotated[Path, typer.Argument(help="Second run directory (or its results.jsonl).")],
+    samples: Annotated[int, typer.Option("--samples", min=100, help="Bootstrap resamples.")] = 10000,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    json: JsonFlag = False,
+):
+    """Compare two runs on their shared questions: A - B with a 95 % paired-bootstrap interval and McNemar's p.
+
+    Example: seer eval compare runs/stepwise runs/none --json
+    """
+    from ..errors import UserError
+    from ..evals.report import compare_runs, compare_table
+    from ..evals.runner import read_results
+
+    rows = []
+    for path in (run_a, run_b):
+        run_dir = path.parent if path.name == "results.jsonl" else path
+        if not (run_dir / "results.jsonl").is_file():
+            raise UserError(f"{path}: no results.jsonl (not a seer eval run directory)")
+        rows.append(read_results(run_dir))
+    result = compare_runs(rows[0], rows[1], n=samples, seed=seed)
+    if result["shared"] == 0:
+        raise UserError(f"{run_a} and {run_b} share no scored question")
+    if json:
+        emit_json({"a": str(run_a), "b": str(run_b), **result})
+        return
+    out.print(compare_table(result, str(run_a), str(run_b)))

@@ -1,0 +1,323 @@
+"""Run the agent over ToolQA questions: resumable, optionally learning online.
+
+Why this module exists: an eval is hours of model time on a laptop, so it must survive being
+killed, must not touch the user's pools, and must record enough per question to compare runs.
+
+A run directory holds::
+
+    RUN_DIR/config.json     the EvalConfig (``--resume RUN_DIR`` reads it back)
+    RUN_DIR/pool/           the run's own pool: a copy of the starting pool (toolqa-seed unless
+                            --pool says otherwise); --online adds judged successes to it
+    RUN_DIR/results.jsonl   one row per finished question, appended and fsync'ed at once
+    RUN_DIR/summary.json    accuracies per domain and per batch (rewritten at the end)
+
+Guarantees: a row is written (and fsync'ed) before the next question starts and before its
+trajectory is added to the pool, so after a ``kill -9`` every finished question is kept, none is
+run twice on ``--resume``, and no question can recall its own successful trajectory. A torn last
+line (killed mid-write) is cut off on resume. The question order is a pure function of the config
+(``--seed`` shuffles, ``--batches`` splits), so a resumed run continues the same plan.
+
+Each question is scored three ways (EM, lenient, LLM judge with the same backend); ``--admit``
+picks which verdict lets a trajectory into the pool when ``--online``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+import orjson
+
+from ..errors import UserError
+from . import scoring
+from .toolqa import Question, load_questions, select_domains
+
+ADMIT = {"em": "gold-em", "lenient": "gold-lenient", "llm": "llm-judge"}
+SEED_POOL = "toolqa-seed"
+
+
+@dataclass
+class EvalConfig:
+    split: str = "easy"
+    domains: list[str] | None = None
+    limit: int | None = None  # questions per domain (the first N in file order)
+    seed: int = 0
+    recall: str = "stepwise"
+    demos: str = "recall"
+    k: int = 4
+    online: bool = True
+    batches: int = 1
+    pool: str | None = None  # starting pool; None = the shipped toolqa-seed pool
+    concurrency: int = 1
+    admit: str = "lenient"
+    model: str | None = None
+    llm_url: str | None = None
+    max_steps: int | None = None
+    toolqa_dir: str | None = None
+    judge: bool = True  # compute the LLM judge for every question
+    skipped: list[str] = field(default_factory=list)  # filled in: messages for skipped domains
+
+    def validate(self) -> "EvalConfig":
+        if self.recall not in ("stepwise", "task", "none"):
+            raise UserError(f"--recall: must be stepwise, task or none, not {self.recall!r}")
+        if self.demos not in ("recall", "static"):
+            raise UserError(f"--demos: must be recall or static, not {self.demos!r}")
+        if self.admit not in ADMIT:
+            raise UserError(f"--admit: must be em, lenient or llm, not {self.admit!r}")
+        if self.batches < 1:
+            raise UserError("--batches: must be at least 1")
+        if self.concurrency < 1:
+            raise UserError("--concurrency: must be at least 1")
+        if self.concurrency > 1 and not self.llm_url:
+            raise UserError("--concurrency: more than 1 needs an HTTP backend (--llm-url); the in-process model runs one episode at a time")
+        if self.limit is not None and self.limit < 1:
+            raise UserError("--limit: must be at least 1")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "EvalConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass
+class Planned:
+    question: Question
+    batch: int
+
+
+def plan(config: EvalConfig) -> list[Planned]:
+    """The questions of a run in execution order, each with its batch number."""
+    toolqa_dir = Path(config.toolqa_dir) if config.toolqa_dir else None
+    domains, skipped = select_domains(config.domains, toolqa_dir)
+    config.skipped = skipped
+    questions = load_questions(config.split, domains, toolqa_dir)
+    if config.limit:
+        per: dict[str, int] = {}
+        kept = []
+        for q in questions:
+            key = f"{q.split}/{q.domain}"
+            if per.get(key, 0) < config.limit:
+                per[key] = per.get(key, 0) + 1
+                kept.append(q)
+        questions = kept
+    if not questions:
+        raise UserError(f"no questions to run (split {config.split}, domains {', '.join(domains) or 'none'})")
+    random.Random(config.seed).shuffle(questions)
+    b = min(config.batches, len(questions))
+    size, extra = divmod(len(questions), b)
+    out, start = [], 0
+    for i in range(b):
+        end = start + size + (1 if i < extra else 0)
+        out += [Planned(q, i) for q in questions[start:end]]
+        start = end
+    return out
+
+
+# --- results file ----------------------------------------------------------------------------
+
+
+def read_results(run_dir: Path, *, repair: bool = False) -> list[dict[str, Any]]:
+    """Rows of ``results.jsonl``; a torn last line (no newline) is ignored, or cut off with
+    ``repair=True`` so that appends start on a fresh line."""
+    path = Path(run_dir) / "results.jsonl"
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data) and repair:
+        with path.open("r+b") as f:
+            f.truncate(end)
+            f.flush()
+            os.fsync(f.fileno())
+    rows = []
+    for lineno, line in enumerate(data[:end].splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            raise UserError(f"{path}:{lineno}: not valid JSON") from None
+    return rows
+
+
+def _append(path: Path, row: dict[str, Any]) -> None:
+    with path.open("ab") as f:
+        f.write(orjson.dumps(row) + b"\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(orjson.dumps(obj, option=orjson.OPT_INDENT_2))
+    os.replace(tmp, path)
+
+
+# --- the starting pool -------------------------------------------------------------------------
+
+
+def seed_experiences(spec: str | None, settings, embedder) -> list:
+    """Experiences of the starting pool: the shipped toolqa-seed pool, or a user's pool (read only)."""
+    from ..pool.records import Experience
+
+    if spec is None or spec == SEED_POOL:
+        text = resources.files("seer_cli.seed_pools").joinpath(f"{SEED_POOL}/experiences.jsonl").read_text(encoding="utf-8")
+        return [Experience.from_dict(orjson.loads(line)) for line in text.splitlines() if line.strip()]
+    from ..pool import Pool
+
+    return Pool.open(spec, settings, embedder=embedder, create=False).experiences()
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+class _Worker(threading.local):
+    agent = None
+
+
+def _episode(agent, q: Question) -> tuple[Any, list]:
+    from ..agent.steps import ActionStep, FinalStep
+
+    actions, final = [], None
+    for step in agent.run(q.question):
+        if isinstance(step, ActionStep):
+            actions.append(step)
+        elif isinstance(step, FinalStep):
+            final = step
+    return final, actions
+
+
+def run_eval(
+    config: EvalConfig,
+    run_dir: Path,
+    *,
+    resume: bool = False,
+    on_start: Callable[[int, int], None] | None = None,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run (or continue) an eval into ``run_dir``; returns the summary.
+
+    ``on_start(total, already_done)`` is called once the plan is known, ``on_result(row)`` after
+    every finished question, ``on_warning(message)`` for skipped domains.
+    """
+    from ..backends.registry import get_backend
+    from ..config import load_settings
+    from ..embedder import get_embedder
+    from ..pool import Pool
+    from ..toolkits import get_toolkit
+    from .report import summarize
+
+    run_dir = Path(run_dir)
+    if resume:
+        cfg_path = run_dir / "config.json"
+        if not cfg_path.is_file():
+            raise UserError(f"--resume {run_dir}: no config.json there (not a seer eval run directory)")
+        config = EvalConfig.from_dict(orjson.loads(cfg_path.read_bytes()))
+    elif (run_dir / "results.jsonl").exists():
+        raise UserError(f"--out {run_dir}: already holds a run; use --resume {run_dir} or another directory")
+    config.validate()
+    planned = plan(config)
+    for message in config.skipped:
+        if on_warning:
+            on_warning(message)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        _write_json(run_dir / "config.json", config.to_dict())
+
+    settings = load_settings().replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed)
+    embedder = get_embedder()
+    pool_dir = run_dir / "pool"
+    fresh = not (pool_dir / "experiences.jsonl").exists()
+    pool = Pool.open(pool_dir, settings, embedder=embedder, create=True)
+    if fresh:
+        pool.add(seed_experiences(config.pool, settings, embedder))
+    backend = get_backend(settings)
+
+    done = {row["qid"] for row in read_results(run_dir, repair=True)}
+    todo = [p for p in planned if p.question.qid not in done]
+    if on_start:
+        on_start(len(planned), len(planned) - len(todo))
+
+    results_path = run_dir / "results.jsonl"
+    write_lock = threading.Lock()
+    local = _Worker()
+    data_dir = config.toolqa_dir
+
+    def agent():
+        if local.agent is None:
+            from ..agent.loop import Agent
+
+            kit = get_toolkit("toolqa", data_dir=data_dir)
+            local.agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
+        return local.agent
+
+    def one(p: Planned) -> dict[str, Any]:
+        q = p.question
+        t0 = time.perf_counter()
+        a = agent()
+        final, actions = _episode(a, q)
+        pred = final.answer if final is not None else None
+        finished = bool(final and final.finished)
+        row = {
+            "qid": q.qid,
+            "domain": q.domain,
+            "split": q.split,
+            "question": q.question,
+            "gold": q.answer,
+            "scored": q.scored,
+            "prediction": pred,
+            "finished": finished,
+            "reason": final.reason if final else None,
+            "em": scoring.em_match(pred, q.answer) if finished else False,
+            "lenient": scoring.lenient_match(pred, q.answer) if finished else False,
+            "llm": None,
+            "steps": len(actions),
+            "tools": [s.tool for s in actions],
+            "recalled": [[r.get("id") for r in s.recalled] for s in actions],
+            "tokens_evaluated": sum(s.prompt_tokens_evaluated for s in actions),
+            "tokens_reused": sum(s.prompt_tokens_reused for s in actions),
+            "completion_tokens": sum(s.completion_tokens for s in actions),
+            "batch": p.batch,
+        }
+        if config.judge:
+            row["llm"] = bool(finished and q.scored and scoring.llm_judge(backend, q.question, pred, q.answer))
+        row["seconds"] = round(time.perf_counter() - t0, 3)
+        verdict = {"em": row["em"], "lenient": row["lenient"], "llm": bool(row["llm"])}[config.admit]
+        row["admitted"] = bool(config.online and finished and q.scored and verdict)
+        with write_lock:
+            _append(results_path, row)  # first the row: a killed run never recalls its own answer
+            if row["admitted"]:
+                a.learn(final.experience, ADMIT[config.admit], {"qid": q.qid, "run": run_dir.name})
+        if on_result:
+            on_result(row)
+        return row
+
+    try:
+        for batch in sorted({p.batch for p in todo}):
+            items = [p for p in todo if p.batch == batch]
+            if config.concurrency == 1:
+                for p in items:
+                    one(p)
+            else:
+                with ThreadPoolExecutor(max_workers=config.concurrency) as ex:
+                    list(ex.map(one, items))
+    finally:
+        close = getattr(pool, "close", None)
+        if close:
+            close()
+    summary = summarize(read_results(run_dir), config)
+    _write_json(run_dir / "summary.json", summary)
+    return summary
