@@ -1,0 +1,233 @@
+"""Which past experiences to show the agent before its next step (SEER, arXiv 2508.15214).
+
+Before every step the pool is re-ranked against the *current partial trajectory*:
+
+    score(tau) = w_sim * sim + w_cov * coverage + w_intent * [intent(tau) == intent]
+
+* ``sim``: cosine similarity of embeddings. At step 1 (no tool call yet) it is question
+  similarity, ``cos(E(q), E_q(tau))`` in the pool's "question" space. Later it is
+  ``cos(E(H_t), E_traj(tau))`` in the "trajectory" space, where ``H_t`` is the question plus the
+  "thought Tool(args)" lines so far, built exactly like :meth:`Experience.trajectory_text`
+  (observations left out) so both sides are comparable.
+* ``coverage``: see :func:`coverage`; 0 before the first call.
+* intent match: 1 when the experience's intent equals the task's intent, else 0.
+
+Candidates are the top-``m`` by embedding in the relevant space, united with the top-``m`` of the
+same intent (so an intent match is never lost to the ANN cut), then re-scored exactly with numpy
+over the stored vectors. Ties go to the higher score, then the lower pool position (older first);
+scores equal to 6 decimals count as ties.
+Failed experiences are never shown as demonstrations.
+
+Modes: ``"stepwise"`` recalls before every step; ``"task"`` recalls once with the question at step
+1 and keeps that set for the whole episode; ``"none"`` recalls nothing.
+
+The pool is used only through its contract (``experiences()``, ``vectors(space)``,
+``knn(vec, k, space, intent)``, ``record_recalls(ids)``), so any object providing it will do.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from .records import FINISH, Experience, Step
+
+MODES = ("stepwise", "task", "none")
+
+
+@dataclass(frozen=True)
+class RecallWeights:
+    sim: float = 1.0
+    cov: float = 1.0
+    intent: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings) -> "RecallWeights":
+        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent)
+
+
+@dataclass(frozen=True)
+class Recalled:
+    """One demonstration chosen for the next step, with the parts of its score."""
+
+    experience: Experience
+    score: float
+    sim: float
+    coverage: float
+    intent_match: bool
+    position: int = -1  # line number in the pool (its index label)
+
+    @property
+    def id(self) -> str:
+        return self.experience.id
+
+    @property
+    def parts(self) -> dict[str, float]:
+        return {"sim": self.sim, "coverage": self.coverage, "intent": float(self.intent_match)}
+
+
+class RecallList(list):
+    """The recalled demonstrations, best first, plus how long each part of recall took."""
+
+    def __init__(self, items=(), *, space: str = "", embed_ms=0.0, search_ms=0.0, rescore_ms=0.0):
+        super().__init__(items)
+        self.space = space
+        self.embed_ms = embed_ms
+        self.search_ms = search_ms
+        self.rescore_ms = rescore_ms
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return {"embed_ms": self.embed_ms, "search_ms": self.search_ms, "rescore_ms": self.rescore_ms}
+
+
+def calls_so_far(steps: Sequence[Step] | Sequence[str]) -> list[str]:
+    """Tool names of the calls made so far (repeats kept), ``Finish`` left out."""
+    names = [s if isinstance(s, str) else s.tool for s in steps]
+    return [n for n in names if n != FINISH]
+
+
+def coverage(tools_so_far: Sequence[str], exp_tools: Sequence[str]) -> float:
+    """How much of what the agent has done so far the experience also did.
+
+    ``|set(tools so far) ∩ set(tools of tau)| / (number of calls so far)``, where the calls so far
+    exclude ``Finish`` and the denominator counts every call, repeats included (as in the SEER
+    paper): an agent that called ``LoadDB`` three times against an experience that used it once
+    gets 1/3. It is 0 before the first call.
+    """
+    calls = calls_so_far(list(tools_so_far))
+    if not calls:
+        return 0.0
+    return len(set(calls) & set(exp_tools)) / len(calls)
+
+
+def score(
+    sim: float,
+    tools_so_far: Sequence[str],
+    exp_tools: Sequence[str],
+    same_intent: bool,
+    w: RecallWeights | None = None,
+) -> tuple[float, dict[str, float]]:
+    """The SEER score of one experience: ``(total, {"sim", "coverage", "intent"})``."""
+    w = w or RecallWeights()
+    cov = coverage(tools_so_far, exp_tools)
+    intent = 1.0 if same_intent else 0.0
+    total = w.sim * float(sim) + w.cov * cov + w.intent * intent
+    return total, {"sim": float(sim), "coverage": cov, "intent": intent}
+
+
+def history_text(question: str, steps: Sequence[Step]) -> str:
+    """The partial trajectory as recall embeds it: same text as ``Experience.trajectory_text``."""
+    return Experience(question=question, steps=list(steps), answer="", created_at="").trajectory_text()
+
+
+def rank(
+    candidates: Sequence[tuple[int, float, Experience]],
+    tools_so_far: Sequence[str],
+    intent: str | None,
+    w: RecallWeights,
+    k: int,
+) -> list[Recalled]:
+    """Score ``(position, sim, experience)`` candidates; best ``k`` first, ties to lower position."""
+    scored = []
+    for pos, sim, exp in candidates:
+        same = intent is not None and exp.intent == intent
+        total, parts = score(sim, tools_so_far, exp.tools, same, w)
+        scored.append(Recalled(exp, total, parts["sim"], parts["coverage"], same, pos))
+    # Scores equal to 6 decimals tie: float32 vectors carry ~7 significant digits, and the same
+    # text embedded twice can differ in the last bit, which must not decide the order.
+    scored.sort(key=lambda r: (-round(r.score, 6), r.position))
+    return scored[:k]
+
+
+class Recaller:
+    """Chooses the top-``k`` demonstrations from ``pool`` for each step of an episode.
+
+    ``recall`` is called before each step with the steps taken so far; in ``"task"`` mode the set
+    chosen at step 1 is kept for as long as the question and intent stay the same.
+    ``record_usage=True`` makes every fresh recall call ``pool.record_recalls``; it is off by
+    default because the agent records once per episode what it actually showed.
+    """
+
+    def __init__(
+        self,
+        pool: Any,
+        embedder: Any,
+        *,
+        k: int = 4,
+        m: int = 32,
+        weights: RecallWeights | None = None,
+        mode: str = "stepwise",
+        record_usage: bool = False,
+    ):
+        if mode not in MODES:
+            raise ValueError(f"recall mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if k < 0 or m < 1:
+            raise ValueError(f"recall needs k >= 0 and m >= 1, got k={k}, m={m}")
+        self.pool = pool
+        self.embedder = embedder
+        self.k = k
+        self.m = max(m, k)
+        self.weights = weights or RecallWeights()
+        self.mode = mode
+        self.record_usage = record_usage
+        self.last: RecallList = RecallList()
+        self._task_key: tuple[str, str | None] | None = None
+        self._task_set: RecallList | None = None
+
+    @classmethod
+    def from_settings(cls, pool, embedder, settings, **overrides) -> "Recaller":
+        opts = dict(k=settings.k, m=settings.candidates_m, weights=RecallWeights.from_settings(settings), mode=settings.recall)
+        opts.update(overrides)
+        return cls(pool, embedder, **opts)
+
+    @property
+    def last_timings(self) -> dict[str, float]:
+        return self.last.timings
+
+    def recall(self, question: str, intent: str | None, steps_so_far: Sequence[Step]) -> RecallList:
+        """The top-``k`` :class:`Recalled` for the next step, best first."""
+        if self.mode == "none" or self.k == 0:
+            self.last = RecallList()
+            return self.last
+        if self.mode == "task":
+            key = (question, intent)
+            if not steps_so_far or self._task_key != key or self._task_set is None:
+                self._task_set = self._recall(question, intent, [])
+                self._task_key = key
+            self.last = RecallList(self._task_set, space=self._task_set.space)  # zero cost: reused
+            return self.last
+        self.last = self._recall(question, intent, list(steps_so_far))
+        return self.last
+
+    def _recall(self, question: str, intent: str | None, steps: list[Step]) -> RecallList:
+        experiences = self.pool.experiences()
+        if not experiences:
+            return RecallList()
+        tools = calls_so_far(steps)
+        t0 = time.perf_counter()
+        if tools:
+            space = "trajectory"
+            vec = self.embedder.embed(history_text(question, [s for s in steps if s.tool != FINISH]))
+        else:
+            space = "question"
+            embed = getattr(self.embedder, "embed_cached", self.embedder.embed)
+            vec = embed(question)  # the same question is embedded at every episode start
+        t1 = time.perf_counter()
+        m = min(self.m, len(experiences))
+        positions = {pos for pos, _ in self.pool.knn(vec, m, space=space)}
+        if intent is not None:
+            positions |= {pos for pos, _ in self.pool.knn(vec, m, space=space, intent=intent)}
+        t2 = time.perf_counter()
+        ordered = sorted(p for p in positions if experiences[p].succeeded)
+        sims = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
+        cands = [(p, float(s), experiences[p]) for p, s in zip(ordered, sims)]
+        top = rank(cands, tools, intent, self.weights, self.k)
+        t3 = time.perf_counter()
+        if self.record_usage and top:
+            self.pool.record_recalls([r.id for r in top])
+        ms = 1000.0
+        return RecallList(top, space=space, embed_ms=(t1 - t0) * ms, search_ms=(t2 - t1) * ms, rescore_ms=(t3 - t2) * ms)
