@@ -99,7 +99,7 @@ class LlamaCppBackend(Backend):
     def _grammar(self, schema: dict[str, Any]):
         from llama_cpp import LlamaGrammar
 
-        key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+        key = orjson.dumps(schema)  # unsorted: property order is the order the grammar makes the model write
         if key not in self._grammars:
             try:
                 self._grammars[key] = LlamaGrammar.from_json_schema(key.decode(), verbose=False)
