@@ -27,7 +27,7 @@ import time
 import uuid
 from typing import Any, Iterator
 
-from ..errors import ToolCallError
+from ..errors import BackendError, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import DemoOrder, build_messages, system_message, truncate
@@ -73,6 +73,7 @@ class Agent:
             raise ValueError(f"demos: must be one of {', '.join(DEMO_MODES)}, not {self.demos!r}")
         self.callbacks = callbacks if isinstance(callbacks, CallbackRegistry) else CallbackRegistry(callbacks)
         self._recaller = None
+        self._last_timings: dict[str, float] = {}
 
     # --- recall ------------------------------------------------------------------------------
     @property
@@ -82,8 +83,7 @@ class Agent:
 
             s = self.settings
             weights = RecallWeights(sim=s.w_sim, cov=s.w_cov, intent=s.w_intent)
-            mode = self.recall_mode if self.recall_mode != "none" else "task"
-            self._recaller = Recaller(self.pool, self.embedder, k=self.k, m=s.candidates_m, weights=weights, mode=mode)
+            self._recaller = Recaller(self.pool, self.embedder, k=self.k, m=s.candidates_m, weights=weights, mode=self.recall_mode)
         return self._recaller
 
     def static_demos(self, intent: str) -> list[Experience]:
@@ -100,11 +100,10 @@ class Agent:
             if cached is not None:
                 return cached
             return [{"experience": e, "id": e.id, "score": None, "sim": None, "coverage": None, "intent": None} for e in self.static_demos(intent)]
-        if self.recall_mode == "none" or self.pool is None or len(self.pool) == 0:
+        if self.recall_mode == "none" or self.pool is None:
             return []
-        if self.recall_mode == "task" and cached is not None:
-            return cached
-        found = self.recaller.recall(question, intent, steps)
+        found = self.recaller.recall(question, intent, steps)  # "task" mode: reused after step 1
+        self._last_timings = dict(getattr(found, "timings", {}))
         return [
             {
                 "experience": r.experience,
@@ -122,12 +121,11 @@ class Agent:
         return int(getattr(self.backend, "n_ctx", None) or self.settings.n_ctx)
 
     def _count_tokens(self, messages: list[dict[str, str]]) -> int:
-        counter = getattr(self.backend, "count_tokens", None)
-        if callable(counter):
-            try:
-                return int(counter(messages))
-            except Exception:  # a backend that cannot count: fall back to the estimate
-                pass
+        """Prompt tokens: exact when the backend can render and tokenize (llama.cpp), else an
+        estimate of 3 characters a token."""
+        render, tokenize = getattr(self.backend, "render", None), getattr(self.backend, "tokenize", None)
+        if callable(render) and callable(tokenize):
+            return len(tokenize(render(messages)))
         return sum(len(m["content"]) for m in messages) // 3 + 6 * len(messages)
 
     # --- the episode -------------------------------------------------------------------------
@@ -163,6 +161,8 @@ class Agent:
             recalled = self._recall(question, intent, history, cached)
             cached = recalled
             recall_ms = (time.perf_counter() - t0) * 1000
+            recall_parts = {k: round(v, 3) for k, v in self._last_timings.items()}
+            self._last_timings = {}
             recalled = order.update(recalled, key=lambda r: r["id"])
             shown += [r["id"] for r in recalled if r["id"] not in shown]
             messages = build_messages(
@@ -178,6 +178,8 @@ class Agent:
                 reason = "context"
                 break
             action = self._act(index, messages, schema, recalled, recall_ms)
+            if action is not None:
+                action.recall_parts = recall_parts
             if action is None:
                 reason = "context"
                 break
@@ -238,8 +240,8 @@ class Agent:
         for attempt in range(2):
             try:
                 comp = self.backend.complete(messages, json_schema=schema, max_tokens=max_tokens, temperature=s.temperature, seed=s.seed)
-            except ValueError as e:  # llama.cpp: "Requested tokens (...) exceed context window"
-                if "context" in str(e).lower():
+            except BackendError as e:  # the prompt outgrew the window despite the budget check
+                if "context window" in str(e):
                     return None
                 raise
             step.prompt_tokens += comp.prompt_tokens

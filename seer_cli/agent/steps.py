@@ -43,7 +43,8 @@ class ActionStep:
     """One model call and what came of it.
 
     ``recalled`` lists the demonstrations shown for this step, in prompt order, each a dict with
-    ``id``, ``score``, ``sim``, ``coverage``, ``intent`` (None for static demos).
+    ``id``, ``score``, ``sim``, ``coverage``, ``intent`` (None for static demos); ``recall_ms``
+    is the whole recall, ``recall_parts`` its split (embedding, index search, exact re-scoring).
     ``prompt_tokens_evaluated`` counts prompt tokens not served from the KV cache.
     ``error`` is set when the step's call failed (its text is also the observation) or when the
     model's output could not be parsed (``tool`` is then empty).
@@ -61,6 +62,7 @@ class ActionStep:
     completion_tokens: int = 0
     seconds: float = 0.0  # LLM time
     recall_ms: float = 0.0
+    recall_parts: dict[str, float] = field(default_factory=dict)  # embed_ms, search_ms, rescore_ms
     tool_seconds: float = 0.0
     parse_failures: int = 0
     raw: str = ""  # the model's text when it did not parse
