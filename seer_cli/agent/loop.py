@@ -64,8 +64,8 @@ class Agent:
         self.embedder = embedder
         self.recall_mode = recall or self.settings.recall
         self.demos = demos or self.settings.demos
-        self.k = k or self.settings.k
-        self.max_steps = max_steps or self.settings.max_steps
+        self.k = self.settings.k if k is None else k
+        self.max_steps = self.settings.max_steps if max_steps is None else max_steps
         self.demo_order = demo_order
         if self.recall_mode not in RECALL_MODES:
             raise ValueError(f"recall: must be one of {', '.join(RECALL_MODES)}, not {self.recall_mode!r}")

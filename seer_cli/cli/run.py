@@ -1,4 +1,218 @@
-"""Placeholder until its issue lands (being written now)."""
-def run():
-    """Not yet available."""
-    raise SystemExit("not yet implemented")
+"""`seer run`: answer one question with the SEER agent, show every step, learn from success.
+
+Thin by design: options -> Settings, toolkit, pool, backend -> :class:`seer_cli.agent.Agent`;
+the step stream is rendered live on stderr (thought, call, observation, recalled experiences
+with their scores), the answer goes to stdout (or the whole trajectory with ``--json``), then a
+judge decides whether the pool learns the trajectory.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UserError
+from .console import emit_json, err, out
+from .options import JsonFlag, LlmUrlOpt, ModelOpt, PoolOpt
+
+
+class Learn(str, Enum):
+    auto = "auto"
+    ask = "ask"
+    self_check = "self-check"
+    off = "off"
+
+
+class RecallMode(str, Enum):
+    stepwise = "stepwise"
+    task = "task"
+    none = "none"
+
+
+class Demos(str, Enum):
+    recall = "recall"
+    static = "static"
+
+
+def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | None = None, tools: Path | None = None,
+                  toolqa_dir: Path | None = None, settings=None):
+    """Check the files the options name, then build the toolkit (a UserError names the option)."""
+    from ..toolkits import get_toolkit, toolkit_names
+
+    if name not in toolkit_names():
+        raise UserError(f"--toolkit: unknown toolkit {name!r}; available: {', '.join(toolkit_names())}")
+    for f in data or []:
+        if not f.is_file():
+            raise UserError(f"--data: no such file: {f}")
+    if docs is not None and not docs.is_dir():
+        raise UserError(f"--docs: no such directory: {docs}")
+    if tools is not None and not tools.is_file():
+        raise UserError(f"--tools: no such file: {tools}")
+    if name == "toolqa":
+        if data or docs or tools:
+            raise UserError("--data/--docs/--tools belong to the general toolkit; --toolkit toolqa reads --toolqa-dir")
+        return get_toolkit(name, **({"data_dir": toolqa_dir} if toolqa_dir else {}))
+    opts = {}
+    if data:
+        opts["data"] = list(data)
+    if docs:
+        opts["docs"] = docs
+    if tools:
+        opts["tools_file"] = tools
+    if settings is not None:
+        opts["settings"] = settings
+    return get_toolkit(name, **opts)
+
+
+def _short(text: str, n: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def render_step(step) -> None:
+    """Live view of one step on stderr."""
+    from rich.markup import escape
+
+    from ..agent.steps import ActionStep, FinalStep, TaskStep
+    from ..pool.records import call_text
+
+    if isinstance(step, TaskStep):
+        err.print(f"[bold]Question:[/] {escape(step.question)}  [dim](intent {step.intent}, {step.intent_source}; "
+                  f"recall {step.recall}, demos {step.demos}, k={step.k})[/]")
+    elif isinstance(step, ActionStep):
+        err.print(f"\n[bold cyan]Step {step.index}[/] [dim]{step.seconds:.1f}s, {step.prompt_tokens_evaluated}/{step.prompt_tokens} "
+                  f"prompt tokens evaluated, recall {step.recall_ms:.1f} ms[/]")
+        for r in step.recalled:
+            if r.get("score") is None:
+                err.print(f"  [dim]demo {r['id']} (static)[/]")
+            else:
+                err.print(f"  [dim]recalled {r['id']} score {r['score']:.3f} = sim {r['sim']:.3f} + cov {r['coverage']:.2f} "
+                          f"+ intent {int(bool(r['intent']))}[/]")
+        if not step.tool:
+            err.print(f"  [red]unparsable output:[/] {escape(_short(step.raw))}")
+            return
+        err.print(f"  [italic]{escape(step.thought)}[/]")
+        err.print(f"  [bold]→ {escape(call_text(step.tool, step.args))}[/]")
+        if step.tool != "Finish":
+            style = "red" if step.error else "green"
+            err.print(f"  [{style}]{escape(_short(step.observation))}[/]")
+    elif isinstance(step, FinalStep):
+        t = step.totals
+        what = "finished" if step.finished else f"stopped ({step.reason})"
+        err.print(f"\n[dim]{what} after {t['steps']} steps in {t['seconds']:.1f}s; prompt tokens evaluated "
+                  f"{t['prompt_tokens_evaluated']} of {t['prompt_tokens']}; parse failures {t['parse_failures']}[/]")
+
+
+def judge_and_learn(agent, final, *, learn: Learn, expect: str | None, interactive: bool):
+    """Pick a judge from the options, run it, add a success to the pool. ``(verdict, AddResult)``."""
+    from ..agent import by_expected, by_self_check, by_user
+
+    if learn == Learn.off or not final.finished:
+        return None, None
+    if expect is not None:
+        verdict = by_expected(final.answer, expect)
+    elif learn == Learn.self_check:
+        verdict = by_self_check(agent.backend, final.experience)
+    elif learn == Learn.ask or (learn == Learn.auto and interactive):
+        verdict = by_user(final.experience, lambda q: typer.confirm(q, default=False, err=True))
+    else:
+        return None, None
+    return verdict, (agent.learn(final.experience, verdict) if verdict.success else None)
+
+
+def run(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    pool: PoolOpt = None,
+    toolkit: Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")] = "general",
+    toolqa_dir: Annotated[Optional[Path], typer.Option("--toolqa-dir", help="ToolQA data directory (toolkit toolqa).")] = None,
+    data: Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")] = None,
+    docs: Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")] = None,
+    tools: Annotated[Optional[Path], typer.Option("--tools", help="Python file whose @tool functions become extra tools.")] = None,
+    model: ModelOpt = None,
+    llm_url: LlmUrlOpt = None,
+    recall: Annotated[Optional[RecallMode], typer.Option("--recall", help="Recall before every step (stepwise), once (task), or never (none).")] = None,
+    demos: Annotated[Optional[Demos], typer.Option("--demos", help="Demonstrations: recalled, or a fixed set (static: the pool's first k of the intent).")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", "-k", min=0, max=16, help="Number of demonstrations.")] = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", min=1, max=50, help="Stop after this many steps.")] = None,
+    intent: Annotated[Optional[str], typer.Option("--intent", help="Skip intent classification and use this intent.")] = None,
+    expect: Annotated[Optional[str], typer.Option("--expect", help="The expected answer: judge by exact/lenient match and learn on success.")] = None,
+    learn: Annotated[Learn, typer.Option("--learn", help="auto: --expect, else ask on a terminal; ask; self-check (the model checks itself); off.")] = Learn.auto,
+    no_learn: Annotated[bool, typer.Option("--no-learn", help="Same as --learn off.")] = False,
+    json_out: JsonFlag = False,
+):
+    """Answer a question with tools, recalling past experiences before every step.
+
+    Each step shows the recalled experiences (with their scores), the model's thought, the tool
+    call and its observation on stderr; the final answer is printed on stdout. A successful
+    trajectory is added to the pool (with --expect, after a y/N question on a terminal, or with
+    --learn self-check).
+
+    Example: seer run "What is 17 * 23?"
+    """
+    from ..config import load_settings
+
+    settings = load_settings().replace(model=model, llm_url=llm_url, pool=pool, recall=recall.value if recall else None,
+                                       demos=demos.value if demos else None, k=k, max_steps=max_steps)
+    if no_learn:
+        learn = Learn.off
+    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, toolqa_dir=toolqa_dir, settings=settings)
+    try:
+        with err.status("Loading the model, the embedder and the pool…"):
+            from ..agent import Agent
+            from ..backends.registry import get_backend
+            from ..embedder import get_embedder
+            from ..pool import Pool
+
+            embedder = get_embedder()
+            the_pool = Pool.open(settings.pool, settings, embedder=embedder)
+            backend = get_backend(settings)
+        agent = Agent(backend, kit, the_pool, embedder, settings, recall=settings.recall, demos=settings.demos,
+                      k=k, max_steps=max_steps)
+        final, actions, task = None, [], None
+        with err.status("Thinking…") as status:
+            for step in agent.run(question, intent=intent):
+                render_step(step)
+                if step.kind == "task":
+                    task = step
+                elif step.kind == "action":
+                    actions.append(step)
+                    status.update(f"Thinking… (step {step.index + 1})")
+                else:
+                    final = step
+    finally:
+        kit.close()
+
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    verdict, added = judge_and_learn(agent, final, learn=learn, expect=expect, interactive=interactive)
+    learned = None
+    if verdict is not None:
+        learned = {**verdict.to_dict(), "pool": str(getattr(the_pool, "path", settings.pool)),
+                   "added": list(added.added) if added else [], "duplicates": (added.duplicates + added.near_duplicates) if added else 0}
+        if not verdict.success:
+            err.print(f"[yellow]Not learned:[/] {verdict.details.get('reason', 'judged unsuccessful')}")
+        elif added and added.added:
+            err.print(f"[green]Learned:[/] added {added.added[0]} to the pool ({verdict.source})")
+        else:
+            err.print("[dim]Already in the pool (duplicate); nothing added.[/]")
+
+    if json_out:
+        emit_json({
+            "question": question,
+            "intent": task.intent if task else intent,
+            "answer": final.answer,
+            "finished": final.finished,
+            "reason": final.reason,
+            "steps": [a.to_dict() for a in actions],
+            "totals": final.totals,
+            "experience": final.experience.to_dict(),
+            "learned": learned,
+        })
+    elif final.finished:
+        out.print(final.answer, markup=False)
+    else:
+        out.print(f"(no answer: stopped, {final.reason})", markup=False)
+        raise typer.Exit(2)
