@@ -8,6 +8,11 @@ token sequence. So we render the chat with the model's own template (the GGUF's
 ourselves, measure the common prefix with the tokens already in the cache (that is
 ``prompt_tokens_evaluated``), and call ``create_completion`` with the token list.
 
+Seeded sampling (temperature > 0) repeats exactly for the same cache state; a fresh evaluation
+and a reused KV prefix differ in the last bits of the logits (llama.cpp batches them differently),
+so a sampled continuation may change with what was cached. Greedy decoding is unaffected in
+practice.
+
 JSON schemas become a llama.cpp grammar, so constrained output always parses. Every llama.cpp
 failure (prompt longer than the context, a bad schema) is a one-line :class:`BackendError`.
 """
