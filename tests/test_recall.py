@@ -222,3 +222,24 @@ def test_from_settings_uses_the_configured_weights(embedder):
     s = load_settings().replace(k=2, candidates_m=5, w_sim=0.5, w_cov=0.0, w_intent=2.0, recall="task")
     r = Recaller.from_settings(ArrayPool(WEATHER[:3], embedder), embedder, s)
     assert (r.k, r.m, r.mode, r.weights) == (2, 5, "task", RecallWeights(0.5, 0.0, 2.0))
+
+
+def test_real_pool(tmp_path, embedder):
+    """The Recaller over the real on-disk Pool (hnswlib knn, stored vectors) agrees with ArrayPool."""
+    pool_mod = pytest.importorskip("seer_cli.pool")
+    if not hasattr(pool_mod, "Pool"):
+        pytest.skip("seer_cli.pool.Pool is not written yet")
+    exps = WEATHER[:6] + [LIBRARY]
+    pool = pool_mod.Pool.open(tmp_path / "pool", embedder=embedder)
+    pool.add(exps, dedup=False)
+    assert [e.id for e in pool.experiences()] == [e.id for e in exps]
+    reference = ArrayPool(exps, embedder)
+    q = "What was the average temperature in Lima during July?"
+    for steps in ([], [Step("use LoadDB", "LoadDB", {"db": "weather"})]):
+        got = Recaller(pool, embedder, k=3, m=4, record_usage=True).recall(q, "library", steps)
+        want = Recaller(reference, embedder, k=3, m=4).recall(q, "library", steps)
+        assert [r.id for r in got] == [r.id for r in want]
+        assert [r.score for r in got] == pytest.approx([r.score for r in want], abs=1e-5)
+        if not steps:  # at step 1 the intent bonus outweighs its low similarity (no coverage yet)
+            assert LIBRARY.id in [r.id for r in got]  # the intent-filtered knn works on the real index
+    assert (tmp_path / "pool" / "usage.json").is_file()
