@@ -74,6 +74,7 @@ class Agent:
         self.callbacks = callbacks if isinstance(callbacks, CallbackRegistry) else CallbackRegistry(callbacks)
         self._recaller = None
         self._last_timings: dict[str, float] = {}
+        self.last_prompts: list[list[dict[str, str]]] = []  # the messages of each step of the last episode
 
     # --- recall ------------------------------------------------------------------------------
     @property
@@ -155,6 +156,7 @@ class Agent:
         shown: list[str] = []
         cached = None
         answer, reason = None, "max_steps"
+        self.last_prompts = []
 
         for index in range(1, self.max_steps + 1):
             t0 = time.perf_counter()
@@ -174,6 +176,7 @@ class Agent:
                 demo_observation_chars=s.demo_observation_chars,
                 observation_chars=s.prompt_observation_chars,
             )
+            self.last_prompts.append(messages)
             if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
                 reason = "context"
                 break

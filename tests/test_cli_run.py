@@ -1,0 +1,66 @@
+"""`seer run` through the real CLI (CliRunner, real argv) in a throwaway SEER_HOME.
+
+The model-backed tests load the bundled 0.5B model through the backend registry (once per
+process) and the default pool seeded from general-seed; bad options fail before any model loads.
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from seer_cli.cli import app
+
+
+def _invoke(args):
+    return CliRunner().invoke(app, args)
+
+
+def test_unknown_toolkit_is_a_one_line_error(seer_home):
+    result = _invoke(["run", "--toolkit", "nope", "What is 2 + 2?"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == ["Error: --toolkit: unknown toolkit 'nope'; available: general, toolqa"]
+    assert not (seer_home / "pools").exists()  # failed before opening a pool or a model
+
+
+def test_missing_data_file_is_a_one_line_error(tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    result = _invoke(["run", "--data", str(missing), "How many rows?"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"Error: --data: no such file: {missing}"]
+
+
+def test_bad_recall_mode_is_rejected_by_the_parser():
+    result = _invoke(["run", "--recall", "sometimes", "What is 2 + 2?"])
+    assert result.exit_code == 2 and "sometimes" in result.stderr
+
+
+@pytest.mark.model
+def test_readme_first_command_prints_391(gguf_path):
+    result = _invoke(["run", "--max-steps", "4", "What is 17 * 23?"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "391"
+    assert "Calculate(" in result.stderr and "recalled" in result.stderr  # the live view, on stderr
+
+
+@pytest.mark.model
+def test_json_trajectory_and_expect_learns_once(gguf_path, seer_home):
+    args = ["run", "--json", "--max-steps", "4", "--expect", "1600", "What is 64 * 25?"]
+    result = _invoke(args)
+    assert result.exit_code == 0, result.stderr
+    doc = orjson.loads(result.stdout)
+    assert set(doc) >= {"question", "intent", "answer", "finished", "reason", "steps", "totals", "experience", "learned"}
+    assert doc["answer"] == "1600" and doc["finished"] and doc["reason"] == "finish"
+    step = doc["steps"][0]
+    assert {"thought", "tool", "args", "observation", "recalled", "prompt_tokens", "prompt_tokens_evaluated",
+            "completion_tokens", "seconds", "recall_ms"} <= set(step)
+    assert step["recalled"] and {"id", "score", "sim", "coverage", "intent"} <= set(step["recalled"][0])
+    assert doc["steps"][-1]["tool"] == "Finish" and doc["totals"]["parse_failures"] == 0
+    assert doc["learned"]["source"] == "gold-em" and doc["learned"]["added"] == [doc["experience"]["id"]]
+    lines = (seer_home / "pools" / "default" / "experiences.jsonl").read_bytes().splitlines()
+    assert orjson.loads(lines[-1])["id"] == doc["experience"]["id"]
+
+    again = orjson.loads(_invoke(args).stdout)
+    assert again["learned"]["added"] == [] and again["learned"]["duplicates"] == 1
+    assert len((seer_home / "pools" / "default" / "experiences.jsonl").read_bytes().splitlines()) == len(lines)
