@@ -1,0 +1,607 @@
+"""The experience pool: what the agent remembers, on disk, safe under crashes and concurrency.
+
+:class:`Pool` joins the source of truth (:mod:`.store`, append-only JSONL with a commit marker)
+to its derived files (:mod:`.index`, vector rows and hnswlib indexes, plus ``meta.json``):
+
+* ``add`` redacts secrets (:mod:`.redact`), embeds outside the lock, then under the write lock
+  drops exact and near duplicates, writes the vector rows, appends the JSONL batch (the commit
+  point) and updates ``meta.json``. Vector rows are written *before* the commit so a reader never
+  sees a committed line without its vector; a crash leaves surplus rows, cut by the next writer.
+* ``meta.json`` records count, dim, embedder fingerprint and a checksum of the covered JSONL
+  prefix: its byte length plus the SHA-256 of its last 64 KiB. An append-only file keeps that
+  window unchanged; a hand edit or truncation inside it is detected without hashing the whole
+  file (an edit further back is not: the cheap-check trade-off).
+* On open, derived files that are missing, short, stale or from another embedder are repaired
+  with a warning: indexes from the stored vectors, vectors by embedding only the rows missing
+  (all rows only when the embedder changed or the JSONL was edited).
+* Every read (``len``, ``knn``, ``experiences``...) first stats ``COMMITTED``: when another
+  process committed, the new lines are read and the loaded indexes extended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import IO, Callable, Iterable
+
+import numpy as np
+import orjson
+
+from ..errors import PoolCorrupt, PoolError, PoolLocked, UserError
+from .index import SPACES, HnswIndex, IndexInvalid, VectorFile, check_header, index_path, vectors_path
+from .records import Experience
+from .redact import redact_experience
+from .seeds import default_seed_for, seed_file
+from .store import JsonlStore, atomic_write
+from .summary import Summaries, load_usage, pool_stats, prune_plan, update_usage
+
+META = "meta.json"
+WINDOW = 64 * 1024
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass
+class AddResult:
+    added: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    near_duplicates: int = 0
+
+
+@dataclass
+class PruneResult:
+    kept: int
+    removed: int
+    reasons: dict[str, int]
+    dry_run: bool = False
+
+
+def resolve(spec: str | Path | None, settings) -> tuple[Path, str | None]:
+    """(directory, name); name is None when ``spec`` is a path."""
+    spec = settings.pool if spec is None else spec
+    if isinstance(spec, Path) or "/" in str(spec) or os.sep in str(spec) or Path(str(spec)).exists():
+        return Path(spec).expanduser().resolve(), None
+    if not _NAME.match(str(spec)):
+        raise UserError(f"pool name {spec!r}: use letters, digits, '.', '_' and '-' (or give a path)")
+    return settings.pools_dir / str(spec), str(spec)
+
+
+class Pool:
+    """One pool directory. Open with :meth:`Pool.open`."""
+
+    def __init__(self, path: Path, settings, *, embedder=None, on_warning=None, name: str | None = None):
+        import filelock
+
+        self.path = Path(path)
+        self.name = name or self.path.name
+        self.settings = settings
+        self._embedder = embedder
+        self._embedder_checked = False
+        self.warn: Callable[[str], None] = on_warning or (lambda m: warnings.warn(m, stacklevel=3))
+        self._store = JsonlStore(self.path, self.warn)
+        self._flock = filelock.FileLock(str(self.path / "write.lock"), timeout=settings.lock_timeout)
+        self._tlock = threading.RLock()
+        self._depth = 0
+        self._indexes: dict[str, HnswIndex] = {}
+        self._saved: dict[str, int] = {}
+        self.health: dict[str, str] = {}
+        self._mmaps: dict[str, np.ndarray] = {}
+        self._reset()
+
+    # ---- opening ---------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, spec: str | Path | None = None, settings=None, *, embedder=None, create: bool = True,
+             seed: str | None = None, on_warning: Callable[[str], None] | None = None) -> "Pool":
+        """Open (creating and seeding if needed) the pool named or located by ``spec``."""
+        if settings is None:
+            from ..config import load_settings
+
+            settings = load_settings()
+        path, name = resolve(spec, settings)
+        if not (path / "experiences.jsonl").exists() and not path.is_dir():
+            if not create:
+                raise PoolError(f"pool {spec or settings.pool} does not exist ({path})")
+        path.mkdir(parents=True, exist_ok=True)
+        pool = cls(path, settings, embedder=embedder, on_warning=on_warning, name=name)
+        pool.refresh()
+        seed = seed or default_seed_for(name)
+        if seed and len(pool) == 0 and not (path / META).exists():
+            pool._seed(seed)
+        pool._check_derived()
+        return pool
+
+    @staticmethod
+    def list_pools(settings=None) -> list[dict]:
+        """The pools under ``settings.pools_dir``: name, path, entries, bytes."""
+        if settings is None:
+            from ..config import load_settings
+
+            settings = load_settings()
+        rows = []
+        root = settings.pools_dir
+        for d in sorted(root.iterdir()) if root.is_dir() else []:
+            f = d / "experiences.jsonl"
+            if not f.is_file():
+                continue
+            try:
+                meta = orjson.loads((d / META).read_bytes())
+                entries = int(meta["count"])
+            except (OSError, ValueError, KeyError, TypeError):
+                entries = f.read_bytes().count(b"\n")
+            rows.append({"name": d.name, "path": str(d), "entries": entries, "bytes": f.stat().st_size})
+        return rows
+
+    def _seed(self, seed: str) -> None:
+        src = seed_file(seed)
+        if src is None:
+            return
+        exps = []
+        for i, line in enumerate(src.read_bytes().splitlines(), 1):
+            if line.strip():
+                try:
+                    exps.append(Experience.from_dict(orjson.loads(line)))
+                except (ValueError, orjson.JSONDecodeError) as e:
+                    raise PoolCorrupt(f"seed pool {seed}/experiences.jsonl:{i}: {e}") from None
+        with self._write():
+            if len(self) == 0 and not (self.path / META).exists():
+                self.add(exps)
+
+    # ---- snapshot ----------------------------------------------------------------------------------
+    def _reset(self) -> None:
+        self._sum = Summaries()
+        self._end = 0
+        self._next_line = 1
+        self._inode = None
+        self._key = None
+        self._exps: list[Experience | None] = []
+        self._indexes.clear()
+        self._mmaps.clear()
+
+    def refresh(self) -> None:
+        """Pick up what other processes committed since the last look (two ``stat`` calls)."""
+        with self._tlock:
+            key = self._store.stat_key()
+            if key == self._key:
+                return
+            committed = self._store.committed_length()
+            full = self._inode != self._store.inode() or (committed is not None and committed < self._end)
+            if full:
+                self._reset()
+            self._inode = self._store.inode()
+            chunk = self._store.read(self._end, self._next_line, locked=self._depth > 0)
+            start = len(self._sum)
+            self._sum.extend(chunk, self._store.path)
+            self._exps.extend([None] * len(chunk.records))
+            self._end, self._next_line, self._key = chunk.end, chunk.next_line, key
+            if full and start == 0 and self._depth == 0 and self._meta_seen:
+                self._check_derived()
+            for space, idx in self._indexes.items():
+                rows = self._rows(space)
+                if rows < len(self._sum):
+                    self._indexes.clear()  # vectors short: the next knn re-verifies
+                    break
+                idx.add(self._vectors_of(space, idx.count, len(self._sum)), idx.count)
+
+    _meta_seen = False
+
+    def __len__(self) -> int:
+        self.refresh()
+        return len(self._sum)
+
+    @property
+    def ids(self) -> list[str]:
+        self.refresh()
+        return list(self._sum.ids)
+
+    def get(self, id: str) -> Experience | None:
+        self.refresh()
+        pos = self._sum.pos.get(id)
+        return None if pos is None else self.experience_at(pos)
+
+    def experience_at(self, pos: int) -> Experience:
+        exp = self._exps[pos]
+        if exp is None:
+            self._materialise([pos])
+            exp = self._exps[pos]
+        return exp
+
+    def experiences(self) -> list[Experience]:
+        """The committed snapshot; position == index label."""
+        self.refresh()
+        missing = [i for i, e in enumerate(self._exps) if e is None]
+        if missing:
+            self._materialise(missing)
+        return list(self._exps)
+
+    def _materialise(self, positions: list[int]) -> None:
+        off = self._sum.offsets
+        lo, hi = off[positions[0]], self._end
+        data = self._store.read_bytes(lo, hi)
+        for pos in positions:
+            a = off[pos] - lo
+            b = data.find(b"\n", a)
+            line = data[a : b if b >= 0 else len(data)]
+            try:
+                self._exps[pos] = Experience.from_dict(orjson.loads(line))
+            except (ValueError, orjson.JSONDecodeError) as e:
+                raise PoolCorrupt(f"{self._store.path}:{self._sum.lines[pos]}: {e}") from None
+
+    # ---- writing -----------------------------------------------------------------------------------
+    @contextmanager
+    def _write(self):
+        """Hold the write lock (re-entrant); on first entry repair whatever a crash left."""
+        import filelock
+
+        with self._tlock:
+            if self._depth == 0:
+                try:
+                    self._flock.acquire()
+                except filelock.Timeout:
+                    raise PoolLocked(
+                        f"pool {self.path} is locked by another seer process (waited {self.settings.lock_timeout:g} s)"
+                    ) from None
+                try:
+                    if self._store.recover() == "rolled-forward":
+                        for space in SPACES:
+                            index_path(self.path, space).unlink(missing_ok=True)
+                        self._reset()
+                        self._depth += 1
+                        try:
+                            self.refresh()
+                            self._write_meta(self._read_meta().get("embedder", ""), indexes=False)
+                        finally:
+                            self._depth -= 1
+                except BaseException:
+                    self._flock.release()
+                    raise
+            self._depth += 1
+            try:
+                self.refresh()
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._flock.release()
+
+    def add(self, exps: Iterable[Experience], *, dedup: bool = True, on_progress=None) -> AddResult:
+        """Add a batch, all or nothing. Duplicates (same id) and near duplicates (same tool chain,
+        trajectory cosine >= ``near_dup_threshold``) are skipped and counted when ``dedup``."""
+        s = self.settings
+        batch = [redact_experience(e, tuple(s.redact_patterns), s.observation_max_chars) for e in exps]
+        result = AddResult()
+        if not batch:
+            return result
+        emb = self._get_embedder()
+        tv = self._embed([e.trajectory_text() for e in batch], on_progress, len(batch))
+        qv = self._embed([e.question for e in batch], None, 0)
+        with self._write():
+            self._check_derived()
+            keep: list[int] = []
+            seen: set[str] = set()
+            n = len(self._sum)
+            near = self._near_candidates(tv) if dedup and n else None
+            for i, e in enumerate(batch):
+                rid = e.id
+                if dedup and (rid in self._sum.pos or rid in seen):
+                    result.duplicates += 1
+                    continue
+                tools = tuple(e.tools)
+                if dedup and (
+                    any(self._sum.tools[p] == tools and sim >= s.near_dup_threshold for p, sim in (near[i] if near else []))
+                    or any(tuple(batch[j].tools) == tools and float(tv[j] @ tv[i]) >= s.near_dup_threshold for j in keep)
+                ):
+                    result.near_duplicates += 1
+                    continue
+                keep.append(i)
+                seen.add(rid)
+            if keep:
+                VectorFile(vectors_path(self.path, "trajectory"), emb.dim).write_rows(n, tv[keep])
+                VectorFile(vectors_path(self.path, "question"), emb.dim).write_rows(n, qv[keep])
+                self._store.append([orjson.dumps(batch[i].to_dict()) for i in keep])
+                self.refresh()
+                self._write_meta(emb.fingerprint)
+                for space, idx in self._indexes.items():
+                    if idx.count - self._saved.get(space, 0) >= max(1000, idx.count // 20):
+                        self._save_index(space)
+            result.added = [batch[i].id for i in keep]
+        if on_progress:
+            on_progress(len(batch), len(batch))
+        return result
+
+    def _near_candidates(self, tv: np.ndarray) -> list[list[tuple[int, float]]]:
+        idx = self._index("trajectory")
+        k = min(10, idx.count)
+        if k == 0:
+            return [[] for _ in range(len(tv))]
+        labels, sims = idx.knn(tv, k)
+        return [list(zip(labels[i].tolist(), sims[i].tolist())) for i in range(len(tv))]
+
+    def _embed(self, texts: list[str], on_progress, total: int) -> np.ndarray:
+        emb = self._get_embedder()
+        parts = []
+        for i in range(0, len(texts), 64):
+            parts.append(np.asarray(emb.embed_batch(texts[i : i + 64]), dtype=np.float32))
+            if on_progress:
+                on_progress(min(i + 64, len(texts)), total)
+        return np.concatenate(parts) if parts else np.zeros((0, emb.dim), dtype=np.float32)
+
+    def close(self) -> None:
+        """Save loaded indexes that grew since they were last saved (if the lock is free)."""
+        for space, idx in list(self._indexes.items()):
+            if idx.count != self._saved.get(space):
+                self._try_save(space)
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- derived files -----------------------------------------------------------------------------
+    def _get_embedder(self):
+        if self._embedder is None:
+            from ..embedder import get_embedder
+
+            self._embedder = get_embedder()
+        if not self._embedder_checked:
+            self._embedder_checked = True
+            self._check_derived()
+        return self._embedder
+
+    def _read_meta(self) -> dict:
+        try:
+            meta = orjson.loads((self.path / META).read_bytes())
+            return meta if isinstance(meta, dict) else {}
+        except FileNotFoundError:
+            return {}
+        except (OSError, orjson.JSONDecodeError):
+            self.warn(f"{self.path / META}: unreadable, rebuilding the derived files")
+            return {"unreadable": True}
+
+    def _tail_sha(self, length: int) -> str:
+        start = max(0, length - WINDOW)
+        return hashlib.sha256(self._store.read_bytes(start, length)).hexdigest()
+
+    def _write_meta(self, fingerprint: str, *, indexes: bool = True) -> None:
+        old = self._read_meta() if indexes else {}
+        meta = {
+            "format": 1, "count": len(self._sum), "dim": self._dim(), "embedder": fingerprint,
+            "jsonl_bytes": self._end, "tail_sha256": self._tail_sha(self._end), "tail_window": WINDOW,
+            "indexes": old.get("indexes", {}) if old.get("embedder") == fingerprint else {},
+            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        atomic_write(self.path / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+    def _dim(self) -> int:
+        return self._embedder.dim if self._embedder is not None else int(self._read_meta().get("dim", 384))
+
+    def _trusted_rows(self, meta: dict) -> tuple[int, str | None]:
+        """How many stored vector rows can be trusted, and why not all if not."""
+        n = len(self._sum)
+        if not meta:
+            return 0, "meta.json is missing"
+        if meta.get("unreadable"):
+            return 0, "meta.json is unreadable"
+        if self._embedder is not None and meta.get("embedder") != self._embedder.fingerprint:
+            return 0, "the vectors come from another embedder"
+        if meta.get("dim") != self._dim():
+            return 0, "the vectors have another dimension"
+        length = meta.get("jsonl_bytes")
+        if not isinstance(length, int) or length > self._end or meta.get("tail_sha256") != self._tail_sha(length):
+            return 0, "experiences.jsonl changed outside seer (stale meta.json)"
+        return n, None
+
+    def _check_derived(self) -> None:
+        """Verify vectors against meta.json; re-embed only what is missing, under the lock."""
+        n = len(self._sum)
+        meta = self._read_meta()
+        self._meta_seen = True
+        if n == 0:
+            return
+        trusted, why = self._trusted_rows(meta)
+        dim = self._dim()
+        short = {sp: VectorFile(vectors_path(self.path, sp), dim).rows() for sp in SPACES}
+        if why is None and all(r >= n for r in short.values()):
+            return
+        if self._depth == 0:
+            with self._write():  # re-check under the lock: another process may have repaired it
+                return self._check_derived()
+        emb = self._embedder
+        if emb is None:
+            from ..embedder import get_embedder
+
+            emb = self._embedder = get_embedder()
+            self._embedder_checked = True
+            trusted, why = self._trusted_rows(meta)
+        todo = {sp: min(short[sp], trusted) for sp in SPACES}
+        if why:
+            self.warn(f"{self.path}: {why}; re-embedding {n} entries")
+        else:
+            missing = max(n - r for r in todo.values())
+            self.warn(f"{self.path}: {missing} stored vectors are missing; embedding just those")
+        exps = self.experiences()
+        for sp, start in todo.items():
+            if start < n:
+                texts = [e.trajectory_text() if sp == "trajectory" else e.question for e in exps[start:n]]
+                VectorFile(vectors_path(self.path, sp), emb.dim).write_rows(start, self._embed(texts, None, 0))
+        if trusted == 0:
+            for sp in SPACES:
+                index_path(self.path, sp).unlink(missing_ok=True)
+            self._indexes.clear()
+        self._mmaps.clear()
+        self._write_meta(emb.fingerprint, indexes=trusted > 0)
+
+    def _rows(self, space: str) -> int:
+        return VectorFile(vectors_path(self.path, space), self._dim()).rows()
+
+    def _vectors_of(self, space: str, start: int, stop: int) -> np.ndarray:
+        return np.asarray(self.vectors(space, refresh=False)[start:stop])
+
+    def vectors(self, space: str = "trajectory", *, refresh: bool = True) -> np.ndarray:
+        """The stored vectors (read-only, memory-mapped), row i = position i."""
+        if space not in SPACES:
+            raise ValueError(f"space: must be one of {', '.join(SPACES)}")
+        if refresh:
+            self.refresh()
+        n = len(self._sum)
+        mm = self._mmaps.get(space)
+        if mm is None or len(mm) < n:
+            f = vectors_path(self.path, space)
+            dim = self._dim()
+            if n == 0 or VectorFile(f, dim).rows() < n:
+                if n:
+                    self._check_derived()
+                    return self.vectors(space, refresh=False)
+                return np.zeros((0, dim), dtype=np.float32)
+            mm = self._mmaps[space] = np.memmap(f, dtype=np.float32, mode="r", shape=(VectorFile(f, dim).rows(), dim))
+        return mm[:n]
+
+    def _index(self, space: str) -> HnswIndex:
+        idx = self._indexes.get(space)
+        if idx is not None:
+            return idx
+        n = len(self._sum)
+        vecs = self.vectors(space, refresh=False)
+        path = index_path(self.path, space)
+        info = self._read_meta().get("indexes", {}).get(space, {})
+        if path.exists():
+            try:
+                idx = HnswIndex.load(path, self._dim(), vecs, expected=info.get("count"), crc=info.get("crc32"))
+                self._saved[space] = idx.count
+                idx.add(np.asarray(vecs[idx.count : n]), idx.count)
+                self.health[space] = "ok"
+            except IndexInvalid as e:
+                self.warn(f"{path}: {e}; rebuilding it from the stored vectors")
+        elif n and info:
+            self.warn(f"{path}: missing; rebuilding it from the stored vectors")
+        if idx is None:
+            idx = HnswIndex.build(np.asarray(vecs), self._dim())
+            self.health[space] = "rebuilt" if n and (info or path.exists()) else "built"
+            self._indexes[space] = idx
+            if n:
+                self._try_save(space)
+        self._indexes[space] = idx
+        return idx
+
+    def _try_save(self, space: str) -> None:
+        if self._depth:
+            return self._save_index(space)
+        try:
+            self._flock.acquire(timeout=0)
+        except Exception:
+            return
+        try:
+            self._depth += 1
+            self._save_index(space)
+        finally:
+            self._depth -= 1
+            self._flock.release()
+
+    def _save_index(self, space: str) -> None:
+        idx = self._indexes[space]
+        count, crc = idx.save(index_path(self.path, space))
+        meta = self._read_meta()
+        meta.setdefault("indexes", {})[space] = {"count": count, "crc32": crc}
+        atomic_write(self.path / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        self._saved[space] = count
+
+    # ---- search ------------------------------------------------------------------------------------
+    def knn(self, vec, k: int, space: str = "trajectory", intent: str | None = None) -> list[tuple[int, float]]:
+        """Nearest positions by cosine similarity, best first; ``intent`` restricts to that intent."""
+        with self._tlock:
+            self.refresh()
+            n = len(self._sum)
+            mask = self._sum.intent_mask(intent) if intent is not None else None
+            avail = n if mask is None else int(mask.sum())
+            k = min(k, avail)
+            if k <= 0:
+                return []
+            idx = self._index(space)
+            q = np.asarray(vec, dtype=np.float32).reshape(1, -1)
+            try:
+                labels, sims = idx.knn(q, k, None if mask is None else (lambda label: bool(mask[label])))
+                return [(int(a), float(b)) for a, b in zip(labels[0], sims[0])]
+            except RuntimeError:  # the filtered graph search ran dry: exact search instead
+                rows = np.flatnonzero(mask) if mask is not None else np.arange(n)
+                s = np.asarray(self.vectors(space, refresh=False)[rows]) @ q[0]
+                top = np.argsort(-s)[:k]
+                return [(int(rows[i]), float(s[i])) for i in top]
+
+    def search(self, text: str, k: int = 10, space: str = "trajectory") -> list[tuple[Experience, float]]:
+        vec = self._get_embedder().embed(text)
+        return [(self.experience_at(p), sim) for p, sim in self.knn(vec, k, space)]
+
+    # ---- usage, stats, export, prune ---------------------------------------------------------------
+    def record_recalls(self, ids: Iterable[str]) -> None:
+        """Count a recall of each id in ``usage.json`` (atomic, under its own small lock)."""
+        update_usage(self.path, list(ids), self.settings.lock_timeout)
+
+    def usage(self) -> dict[str, dict]:
+        return load_usage(self.path, self.warn)
+
+    def stats(self) -> dict:
+        self.refresh()
+        health = {sp: self.health.get(sp) or self._index_file_health(sp) for sp in SPACES}
+        return pool_stats(self._sum, self.path, self.name, health, self._read_meta(), self.usage())
+
+    def _index_file_health(self, space: str) -> str:
+        path = index_path(self.path, space)
+        if not path.exists():
+            return "missing" if len(self._sum) else "ok"
+        try:
+            count = check_header(path, self._dim())
+        except (IndexInvalid, OSError):
+            return "corrupt"
+        return "ok" if count == len(self._sum) else "stale"
+
+    def export(self, fp: IO) -> int:
+        """Write the committed records as JSONL to ``fp`` (text or binary); returns the count."""
+        self.refresh()
+        data = self._store.read_bytes(0, self._end)
+        lines = [line for line in data.split(b"\n") if line.strip()]
+        blob = b"".join(line + b"\n" for line in lines)
+        try:
+            fp.write(blob)
+        except TypeError:
+            fp.write(blob.decode("utf-8"))
+        return len(lines)
+
+    def prune(self, *, dedup: bool = False, max_size: int | None = None, older_than: timedelta | datetime | None = None,
+              never_recalled: bool = False, dry_run: bool = False) -> PruneResult:
+        """Remove entries and rewrite the pool atomically. ``max_size`` keeps the most recalled
+        (then newest) entries; ``older_than`` is an age or a cutoff date."""
+        with self._write():
+            n = len(self._sum)
+            near = None
+            if dedup and n:
+                near = self._near_candidates(np.asarray(self.vectors("trajectory", refresh=False)))
+            keep, reasons = prune_plan(self._sum, self.usage(), self.settings.near_dup_threshold, dedup=dedup,
+                                       near=near, max_size=max_size, older_than=older_than, never_recalled=never_recalled)
+            result = PruneResult(kept=len(keep), removed=n - len(keep), reasons=reasons, dry_run=dry_run)
+            if dry_run or len(keep) == n:
+                return result
+            data = self._store.read_bytes(0, self._end)
+            off = self._sum.offsets
+            lines = [data[off[p] : data.index(b"\n", off[p])] for p in keep]
+            dim = self._dim()
+            vecs = {sp: np.asarray(self.vectors(sp, refresh=False))[keep] for sp in SPACES}
+            fingerprint = self._read_meta().get("embedder", "")
+            self._store.begin_rewrite(lines)
+            news = [VectorFile(vectors_path(self.path, sp), dim).write_new(vecs[sp]) for sp in SPACES]
+            self._store.commit_rewrite()  # the commit point
+            for p in news:
+                os.replace(p, p.with_name(p.name[: -len(".new")]))
+            for sp in SPACES:
+                index_path(self.path, sp).unlink(missing_ok=True)
+            self._reset()
+            self.refresh()
+            self._write_meta(fingerprint, indexes=False)
+            self._store.finish_rewrite()
+            self._key = None
+            return result

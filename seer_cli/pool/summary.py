@@ -1,0 +1,195 @@
+"""Per-line summaries, usage counts, statistics and prune plans of a pool.
+
+Building an :class:`~seer_cli.pool.records.Experience` for every line is the slow part of
+reading a large pool, and most questions about a pool (how many, which intents, which tools,
+is this id present) need only a few fields. :class:`Summaries` keeps just those fields per
+committed line, taken straight from the parsed JSON, so ``stats()`` stays well under two seconds
+at 100k entries; full records are built lazily by the pool.
+
+``usage.json`` (times recalled / last recalled per id) lives outside the append-only file: it is
+a statistic, not part of the source of truth, rewritten atomically under ``usage.lock``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import orjson
+
+from ..errors import PoolCorrupt, PoolLocked
+from .records import Experience
+from .store import Chunk, atomic_write
+
+USAGE = "usage.json"
+
+
+class Summaries:
+    """The fields of each committed line that lookups, filters and stats need."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.pos: dict[str, int] = {}
+        self.intents: list[str] = []
+        self.tools: list[tuple[str, ...]] = []
+        self.sources: list[str] = []
+        self.created: list[str] = []
+        self.offsets: list[int] = []
+        self.lines: list[int] = []
+        self._masks: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def extend(self, chunk: Chunk, path: Path) -> None:
+        for rec, line, off in zip(chunk.records, chunk.line_numbers, chunk.offsets):
+            rid, steps, intent = rec.get("id"), rec.get("steps"), rec.get("intent", "general")
+            success = rec.get("success")
+            source = success.get("source") if isinstance(success, dict) else success
+            try:
+                tools = tuple(s["tool"] for s in steps)
+                fast = type(rid) is str and type(intent) is str and type(source) is str and all(type(t) is str for t in tools)
+            except (TypeError, KeyError):
+                fast = False
+            if not fast or not tools:
+                try:
+                    exp = Experience.from_dict(rec)
+                except ValueError as e:
+                    raise PoolCorrupt(f"{path}:{line}: {e}") from None
+                rid, intent, tools, source = exp.id, exp.intent, tuple(exp.tools), exp.success_source
+            self.pos.setdefault(rid, len(self.ids))
+            self.ids.append(rid)
+            self.intents.append(intent)
+            self.tools.append(tools)
+            self.sources.append(source)
+            created = rec.get("created_at")
+            self.created.append(created if isinstance(created, str) else "")
+            self.offsets.append(off)
+            self.lines.append(line)
+        self._masks.clear()
+
+    def intent_mask(self, intent: str) -> np.ndarray:
+        mask = self._masks.get(intent)
+        if mask is None or len(mask) != len(self.ids):
+            mask = self._masks[intent] = np.fromiter((i == intent for i in self.intents), dtype=bool, count=len(self.ids))
+        return mask
+
+
+# ---- usage.json --------------------------------------------------------------------------------
+
+
+def load_usage(directory: Path, warn: Callable[[str], None] | None = None) -> dict[str, dict]:
+    path = Path(directory) / USAGE
+    try:
+        data = orjson.loads(path.read_bytes())
+        if isinstance(data, dict):
+            return data
+        raise ValueError("not an object")
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as e:
+        if warn:
+            warn(f"{path}: unreadable ({e}); recall counts start again")
+        return {}
+
+
+def update_usage(directory: Path, ids: list[str], timeout: float) -> None:
+    import filelock
+
+    if not ids:
+        return
+    lock = filelock.FileLock(str(Path(directory) / "usage.lock"), timeout=timeout)
+    try:
+        with lock:
+            usage = load_usage(directory)
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            for rid in ids:
+                entry = usage.get(rid) if isinstance(usage.get(rid), dict) else {}
+                usage[rid] = {"count": int(entry.get("count", 0)) + 1, "last": now}
+            atomic_write(Path(directory) / USAGE, orjson.dumps(usage), durable=False)
+    except filelock.Timeout:
+        raise PoolLocked(f"pool {directory}: usage.json is locked by another seer process (waited {timeout:g} s)") from None
+
+
+# ---- stats and prune -------------------------------------------------------------------------
+
+
+def pool_stats(s: Summaries, path: Path, name: str, health: dict, meta: dict, usage: dict) -> dict:
+    tools: Counter[str] = Counter()
+    for chain in s.tools:
+        tools.update(chain)
+    steps = Counter(len(chain) for chain in s.tools)
+    growth = Counter(c[:10] for c in s.created if c)
+    disk = {}
+    for f in sorted(Path(path).iterdir()):
+        if f.is_file() and not f.name.startswith("."):
+            disk[f.name] = f.stat().st_size
+    recalled = sum(1 for rid in set(s.ids) if rid in usage)
+    return {
+        "name": name,
+        "path": str(path),
+        "entries": len(s),
+        "intents": dict(Counter(s.intents).most_common()),
+        "tools": dict(tools.most_common()),
+        "steps_histogram": {str(k): steps[k] for k in sorted(steps)},
+        "success_sources": dict(Counter(s.sources).most_common()),
+        "growth_per_day": {d: growth[d] for d in sorted(growth)},
+        "disk_bytes": disk,
+        "disk_total": sum(disk.values()),
+        "index": health,
+        "embedder": meta.get("embedder"),
+        "dim": meta.get("dim"),
+        "recalled_entries": recalled,
+    }
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def prune_plan(s: Summaries, usage: dict, threshold: float, *, dedup: bool, near: list | None, max_size: int | None,
+               older_than: timedelta | datetime | None, never_recalled: bool) -> tuple[list[int], dict[str, int]]:
+    """Positions to keep (in order) and how many each rule removed."""
+    reasons: Counter[str] = Counter()
+    alive = [True] * len(s)
+    if dedup:
+        seen: set[str] = set()
+        for p, rid in enumerate(s.ids):
+            if rid in seen:
+                alive[p] = False
+                reasons["duplicate"] += 1
+                continue
+            seen.add(rid)
+            if near and any(q < p and alive[q] and s.tools[q] == s.tools[p] and sim >= threshold for q, sim in near[p]):
+                alive[p] = False
+                reasons["near_duplicate"] += 1
+    if older_than is not None:
+        cutoff = datetime.now(timezone.utc) - older_than if isinstance(older_than, timedelta) else older_than
+        cutoff = cutoff if cutoff.tzinfo else cutoff.replace(tzinfo=timezone.utc)
+        for p, c in enumerate(s.created):
+            t = _parse_time(c)
+            if alive[p] and t is not None and t < cutoff:
+                alive[p] = False
+                reasons["older_than"] += 1
+    if never_recalled:
+        for p, rid in enumerate(s.ids):
+            if alive[p] and rid not in usage:
+                alive[p] = False
+                reasons["never_recalled"] += 1
+    keep = [p for p in range(len(s)) if alive[p]]
+    if max_size is not None and len(keep) > max_size:
+        def rank(p: int) -> tuple[int, int]:
+            u = usage.get(s.ids[p])
+            return (int(u.get("count", 0)) if isinstance(u, dict) else 0, p)
+
+        chosen = set(sorted(keep, key=rank, reverse=True)[: max(0, max_size)])
+        reasons["max_size"] += len(keep) - len(chosen)
+        keep = [p for p in keep if p in chosen]
+    return keep, dict(reasons)
