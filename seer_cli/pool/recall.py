@@ -222,7 +222,8 @@ class Recaller:
         if intent is not None:
             positions |= {pos for pos, _ in self.pool.knn(vec, m, space=space, intent=intent)}
         t2 = time.perf_counter()
-        ordered = sorted(p for p in positions if experiences[p].succeeded)
+        # Positions past the snapshot (the pool grew meanwhile) wait for the next recall.
+        ordered = sorted(p for p in positions if p < len(experiences) and experiences[p].succeeded)
         sims = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
         cands = [(p, float(s), experiences[p]) for p, s in zip(ordered, sims)]
         top = rank(cands, tools, intent, self.weights, self.k)
