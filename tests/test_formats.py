@@ -110,7 +110,7 @@ def test_seer_round_trip_keeps_every_field(tmp_path):
         (b"{not json}\n", ":1", "not JSON (unexpected character at column 2)"),
         (b"\xff\xfe{}\n", ":1", "not valid UTF-8 (byte 1 of the line)"),
         (b"PK\x03\x04\x00\x00binary", ":1", "binary data (NUL byte), not JSON or JSONL"),
-        (b'{"foo": 1}\n', ":1", "unknown format (first record: foo); pass --format (openai, library, seer)"),
+        (b'{"foo": 1}\n', ":1", "unknown format (first record has keys foo); pass --format (openai, library, seer)"),
         (b'[{"question": "q", "steps": [], "full_text": ""}', ":1", "steps: must be a non-empty list of strings"),
         (b'[{"question": "q", "steps": [], "full_text": ""}', ":1", "not JSON (expected ',' or ']' after an array element)"),
     ],

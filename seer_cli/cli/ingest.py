@@ -1,4 +1,98 @@
-"""Placeholder until its issue lands (being written now)."""
-def ingest():
-    """Not yet available."""
-    raise SystemExit("not yet implemented")
+"""``seer ingest``: grow a pool from trajectory files people already have.
+
+The command is thin: :func:`seer_cli.pool.formats.read_files` reads and validates every file
+first (nothing is written while reading), then one ``pool.add()`` batch adds the good records,
+so an ingest is all-or-nothing: with any invalid record and no ``--skip-invalid`` the pool is
+left byte-for-byte as it was and every problem is listed as ``file:line: reason`` on stderr.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import UserError
+from .console import emit_json, err, out, progress, warn
+from .options import JsonFlag, PoolOpt
+
+
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="Files to read (seer JSONL, OpenAI chat logs, library.json); - reads stdin.", show_default=False)],
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Force a format for every file: seer, openai, library (default: detected per file).")] = None,
+    include_failures: Annotated[bool, typer.Option("--include-failures", help="Also add trajectories marked as failed (otherwise counted as skipped).")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Add the valid records even when some are invalid (otherwise nothing is added).")] = False,
+    assume_success: Annotated[bool, typer.Option("--assume-success", help="Treat OpenAI records without a success flag as successful.")] = False,
+    pool: PoolOpt = None,
+    json_out: JsonFlag = False,
+):
+    """Add successful trajectories from files to a pool, atomically.
+
+    Formats are detected per file (extension, first character, keys of the first record);
+    docs/formats/ has one example of each. Every file is validated before anything is written.
+
+    Example: seer ingest runs.jsonl docs/formats/example-library.json --skip-invalid
+    """
+    from ..config import load_settings
+    from ..pool import Pool
+    from ..pool.formats import read_files
+
+    started = time.perf_counter()
+    with _bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def on_read(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"reading {label}", total=total, status="")
+            bar.update(tasks[label], completed=done)
+
+        result = read_files(
+            files, format=format, assume_success=assume_success, include_failures=include_failures, on_progress=on_read
+        )
+    for problem in result.errors:
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    if result.errors and not skip_invalid:
+        n = len(result.errors)
+        raise UserError(f"{n} invalid record{'s' if n > 1 else ''}; nothing was added (--skip-invalid adds the valid ones)")
+
+    added: list[str] = []
+    duplicates = near_duplicates = 0
+    pool_path = None
+    if result.experiences:
+        p = Pool.open(pool, load_settings(), on_warning=warn)
+        pool_path = str(p.path)
+        with _bar() as bar:
+            task = bar.add_task("embedding and adding", total=len(result.experiences), status="")
+            res = p.add(result.experiences, on_progress=lambda done, total=None: bar.update(task, completed=done))
+        added, duplicates, near_duplicates = list(res.added), res.duplicates, res.near_duplicates
+    summary = {
+        "read": result.read,
+        "added": len(added),
+        "duplicates": duplicates,
+        "near_duplicates": near_duplicates,
+        "rejected": len(result.errors),
+        "skipped": len(result.failures),
+        "seconds": round(time.perf_counter() - started, 3),
+        "formats": result.formats,
+        "pool": pool_path,
+        "added_ids": added,
+        "errors": [str(e) for e in result.errors],
+    }
+    if json_out:
+        emit_json(summary)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"ingested into {pool_path}" if pool_path else "nothing to add")
+    for name in ("read", "added", "duplicates", "near_duplicates", "rejected", "skipped", "seconds"):
+        table.add_column(name.replace("_", "-"), justify="right")
+    table.add_row(*(str(summary[k]) for k in ("read", "added", "duplicates", "near_duplicates", "rejected", "skipped", "seconds")))
+    out.print(table)
+
+
+def _bar():
+    """A transient progress bar, silent when stderr is not a terminal (Rich would print a blank line)."""
+    bar = progress(transient=True)
+    bar.disable = not err.is_terminal
+    return bar

@@ -177,10 +177,8 @@ def _read_stream(label, suffix, stream, total, fmt_name, opts, result, on_progre
         if fmt is None:
             fmt = detect(suffix, first, value)
             if fmt is None:
-                keys = ", ".join(map(str, list(value)[:6])) if isinstance(value, dict) else type(value).__name__
-                result.errors.append(
-                    InvalidRecord(where, f"unknown format (first record: {keys}); pass --format ({', '.join(FORMATS)})")
-                )
+                what = _describe(value)
+                result.errors.append(InvalidRecord(where, f"unknown format (first record {what}); pass --format ({', '.join(FORMATS)})"))
                 return
             result.formats[label] = fmt.name
         try:
@@ -247,6 +245,13 @@ def _jsonl(label: str, stream: io.BufferedReader, total, on_progress) -> Iterato
             on_progress(label, done, total)
         if raw.strip():
             yield line, _decode(label, line, raw)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"has keys {', '.join(map(str, list(value)[:6]))}" if value else "is an empty object"
+    kinds = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return f"is {kinds.get(type(value), 'a number')}"
 
 
 def _size(n: int) -> str:

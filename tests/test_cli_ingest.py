@@ -1,0 +1,149 @@
+"""`seer ingest` through the real CLI, in the throwaway SEER_HOME, with the real ONNX embedder.
+
+Every bad input must exit 1, list ``file:line: reason`` on stderr and leave the pool's files
+byte-for-byte unchanged; ``--skip-invalid`` adds the good records; ingesting twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from seer_cli.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "formats"
+SEER, OPENAI, LIBRARY = (str(EXAMPLES / n) for n in ("example-seer.jsonl", "example-openai.jsonl", "example-library.json"))
+
+
+def seer(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def ingest_json(*args: str, input: bytes | None = None) -> dict:
+    r = seer("ingest", *args, "--json", input=input)
+    assert r.exit_code == 0, r.stderr
+    return orjson.loads(r.stdout)
+
+
+def pool_files(home: Path, name: str = "t") -> dict[str, str]:
+    d = home / "pools" / name
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(d.iterdir()) if f.is_file()}
+
+
+@pytest.mark.parametrize("path, added, skipped", [(SEER, 3, 0), (OPENAI, 2, 1), (LIBRARY, 2, 0)])
+def test_each_example_ingests(path, added, skipped):
+    s = ingest_json(path, "--pool", "t")
+    assert (s["read"], s["added"], s["duplicates"], s["rejected"], s["skipped"]) == (added + skipped, added, 0, 0, skipped)
+    assert s["formats"] == {path: Path(path).name.split("-")[1].split(".")[0]}
+
+
+def test_table_summary_and_second_ingest_adds_nothing(seer_home):
+    first = seer("ingest", SEER, LIBRARY, "--pool", "t")
+    assert first.exit_code == 0, first.stderr
+    assert "read" in first.stdout and "duplicates" in first.stdout and "seconds" in first.stdout
+    before = pool_files(seer_home)
+    again = ingest_json(SEER, LIBRARY, "--pool", "t")
+    assert (again["added"], again["duplicates"]) == (0, 5)
+    assert pool_files(seer_home)["experiences.jsonl"] == before["experiences.jsonl"]
+
+
+def _bad_cases(tmp: Path) -> list[tuple[str, str]]:
+    """(file, the exact error line) for each kind of bad input."""
+    good = Path(SEER).read_bytes().splitlines()[0]
+    cases = {
+        "notjson.jsonl": (b"{this is not json\n", ":1: not JSON (unexpected character at column 2)"),
+        "types.jsonl": (good + b"\n" + good.replace(b'"intent":"math"', b'"intent":7') + b"\n", ":2: intent: must be a non-empty string"),
+        "missing.jsonl": (b'{"schema_version": 1, "steps": [{"tool": "Calculate"}]}\n', ":1: question: must be a non-empty string"),
+        "utf8.jsonl": (good + b"\n" + b'{"question": "caf\xe9"}\n', ":2: not valid UTF-8 (byte 18 of the line)"),
+        "empty.jsonl": (b"", ": empty file, no records"),
+        "binary.jsonl": (b"\x7fELF\x02\x01\x01\x00\x00\x00", ":1: binary data (NUL byte), not JSON or JSONL"),
+        "unknown.jsonl": (b'{"prompt": "hi", "completion": "there"}\n', ":1: unknown format (first record has keys prompt, completion); pass --format (openai, library, seer)"),
+    }
+    out = []
+    for name, (content, where) in cases.items():
+        (tmp / name).write_bytes(content)
+        out.append((str(tmp / name), f"{tmp / name}{where}"))
+    big = tmp / "big.jsonl"
+    with big.open("wb") as f:  # a real 50 MB line, above the 16 MiB cap
+        f.write(b'{"question": "' + b"x" * (50 * 10**6) + b'"}\n' + good + b"\n")
+    out.append((str(big), f"{big}:1: line too long (over 16 MiB)"))
+    (tmp / "adir").mkdir()
+    out.append((str(tmp / "adir"), f"{tmp / 'adir'}: is a directory, not a file"))
+    return out
+
+
+def test_every_bad_input_is_one_line_exit_1_and_the_pool_is_unchanged(tmp_path, seer_home):
+    assert seer("ingest", SEER, "--pool", "t").exit_code == 0
+    before = pool_files(seer_home)
+    for path, line in _bad_cases(tmp_path):
+        r = seer("ingest", LIBRARY, path, "--pool", "t")
+        assert r.exit_code == 1, (path, r.stdout)
+        lines = r.stderr.splitlines()
+        assert lines == [line, "Error: 1 invalid record; nothing was added (--skip-invalid adds the valid ones)"], path
+        assert "Traceback" not in r.output
+        assert pool_files(seer_home) == before, path
+
+
+def test_all_problems_are_listed_together(tmp_path, seer_home):
+    bad = tmp_path / "two.jsonl"
+    bad.write_bytes(b"nope\n\n{}\n")
+    r = seer("ingest", str(bad), str(tmp_path / "missing.jsonl"), "--pool", "t")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        f"{bad}:1: not JSON (invalid literal at column 1)",
+        f"{bad}:3: unknown format (first record is an empty object); pass --format (openai, library, seer)",
+        f"{tmp_path / 'missing.jsonl'}: no such file",
+        "Error: 3 invalid records; nothing was added (--skip-invalid adds the valid ones)",
+    ]
+    assert not (seer_home / "pools" / "t").exists()
+
+
+def test_skip_invalid_adds_the_good_ones(tmp_path):
+    lines = Path(SEER).read_bytes().splitlines()
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(lines[0] + b"\n" + b'{"question": ""}\n' + lines[1] + b"\n")
+    r = seer("ingest", str(mixed), "--skip-invalid", "--pool", "t", "--json")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [f"{mixed}:2: question: must be a non-empty string"]
+    s = orjson.loads(r.stdout)
+    assert (s["read"], s["added"], s["rejected"]) == (3, 2, 1)
+    assert s["errors"] == [f"{mixed}:2: question: must be a non-empty string"]
+
+
+def test_failures_assume_success_and_forced_format(tmp_path):
+    assert ingest_json(OPENAI, "--include-failures", "--pool", "t")["added"] == 3
+    rec = orjson.loads(Path(OPENAI).read_bytes().splitlines()[1])
+    del rec["success"]
+    nosuccess = tmp_path / "chat.jsonl"
+    nosuccess.write_bytes(orjson.dumps(rec) + b"\n")
+    r = seer("ingest", str(nosuccess), "--pool", "u")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == f"{nosuccess}:1: success: missing (true or false); pass --assume-success to import records without it"
+    assert ingest_json(str(nosuccess), "--assume-success", "--pool", "u")["added"] == 1
+    forced = seer("ingest", SEER, "--format", "openai", "--pool", "u")
+    assert forced.exit_code == 1 and forced.stderr.splitlines()[0] == f"{SEER}:1: messages: must be a non-empty list"
+    unknown = seer("ingest", SEER, "--format", "csv", "--pool", "u")
+    assert unknown.exit_code == 1 and unknown.stderr.strip() == "Error: unknown format 'csv' (known: openai, library, seer)"
+
+
+def test_stdin(seer_home):
+    s = ingest_json("-", "--pool", "t", input=Path(LIBRARY).read_bytes())
+    assert (s["added"], s["formats"]) == (2, {"<stdin>": "library"})
+    show = seer("pool", "show", s["added_ids"][0], "--pool", "t", "--json")
+    assert orjson.loads(show.stdout)["origin"] == "<stdin>:2"
+
+
+def test_round_trip_export_ingest_gives_identical_entries(tmp_path):
+    for path in (SEER, OPENAI, LIBRARY):
+        ingest_json(path, "--pool", "a")
+    dump = tmp_path / "a.jsonl"
+    assert seer("pool", "export", "--out", str(dump), "--pool", "a").exit_code == 0
+    s = ingest_json(str(dump), "--pool", "b")
+    assert (s["added"], s["formats"]) == (7, {str(dump): "seer"})
+    again = seer("pool", "export", "--pool", "b")
+    assert again.exit_code == 0
+    assert again.stdout.encode() == dump.read_bytes()
