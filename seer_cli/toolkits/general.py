@@ -1,0 +1,323 @@
+"""The ``general`` toolkit (the default of ``seer run``): calculator, Python, SQL over files, doc search.
+
+Why: a small model is most useful with a few dependable tools over *your* inputs. Tools are only
+offered when their inputs exist: ``SQL``/``Tables`` need ``data=[files]`` (csv, tsv, parquet,
+json, jsonl, sqlite/db), ``Retrieve`` needs ``docs=DIR`` (.txt/.md files).
+
+SQL runs in an in-memory DuckDB: each file is copied into a table named after its sanitised stem
+(sqlite files are read through Python's ``sqlite3`` in read-only mode, because DuckDB's sqlite
+extension would need a download), then external access is switched off, so queries can neither
+read other files nor write any; only SELECT-like statements are accepted.
+
+Retrieve chunks the documents into ~200-word passages, embeds them with seer's embedder and keeps
+an hnswlib index under ``cache_dir/retrieval/<hash of names, sizes, mtimes, embedder>/``.
+:class:`PassageIndex` is shared with the ToolQA toolkit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import ToolCallError, UserError
+from . import calc
+from .base import Tool, Toolkit, tool
+
+DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
+DOC_SUFFIXES = {".txt", ".md"}
+CHUNK_WORDS = 200
+SQL_ROWS = 50
+SQL_CHARS = 4_000
+
+INTENT_HINTS = {
+    "math": "arithmetic or a formula: Calculate, or PythonInterpreter for several steps",
+    "code": "a computation best written as a short program: PythonInterpreter (set ans)",
+    "data": "a question about the given tables: Tables to see columns, then SQL",
+    "docs": "a question answered by the given documents: Retrieve, then answer from the passages",
+    "other": "anything else: answer directly with Finish when no tool helps",
+}
+
+
+class PassageIndex:
+    """Passages + an hnswlib inner-product index, built once and cached in ``directory``."""
+
+    def __init__(self, texts: list[str], directory: Path, embedder, *, on_progress: Callable[[int, int], None] | None = None,
+                 batch: int = 64):
+        self.texts, self.dir, self.embedder = texts, Path(directory), embedder
+        self.index = self._load() if texts else None
+        if texts and self.index is None:
+            self.index = self._build(on_progress, batch)
+
+    def _load(self):
+        import hnswlib
+
+        meta, path = self.dir / "meta.json", self.dir / "index.hnsw"
+        try:
+            if json.loads(meta.read_text())["count"] != len(self.texts):
+                return None
+            index = hnswlib.Index(space="ip", dim=self.embedder.dim)
+            index.load_index(str(path), max_elements=len(self.texts))
+            return index
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return None
+
+    def _build(self, on_progress, batch: int):
+        import hnswlib
+        from filelock import FileLock
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.dir / "build.lock")):
+            index = self._load()  # another process may have built it meanwhile
+            if index is not None:
+                return index
+            n = len(self.texts)
+            index = hnswlib.Index(space="ip", dim=self.embedder.dim)
+            index.init_index(max_elements=n, ef_construction=200, M=16)
+            for start in range(0, n, batch):
+                vecs = np.asarray(self.embedder.embed_batch(self.texts[start:start + batch]), dtype=np.float32)
+                index.add_items(vecs, np.arange(start, start + len(vecs)))
+                if on_progress:
+                    on_progress(min(start + batch, n), n)
+            tmp = self.dir / f"index.hnsw.tmp{os.getpid()}"
+            index.save_index(str(tmp))
+            os.replace(tmp, self.dir / "index.hnsw")
+            (self.dir / "meta.json").write_text(json.dumps({"count": n, "dim": self.embedder.dim,
+                                                            "embedder": self.embedder.fingerprint}))
+            return index
+
+    def search(self, query: str, k: int = 3) -> list[tuple[int, float]]:
+        """(passage position, cosine similarity), best first."""
+        if self.index is None:
+            return []
+        k = min(k, len(self.texts))
+        self.index.set_ef(max(50, k))
+        labels, dists = self.index.knn_query(np.asarray(self.embedder.embed(query), dtype=np.float32)[None, :], k=k)
+        return [(int(i), 1.0 - float(d)) for i, d in zip(labels[0], dists[0])]
+
+
+def _sanitise(stem: str, taken: set[str]) -> str:
+    name = re.sub(r"\W+", "_", stem.lower()).strip("_") or "t"
+    if name[0].isdigit():
+        name = "t_" + name
+    base, i = name, 2
+    while name in taken:
+        name, i = f"{base}_{i}", i + 1
+    taken.add(name)
+    return name
+
+
+def chunk_words(text: str, size: int = CHUNK_WORDS, overlap: int = 20) -> list[str]:
+    words = text.split()
+    if not words:
+        return []
+    step = max(1, size - overlap)
+    return [" ".join(words[i:i + size]) for i in range(0, max(1, len(words) - overlap), step)]
+
+
+class GeneralToolkit(Toolkit):
+    """Calculate, PythonInterpreter, SQL/Tables over ``data`` files, Retrieve over ``docs``."""
+
+    name = "general"
+    intents = list(INTENT_HINTS)
+    intent_hints = INTENT_HINTS
+
+    def __init__(self, data: list[str | Path] | None = None, docs: str | Path | None = None,
+                 tools_file: str | Path | None = None, extra_tools: list[Tool] | None = None, *,
+                 cache_dir: str | Path | None = None, embedder=None,
+                 on_progress: Callable[[int, int, str], None] | None = None,
+                 sandbox_timeout: float = 10, sandbox_memory_mb: int = 512):
+        extra = list(extra_tools or [])
+        if tools_file:
+            from .loading import load_tools_file
+
+            extra += load_tools_file(tools_file)
+        super().__init__(extra)
+        self.data = [Path(p).expanduser() for p in (data or [])]
+        for p in self.data:
+            if not p.is_file():
+                raise UserError(f"{p}: data file not found")
+            if p.suffix.lower() not in DATA_SUFFIXES:
+                raise UserError(f"{p}: unsupported data file type {p.suffix!r} (use {', '.join(sorted(DATA_SUFFIXES))})")
+        self.docs = Path(docs).expanduser() if docs else None
+        if self.docs is not None and not self.docs.is_dir():
+            raise UserError(f"{self.docs}: docs directory not found")
+        if cache_dir is None:
+            from ..config import load_settings
+
+            cache_dir = load_settings().cache_dir
+        self.cache_dir = Path(cache_dir)
+        self._embedder, self.on_progress = embedder, on_progress
+        self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
+        self._con = None
+        self._schemas: dict[str, list[tuple[str, str]]] = {}
+        self._index: PassageIndex | None = None
+        self._chunks: list[tuple[str, str]] = []
+
+    def available(self, tool_name: str) -> bool:
+        if tool_name in ("SQL", "Tables"):
+            return bool(self.data)
+        if tool_name == "Retrieve":
+            return self.docs is not None
+        return True
+
+    @tool
+    def Calculate(self, expression: str) -> str:
+        """Evaluate an arithmetic expression, e.g. 17 * 23 or sqrt(16) + 2^3.
+
+        Args:
+            expression: numbers, + - * / ** ^ %, parentheses and functions like sqrt, log, round, min, max.
+        """
+        return calc.calculate(expression)
+
+    @tool
+    def PythonInterpreter(self, code: str) -> str:
+        """Run Python code in a sandbox and return what it prints and the value of ans.
+
+        Args:
+            code: Python source; assign the result to ans.
+        """
+        from .sandbox import run_python
+
+        res = run_python(code, timeout=self.sandbox_timeout, memory_mb=self.sandbox_memory_mb)
+        if not res.ok:
+            raise ToolCallError(res.observation())
+        return res.observation()
+
+    # --- SQL -------------------------------------------------------------------------------
+    def _connect(self):
+        if self._con is not None:
+            return self._con
+        import duckdb
+
+        con = duckdb.connect()
+        taken: set[str] = set()
+        for p in self.data:
+            suffix = p.suffix.lower()
+            try:
+                if suffix in (".sqlite", ".sqlite3", ".db"):
+                    self._load_sqlite(con, p, taken)
+                    continue
+                name = _sanitise(p.stem, taken)
+                reader = {".csv": "read_csv(?, header=true)", ".tsv": "read_csv(?, header=true, delim='\t')",
+                          ".parquet": "read_parquet(?)"}.get(suffix, "read_json_auto(?)")
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [str(p)])
+            except duckdb.Error as e:
+                raise UserError(f"{p}: cannot be read as a table ({str(e).splitlines()[0]})") from None
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall():
+            cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? "
+                               "ORDER BY ordinal_position", [table]).fetchall()
+            self._schemas[table] = cols
+        self._con = con
+        return con
+
+    @staticmethod
+    def _load_sqlite(con, path: Path, taken: set[str]) -> None:
+        import sqlite3
+
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = [r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+            for table in tables:
+                info = src.execute(f'PRAGMA table_info("{table}")').fetchall()
+                cols = []
+                for _cid, col, decl, *_ in info:
+                    d = (decl or "").upper()
+                    typ = "BIGINT" if "INT" in d else "DOUBLE" if any(x in d for x in ("REAL", "FLOA", "DOUB", "NUM", "DEC")) else "VARCHAR"
+                    cols.append((col, typ))
+                name = _sanitise(table, taken)
+                con.execute(f'CREATE TABLE "{name}" (' + ", ".join(f'"{c}" {t}' for c, t in cols) + ")")
+                rows = src.execute(f'SELECT * FROM "{table}"').fetchall()
+                if rows:
+                    con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(cols))})', rows)
+        except sqlite3.DatabaseError as e:
+            raise UserError(f"{path}: not a readable SQLite database ({e})") from None
+        finally:
+            src.close()
+
+    @tool
+    def Tables(self) -> str:
+        """List the tables you can query with SQL and their columns."""
+        self._connect()
+        return "\n".join(f"{t}({', '.join(f'{c} {ty}' for c, ty in cols)})" for t, cols in self._schemas.items())
+
+    @tool
+    def SQL(self, query: str) -> str:
+        """Run one read-only SQL query (DuckDB dialect) over the data tables; see Tables for names.
+
+        Args:
+            query: a SELECT (or WITH / DESCRIBE / SHOW) statement.
+        """
+        con = self._connect()
+        stmt = query.strip().rstrip(";").strip()
+        if not re.match(r"(?is)^(select|with|describe|show|summarize|explain|from)\b", stmt):
+            raise ToolCallError("SQL: only read-only queries (SELECT, WITH, DESCRIBE, SHOW) are allowed")
+        if ";" in stmt:
+            raise ToolCallError("SQL: one statement at a time")
+        try:
+            cur = con.execute(stmt)
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchmany(SQL_ROWS + 1)
+        except Exception as e:
+            raise ToolCallError(f"SQL error: {str(e).strip().splitlines()[0][:300]}. Tables: {', '.join(self._schemas)}") from None
+        return format_table(names, rows)
+
+    # --- Retrieve --------------------------------------------------------------------------
+    def _doc_index(self) -> PassageIndex:
+        if self._index is not None:
+            return self._index
+        files = sorted(p for p in self.docs.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+        if not files:
+            raise UserError(f"{self.docs}: no .txt or .md files")
+        emb = self._embedder
+        if emb is None:
+            from ..embedder import get_embedder
+
+            emb = self._embedder = get_embedder()
+        h = hashlib.sha256(emb.fingerprint.encode())
+        for f in files:
+            st = f.stat()
+            h.update(f"{f.relative_to(self.docs)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        self._chunks = [(str(f.relative_to(self.docs)), c) for f in files
+                        for c in chunk_words(f.read_text(encoding="utf-8", errors="replace"))]
+        cb = (lambda d, t: self.on_progress(d, t, "indexing documents")) if self.on_progress else None
+        self._index = PassageIndex([c for _, c in self._chunks], self.cache_dir / "retrieval" / h.hexdigest()[:16], emb,
+                                   on_progress=cb)
+        return self._index
+
+    @tool
+    def Retrieve(self, query: str) -> str:
+        """Search the documents and return the 3 most relevant passages with their file names.
+
+        Args:
+            query: what to look for, in a few words.
+        """
+        index = self._doc_index()
+        hits = index.search(query, k=3)
+        if not hits:
+            raise ToolCallError("Retrieve: the documents are empty")
+        return "\n\n".join(f"[{self._chunks[i][0]}] {self._chunks[i][1]}" for i, _ in hits)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
+def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
+    """A small pipe-separated text table, truncated."""
+    if not rows:
+        return " | ".join(names) + "\n(no rows)"
+    cells = [[("NULL" if v is None else calc.format_number(v) if isinstance(v, float) else str(v)) for v in r] for r in rows[:max_rows]]
+    lines = [" | ".join(names)] + [" | ".join(r) for r in cells]
+    text = "\n".join(lines)
+    if len(rows) > max_rows or len(text) > max_chars:
+        text = text[:max_chars] + f"\n... (truncated; first {min(len(rows), max_rows)} rows shown, add LIMIT/WHERE)"
+    return text

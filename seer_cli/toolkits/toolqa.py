@@ -1,0 +1,538 @@
+"""The 13 ToolQA tools, offline, over a ToolQA checkout's ``data/external_corpus``.
+
+Why: SEER is evaluated on ToolQA, and experiences recorded with the official tools only transfer
+if our tools answer the way the official ones do. This is a reimplementation (not a copy) of
+the official ReAct tools with the same arguments and observation texts, minus their online
+services: DuckDB instead of pandas and MySQL, our MiniLM embedder + hnswlib instead of Chroma,
+``calc.py`` instead of WolframAlpha, the subprocess sandbox instead of a bare ``exec``.
+
+Tables. Each database is read once per process into a DuckDB file cached under
+``cache_dir/toolqa-db/`` (typed: BIGINT, DOUBLE or VARCHAR per column; no dates or booleans, as
+pandas would not parse them). ``LoadDB``/``FilterDB``/``GetValue`` see the values as the
+official ``df.astype(str)`` does: floats print like Python (``757.0``), an integer column with a
+gap prints as floats, a gap prints as ``nan``; yelp's dicts print as Python reprs.
+``SQLInterpreter`` sees the MySQL layout of ``mysql_db_create.py``: ``flights.flights_data``,
+``coffee.coffee_data``, ``airbnb.airbnb_data``, ``yelp.yelp_data``, with airbnb's column names
+rewritten the official way (spaces -> ``_``, ``lat`` -> ``latitude``, ``long`` -> ``longitude``,
+so ``calculated host listings count`` becomes ``calculatitudeed_host_listings_count``). Unlike
+MySQL's all-varchar tables the columns are typed, so ``AVG(Close)`` works; gaps are NULL and print
+as ``---`` (the official fill value).
+
+FilterDB quirks (``strict=True`` mirrors them exactly):
+  * conditions are split on ``", "``; operators are tried in the order ``>=``, ``<=``, ``>``,
+    ``<``, ``=``; comparisons are between *strings* (so ``"9" > "10"``);
+  * a condition that leaves no row undoes the whole call and says the query is incorrect;
+  * an unknown column aborts with "we have failed when conducting ..." and, officially, keeps the
+    conditions applied before it.
+  The default mode differs only where it is clearly better: when both the value and a cell parse
+  as finite numbers they are compared as numbers (``DepTime=1215`` matches ``1215.0``); spaces
+  around column and value are ignored; a piece without an operator is glued back to the previous
+  value (``OriginCityName=Alphaville, AA``); ``!=`` works; a failing call changes nothing.
+
+Graph tools keep the official messages. One deliberate deviation even in strict mode: the
+official ``EdgeCheck`` on AuthorNet rewrites the edge's paper ids to titles *in place*, so asking
+twice fails; we return a copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+import threading
+from pathlib import Path
+from typing import Callable, Literal
+
+from ..errors import ToolCallError, UserError
+from . import calc
+from .base import Toolkit, tool
+
+TOOLQA_ARGS: dict[str, list[str]] = {
+    "LoadDB": ["db"], "FilterDB": ["condition"], "GetValue": ["column"], "SQLInterpreter": ["sql"],
+    "RetrieveAgenda": ["query"], "RetrieveScirex": ["query"], "LoadGraph": ["graph"],
+    "NeighbourCheck": ["graph", "node"], "NodeCheck": ["graph", "node"], "EdgeCheck": ["graph", "node1", "node2"],
+    "Calculate": ["expression"], "PythonInterpreter": ["code"], "Finish": ["answer"],
+}
+DB_FILES = {
+    "flights": "flights/Combined_Flights_2022.csv",
+    "coffee": "coffee/coffee_price.csv",
+    "airbnb": "airbnb/Airbnb_Open_Data.csv",
+    "yelp": "yelp/yelp_academic_dataset_business.json",
+}
+TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
+              "scirex": ("scirex/Preprocessed_Scirex.jsonl", "content")}
+DBLP_FILES = ["paper_net", "author_net", "title2id_dict", "author2id_dict", "id2title_dict", "id2author_dict"]
+OUTPUT_CHARS = 10_000
+SQL_ROWS = 200
+
+INTENT_HINTS = {
+    "flight": "US domestic flights of 2022: LoadDB flights, FilterDB on FlightDate/Origin/Dest/"
+    "IATA_Code_Marketing_Airline/Flight_Number_Marketing_Airline, GetValue DepTime/ArrDelay/...",
+    "coffee": "daily coffee prices: LoadDB coffee, FilterDB Date>=/<=, GetValue Open/High/Low/Close/Volume",
+    "yelp": "Yelp businesses: LoadDB yelp, FilterDB name/city/state/postal_code, GetValue address/stars/...",
+    "airbnb": "NYC Airbnb listings: LoadDB airbnb, FilterDB NAME/neighbourhood/id, GetValue price/host name/...",
+    "dblp": "DBLP papers and co-authors: LoadGraph dblp, then NeighbourCheck/NodeCheck/EdgeCheck on PaperNet or AuthorNet",
+    "scirex": "ML papers' results (dataset, metric, score): RetrieveScirex with method, dataset and metric",
+    "agenda": "people's calendar events: RetrieveAgenda with the person, event or date",
+    "gsm8k": "grade-school maths word problems: PythonInterpreter (set ans) or Calculate",
+}
+_OPS = (">=", "<=", ">", "<", "=")
+_LOCK = threading.Lock()
+_TABLES: dict[tuple[str, str], "_Tables"] = {}
+
+
+def _file_key(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
+
+
+def _missing(path: Path) -> ToolCallError:
+    return ToolCallError(f"{path} is missing: download the ToolQA external corpus (see the ToolQA README) into the data dir")
+
+
+def _mysql_name(db: str, column: str) -> str:
+    if db == "airbnb":  # mysql_db_create.py, quirks included
+        return column.replace(" ", "_").replace("lat", "latitude").replace("long", "longitude")
+    return column
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _yelp_to_csv(src: Path, dst: Path) -> dict[str, str]:
+    """yelp JSON lines -> CSV; returns DuckDB column types. Dicts/None print as pandas would."""
+    import csv
+
+    rows = [json.loads(line) for line in src.open(encoding="utf-8") if line.strip()]
+    cols: dict[str, None] = {}
+    for r in rows:
+        cols.update(dict.fromkeys(r))
+    types = {}
+    for c in cols:
+        vals = [r.get(c) for r in rows if r.get(c) is not None]
+        if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            types[c] = "BIGINT"
+        elif vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            types[c] = "DOUBLE"
+        else:
+            types[c] = "VARCHAR"
+    with dst.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(list(cols))
+        for r in rows:
+            w.writerow(["" if (r.get(c) is None and types[c] != "VARCHAR") else str(r.get(c)) for c in cols])
+    return types
+
+
+class _Tables:
+    """One DuckDB connection over the cached copies of the four databases of one data dir."""
+
+    def __init__(self, corpus: Path, cache_dir: Path):
+        import duckdb
+
+        self.corpus, self.cache_dir = corpus, cache_dir / "toolqa-db"
+        self.con = duckdb.connect()
+        self.columns: dict[str, list[str]] = {}
+        self.lock = threading.RLock()
+
+    def ensure(self, db: str) -> list[str]:
+        with self.lock:
+            if db not in self.columns:
+                self._attach(db, self._build(db))
+            return self.columns[db]
+
+    def _build(self, db: str) -> Path:
+        import duckdb
+        from filelock import FileLock
+
+        src = self.corpus / DB_FILES[db]
+        if not src.is_file():
+            raise _missing(src)
+        st = src.stat()
+        out = self.cache_dir / f"{db}-{_file_key(src.resolve(), st.st_size, st.st_mtime_ns, 2)}.duckdb"
+        if out.is_file():
+            return out
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(out) + ".lock"):
+            if out.is_file():
+                return out
+            tmp = out.with_suffix(f".tmp{os.getpid()}")
+            tmp.unlink(missing_ok=True)
+            con = duckdb.connect(str(tmp))
+            try:
+                if db == "yelp":
+                    csv_path = tmp.with_suffix(".csv")
+                    types = _yelp_to_csv(src, csv_path)
+                    spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in types.items()) + "}"
+                    con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv(?, header=true, columns={spec}, nullstr='')", [str(csv_path)])
+                    csv_path.unlink()
+                else:
+                    con.execute(
+                        "CREATE TABLE raw AS SELECT * FROM read_csv(?, header=true, sample_size=-1, "
+                        "auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])", [str(src)])
+            finally:
+                con.close()
+            os.replace(tmp, out)
+        return out
+
+    def _attach(self, db: str, path: Path) -> None:
+        alias = f"cache_{db}"
+        self.con.execute(f"ATTACH '{path}' AS {alias} (READ_ONLY)")
+        info = self.con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog=? AND table_name='raw' "
+            "ORDER BY ordinal_position", [alias]).fetchall()
+        nulls = self.con.execute(
+            "SELECT " + ", ".join(f"count(*) - count({_q(c)})" for c, _ in info) + f" FROM {alias}.raw").fetchone()
+        as_str, as_sql = [], []
+        for (col, typ), n_null in zip(info, nulls):
+            c = _q(col)
+            if typ == "BIGINT" and n_null:
+                expr = f"COALESCE(CAST(CAST({c} AS DOUBLE) AS VARCHAR), 'nan')"
+            else:
+                expr = f"COALESCE(CAST({c} AS VARCHAR), 'nan')"
+            as_str.append(f"{expr} AS {c}")
+            as_sql.append(f"{c} AS {_q(_mysql_name(db, col))}")
+        self.con.execute(f"CREATE VIEW {db}_str AS SELECT row_number() OVER () AS __row, {', '.join(as_str)} FROM {alias}.raw")
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {db}")
+        self.con.execute(f"CREATE VIEW {db}.{db}_data AS SELECT {', '.join(as_sql)} FROM {alias}.raw")
+        self.columns[db] = [c for c, _ in info]
+
+
+def _tables(data_dir: Path, cache_dir: Path) -> _Tables:
+    key = (str(data_dir.resolve()), str(cache_dir))
+    with _LOCK:
+        if key not in _TABLES:
+            _TABLES[key] = _Tables(data_dir / "data" / "external_corpus", cache_dir)
+        return _TABLES[key]
+
+
+class ToolQAToolkit(Toolkit):
+    """ToolQA's tools over ``<data_dir>/data/external_corpus`` (see the module docstring)."""
+
+    name = "toolqa"
+    intents = list(INTENT_HINTS)
+    intent_hints = INTENT_HINTS
+
+    def __init__(self, data_dir: str | Path, *, strict: bool = False, cache_dir: str | Path | None = None,
+                 embedder=None, on_progress: Callable[[int, int, str], None] | None = None,
+                 sandbox_timeout: float = 10, sandbox_memory_mb: int = 512, extra_tools=None):
+        super().__init__(extra_tools)
+        self.data_dir = Path(data_dir).expanduser()
+        if not self.data_dir.is_dir():
+            raise UserError(f"{self.data_dir}: ToolQA data dir not found")
+        self.corpus = self.data_dir / "data" / "external_corpus"
+        if cache_dir is None:
+            from ..config import load_settings
+
+            cache_dir = load_settings().cache_dir
+        self.cache_dir = Path(cache_dir)
+        self.strict = strict
+        self._embedder = embedder
+        self.on_progress = on_progress
+        self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
+        self._db: str | None = None
+        self._where: list[str] = []
+        self._graph: dict | None = None
+        self._indexes: dict = {}
+
+    # --- tables ----------------------------------------------------------------------------
+    @property
+    def _t(self) -> _Tables:
+        return _tables(self.data_dir, self.cache_dir)
+
+    def _count(self, where: list[str]) -> int:
+        sql = f"SELECT count(*) FROM {self._db}_str" + (" WHERE " + " AND ".join(where) if where else "")
+        return self._t.con.execute(sql).fetchone()[0]
+
+    @tool
+    def LoadDB(self, db: Literal["flights", "coffee", "airbnb", "yelp"]) -> str:
+        """Load one of the ToolQA databases; lists its columns.
+
+        Args:
+            db: the database: flights, coffee, airbnb or yelp.
+        """
+        cols = self._t.ensure(db)
+        self._db, self._where = db, []
+        return f"We have successfully loaded the {db} database, including the following columns: {', '.join(cols)}."
+
+    def _split(self, condition: str) -> list[str]:
+        pieces = condition.split(", ")
+        if self.strict:
+            return pieces
+        merged: list[str] = []
+        for p in pieces:
+            if merged and not any(op in p for op in _OPS):
+                merged[-1] += ", " + p
+            else:
+                merged.append(p)
+        return merged
+
+    def _condition_sql(self, cmd: str) -> str:
+        ops = _OPS if self.strict else ("!=",) + _OPS
+        op = next((o for o in ops if o in cmd), None)
+        if op is None:
+            return ""  # the official filter silently ignores a piece without an operator
+        column, value = cmd.split(op, 1)[0], cmd.split(op)[1]
+        cols = self._t.columns[self._db]
+        if not self.strict:
+            column, value = column.strip(), value.strip()
+            if column not in cols:
+                column = next((c for c in cols if c.lower() == column.lower()), column)
+        if column not in cols:
+            raise KeyError(column)
+        c, v = _q(column), "'" + value.replace("'", "''") + "'"
+        sql_op = "<>" if op == "!=" else op
+        if not self.strict and _is_number(value):
+            num = f"TRY_CAST({c} AS DOUBLE)"
+            return f"(CASE WHEN isfinite({num}) THEN {num} {sql_op} {float(value)!r} ELSE {c} {sql_op} {v} END)"
+        return f"({c} {sql_op} {v})"
+
+    @tool
+    def FilterDB(self, condition: str) -> str:
+        """Keep the rows of the loaded database that meet all conditions.
+
+        Args:
+            condition: comma-separated conditions such as "Date>=2019-10-01, Date<=2019-10-31" or "Origin=ATL".
+        """
+        if self._db is None:
+            raise ToolCallError("No database is loaded. Call LoadDB first." if not self.strict else
+                                f"we have failed when conducting the {condition.split(', ')[0]} command. Please make changes.")
+        backup = list(self._where)
+        for cmd in self._split(condition):
+            try:
+                frag = self._condition_sql(cmd)
+            except KeyError:
+                if not self.strict:
+                    self._where = backup
+                raise ToolCallError(f"we have failed when conducting the {cmd} command. Please make changes.") from None
+            if frag:
+                self._where.append(frag)
+            if self._count(self._where) == 0:
+                self._where = backup
+                raise ToolCallError(f"The filtering query {cmd} is incorrect. Please modify the condition.")
+        return f"We have successfully filtered the data ({self._count(self._where)} rows)."
+
+    @tool
+    def GetValue(self, column: str) -> str:
+        """The values of one column in the filtered rows.
+
+        Args:
+            column: the column name, exactly as LoadDB listed it.
+        """
+        if self._db is None or (column if self.strict else column.strip()) not in self._t.columns[self._db]:
+            raise ToolCallError("The value you are querying does not exist. Please modify it.")
+        column = column if self.strict else column.strip()
+        where = (" WHERE " + " AND ".join(self._where)) if self._where else ""
+        cur = self._t.con.execute(f"SELECT {_q(column)} FROM {self._db}_str{where} ORDER BY __row")
+        values, size, total = [], 0, 0
+        while True:
+            chunk = cur.fetchmany(10_000)
+            if not chunk:
+                break
+            for (v,) in chunk:
+                total += 1
+                if size <= OUTPUT_CHARS:
+                    values.append(v)
+                    size += len(v) + 2
+        text = ", ".join(values)
+        if total > len(values) or len(text) > OUTPUT_CHARS:
+            text = text[:OUTPUT_CHARS] + f" ... [{total} values in total; filter further]"
+        return text
+
+    @tool
+    def SQLInterpreter(self, sql: str) -> str:
+        """Run one read-only SQL query on flights.flights_data, coffee.coffee_data, airbnb.airbnb_data or yelp.yelp_data.
+
+        Args:
+            sql: a SELECT statement, e.g. SELECT Volume FROM coffee.coffee_data WHERE Date = '2019-10-01'.
+        """
+        stmt = sql.strip().rstrip(";").strip()
+        bad = "There is something wrong with the SQL command you send. Please modify it."
+        if not re.match(r"(?is)^(select|with)\b", stmt) or re.search(
+                r"(?i)\b(read_\w+|copy|attach|detach|install|load|export|import|pragma|set|call|create|insert|update|delete|drop|alter)\b\s*[\s(]", stmt):
+            raise ToolCallError(bad + ("" if self.strict else " Only SELECT queries are allowed."))
+        for db in DB_FILES:
+            if re.search(rf"(?i)\b{db}_data\b", stmt):
+                self._t.ensure(db)
+        try:
+            with self._t.lock:
+                cur = self._t.con.execute(stmt)
+                names = [d[0] for d in cur.description]
+                rows = cur.fetchmany(SQL_ROWS + 1)
+        except ToolCallError:
+            raise
+        except Exception as e:
+            detail = "" if self.strict else " (" + str(e).strip().splitlines()[0][:200] + ")"
+            raise ToolCallError(bad + detail) from None
+        lines = [", ".join(f"{n}: {_sql_value(v)}" for n, v in zip(names, row)) for row in rows[:SQL_ROWS]]
+        text = "\n".join(lines)
+        if len(rows) > SQL_ROWS or len(text) > OUTPUT_CHARS:
+            text = text[:OUTPUT_CHARS] + "\n... [more rows; add a WHERE or LIMIT]"
+        return text if (text or self.strict) else "(no rows)"
+
+    # --- text retrieval --------------------------------------------------------------------
+    def _retrieve(self, corpus: str, query: str) -> str:
+        from .general import PassageIndex
+
+        rel, field = TEXT_FILES[corpus]
+        path = self.corpus / rel
+        if corpus not in self._indexes:
+            if not path.is_file():
+                raise _missing(path)
+            texts = []
+            for line in path.open(encoding="utf-8"):
+                if line.strip():
+                    item = json.loads(line)
+                    texts.append(str(item.get(field, item.get("content", item.get("event", "")))))
+            emb = self._embedder
+            if emb is None:
+                from ..embedder import get_embedder
+
+                emb = self._embedder = get_embedder()
+            st = path.stat()
+            key = _file_key(path.resolve(), st.st_size, st.st_mtime_ns, emb.fingerprint)
+            self._indexes[corpus] = PassageIndex(
+                texts, self.cache_dir / "toolqa-index" / f"{corpus}-{key}", emb,
+                on_progress=(lambda d, t: self.on_progress(d, t, f"indexing {corpus}")) if self.on_progress else None)
+        hits = self._indexes[corpus].search(query, k=3)
+        if not hits:
+            raise ToolCallError("There is no information that can be matched in the database. Please try another query.")
+        return "\n".join(self._indexes[corpus].texts[i] for i, _ in hits).strip()
+
+    @tool
+    def RetrieveAgenda(self, query: str) -> str:
+        """Search the agenda (people's events) and return the 3 closest descriptions.
+
+        Args:
+            query: what to look for, e.g. a person's name with an event or a date.
+        """
+        return self._retrieve("agenda", query)
+
+    @tool
+    def RetrieveScirex(self, query: str) -> str:
+        """Search the SciREX paper passages and return the 3 closest ones.
+
+        Args:
+            query: what to look for, e.g. a method, a dataset and a metric.
+        """
+        return self._retrieve("scirex", query)
+
+    # --- graphs ----------------------------------------------------------------------------
+    @tool
+    def LoadGraph(self, graph: Literal["dblp"]) -> str:
+        """Load the DBLP citation and co-author graphs.
+
+        Args:
+            graph: the graph to load: dblp.
+        """
+        loaded = {}
+        for name in DBLP_FILES:
+            p = self.corpus / "dblp" / f"{name}.pkl"
+            if not p.is_file():
+                raise _missing(p)
+            with p.open("rb") as f:
+                loaded[name] = pickle.load(f)
+        self._graph = loaded
+        return "DBLP data is loaded, including two graphs: AuthorNet and PaperNet."
+
+    def _net(self, graph: str, what: str):
+        if self._graph is None:
+            raise ToolCallError(f"There is something wrong with the arguments you send for {what}. Please modify it."
+                                + ("" if self.strict else " Load the graph first: LoadGraph dblp."))
+        g = self._graph
+        if graph == "PaperNet":
+            return g["paper_net"], g["title2id_dict"], g["id2title_dict"]
+        return g["author_net"], g["author2id_dict"], g["id2author_dict"]
+
+    @tool
+    def NeighbourCheck(self, graph: Literal["PaperNet", "AuthorNet"], node: str) -> str:
+        """List a node's neighbours: papers a paper cites (PaperNet) or an author's co-authors (AuthorNet).
+
+        Args:
+            graph: PaperNet (nodes are paper titles) or AuthorNet (nodes are author names).
+            node: the paper title or author name.
+        """
+        net, ids, names = self._net(graph, "neighbour checking")
+        if node not in ids:
+            raise ToolCallError("There is something wrong with the arguments you send for neighbour checking. Please modify it.")
+        out = []
+        for n in net.neighbors(ids[node]):
+            if n in names:
+                out.append(names[n])
+            elif self.strict:
+                raise ToolCallError("There is something wrong with the arguments you send for neighbour checking. Please modify it.")
+            else:
+                out.append(net.nodes[n].get("title", n))
+        return str(out)
+
+    @tool
+    def NodeCheck(self, graph: Literal["PaperNet", "AuthorNet"], node: str) -> str:
+        """The attributes of a paper (title, authors, year, venue, n_citation, ...) or an author (org).
+
+        Args:
+            graph: PaperNet (nodes are paper titles) or AuthorNet (nodes are author names).
+            node: the paper title or author name.
+        """
+        net, ids, _ = self._net(graph, "node checking")
+        if node not in ids or ids[node] not in net.nodes:
+            raise ToolCallError("The node does not exist in the graph. Please modify it.")
+        return str(net.nodes[ids[node]])
+
+    @tool
+    def EdgeCheck(self, graph: Literal["PaperNet", "AuthorNet"], node1: str, node2: str) -> str:
+        """The attributes of the edge between two nodes (for authors: weight, shared papers, their citations).
+
+        Args:
+            graph: PaperNet (nodes are paper titles) or AuthorNet (nodes are author names).
+            node1: the first paper title or author name.
+            node2: the second paper title or author name.
+        """
+        net, ids, _ = self._net(graph, "edge checking")
+        try:
+            edge = dict(net.edges[ids[node1], ids[node2]])
+            if graph == "AuthorNet":
+                titles = self._graph["id2title_dict"]
+                edge["papers"] = [titles[p] for p in edge.get("papers", [])]
+        except KeyError:
+            raise ToolCallError("There is no edge between the two nodes. Please modify it.") from None
+        return str(edge)
+
+    # --- maths and code --------------------------------------------------------------------
+    @tool
+    def Calculate(self, expression: str) -> str:
+        """Evaluate an arithmetic expression, e.g. (-17)-(-7) or sqrt(16)*2.
+
+        Args:
+            expression: numbers, + - * / ** ^ %, parentheses and functions like sqrt, round, min, max, mean.
+        """
+        try:
+            return calc.calculate(expression)
+        except ToolCallError as e:
+            raise ToolCallError(str(e) if not self.strict else "Illegal Mathematical Expression. Please try again.") from None
+
+    @tool
+    def PythonInterpreter(self, code: str) -> str:
+        """Run Python code in a sandbox; set the variable ans to the result.
+
+        Args:
+            code: Python source; the value of ans (and anything printed) is returned.
+        """
+        from .sandbox import run_python
+
+        res = run_python(code, timeout=self.sandbox_timeout, memory_mb=self.sandbox_memory_mb)
+        if not res.ok:
+            raise ToolCallError(res.observation())
+        return res.observation()
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return text.strip().lower() not in ("nan", "inf", "-inf", "infinity") and bool(text.strip()) and float(text) == float(text)
+    except ValueError:
+        return False
+
+
+def _sql_value(v) -> str:
+    return "---" if v is None else str(v)

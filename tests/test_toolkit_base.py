@@ -1,0 +1,179 @@
+"""@tool schemas, Toolkit dispatch and errors, the step grammar (compiled and used by the real model)."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal, Optional
+
+import pytest
+
+from seer_cli.errors import ToolCallError, UserError
+from seer_cli.toolkits import FINISH, Tool, Toolkit, get_toolkit, register_toolkit, tool, toolkit_names
+
+
+@tool
+def lookup(city: str, limit: int, ratio: float, exact: bool, tags: list[str],
+           unit: Literal["c", "f"], note: Optional[str] = None) -> str:
+    """Look a city up.
+
+    Args:
+        city: the city name.
+        limit: how many rows,
+            at most.
+        ratio (float): a ratio.
+        exact: exact match only.
+        tags: labels to keep.
+        unit: temperature unit.
+        note: free text.
+
+    Returns:
+        a line of text.
+    """
+    return f"{city}:{limit}:{ratio}:{exact}:{','.join(tags)}:{unit}:{note}"
+
+
+class Kit(Toolkit):
+    name = "kit"
+    intents = ["sum", "other"]
+
+    @tool
+    def Add(self, a: int, b: int) -> str:
+        """Add two integers.
+
+        Args:
+            a: the first integer.
+            b: the second integer.
+        """
+        return str(a + b)
+
+    @tool
+    def Echo(self, text: str) -> str:
+        """Repeat the text.
+
+        Args:
+            text: what to repeat.
+        """
+        return text
+
+
+def test_schema_from_hints_and_docstring():
+    assert isinstance(lookup, Tool)
+    assert lookup.name == "lookup" and lookup.description == "Look a city up."
+    props = lookup.parameters["properties"]
+    assert props["city"] == {"type": "string", "description": "the city name."}
+    assert props["limit"]["type"] == "integer" and props["limit"]["description"] == "how many rows, at most."
+    assert props["ratio"]["type"] == "number" and props["exact"]["type"] == "boolean"
+    assert props["tags"]["type"] == "array" and props["tags"]["items"] == {"type": "string"}
+    assert props["unit"]["enum"] == ["c", "f"]
+    assert props["note"]["type"] == "string"
+    assert lookup.parameters["required"] == ["city", "limit", "ratio", "exact", "tags", "unit"]
+    assert lookup.parameters["additionalProperties"] is False
+    assert lookup(city="Oslo", limit=2, ratio=0.5, exact=True, tags=["a"], unit="c") == "Oslo:2:0.5:True:a:c:None"
+
+
+def test_missing_hint_or_doc_fails_at_decoration_time():
+    with pytest.raises(TypeError, match="'x' has no type hint"):
+        @tool
+        def f(x) -> str:
+            """Do it.
+
+            Args:
+                x: a thing.
+            """
+
+    with pytest.raises(TypeError, match="'y' is not documented"):
+        @tool
+        def g(x: int, y: int) -> str:
+            """Do it.
+
+            Args:
+                x: a thing.
+            """
+
+    with pytest.raises(TypeError, match="docstring"):
+        @tool
+        def h(x: int) -> str:
+            return ""
+
+    with pytest.raises(TypeError, match="unsupported type hint"):
+        @tool
+        def k(x: dict) -> str:
+            """Do it.
+
+            Args:
+                x: a thing.
+            """
+
+
+def test_toolkit_tools_in_order_with_finish_last_and_call():
+    kit = Kit()
+    assert [t.name for t in kit.tools()] == ["Add", "Echo", FINISH]
+    assert kit.call("Add", {"a": 2, "b": 40}) == "42"
+    assert kit.call("Add", {"a": 2.0, "b": 3}) == "5"  # integral floats are accepted as ints
+    assert kit.call(FINISH, {"answer": "yes"}) == "yes"
+
+
+@pytest.mark.parametrize(
+    "name,args,message",
+    [
+        ("Mul", {}, "Unknown tool 'Mul'. Valid tools: Add, Echo, Finish."),
+        ("Add", {"a": 1}, "Add: missing b. Expected Add(a: int, b: int)."),
+        ("Add", {"a": 1, "b": 2, "c": 3}, "Add: unexpected c. Expected Add(a: int, b: int)."),
+        ("Add", {"a": "1", "b": 2}, "Add: argument a must be int, got '1'. Expected Add(a: int, b: int)."),
+        ("Add", {"a": True, "b": 2}, "Add: argument a must be int"),
+        ("Echo", ["x"], "Echo: args must be a JSON object. Expected Echo(text: str)."),
+    ],
+)
+def test_model_mistakes_raise_tool_call_error_naming_the_choices(name, args, message):
+    with pytest.raises(ToolCallError) as e:
+        Kit().call(name, args)
+    assert str(e.value).startswith(message)
+
+
+def test_step_schema_shape_and_specs_text():
+    schema = Kit().step_schema(50)
+    assert [o["properties"]["tool"] for o in schema["anyOf"]] == [{"const": "Add"}, {"const": "Echo"}, {"const": FINISH}]
+    first = schema["anyOf"][0]
+    assert list(first["properties"]) == ["thought", "tool", "args"]
+    assert first["properties"]["thought"] == {"type": "string", "maxLength": 50}
+    assert first["properties"]["args"] == {
+        "type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+        "required": ["a", "b"], "additionalProperties": False}
+    text = Kit().tool_specs_text()
+    assert text.splitlines()[0] == "- Add(a: int, b: int): Add two integers."
+    assert text == Kit().tool_specs_text()  # stable
+
+
+def test_step_schema_compiles_to_a_llama_grammar():
+    from llama_cpp import LlamaGrammar
+
+    for kit in (Kit(),):
+        grammar = LlamaGrammar.from_json_schema(json.dumps(kit.step_schema(200)), verbose=False)
+        assert grammar is not None
+
+
+@pytest.mark.model
+def test_constrained_generation_with_the_real_model_parses_and_validates(llm):
+    kit = Kit()
+    messages = [
+        {"role": "system", "content": "You call tools. Tools:\n" + kit.tool_specs_text()
+         + '\nReply with one JSON object {"thought", "tool", "args"}.'},
+        {"role": "user", "content": "What is 2 + 3? Use Add."},
+    ]
+    out = llm.complete(messages, json_schema=kit.step_schema(40), max_tokens=80)
+    step = json.loads(out.text)
+    assert list(step) == ["thought", "tool", "args"]
+    assert len(step["thought"]) <= 40
+    tools = kit.tool_map()
+    assert step["tool"] in tools
+    tools[step["tool"]].validate(step["args"])  # raises if the grammar let a bad call through
+    assert isinstance(kit.call(step["tool"], step["args"]), str)
+
+
+def test_registry_builds_registered_and_builtin_toolkits():
+    register_toolkit("kit-test", lambda **opts: Kit(**opts))
+    assert isinstance(get_toolkit("kit-test"), Kit)
+    assert {"general", "toolqa", "kit-test"} <= set(toolkit_names())
+    assert get_toolkit("general").name == "general"
+    with pytest.raises(UserError, match="unknown toolkit 'nope'; available: "):
+        get_toolkit("nope")
