@@ -64,7 +64,8 @@ def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | Non
     if tools:
         opts["tools_file"] = tools
     if settings is not None:
-        opts["settings"] = settings
+        opts.update(cache_dir=settings.cache_dir, sandbox_timeout=settings.sandbox_timeout,
+                    sandbox_memory_mb=settings.sandbox_memory_mb)
     return get_toolkit(name, **opts)
 
 
