@@ -69,6 +69,8 @@ class OpenAIBackend(Backend):
             detail = _error_detail(e)
             raise _HTTPStatus(f"{url}: HTTP {e.code} {e.reason}{': ' + detail if detail else ''}", e.code) from None
         except urllib.error.URLError as e:
+            if isinstance(e.reason, (TimeoutError, socket.timeout)):
+                raise BackendError(f"{url}: no answer within {self.timeout:g} s (timeout)") from None
             raise BackendError(f"{url}: cannot connect ({_reason(e.reason)})") from None
         except (TimeoutError, socket.timeout):
             raise BackendError(f"{url}: no answer within {self.timeout:g} s (timeout)") from None
