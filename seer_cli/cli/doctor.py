@@ -128,9 +128,12 @@ def doctor(model: ModelOpt = None, llm_url: LlmUrlOpt = None, json_out: JsonFlag
     from .console import emit_json, err, out, progress
 
     settings = load_settings().replace(model=model, llm_url=llm_url)
-    with progress(transient=True) as bar:
-        task = bar.add_task("doctor", total=5, status="")
-        checks = run_checks(settings, on_check=lambda c: bar.update(task, advance=1, status=c.name))
+    if err.is_terminal:
+        with progress(transient=True) as bar:
+            task = bar.add_task("doctor", total=5, status="")
+            checks = run_checks(settings, on_check=lambda c: bar.update(task, advance=1, status=c.name))
+    else:  # a transient bar on a pipe would still leave a blank line on stderr
+        checks = run_checks(settings)
     failed = [c for c in checks if not c.ok]
     if json_out:
         emit_json({"ok": not failed, "checks": [
