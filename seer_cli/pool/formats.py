@@ -24,18 +24,13 @@ format per file from the extension, the first non-blank character and the first 
 * ``library``: a JSON array of ``{id, class, question, steps, tools, parameters, full_text}``.
   ``steps`` (a list of strings, or one string) reads ``Step i: thought <CALL_BEGIN>Tool[args]<CALL_END>``;
   ``full_text``'s ``Result i: ...`` lines are the observations; ``class`` is the intent; the
-  ``Finish[...]`` argument is the answer. ``Tool[args]`` becomes ``args`` by :data:`LIBRARY_ARG_NAMES`:
-
-  =====================================  ==================
-  LoadDB / FilterDB / GetValue           db / condition / column
-  SQLInterpreter / PythonInterpreter     sql / code
-  Calculate                              expression
-  RetrieveAgenda / RetrieveScirex        query
-  LoadGraph                              graph
-  NeighbourCheck / NodeCheck / EdgeCheck argument (the official tools take "PaperNet, node" as one string)
-  Finish                                 answer
-  any other tool                         input
-  =====================================  ==================
+  ``Finish[...]`` argument is the answer. ``Tool[args]`` of a ToolQA tool gets the argument names
+  of :data:`seer_cli.toolkits.toolqa.TOOLQA_ARGS` (the one shared mapping: ``LoadDB[coffee]`` ->
+  ``{"db": "coffee"}``, ``FilterDB`` -> condition, ``GetValue`` -> column, ``SQLInterpreter`` ->
+  sql, ``PythonInterpreter`` -> code, ``Calculate`` -> expression, ``Retrieve*`` -> query,
+  ``LoadGraph`` -> graph); the graph tools split on commas as the official ones do
+  (``NodeCheck[PaperNet, X]`` -> ``{"graph": "PaperNet", "node": "X"}``, ``EdgeCheck`` ->
+  graph, node1, node2; the last name keeps any further commas); any other tool -> ``{"input": ...}``.
 
 **Errors** are :class:`InvalidRecord` with ``where`` = ``file:line`` (``file`` alone for a
 problem with the whole file: missing, a directory, empty, unknown format); reading goes on past
@@ -55,6 +50,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 import orjson
 
 from ..errors import InvalidRecord, UserError
+from ..toolkits.toolqa import TOOLQA_ARGS
 from .records import FINISH, Experience, Step
 
 MAX_LINE = 16 * 2**20
@@ -444,22 +440,17 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
 
 # --- library (the SEER paper's library.json) ------------------------------------------------------
 
-#: ToolQA tool -> the name of its single string argument (see the module docstring).
-LIBRARY_ARG_NAMES: dict[str, str] = {
-    "LoadDB": "db",
-    "FilterDB": "condition",
-    "GetValue": "column",
-    "SQLInterpreter": "sql",
-    "PythonInterpreter": "code",
-    "Calculate": "expression",
-    "RetrieveAgenda": "query",
-    "RetrieveScirex": "query",
-    "LoadGraph": "graph",
-    "NeighbourCheck": "argument",
-    "NodeCheck": "argument",
-    "EdgeCheck": "argument",
-    FINISH: "answer",
-}
+def library_args(tool: str, raw: str) -> dict[str, str]:
+    """``Tool[raw]`` -> args, by the ToolQA toolkit's argument names (see the module docstring)."""
+    names = TOOLQA_ARGS.get(tool)
+    if not names:
+        return {"input": raw}
+    parts = re.split(r"\s*,\s*", raw, maxsplit=len(names) - 1) if len(names) > 1 else [raw]
+    if len(parts) != len(names):
+        raise ValueError(f"{tool}[{raw[:60]}]: expected {len(names)} comma-separated arguments ({', '.join(names)})")
+    return dict(zip(names, parts))
+
+
 _STEP = re.compile(r"\s*(?:Step\s*(\d+)\s*:)?\s*(.*?)\s*<CALL_BEGIN>\s*(.*?)\s*<CALL_END>", re.S)
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\s*\[(.*)\]", re.S)
 _RESULT = re.compile(r"Result\s*(\d+)\s*:[ \t]*(.*?)\s*(?=^\s*(?:Step|Result|Thought|Action|Observation)\s*\d+\s*:|\Z)", re.S | re.M)
@@ -503,7 +494,11 @@ def _library_read(rec: Any, opts: ReadOptions) -> Experience:
         if steps and steps[-1].tool == FINISH:
             raise ValueError(f"{where}: a step after {FINISH}")
         number = int(m.group(1)) if m.group(1) else n
-        steps.append(Step(m.group(2), tool, {LIBRARY_ARG_NAMES.get(tool, "input"): arg}, results.get(number, "")))
+        try:
+            args = library_args(tool, arg)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
+        steps.append(Step(m.group(2), tool, args, results.get(number, "")))
     if not steps:
         raise ValueError("steps: no Step i: ... <CALL_BEGIN>Tool[args]<CALL_END>")
     if steps[-1].tool != FINISH:
