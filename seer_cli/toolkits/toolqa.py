@@ -25,7 +25,8 @@ FilterDB quirks (``strict=True`` mirrors them exactly):
   * an unknown column aborts with "we have failed when conducting ..." and, officially, keeps the
     conditions applied before it.
   The default mode differs only where it is clearly better: when both the value and a cell parse
-  as finite numbers they are compared as numbers (``DepTime=1215`` matches ``1215.0``); spaces
+  as finite numbers they are compared as numbers (``DepTime=1215`` matches ``1215.0``) and a gap (``nan``) never meets a numeric
+  condition other than ``!=``; spaces
   around column and value are ignored; a piece without an operator is glued back to the previous
   value (``OriginCityName=Alphaville, AA``); ``!=`` works; a failing call changes nothing.
 
@@ -286,7 +287,9 @@ class ToolQAToolkit(Toolkit):
         sql_op = "<>" if op == "!=" else op
         if not self.strict and _is_number(value):
             num = f"TRY_CAST({c} AS DOUBLE)"
-            return f"(CASE WHEN isfinite({num}) THEN {num} {sql_op} {float(value)!r} ELSE {c} {sql_op} {v} END)"
+            gap = "true" if op == "!=" else "false"  # a numeric condition never matches a gap, except !=
+            return (f"(CASE WHEN isfinite({num}) THEN {num} {sql_op} {float(value)!r} WHEN {c} = 'nan' THEN {gap} "
+                    f"ELSE {c} {sql_op} {v} END)")
         return f"({c} {sql_op} {v})"
 
     @tool

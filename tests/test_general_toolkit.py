@@ -1,0 +1,206 @@
+"""The general toolkit: calculator, SQL over real files in DuckDB, Retrieve with the real embedder, user tools."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from seer_cli.errors import ToolCallError, UserError
+from seer_cli.toolkits import get_toolkit
+from seer_cli.toolkits.calc import calculate
+from seer_cli.toolkits.general import GeneralToolkit, chunk_words
+from seer_cli.toolkits.loading import load_tools_file
+
+
+@pytest.mark.parametrize("expr,expected", [
+    ("2*(3+4)", "14"), ("17 * 23", "391"), ("sqrt(16)", "4"), ("1,234 + 5", "1239"), ("2^10", "1024"),
+    ("10/4", "2.5"), ("0.1+0.2", "0.3"), ("(-17)-(-7)", "-10"), ("max(1,234)", "234"), ("round(2/3, 3)", "0.667"),
+    ("-2**2", "-4"), ("7 // 2 + 7 % 2", "4"), ("mean(1, 2, 3, 4)", "2.5"), ("2*pi", "6.2831853072"), ("log(e)", "1"),
+])
+def test_calculate(expr, expected):
+    assert calculate(expr) == expected
+
+
+@pytest.mark.parametrize("expr,message", [
+    ("9**9**9", "exponent 387420489 is too large"), ("10**100000", "exponent 100000 is too large"),
+    ("2**5000", "result too large"), ("__import__('os')", "unknown function '__import__'"),
+    ("(1).real", "Attribute is not allowed"), ("x + 1", "unknown name 'x'"), ("1/0", "division by zero"),
+    ("", "empty expression"), ("2 +", "cannot parse"), ("sqrt(-1)", "math domain error"), ("1, 2", "one expression"),
+])
+def test_calculate_errors(expr, message):
+    with pytest.raises(ToolCallError, match=message.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*")):
+        calculate(expr)
+
+
+@pytest.fixture
+def data_files(tmp_path):
+    (tmp_path / "Sales 2024.csv").write_text("region,amount\nnorth,10\nsouth,25\nnorth,5\n")
+    (tmp_path / "people.tsv").write_text("name\tage\nAna\t31\nBo\t45\n")
+    (tmp_path / "events.jsonl").write_text("".join(json.dumps({"kind": k, "n": n}) + "\n" for k, n in [("a", 1), ("b", 2)]))
+    db = tmp_path / "shop.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE items (id INTEGER, name TEXT, price REAL)")
+    con.executemany("INSERT INTO items VALUES (?, ?, ?)", [(1, "pen", 1.5), (2, "ink", 4.25)])
+    con.commit()
+    con.close()
+    return tmp_path, [tmp_path / "Sales 2024.csv", tmp_path / "people.tsv", tmp_path / "events.jsonl", db]
+
+
+def test_tools_offered_only_when_their_inputs_exist(tmp_path, data_files):
+    assert [t.name for t in GeneralToolkit(cache_dir=tmp_path).tools()] == ["Calculate", "PythonInterpreter", "Finish"]
+    _, files = data_files
+    kit = get_toolkit("general", data=files, docs=tmp_path, cache_dir=tmp_path)
+    assert [t.name for t in kit.tools()] == ["Calculate", "PythonInterpreter", "Tables", "SQL", "Retrieve", "Finish"]
+    with pytest.raises(ToolCallError, match="Unknown tool 'SQL'"):
+        GeneralToolkit(cache_dir=tmp_path).call("SQL", {"query": "select 1"})
+
+
+def test_sql_over_csv_tsv_jsonl_and_sqlite(data_files):
+    tmp_path, files = data_files
+    kit = GeneralToolkit(data=files, cache_dir=tmp_path)
+    tables = kit.call("Tables", {})
+    assert "sales_2024(region VARCHAR, amount BIGINT)" in tables
+    assert "people(name VARCHAR, age BIGINT)" in tables and "items(id BIGINT, name VARCHAR, price DOUBLE)" in tables
+    assert "events(kind VARCHAR, n BIGINT)" in tables
+    out = kit.call("SQL", {"query": "SELECT region, sum(amount) AS total FROM sales_2024 GROUP BY region ORDER BY region"})
+    assert out == "region | total\nnorth | 15\nsouth | 25"
+    assert kit.call("SQL", {"query": "select name from people where age > 40"}) == "name\nBo"
+    assert kit.call("SQL", {"query": "SELECT sum(price) AS s FROM items"}) == "s\n5.75"
+    assert kit.call("SQL", {"query": "select n from events where kind = 'b';"}) == "n\n2"
+    assert kit.call("SQL", {"query": "select * from people where age > 99"}) == "name | age\n(no rows)"
+    kit.close()
+
+
+def test_sql_is_read_only_and_cannot_reach_other_files(data_files):
+    tmp_path, files = data_files
+    kit = GeneralToolkit(data=files, cache_dir=tmp_path)
+    out = tmp_path / "copy.csv"
+    for query, message in [
+        (f"COPY sales_2024 TO '{out}'", "only read-only queries"),
+        ("DROP TABLE people", "only read-only queries"),
+        ("select 1; drop table people", "one statement at a time"),
+        ("select * from read_csv('/etc/passwd')", "file system operations are disabled"),
+        ("select nope from people", "SQL error: Binder Error"),
+    ]:
+        with pytest.raises(ToolCallError, match=message):
+            kit.call("SQL", {"query": query})
+    assert not out.exists()
+    assert (tmp_path / "Sales 2024.csv").read_text().startswith("region,amount")
+
+
+def test_sql_output_is_truncated(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("i\n" + "".join(f"{i}\n" for i in range(500)))
+    out = GeneralToolkit(data=[big], cache_dir=tmp_path).call("SQL", {"query": "select i from big"})
+    assert out.splitlines()[1] == "0" and "truncated; first 50 rows shown" in out
+
+
+def test_bad_data_inputs_are_user_errors(tmp_path):
+    with pytest.raises(UserError, match="missing.csv: data file not found"):
+        GeneralToolkit(data=[tmp_path / "missing.csv"], cache_dir=tmp_path)
+    (tmp_path / "notes.xlsx").write_text("x")
+    with pytest.raises(UserError, match=r"notes.xlsx: unsupported data file type '.xlsx'"):
+        GeneralToolkit(data=[tmp_path / "notes.xlsx"], cache_dir=tmp_path)
+    (tmp_path / "broken.db").write_text("not sqlite at all, long enough to be a header" * 3)
+    with pytest.raises(UserError, match="broken.db: not a readable SQLite database"):
+        GeneralToolkit(data=[tmp_path / "broken.db"], cache_dir=tmp_path).call("Tables", {})
+    with pytest.raises(UserError, match="nodir: docs directory not found"):
+        GeneralToolkit(docs=tmp_path / "nodir", cache_dir=tmp_path)
+
+
+def test_python_interpreter_tool(tmp_path):
+    kit = GeneralToolkit(cache_dir=tmp_path)
+    assert kit.call("PythonInterpreter", {"code": "print('hi')\nans = 2 ** 8"}) == "hi\n256"
+    with pytest.raises(ToolCallError, match="line 1: ZeroDivisionError"):
+        kit.call("PythonInterpreter", {"code": "1/0"})
+
+
+def test_chunking():
+    assert chunk_words("") == []
+    chunks = chunk_words(" ".join(f"w{i}" for i in range(450)))
+    assert [len(c.split()) for c in chunks] == [200, 200, 90]
+    assert chunks[1].split()[0] == "w180"  # 20 words of overlap
+
+
+def test_retrieve_with_the_real_embedder_and_cached_index(tmp_path, embedder):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "garden.md").write_text("Tomatoes need full sun and regular watering in summer.")
+    (docs / "cars.txt").write_text("Change the engine oil of a car every ten thousand kilometres.")
+    (docs / "space.md").write_text("The Moon orbits the Earth roughly once every 27 days.")
+    (docs / "ignored.pdf").write_text("binary")
+    progress = []
+    kit = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", embedder=embedder,
+                         on_progress=lambda d, t, label: progress.append((d, t, label)))
+    out = kit.call("Retrieve", {"query": "how often should I change motor oil"})
+    assert out.startswith("[cars.txt] Change the engine oil")
+    assert out.count("\n\n") == 2 and "ignored" not in out
+    assert progress == [(3, 3, "indexing documents")]
+    index_dirs = list((tmp_path / "cache" / "retrieval").iterdir())
+    assert len(index_dirs) == 1 and (index_dirs[0] / "index.hnsw").is_file()
+    # a second toolkit reuses the cached index (no progress = no embedding pass)
+    again = []
+    kit2 = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", embedder=embedder,
+                          on_progress=lambda d, t, label: again.append(d))
+    assert kit2.call("Retrieve", {"query": "moon orbit"}).startswith("[space.md]")
+    assert again == []
+
+
+USER_TOOLS = '''
+"""My tools."""
+from os.path import join  # imported, so not a tool
+
+
+def shout(text: str, times: int = 1) -> str:
+    """Upper-case the text.
+
+    Args:
+        text: what to shout.
+        times: how many times.
+    """
+    return " ".join([text.upper()] * times)
+
+
+def divide(a: float, b: float) -> float:
+    """Divide a by b.
+
+    Args:
+        a: numerator.
+        b: denominator.
+    """
+    return a / b
+
+
+def _helper():
+    pass
+'''
+
+
+def test_user_tools_file(tmp_path):
+    path = tmp_path / "my_tools.py"
+    path.write_text(USER_TOOLS)
+    tools = load_tools_file(path)
+    assert [t.name for t in tools] == ["shout", "divide"]
+    kit = GeneralToolkit(tools_file=path, cache_dir=tmp_path)
+    assert [t.name for t in kit.tools()] == ["Calculate", "PythonInterpreter", "shout", "divide", "Finish"]
+    assert kit.call("shout", {"text": "hi", "times": 2}) == "HI HI"
+    assert kit.call("divide", {"a": 1, "b": 4}) == "0.25"
+    with pytest.raises(ToolCallError, match="divide failed: ZeroDivisionError: division by zero"):
+        kit.call("divide", {"a": 1, "b": 0})
+
+
+@pytest.mark.parametrize("source,message", [
+    ("def f(x):\n    '''Do.\n\n    Args:\n        x: a.\n    '''\n", r"bad.py:1: function f: parameter 'x' has no type hint"),
+    ("def f(x: int):\n    '''Do.'''\n", r"bad.py:1: function f: parameter 'x' is not documented"),
+    ("\n\ndef f(x: int):\n    return x\n", r"bad.py:3: function f: needs a docstring"),
+    ("def f(:\n", r"bad.py:1: syntax error"),
+    ("raise RuntimeError('boom')\n", r"bad.py: importing it failed: RuntimeError: boom"),
+    ("X = 1\n", r"bad.py: defines no public functions"),
+])
+def test_bad_user_tools_file_is_a_user_error_naming_file_and_function(tmp_path, source, message):
+    path = tmp_path / "bad.py"
+    path.write_text(source)
+    with pytest.raises(UserError, match=message):
+        load_tools_file(path)
