@@ -234,3 +234,20 @@ def test_step_schema_compiles(kit):
     schema = kit.step_schema(200)
     assert [o["properties"]["tool"]["const"] for o in schema["anyOf"]] == list(TOOLQA_ARGS)
     assert LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) is not None
+
+
+@pytest.mark.shared
+def test_real_coffee_table_from_the_shared_corpus(shared_toolqa, tmp_path):
+    """The real coffee_price.csv (read-only share): loads, filters by date strings, prints like pandas."""
+    corpus = shared_toolqa / "data" / "external_corpus" / "coffee" / "coffee_price.csv"
+    if not corpus.is_file():
+        pytest.skip("coffee corpus absent from ../shared/toolqa")
+    first = corpus.read_text().splitlines()[1].split(",")  # the first data row, whatever it is
+    kit = ToolQAToolkit(shared_toolqa, cache_dir=tmp_path)
+    assert kit.call("LoadDB", {"db": "coffee"}) == ("We have successfully loaded the coffee database, including the "
+                                                    "following columns: Date, Open, High, Low, Close, Volume, Currency.")
+    assert kit.call("FilterDB", {"condition": f"Date={first[0]}"}) == "We have successfully filtered the data (1 rows)."
+    assert kit.call("GetValue", {"column": "Open"}) == repr(float(first[1]))
+    assert kit.call("GetValue", {"column": "Currency"}) == first[6]
+    sql = kit.call("SQLInterpreter", {"sql": f"SELECT Volume FROM coffee.coffee_data WHERE Date = '{first[0]}'"})
+    assert sql == f"Volume: {int(first[5])}"

@@ -196,6 +196,7 @@ class GeneralToolkit(Toolkit):
         import duckdb
 
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")  # core modules never print
         taken: set[str] = set()
         for p in self.data:
             suffix = p.suffix.lower()

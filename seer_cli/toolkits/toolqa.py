@@ -135,6 +135,7 @@ class _Tables:
 
         self.corpus, self.cache_dir = corpus, cache_dir / "toolqa-db"
         self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")  # core modules never print
         self.columns: dict[str, list[str]] = {}
         self.lock = threading.RLock()
 
@@ -163,6 +164,7 @@ class _Tables:
             tmp.unlink(missing_ok=True)
             con = duckdb.connect(str(tmp))
             try:
+                con.execute("SET enable_progress_bar = false")
                 if db == "yelp":
                     csv_path = tmp.with_suffix(".csv")
                     types = _yelp_to_csv(src, csv_path)
