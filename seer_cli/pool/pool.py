@@ -323,7 +323,7 @@ class Pool:
         return [list(zip(labels[i].tolist(), sims[i].tolist())) for i in range(len(tv))]
 
     def _embed(self, texts: list[str], on_progress, total: int) -> np.ndarray:
-        emb = self._get_embedder()
+        emb = self._embedder if self._embedder is not None else self._get_embedder()
         parts = []
         for i in range(0, len(texts), 64):
             parts.append(np.asarray(emb.embed_batch(texts[i : i + 64]), dtype=np.float32))
@@ -402,6 +402,8 @@ class Pool:
         n = len(self._sum)
         meta = self._read_meta()
         self._meta_seen = True
+        if self._embedder is not None:
+            self._embedder_checked = True  # its fingerprint is compared below
         if n == 0:
             return
         trusted, why = self._trusted_rows(meta)
