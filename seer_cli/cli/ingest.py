@@ -62,10 +62,13 @@ def ingest(
     if result.experiences:
         p = Pool.open(pool, load_settings(), on_warning=warn)
         pool_path = str(p.path)
+        known = set(p.ids)  # skip embedding what the pool already holds (add() would drop it anyway)
+        fresh = [e for e in result.experiences if e.id not in known]
+        duplicates = len(result.experiences) - len(fresh)
         with _bar() as bar:
-            task = bar.add_task("embedding and adding", total=len(result.experiences), status="")
-            res = p.add(result.experiences, on_progress=lambda done, total=None: bar.update(task, completed=done))
-        added, duplicates, near_duplicates = list(res.added), res.duplicates, res.near_duplicates
+            task = bar.add_task("embedding and adding", total=len(fresh), status="")
+            res = p.add(fresh, on_progress=lambda done, total=None: bar.update(task, completed=done))
+        added, duplicates, near_duplicates = list(res.added), duplicates + res.duplicates, res.near_duplicates
     summary = {
         "read": result.read,
         "added": len(added),
