@@ -134,6 +134,8 @@ def test_retrieve_with_the_real_embedder_and_cached_index(tmp_path, embedder):
     progress = []
     kit = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", embedder=embedder,
                          on_progress=lambda d, t, label: progress.append((d, t, label)))
+    kit.prepare()  # builds the index up front
+    assert progress == [(3, 3, "indexing documents")]
     out = kit.call("Retrieve", {"query": "how often should I change motor oil"})
     assert out.startswith("[cars.txt] Change the engine oil")
     assert out.count("\n\n") == 2 and "ignored" not in out

@@ -224,6 +224,8 @@ def test_missing_corpus_files_name_the_path(tiny_toolqa, tmp_path):
     assert "agenda/agenda_descriptions_merged.jsonl is missing" in err(kit, "RetrieveAgenda", query="x")
     with pytest.raises(UserError, match="nowhere: ToolQA data dir not found"):
         ToolQAToolkit(tmp_path / "nowhere")
+    with pytest.raises(UserError, match="the toolqa toolkit needs the ToolQA data dir"):
+        get_toolkit("toolqa")
 
 
 def test_step_schema_compiles(kit):

@@ -336,6 +336,9 @@ class Toolkit:
                 lines.append(f"    {arg}: {schema.get('description', '')}")
         return "\n".join(lines)
 
+    def prepare(self) -> None:
+        """Do slow one-off work now (load tables, build indexes) instead of mid-episode."""
+
     def close(self) -> None:
         """Release files / connections. Safe to call twice."""
 

@@ -306,6 +306,13 @@ class GeneralToolkit(Toolkit):
             raise ToolCallError("Retrieve: the documents are empty")
         return "\n\n".join(f"[{self._chunks[i][0]}] {self._chunks[i][1]}" for i, _ in hits)
 
+    def prepare(self) -> None:
+        """Read the data files and build the document index now (progress via ``on_progress``)."""
+        if self.data:
+            self._connect()
+        if self.docs is not None:
+            self._doc_index()
+
     def close(self) -> None:
         if self._con is not None:
             self._con.close()

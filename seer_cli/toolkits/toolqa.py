@@ -218,10 +218,12 @@ class ToolQAToolkit(Toolkit):
     intents = list(INTENT_HINTS)
     intent_hints = INTENT_HINTS
 
-    def __init__(self, data_dir: str | Path, *, strict: bool = False, cache_dir: str | Path | None = None,
+    def __init__(self, data_dir: str | Path | None = None, *, strict: bool = False, cache_dir: str | Path | None = None,
                  embedder=None, on_progress: Callable[[int, int, str], None] | None = None,
                  sandbox_timeout: float = 10, sandbox_memory_mb: int = 512, extra_tools=None):
         super().__init__(extra_tools)
+        if data_dir is None:
+            raise UserError("the toolqa toolkit needs the ToolQA data dir (the folder holding data/external_corpus)")
         self.data_dir = Path(data_dir).expanduser()
         if not self.data_dir.is_dir():
             raise UserError(f"{self.data_dir}: ToolQA data dir not found")
