@@ -509,7 +509,7 @@ class ToolQAToolkit(Toolkit):
     # --- maths and code --------------------------------------------------------------------
     @tool
     def Calculate(self, expression: str) -> str:
-        """Evaluate an arithmetic expression, e.g. (-17)-(-7) or sqrt(16)*2.
+        """Evaluate an arithmetic expression, e.g. (-12)-(-5) or sqrt(16)*2.
 
         Args:
             expression: numbers, + - * / ** ^ %, parentheses and functions like sqrt, round, min, max, mean.
