@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import re
 
-import click
+from pathlib import Path
+
 import typer.main
 from typer.testing import CliRunner
 
 import seer_cli
 from seer_cli.cli import app
 
-from .conftest import REPO
-
+REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def _commands(group: click.Group, prefix: str = "seer"):
+def _commands(group, prefix: str = "seer"):
+    # Typer may bundle its own click, so recognise groups by shape rather than by class.
     for name, cmd in group.commands.items():
         path = f"{prefix} {name}"
-        if isinstance(cmd, click.Group):
+        if hasattr(cmd, "commands"):
             yield from _commands(cmd, path)
         else:
             yield path, cmd

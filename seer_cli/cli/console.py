@@ -28,7 +28,8 @@ def warn(message: str) -> None:
 
 
 def progress(*, transient: bool = False) -> Progress:
-    """A Rich progress bar on stderr; use as a context manager."""
+    """A Rich progress bar on stderr; use as a context manager. Silent when stderr is not a
+    terminal (logs and pipes get the summary, not bar frames)."""
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -38,4 +39,5 @@ def progress(*, transient: bool = False) -> Progress:
         TextColumn("{task.fields[status]}"),
         console=err,
         transient=transient,
+        disable=not err.is_terminal,
     )
