@@ -241,9 +241,12 @@ def run_eval(
     embedder = get_embedder()
     pool_dir = run_dir / "pool"
     fresh = not (pool_dir / "experiences.jsonl").exists()
-    pool = Pool.open(pool_dir, settings, embedder=embedder, create=True)
-    if fresh:
-        pool.add(seed_experiences(config.pool, settings, embedder))
+    if config.pool in (None, SEED_POOL):
+        pool = Pool.open(pool_dir, settings, embedder=embedder, create=True, seed=SEED_POOL)
+    else:
+        pool = Pool.open(pool_dir, settings, embedder=embedder, create=True)
+        if fresh:
+            pool.add(seed_experiences(config.pool, settings, embedder), dedup=False)
     backend = get_backend(settings)
 
     done = {row["qid"] for row in read_results(run_dir, repair=True)}
@@ -255,6 +258,9 @@ def run_eval(
     write_lock = threading.Lock()
     local = _Worker()
     data_dir = config.toolqa_dir
+    if data_dir is None:  # gsm8k only: the toolkit still wants a directory (its tables stay unused)
+        data_dir = run_dir / "no-corpus"
+        data_dir.mkdir(exist_ok=True)
 
     def agent():
         if local.agent is None:
