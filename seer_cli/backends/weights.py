@@ -317,9 +317,25 @@ def gguf_data_end(path: Path) -> int:
         return start + end
 
 
+_CHECKED: set[tuple[str, int, int]] = set()  # (path, size, mtime_ns) already found complete
+
+
 def check_gguf(path: Path) -> None:
     """Raise ModelError (one line) unless ``path`` is a complete GGUF file."""
     path = Path(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key in _CHECKED:
+        return
+    _check_gguf(path)
+    if key is not None:
+        _CHECKED.add(key)
+
+
+def _check_gguf(path: Path) -> None:
     if not path.exists():
         raise ModelError(f"model file {path} does not exist")
     if path.is_dir():

@@ -87,7 +87,9 @@ def run_checks(settings, on_check: Callable[[Check], None] | None = None) -> lis
 
     def load():
         backend_holder["b"] = backend = get_backend(settings)
-        return backend.name, {"backend": backend.name}
+        served = getattr(backend, "model", None)  # an HTTP backend asks the server here
+        detail = f"{backend.name} serving {served}" if isinstance(served, str) else backend.name
+        return detail, {"backend": backend.name, "served_model": served if isinstance(served, str) else None}
 
     def generate():
         c = backend_holder["b"].complete([{"role": "user", "content": "Reply with OK."}], max_tokens=1)
