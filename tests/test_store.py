@@ -169,7 +169,7 @@ def test_corrupt_committed_line_names_file_and_line(tmp_path, settings, embedder
     lines = path.read_bytes().split(b"\n")
     lines[1] = b"#" + lines[1][1:]
     path.write_bytes(b"\n".join(lines))
-    with pytest.raises(PoolCorrupt, match=rf"experiences.jsonl:2: not valid JSON"):
+    with pytest.raises(PoolCorrupt, match=r"experiences.jsonl:2: not valid JSON"):
         Pool.open(p.path, settings, embedder=embedder)
     lines[1] = orjson.dumps({**weather(1).to_dict(), "steps": "nope"})
     lines[1] = lines[1] + b" " * (len(path.read_bytes().split(b"\n")[1]) - len(lines[1]))
@@ -279,3 +279,37 @@ def test_lock_held_by_another_process(pool, settings, embedder):
         proc.kill()
         proc.wait()
     assert len(pool.add([weather(1)]).added) == 1
+
+
+def test_summaries_cache_is_used_and_checked(tmp_path, settings, embedder, monkeypatch):
+    import seer_cli.pool.pool as pool_mod
+
+    monkeypatch.setattr(pool_mod, "CACHE_EVERY", 1)
+    p = Pool.open(tmp_path / "c", settings, embedder=embedder)
+    p.add([weather(i) for i in range(6)] + [sums(i) for i in range(3)])
+    cache = p.path / "summaries.json"
+    assert orjson.loads(cache.read_bytes())["ids"] == p.ids
+    monkeypatch.setattr(pool_mod, "CACHE_EVERY", 10**9)
+    p.add([sums(5)])  # appended after the cache: parsed on open
+    q = Pool.open(p.path, settings, embedder=embedder, on_warning=pytest.fail)
+    assert q.ids == p.ids and q.stats()["intents"] == {"weather": 6, "billing": 4}
+    assert [e.id for e in q.experiences()] == p.ids
+    cache.write_bytes(b"{not json")  # a broken cache is ignored
+    assert Pool.open(p.path, settings, embedder=embedder, on_warning=pytest.fail).ids == p.ids
+    blob = orjson.loads(p._sum.to_cache(p._end, p._next_line, "0" * 64))
+    blob["intents"] = ["wrong"] * len(blob["ids"])
+    cache.write_bytes(orjson.dumps(blob))  # a cache that does not match the file is ignored
+    assert Pool.open(p.path, settings, embedder=embedder).stats()["intents"] == {"weather": 6, "billing": 4}
+
+
+def test_intent_knn_over_fetch_matches_exact_search(pool, embedder, monkeypatch):
+    import seer_cli.pool.pool as pool_mod
+
+    pool.add([weather(i) for i in range(12)] + [sums(i) for i in range(6)], dedup=False)
+    q = embedder.embed("invoice totals for a customer")
+    exact = pool.knn(q, 3, intent="billing")
+    monkeypatch.setattr(pool_mod, "EXACT_BELOW", 0)  # force the graph search with over-fetch
+    fetched = pool.knn(q, 3, intent="billing")
+    assert [p for p, _ in fetched] == [p for p, _ in exact]
+    assert all(pool.experiences()[p].intent == "billing" for p, _ in fetched)
+    assert len(pool.knn(q, 50, intent="weather")) == 12 and pool.knn(q, 5, intent="none") == []

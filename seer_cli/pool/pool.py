@@ -7,27 +7,21 @@ to its derived files (:mod:`.index`, vector rows and hnswlib indexes, plus ``met
   drops exact and near duplicates, writes the vector rows, appends the JSONL batch (the commit
   point) and updates ``meta.json``. Vector rows are written *before* the commit so a reader never
   sees a committed line without its vector; a crash leaves surplus rows, cut by the next writer.
-* ``meta.json`` records count, dim, embedder fingerprint and a checksum of the covered JSONL
-  prefix: its byte length plus the SHA-256 of its last 64 KiB. An append-only file keeps that
-  window unchanged; a hand edit or truncation inside it is detected without hashing the whole
-  file (an edit further back is not: the cheap-check trade-off).
-* On open, derived files that are missing, short, stale or from another embedder are repaired
-  with a warning: indexes from the stored vectors, vectors by embedding only the rows missing
-  (all rows only when the embedder changed or the JSONL was edited).
+* ``meta.json`` and the derived files are checked on open and repaired with a warning
+  (:mod:`.derived`): indexes from the stored vectors, vectors by embedding only missing rows.
 * Every read (``len``, ``knn``, ``experiences``...) first stats ``COMMITTED``: when another
   process committed, the new lines are read and the loaded indexes extended.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Callable, Iterable
 
@@ -35,15 +29,17 @@ import numpy as np
 import orjson
 
 from ..errors import PoolCorrupt, PoolError, PoolLocked, UserError
-from .index import SPACES, HnswIndex, IndexInvalid, VectorFile, check_header, index_path, vectors_path
+from .derived import META, DerivedFiles
+from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
 from .records import Experience
 from .redact import redact_experience
 from .seeds import default_seed_for, seed_file
 from .store import JsonlStore, atomic_write
-from .summary import Summaries, load_usage, pool_stats, prune_plan, update_usage
+from .summary import CACHE, Summaries, load_cache, load_usage, pool_stats, prune_plan, update_usage
 
-META = "meta.json"
-WINDOW = 64 * 1024
+EXACT_BELOW = 2048  # an intent with fewer rows is searched exactly
+MAX_FETCH = 2048
+CACHE_EVERY = 1000  # lines not yet in summaries.json before it is rewritten
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -72,7 +68,7 @@ def resolve(spec: str | Path | None, settings) -> tuple[Path, str | None]:
     return settings.pools_dir / str(spec), str(spec)
 
 
-class Pool:
+class Pool(DerivedFiles):
     """One pool directory. Open with :meth:`Pool.open`."""
 
     def __init__(self, path: Path, settings, *, embedder=None, on_warning=None, name: str | None = None):
@@ -160,6 +156,7 @@ class Pool:
         self._inode = None
         self._key = None
         self._exps: list[Experience | None] = []
+        self._cached = 0
         self._indexes.clear()
         self._mmaps.clear()
 
@@ -174,11 +171,15 @@ class Pool:
             if full:
                 self._reset()
             self._inode = self._store.inode()
+            if self._end == 0:
+                self._load_cache(committed)
             chunk = self._store.read(self._end, self._next_line, locked=self._depth > 0)
             start = len(self._sum)
             self._sum.extend(chunk, self._store.path)
             self._exps.extend([None] * len(chunk.records))
             self._end, self._next_line, self._key = chunk.end, chunk.next_line, key
+            if len(self._sum) - self._cached >= max(CACHE_EVERY, len(self._sum) // 20):
+                self._save_cache()
             if full and start == 0 and self._depth == 0 and self._meta_seen:
                 self._check_derived()
             for space, idx in self._indexes.items():
@@ -189,6 +190,30 @@ class Pool:
                 idx.add(self._vectors_of(space, idx.count, len(self._sum)), idx.count)
 
     _meta_seen = False
+
+    def _load_cache(self, committed: int | None) -> None:
+        blob = load_cache(self.path)
+        if blob is None:
+            return
+        end = blob["jsonl_bytes"]
+        limit = committed if committed is not None else self._store.path.stat().st_size
+        try:
+            if end > limit or blob.get("tail_sha256") != self._tail_sha(end):
+                return
+            self._sum = Summaries.from_cache(blob)
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        self._end, self._next_line = end, int(blob["next_line"])
+        self._exps = [None] * len(self._sum)
+        self._cached = len(self._sum)
+
+    def _save_cache(self) -> None:
+        try:
+            blob = self._sum.to_cache(self._end, self._next_line, self._tail_sha(self._end))
+            atomic_write(self.path / CACHE, blob, durable=False)
+        except OSError:  # a read-only pool: the cache is only an optimisation
+            return
+        self._cached = len(self._sum)
 
     def __len__(self) -> int:
         self.refresh()
@@ -213,11 +238,12 @@ class Pool:
 
     def experiences(self) -> list[Experience]:
         """The committed snapshot; position == index label."""
-        self.refresh()
-        missing = [i for i, e in enumerate(self._exps) if e is None]
-        if missing:
-            self._materialise(missing)
-        return list(self._exps)
+        with self._tlock:
+            self.refresh()
+            missing = [i for i, e in enumerate(self._exps) if e is None]
+            if missing:
+                self._materialise(missing)
+            return list(self._exps)
 
     def _materialise(self, positions: list[int]) -> None:
         off = self._sum.offsets
@@ -250,6 +276,7 @@ class Pool:
                     if self._store.recover() == "rolled-forward":
                         for space in SPACES:
                             index_path(self.path, space).unlink(missing_ok=True)
+                        (self.path / CACHE).unlink(missing_ok=True)
                         self._reset()
                         self._depth += 1
                         try:
@@ -284,6 +311,7 @@ class Pool:
             self._check_derived()
             keep: list[int] = []
             seen: set[str] = set()
+            chains: dict[tuple[str, ...], list[int]] = {}  # kept batch rows by tool chain
             n = len(self._sum)
             near = self._near_candidates(tv) if dedup and n else None
             for i, e in enumerate(batch):
@@ -292,13 +320,15 @@ class Pool:
                     result.duplicates += 1
                     continue
                 tools = tuple(e.tools)
+                same = chains.setdefault(tools, [])
                 if dedup and (
                     any(self._sum.tools[p] == tools and sim >= s.near_dup_threshold for p, sim in (near[i] if near else []))
-                    or any(tuple(batch[j].tools) == tools and float(tv[j] @ tv[i]) >= s.near_dup_threshold for j in keep)
+                    or (same and float(np.max(tv[same] @ tv[i])) >= s.near_dup_threshold)
                 ):
                     result.near_duplicates += 1
                     continue
                 keep.append(i)
+                same.append(i)
                 seen.add(rid)
             if keep:
                 VectorFile(vectors_path(self.path, "trajectory"), emb.dim).write_rows(n, tv[keep])
@@ -332,7 +362,10 @@ class Pool:
         return np.concatenate(parts) if parts else np.zeros((0, emb.dim), dtype=np.float32)
 
     def close(self) -> None:
-        """Save loaded indexes that grew since they were last saved (if the lock is free)."""
+        """Save loaded indexes that grew since they were last saved (if the lock is free), and
+        the line summaries if a hundred or more lines are not cached yet."""
+        if len(self._sum) - self._cached >= 100:
+            self._save_cache()
         for space, idx in list(self._indexes.items()):
             if idx.count != self._saved.get(space):
                 self._try_save(space)
@@ -342,176 +375,6 @@ class Pool:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-    # ---- derived files -----------------------------------------------------------------------------
-    def _get_embedder(self):
-        if self._embedder is None:
-            from ..embedder import get_embedder
-
-            self._embedder = get_embedder()
-        if not self._embedder_checked:
-            self._embedder_checked = True
-            self._check_derived()
-        return self._embedder
-
-    def _read_meta(self) -> dict:
-        try:
-            meta = orjson.loads((self.path / META).read_bytes())
-            return meta if isinstance(meta, dict) else {}
-        except FileNotFoundError:
-            return {}
-        except (OSError, orjson.JSONDecodeError):
-            self.warn(f"{self.path / META}: unreadable, rebuilding the derived files")
-            return {"unreadable": True}
-
-    def _tail_sha(self, length: int) -> str:
-        start = max(0, length - WINDOW)
-        return hashlib.sha256(self._store.read_bytes(start, length)).hexdigest()
-
-    def _write_meta(self, fingerprint: str, *, indexes: bool = True) -> None:
-        old = self._read_meta() if indexes else {}
-        meta = {
-            "format": 1, "count": len(self._sum), "dim": self._dim(), "embedder": fingerprint,
-            "jsonl_bytes": self._end, "tail_sha256": self._tail_sha(self._end), "tail_window": WINDOW,
-            "indexes": old.get("indexes", {}) if old.get("embedder") == fingerprint else {},
-            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-        atomic_write(self.path / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
-
-    def _dim(self) -> int:
-        return self._embedder.dim if self._embedder is not None else int(self._read_meta().get("dim", 384))
-
-    def _trusted_rows(self, meta: dict) -> tuple[int, str | None]:
-        """How many stored vector rows can be trusted, and why not all if not."""
-        n = len(self._sum)
-        if not meta:
-            return 0, "meta.json is missing"
-        if meta.get("unreadable"):
-            return 0, "meta.json is unreadable"
-        if self._embedder is not None and meta.get("embedder") != self._embedder.fingerprint:
-            return 0, "the vectors come from another embedder"
-        if meta.get("dim") != self._dim():
-            return 0, "the vectors have another dimension"
-        length = meta.get("jsonl_bytes")
-        if not isinstance(length, int) or length > self._end or meta.get("tail_sha256") != self._tail_sha(length):
-            return 0, "experiences.jsonl changed outside seer (stale meta.json)"
-        return n, None
-
-    def _check_derived(self) -> None:
-        """Verify vectors against meta.json; re-embed only what is missing, under the lock."""
-        n = len(self._sum)
-        meta = self._read_meta()
-        self._meta_seen = True
-        if self._embedder is not None:
-            self._embedder_checked = True  # its fingerprint is compared below
-        if n == 0:
-            return
-        trusted, why = self._trusted_rows(meta)
-        dim = self._dim()
-        short = {sp: VectorFile(vectors_path(self.path, sp), dim).rows() for sp in SPACES}
-        if why is None and all(r >= n for r in short.values()):
-            return
-        if self._depth == 0:
-            with self._write():  # re-check under the lock: another process may have repaired it
-                return self._check_derived()
-        emb = self._embedder
-        if emb is None:
-            from ..embedder import get_embedder
-
-            emb = self._embedder = get_embedder()
-            self._embedder_checked = True
-            trusted, why = self._trusted_rows(meta)
-        todo = {sp: min(short[sp], trusted) for sp in SPACES}
-        if why:
-            self.warn(f"{self.path}: {why}; re-embedding {n} entries")
-        else:
-            missing = max(n - r for r in todo.values())
-            self.warn(f"{self.path}: {missing} stored vectors are missing; embedding just those")
-        exps = self.experiences()
-        for sp, start in todo.items():
-            if start < n:
-                texts = [e.trajectory_text() if sp == "trajectory" else e.question for e in exps[start:n]]
-                VectorFile(vectors_path(self.path, sp), emb.dim).write_rows(start, self._embed(texts, None, 0))
-        if trusted == 0:
-            for sp in SPACES:
-                index_path(self.path, sp).unlink(missing_ok=True)
-            self._indexes.clear()
-        self._mmaps.clear()
-        self._write_meta(emb.fingerprint, indexes=trusted > 0)
-
-    def _rows(self, space: str) -> int:
-        return VectorFile(vectors_path(self.path, space), self._dim()).rows()
-
-    def _vectors_of(self, space: str, start: int, stop: int) -> np.ndarray:
-        return np.asarray(self.vectors(space, refresh=False)[start:stop])
-
-    def vectors(self, space: str = "trajectory", *, refresh: bool = True) -> np.ndarray:
-        """The stored vectors (read-only, memory-mapped), row i = position i."""
-        if space not in SPACES:
-            raise ValueError(f"space: must be one of {', '.join(SPACES)}")
-        if refresh:
-            self.refresh()
-        n = len(self._sum)
-        mm = self._mmaps.get(space)
-        if mm is None or len(mm) < n:
-            f = vectors_path(self.path, space)
-            dim = self._dim()
-            if n == 0 or VectorFile(f, dim).rows() < n:
-                if n:
-                    self._check_derived()
-                    return self.vectors(space, refresh=False)
-                return np.zeros((0, dim), dtype=np.float32)
-            mm = self._mmaps[space] = np.memmap(f, dtype=np.float32, mode="r", shape=(VectorFile(f, dim).rows(), dim))
-        return mm[:n]
-
-    def _index(self, space: str) -> HnswIndex:
-        idx = self._indexes.get(space)
-        if idx is not None:
-            return idx
-        n = len(self._sum)
-        vecs = self.vectors(space, refresh=False)
-        path = index_path(self.path, space)
-        info = self._read_meta().get("indexes", {}).get(space, {})
-        if path.exists():
-            try:
-                idx = HnswIndex.load(path, self._dim(), vecs, expected=info.get("count"), crc=info.get("crc32"))
-                self._saved[space] = idx.count
-                idx.add(np.asarray(vecs[idx.count : n]), idx.count)
-                self.health[space] = "ok"
-            except IndexInvalid as e:
-                self.warn(f"{path}: {e}; rebuilding it from the stored vectors")
-        elif n and info:
-            self.warn(f"{path}: missing; rebuilding it from the stored vectors")
-        if idx is None:
-            idx = HnswIndex.build(np.asarray(vecs), self._dim())
-            self.health[space] = "rebuilt" if n and (info or path.exists()) else "built"
-            self._indexes[space] = idx
-            if n:
-                self._try_save(space)
-        self._indexes[space] = idx
-        return idx
-
-    def _try_save(self, space: str) -> None:
-        if self._depth:
-            return self._save_index(space)
-        try:
-            self._flock.acquire(timeout=0)
-        except Exception:
-            return
-        try:
-            self._depth += 1
-            self._save_index(space)
-        finally:
-            self._depth -= 1
-            self._flock.release()
-
-    def _save_index(self, space: str) -> None:
-        idx = self._indexes[space]
-        count, crc = idx.save(index_path(self.path, space))
-        meta = self._read_meta()
-        meta.setdefault("indexes", {})[space] = {"count": count, "crc32": crc}
-        atomic_write(self.path / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
-        self._saved[space] = count
 
     # ---- search ------------------------------------------------------------------------------------
     def knn(self, vec, k: int, space: str = "trajectory", intent: str | None = None) -> list[tuple[int, float]]:
@@ -526,14 +389,22 @@ class Pool:
                 return []
             idx = self._index(space)
             q = np.asarray(vec, dtype=np.float32).reshape(1, -1)
-            try:
-                labels, sims = idx.knn(q, k, None if mask is None else (lambda label: bool(mask[label])))
+            if mask is None:
+                labels, sims = idx.knn(q, k)
                 return [(int(a), float(b)) for a, b in zip(labels[0], sims[0])]
-            except RuntimeError:  # the filtered graph search ran dry: exact search instead
-                rows = np.flatnonzero(mask) if mask is not None else np.arange(n)
-                s = np.asarray(self.vectors(space, refresh=False)[rows]) @ q[0]
-                top = np.argsort(-s)[:k]
-                return [(int(rows[i]), float(s[i])) for i in top]
+            if avail > EXACT_BELOW:  # over-fetch unfiltered, keep that intent (a Python filter is slower)
+                fetch = min(n, max(2 * k, int(1.5 * k * n / avail)))
+                if fetch <= MAX_FETCH:
+                    labels, sims = idx.knn(q, fetch)
+                    hits = [(int(a), float(b)) for a, b in zip(labels[0], sims[0]) if mask[a]][:k]
+                    if len(hits) == k:
+                        return hits
+            rows = np.flatnonzero(mask)  # few rows (or a rare intent): exact search
+            sub = np.array(self.vectors(space, refresh=False)[rows], dtype=np.float32, order="C")
+            # einsum, not BLAS: OpenBLAS threads stall for ~15 ms after hnswlib's worker threads ran
+            s = np.einsum("ij,j->i", sub, q[0])
+            top = np.argsort(-s)[:k]
+            return [(int(rows[i]), float(s[i])) for i in top]
 
     def search(self, text: str, k: int = 10, space: str = "trajectory") -> list[tuple[Experience, float]]:
         vec = self._get_embedder().embed(text)
@@ -551,16 +422,6 @@ class Pool:
         self.refresh()
         health = {sp: self.health.get(sp) or self._index_file_health(sp) for sp in SPACES}
         return pool_stats(self._sum, self.path, self.name, health, self._read_meta(), self.usage())
-
-    def _index_file_health(self, space: str) -> str:
-        path = index_path(self.path, space)
-        if not path.exists():
-            return "missing" if len(self._sum) else "ok"
-        try:
-            count = check_header(path, self._dim())
-        except (IndexInvalid, OSError):
-            return "corrupt"
-        return "ok" if count == len(self._sum) else "stale"
 
     def export(self, fp: IO) -> int:
         """Write the committed records as JSONL to ``fp`` (text or binary); returns the count."""
@@ -601,6 +462,7 @@ class Pool:
                 os.replace(p, p.with_name(p.name[: -len(".new")]))
             for sp in SPACES:
                 index_path(self.path, sp).unlink(missing_ok=True)
+            (self.path / CACHE).unlink(missing_ok=True)
             self._reset()
             self.refresh()
             self._write_meta(fingerprint, indexes=False)

@@ -6,6 +6,11 @@ is this id present) need only a few fields. :class:`Summaries` keeps just those 
 committed line, taken straight from the parsed JSON, so ``stats()`` stays well under two seconds
 at 100k entries; full records are built lazily by the pool.
 
+The summaries are cached in ``summaries.json`` (one orjson blob, written atomically when a
+thousand or more lines are not yet in it) with the byte length it covers and the SHA-256 of the
+64 KiB before it; a cache that does not match the JSONL is ignored, so opening a 100k pool
+parses only the lines appended since.
+
 ``usage.json`` (times recalled / last recalled per id) lives outside the append-only file: it is
 a statistic, not part of the source of truth, rewritten atomically under ``usage.lock``.
 """
@@ -25,6 +30,8 @@ from .records import Experience
 from .store import Chunk, atomic_write
 
 USAGE = "usage.json"
+CACHE = "summaries.json"
+FIELDS = ("ids", "intents", "tools", "sources", "created", "offsets", "lines")
 
 
 class Summaries:
@@ -71,11 +78,38 @@ class Summaries:
             self.lines.append(line)
         self._masks.clear()
 
+    def to_cache(self, end: int, next_line: int, tail_sha: str) -> bytes:
+        blob = {"format": 1, "jsonl_bytes": end, "next_line": next_line, "tail_sha256": tail_sha}
+        return orjson.dumps({**blob, **{f: getattr(self, f) for f in FIELDS}})
+
+    @classmethod
+    def from_cache(cls, blob: dict) -> "Summaries":
+        s = cls()
+        for f in FIELDS:
+            setattr(s, f, list(blob[f]))
+        s.tools = [tuple(t) for t in s.tools]
+        if len({len(getattr(s, f)) for f in FIELDS}) != 1:
+            raise ValueError("columns of different lengths")
+        for i, rid in enumerate(s.ids):
+            s.pos.setdefault(rid, i)
+        return s
+
     def intent_mask(self, intent: str) -> np.ndarray:
         mask = self._masks.get(intent)
         if mask is None or len(mask) != len(self.ids):
             mask = self._masks[intent] = np.fromiter((i == intent for i in self.intents), dtype=bool, count=len(self.ids))
         return mask
+
+
+def load_cache(directory: Path) -> dict | None:
+    """The cached summaries blob, or None when absent or unreadable (it is only a cache)."""
+    try:
+        blob = orjson.loads((Path(directory) / CACHE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(blob, dict) or blob.get("format") != 1 or not isinstance(blob.get("jsonl_bytes"), int):
+        return None
+    return blob
 
 
 # ---- usage.json --------------------------------------------------------------------------------
