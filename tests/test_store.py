@@ -313,3 +313,16 @@ def test_intent_knn_over_fetch_matches_exact_search(pool, embedder, monkeypatch)
     assert [p for p, _ in fetched] == [p for p, _ in exact]
     assert all(pool.experiences()[p].intent == "billing" for p, _ in fetched)
     assert len(pool.knn(q, 50, intent="weather")) == 12 and pool.knn(q, 5, intent="none") == []
+
+
+def test_invalid_record_is_refused_before_anything_is_written(pool):
+    from seer_cli.errors import InvalidRecord
+
+    bad = Experience(question="  ", steps=[Step("t", "Finish", {"answer": "x"})], answer="x")
+    with pytest.raises(InvalidRecord, match=r"record 2 of the batch: question: must be a non-empty string"):
+        pool.add([weather(1), bad])
+    odd = weather(2)
+    odd.steps[0].args = {"when": {1, 2}}  # not JSON
+    with pytest.raises(InvalidRecord, match="record 1 of the batch"):
+        pool.add([odd])
+    assert len(pool) == 0 and not (pool.path / "experiences.jsonl").exists() or (pool.path / "experiences.jsonl").stat().st_size == 0

@@ -28,7 +28,7 @@ from typing import IO, Callable, Iterable
 import numpy as np
 import orjson
 
-from ..errors import PoolCorrupt, PoolError, PoolLocked, UserError
+from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked, UserError
 from .derived import META, DerivedFiles
 from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
 from .records import Experience
@@ -304,6 +304,14 @@ class Pool(DerivedFiles):
         result = AddResult()
         if not batch:
             return result
+        lines = []
+        for i, e in enumerate(batch):  # what is written must read back: validate now, not on open
+            try:
+                line = orjson.dumps(e.to_dict())
+                Experience.from_dict(orjson.loads(line))
+            except (ValueError, TypeError) as err:
+                raise InvalidRecord(f"record {i + 1} of the batch", str(err)) from None
+            lines.append(line)
         emb = self._get_embedder()
         tv = self._embed([e.trajectory_text() for e in batch], on_progress, len(batch))
         qv = self._embed([e.question for e in batch], None, 0)
@@ -323,7 +331,7 @@ class Pool(DerivedFiles):
                 same = chains.setdefault(tools, [])
                 if dedup and (
                     any(self._sum.tools[p] == tools and sim >= s.near_dup_threshold for p, sim in (near[i] if near else []))
-                    or (same and float(np.max(tv[same] @ tv[i])) >= s.near_dup_threshold)
+                    or (same and float(np.max(np.einsum("ij,j->i", tv[same], tv[i]))) >= s.near_dup_threshold)
                 ):
                     result.near_duplicates += 1
                     continue
@@ -333,7 +341,7 @@ class Pool(DerivedFiles):
             if keep:
                 VectorFile(vectors_path(self.path, "trajectory"), emb.dim).write_rows(n, tv[keep])
                 VectorFile(vectors_path(self.path, "question"), emb.dim).write_rows(n, qv[keep])
-                self._store.append([orjson.dumps(batch[i].to_dict()) for i in keep])
+                self._store.append([lines[i] for i in keep])
                 self.refresh()
                 self._write_meta(emb.fingerprint)
                 for space, idx in self._indexes.items():
@@ -364,11 +372,12 @@ class Pool(DerivedFiles):
     def close(self) -> None:
         """Save loaded indexes that grew since they were last saved (if the lock is free), and
         the line summaries if a hundred or more lines are not cached yet."""
-        if len(self._sum) - self._cached >= 100:
-            self._save_cache()
-        for space, idx in list(self._indexes.items()):
-            if idx.count != self._saved.get(space):
-                self._try_save(space)
+        with self._tlock:
+            if len(self._sum) - self._cached >= 100:
+                self._save_cache()
+            for space, idx in list(self._indexes.items()):
+                if idx.count != self._saved.get(space):
+                    self._try_save(space)
 
     def __enter__(self) -> "Pool":
         return self
