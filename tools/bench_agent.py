@@ -14,8 +14,9 @@ llama.cpp KV cache. This script measures, in one run on this machine:
 
 Prints a table; ``--json`` prints the raw numbers.
 
-    python tools/bench_agent.py                 # ~5 minutes on 2 cores
-    python tools/bench_agent.py --pool-size 2000 --questions 2
+    python tools/bench_agent.py                 # minutes on 2 idle cores
+    python tools/bench_agent.py --modes stepwise,task,none --questions 4
+    python tools/bench_agent.py --skip-episodes  # recall cost only
 """
 
 from __future__ import annotations
@@ -31,12 +32,18 @@ from pathlib import Path
 
 import numpy as np
 
-QUESTIONS = [  # invented for this benchmark; none is in the seed pool
-    "What is 29 * 31?",
-    "What is 12% of 450?",
-    "How many vowels are in the word 'encyclopedia'?",
-    "Convert 7 kilometers to miles.",
+QUESTIONS = [  # (question, intent), invented for this benchmark; none is in the seed pool
+    ("What is 29 * 31?", "math"),
+    ("How many vowels are in the word 'encyclopedia'?", "code"),
+    ("What is 12% of 450?", "math"),
+    ("Convert 7 kilometers to miles.", "math"),
 ]
+CONFIGS = {  # name -> (recall mode, demo order)
+    "stepwise": ("stepwise", "sticky"),
+    "stepwise-score": ("stepwise", "score"),
+    "task": ("task", "sticky"),
+    "none": ("none", "sticky"),
+}
 
 TOOLS = ["Calculate", "PythonInterpreter", "SQL", "Retrieve"]
 
@@ -106,7 +113,7 @@ def bench_recall(n: int, repeats: int, embedder) -> dict:
             "search_plus_rescore_ms": round(med["search_ms"] + med["rescore_ms"], 3)}
 
 
-def bench_episodes(questions: list[str], max_steps: int) -> list[dict]:
+def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_steps: int) -> list[dict]:
     from seer_cli.agent import Agent
     from seer_cli.backends.registry import get_backend
     from seer_cli.config import load_settings
@@ -117,21 +124,21 @@ def bench_episodes(questions: list[str], max_steps: int) -> list[dict]:
     settings = load_settings()
     backend = get_backend(settings)
     embedder = get_embedder()
-    configs = [("stepwise", "sticky"), ("stepwise", "score"), ("task", "sticky"), ("none", "sticky")]
     rows = []
     with tempfile.TemporaryDirectory() as d:
         os.environ["SEER_HOME"] = d
         settings = load_settings()
         pool = Pool.open("default", settings, embedder=embedder)  # seeded from general-seed
         kit = get_toolkit("general")
-        for mode, order in configs:
+        for name in configs:
+            mode, order = CONFIGS[name]
             agent = Agent(backend, kit, pool, embedder, settings, recall=mode, max_steps=max_steps, demo_order=order)
             evaluated, prompt, steps, parse, recall_pct, answers = [], [], 0, 0, [], []
-            for q in questions:
+            for q, intent in questions:
                 # start every episode from a cold cache so the modes compare fairly
                 backend.complete([{"role": "user", "content": "hi"}], max_tokens=1)
                 final = None
-                for step in agent.run(q):
+                for step in agent.run(q, intent=intent):  # intent given: the same for every mode
                     if step.kind == "action":
                         steps += 1
                         parse += step.parse_failures
@@ -158,7 +165,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pool-size", type=int, default=10_000)
     ap.add_argument("--repeats", type=int, default=50)
-    ap.add_argument("--questions", type=int, default=len(QUESTIONS))
+    ap.add_argument("--questions", type=int, default=3)
+    ap.add_argument("--modes", default="stepwise,stepwise-score,none", help=f"comma-separated, from {', '.join(CONFIGS)}")
     ap.add_argument("--max-steps", type=int, default=5)
     ap.add_argument("--skip-episodes", action="store_true")
     ap.add_argument("--json", action="store_true")
@@ -167,7 +175,7 @@ def main(argv=None) -> int:
     from seer_cli.embedder import get_embedder
 
     recall = bench_recall(args.pool_size, args.repeats, get_embedder())
-    episodes = [] if args.skip_episodes else bench_episodes(QUESTIONS[: args.questions], args.max_steps)
+    episodes = [] if args.skip_episodes else bench_episodes(QUESTIONS[: args.questions], args.modes.split(","), args.max_steps)
     if args.json:
         import orjson
 
@@ -176,14 +184,14 @@ def main(argv=None) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console()
+    con = Console(width=150)
     t = Table(title=f"Recall at {recall['pool_size']:,} experiences (median of {args.repeats}; pool built in {recall['build_seconds']} s)")
     for col in ("embed history ms", "index search ms", "exact rescore ms", "search+rescore ms (goal <= 2)", "whole recall ms"):
         t.add_column(col, justify="right")
     t.add_row(*(f"{recall[k]:.3f}" for k in ("embed_ms", "search_ms", "rescore_ms", "search_plus_rescore_ms", "total_ms")))
     con.print(t)
     if episodes:
-        base = next(r for r in episodes if r["recall"] == "none")["evaluated_per_episode"] or 1
+        base = next((r for r in episodes if r["recall"] == "none"), episodes[-1])["evaluated_per_episode"] or 1
         t = Table(title="Episodes with the bundled model (cold cache per episode)")
         for col in ("recall", "demo order", "episodes", "steps", "prompt tokens / ep", "evaluated / ep", "vs none (goal <= 1.3x)",
                     "recall % of LLM (median, max; goal <= 2)", "parse failures (goal 0)", "answers"):
