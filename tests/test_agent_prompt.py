@@ -98,3 +98,11 @@ def test_expected_answer_judge_uses_exact_then_lenient_match():
 def test_prompts_are_package_data():
     assert "{tools}" in load_prompt("system")
     assert "{question}" in load_prompt("question")
+
+
+def test_self_check_never_passes_an_unfinished_trajectory():
+    from seer_cli.agent.judge import by_self_check
+
+    unfinished = Experience("q", [Step("t", "Calculate", {"expression": "1"}, "1")], "", success_source="failed")
+    verdict = by_self_check(None, unfinished)  # decided before any model call
+    assert not verdict.success and verdict.details == {"reason": "did not finish"}
