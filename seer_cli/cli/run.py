@@ -147,10 +147,8 @@ def run(
 ):
     """Answer a question with tools, recalling past experiences before every step.
 
-    Each step shows the recalled experiences (with their scores), the model's thought, the tool
-    call and its observation on stderr; the final answer is printed on stdout. A successful
-    trajectory is added to the pool (with --expect, after a y/N question on a terminal, or with
-    --learn self-check).
+    Steps (recalled experiences with scores, thought, call, observation) go to stderr, the answer to stdout.
+    A success is learned with --expect, a y/N answer on a terminal, or --learn self-check.
 
     Example: seer run "What is 17 * 23?"
     """
