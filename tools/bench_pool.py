@@ -88,6 +88,7 @@ def bench(n: int, root: Path, embed_limit: int, real) -> dict:
     bulk = exps[: n - live]
     r: dict = {"size": n, "ingest_measured_on": live}
     quiet = lambda m: None  # noqa: E731
+    warnings: list[str] = []
     pool = Pool.open(path, settings, embedder=Precomputed(real), on_warning=quiet)
     t = time.perf_counter()
     for i in range(0, len(bulk), 5000):
@@ -116,17 +117,18 @@ def bench(n: int, root: Path, embed_limit: int, real) -> dict:
     for f in path.glob("index-*.hnsw"):
         f.unlink()
     pool = Pool.open(path, settings, embedder=real, on_warning=quiet)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     pool._index("trajectory")
-    r["rebuild_s"] = time.perf_counter() - t
+    r["rebuild_s"], r["rebuild_cpu_s"] = time.perf_counter() - t, time.process_time() - c
     pool._index("question")
 
     t = time.perf_counter()
-    pool = Pool.open(path, settings, embedder=real, on_warning=quiet)
+    pool = Pool.open(path, settings, embedder=real, on_warning=warnings.append)
     r["open_s"] = time.perf_counter() - t
     t = time.perf_counter()
     pool._index("trajectory")
     r["load_s"] = time.perf_counter() - t
+    assert not warnings, warnings  # the saved index loaded: no rebuild hidden in the figure
     t = time.perf_counter()
     pool.stats()
     r["stats_warm_s"] = time.perf_counter() - t
@@ -162,6 +164,7 @@ ROWS = [
     ("ingest_ratio", "ingest / embedder", "{:.2f}x", ">= 0.9"),
     ("bulk_add_per_s", "bulk add, precomputed vectors, /s", "{:.0f}", ""),
     ("rebuild_s", "index rebuild from vectors (trajectory)", "{:.2f} s", "< 60 s"),
+    ("rebuild_cpu_s", "  same, CPU seconds (load-independent)", "{:.2f} s", ""),
     ("load_s", "index load + verify", "{:.3f} s", "< 1 s"),
     ("open_s", "Pool.open (cold)", "{:.3f} s", ""),
     ("stats_warm_s", "stats() on an open pool", "{:.3f} s", "< 2 s"),

@@ -31,8 +31,8 @@ from typing import Callable
 import numpy as np
 
 SPACES = ("trajectory", "question")
-M = 16
-EF_CONSTRUCTION = 60  # 100k rows build in well under a minute on 2 cores
+M = 12
+EF_CONSTRUCTION = 50  # 100k rows build in under a minute on 2 idle cores
 EF_SEARCH = 64
 # hnswlib's saveIndex header: offsetLevel0, max_elements, cur_element_count,
 # size_data_per_element, label_offset, offsetData (size_t), maxlevel, enterpoint (int32),
@@ -183,18 +183,32 @@ class HnswIndex:
         return self
 
     def spot_check(self, vectors: np.ndarray, n: int = 5) -> None:
-        """A few stored vectors must be found as their own nearest neighbour."""
+        """A few stored vectors must come back (similarity ~1) among their 10 nearest neighbours.
+
+        An integrity check, not a recall test: an index built from other data, or garbage that
+        hnswlib loaded, returns nothing similar; a healthy approximate graph always does."""
         total = len(vectors)
         if total == 0:
             return
         rng = np.random.default_rng(total)
         rows = sorted({0, total - 1, *rng.integers(0, total, size=min(n, total)).tolist()})
-        labels, sims = self.knn(vectors[rows], 1)
-        for row, label, sim in zip(rows, labels[:, 0], sims[:, 0]):
-            if label != row and not (0 <= label < total and float(vectors[label] @ vectors[row]) > 0.9999):
-                raise IndexInvalid(f"row {row} is not its own nearest neighbour (got {label})")
-            if sim < 0.999:
-                raise IndexInvalid(f"row {row} has self-similarity {sim:.3f}")
+        k = min(10, total)
+        with self._lock:
+            self._index.set_ef(max(EF_SEARCH, 100))
+            try:
+                labels, dist = self._index.knn_query(np.ascontiguousarray(vectors[rows], dtype=np.float32), k=k, num_threads=1)
+            except RuntimeError as e:
+                raise IndexInvalid(f"search failed ({e})") from None
+            finally:
+                self._index.set_ef(EF_SEARCH)
+        for i, row in enumerate(rows):
+            if row in labels[i]:
+                continue
+            found = [lab for lab in labels[i] if 0 <= lab < total and float(vectors[lab] @ vectors[row]) > 0.9999]
+            if not found:
+                raise IndexInvalid(f"row {row} is not found near itself (got {labels[i][:3].tolist()})")
+        if float(np.max(1.0 - dist[:, 0])) < 0.999:
+            raise IndexInvalid("stored vectors do not match the index")
 
     def add(self, vectors: np.ndarray, start: int, *, threads: int = -1) -> None:
         if len(vectors) == 0:
