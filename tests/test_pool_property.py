@@ -72,7 +72,7 @@ def _not_a_record(raw: bytes) -> bool:
 
 malformed = (
     st.binary(min_size=1, max_size=30).filter(_not_a_record)
-    | st.lists(st.integers(), max_size=3).map(orjson.dumps)
+    | st.lists(st.integers(-(2**63), 2**63 - 1), max_size=3).map(orjson.dumps)
     | text.map(orjson.dumps)
     | st.sampled_from([b'{"question": "q", "steps": [], "answer": "a"}', b'{"question": 3}', b'{"steps": "x"}',
                        b'{"question": "q", "steps": [{"tool": ""}]}', b'{"question": "q", "steps": [{"tool": "T"}], "success": "maybe"}'])
