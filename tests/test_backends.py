@@ -124,6 +124,15 @@ def test_physical_cores_is_positive():
     assert 1 <= physical_cores() <= len(__import__("os").sched_getaffinity(0))
 
 
+def test_seer_threads_env_sets_the_default(gguf_path, monkeypatch):
+    monkeypatch.setenv("SEER_THREADS", "1")
+    backend = LlamaCppBackend(gguf_path, n_ctx=256)
+    try:
+        assert backend.n_threads == 1
+    finally:
+        backend.close()
+
+
 # -------------------------------------------------------------------------------- registry ---
 
 def test_registry_loads_a_model_once(gguf_path):

@@ -9,7 +9,7 @@ Prints one table of ratios, all measured in this run on this machine (not a test
 (c) embedder throughput, sentences/s at batch 1/16/64 for short and 256-token texts (skipped
     with a message when ``seer_cli.embedder.get_embedder`` is not available).
 
-Usage: python tools/bench_runtime.py [--model PATH|ALIAS] [--repeats 5]
+Usage: python tools/bench_runtime.py [--model PATH|ALIAS] [--repeats 5] [--threads N]
 """
 
 from __future__ import annotations
@@ -37,22 +37,32 @@ def bench_overhead(backend, repeats: int) -> list[tuple[str, str, str, str]]:
                 {"role": "user", "content": "Explain in two sentences what a hash table is."}]
     prompt = backend.render(messages)
     kw = dict(max_tokens=32, temperature=0.0, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0, seed=0)
-    ours_t, bare_t = [], []
-    ours_text = bare_text = ""
-    for _ in range(repeats):  # interleaved, so a noisy neighbour hits both sides alike
+    times: dict[str, list[float]] = {"ours": [], "bare": []}
+    texts = {"ours": "", "bare": ""}
+
+    def ours():
         backend.llm.reset()
         start = time.perf_counter()
-        ours_text = backend.complete(messages, max_tokens=32).text
-        ours_t.append(time.perf_counter() - start)
+        texts["ours"] = backend.complete(messages, max_tokens=32).text
+        times["ours"].append(time.perf_counter() - start)
+
+    def plain():
         bare.reset()
         start = time.perf_counter()
-        bare_text = bare.create_completion(prompt, **kw)["choices"][0]["text"]
-        bare_t.append(time.perf_counter() - start)
+        texts["bare"] = bare.create_completion(prompt, **kw)["choices"][0]["text"]
+        times["bare"].append(time.perf_counter() - start)
+
+    for i in range(repeats):  # interleaved, order alternating, so noisy neighbours hit both alike
+        for fn in ((ours, plain) if i % 2 == 0 else (plain, ours)):
+            fn()
     bare.close()
-    ours, base = statistics.median(ours_t), statistics.median(bare_t)
-    same = "same text" if ours_text == bare_text else "texts differ"
-    return [("(a) backend / bare Llama, cold cache, 32 tokens", f"{ours:.3f} s / {base:.3f} s",
-             f"{ours / base:.3f}x", f"<= 1.05 ({same})")]
+    prep = _median_time(lambda: (backend.tokenize(backend.render(messages)), backend.cached_prefix([])), 50)
+    o, b = statistics.median(times["ours"]), statistics.median(times["bare"])
+    same = "same text" if texts["ours"] == texts["bare"] else "texts differ"
+    return [("(a) backend / bare Llama, cold cache, 32 tokens", f"{o:.3f} s / {b:.3f} s",
+             f"{o / b:.3f}x", f"<= 1.05 ({same})"),
+            ("(a') our own work per call (template + tokenize + prefix)", f"{prep * 1000:.2f} ms",
+             f"{(b + prep) / b:.4f}x", "<= 1.05")]
 
 
 def bench_prefix(backend, repeats: int) -> list[tuple[str, str, str, str]]:
@@ -103,6 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="GGUF path or alias (default: best bundled)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads (default: SEER_THREADS or physical cores)")
     args = parser.parse_args()
 
     from rich.console import Console
@@ -114,7 +125,7 @@ def main() -> None:
 
     console = Console(stderr=True)
     info = resolve_model(args.model, load_settings())
-    backend = LlamaCppBackend(info.path, n_ctx=4096)
+    backend = LlamaCppBackend(info.path, n_ctx=4096, n_threads=args.threads)
     rows = []
     with console.status("(a) backend overhead..."):
         rows += bench_overhead(backend, args.repeats)
