@@ -71,14 +71,14 @@ def test_resume_needs_a_run_dir(tmp_path):
 def test_end_to_end_each_recall_mode(recall, tmp_path, synth, seer_home):
     run = tmp_path / f"run-{recall}"
     judge = ["--judge", "--max-steps", "2"] if recall == "stepwise" else ["--no-judge", "--max-steps", "1"]
-    res = _invoke("--toolqa-dir", str(synth), "--domains", "gsm8k,coffee", "--limit", "1",
+    res = _invoke("--toolqa-dir", str(synth), "--domains", "coffee", "--split", "all",
                   "-k", "1", "--recall", recall, "--batches", "2", "--out", str(run), "--json", *judge)
     assert res.exit_code == 0, res.output
     summary = orjson.loads(res.stdout)
     rows = _rows(run)
-    assert sorted(r["qid"] for r in rows) == ["easy-coffee-0000", "easy-gsm8k-0000"]
-    assert summary["questions"] == 2 and [b["n"] for b in summary["batches"]] == [1, 1]
-    assert {d["domain"] for d in summary["domains"]} == {"coffee", "gsm8k"}
+    assert sorted(r["qid"] for r in rows) == ["easy-coffee-0000", "easy-coffee-0001", "hard-coffee-0000"]
+    assert summary["questions"] == 3 and [b["n"] for b in summary["batches"]] == [2, 1]
+    assert {(d["split"], d["domain"]) for d in summary["domains"]} == {("easy", "coffee"), ("hard", "coffee")}
     for r in rows:
         assert 1 <= r["steps"] <= 2 and len(r["tools"]) == r["steps"] == len(r["recalled"])
         assert isinstance(r["em"], bool) and isinstance(r["lenient"], bool)
@@ -99,7 +99,7 @@ def test_end_to_end_each_recall_mode(recall, tmp_path, synth, seer_home):
 def test_resume_after_kill_9(tmp_path, synth):
     run = tmp_path / "run"
     cmd = [sys.executable, "-c", "from seer_cli.cli import main; main()", "eval", "toolqa", "--toolqa-dir", str(synth),
-           "--domains", "gsm8k,coffee", "--limit", "2", "--max-steps", "1", "-k", "1", "--no-judge", "--frozen",
+           "--domains", "coffee,gsm8k", "--limit", "1", "--split", "all", "--max-steps", "1", "-k", "1", "--no-judge", "--frozen",
            "--out", str(run)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
     results = run / "results.jsonl"
@@ -113,7 +113,7 @@ def test_resume_after_kill_9(tmp_path, synth):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     first = _rows(run)
-    assert 1 <= len(first) < 4, "the run should have been killed part-way"
+    assert 1 <= len(first) < 3, "the run should have been killed part-way"
     with results.open("ab") as f:  # a torn line, as if killed mid-write
         f.write(b'{"qid": "easy-coffee-00')
     pool_before = (run / "pool" / "experiences.jsonl").read_bytes()
@@ -122,8 +122,8 @@ def test_resume_after_kill_9(tmp_path, synth):
     assert res.exit_code == 0, res.output
     rows = _rows(run)
     qids = [r["qid"] for r in rows]
-    assert sorted(qids) == ["easy-coffee-0000", "easy-coffee-0001", "easy-gsm8k-0000", "easy-gsm8k-0001"]
-    assert len(set(qids)) == 4  # nothing redone, nothing lost
+    assert sorted(qids) == ["easy-coffee-0000", "easy-gsm8k-0000", "hard-coffee-0000"]
+    assert len(set(qids)) == 3  # nothing redone, nothing lost
     assert rows[: len(first)] == first  # finished rows kept as they were
-    assert orjson.loads(res.stdout)["questions"] == 4
+    assert orjson.loads(res.stdout)["questions"] == 3
     assert (run / "pool" / "experiences.jsonl").read_bytes() == pool_before  # --frozen never writes
