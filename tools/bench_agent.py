@@ -146,6 +146,8 @@ def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_ste
                             recall_pct.append(100 * step.recall_ms / 1000 / step.seconds)
                     elif step.kind == "final":
                         final = step
+                print(f"  {name}: {q!r} -> {final.answer!r} ({final.reason}, {final.totals['steps']} steps, "
+                      f"{final.totals['prompt_tokens_evaluated']} tokens evaluated, {final.totals['seconds']:.0f} s)", file=sys.stderr)
                 evaluated.append(final.totals["prompt_tokens_evaluated"])
                 prompt.append(final.totals["prompt_tokens"])
                 answers.append(final.answer)
