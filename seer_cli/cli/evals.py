@@ -65,6 +65,7 @@ def toolqa(
     llm_url: LlmUrlOpt = None,
     max_steps: Annotated[Optional[int], typer.Option(min=1, help="Steps per episode (default from settings).")] = None,
     toolqa_dir: Annotated[Optional[Path], typer.Option(envvar="SEER_TOOLQA_DIR", help="ToolQA checkout with data/external_corpus/ (env SEER_TOOLQA_DIR). Without it only gsm8k runs.")] = None,
+    toolqa_strict: Annotated[bool, typer.Option("--toolqa-strict", help="ToolQA tools keep the official FilterDB string-comparison quirks exactly.")] = False,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Also score every answer with the LLM judge.")] = True,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots into the run directory (needs matplotlib: pip install 'seer-cli[plots]').")] = True,
     json: JsonFlag = False,
@@ -94,6 +95,7 @@ def toolqa(
         max_steps=max_steps,
         toolqa_dir=str(toolqa_dir) if toolqa_dir else None,
         judge=judge,
+        strict=toolqa_strict,
     )
     run_dir = resume or out_dir or _default_out(split.value)
     warned_hint = []

@@ -39,7 +39,7 @@ class Demos(str, Enum):
 
 
 def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | None = None, tools: Path | None = None,
-                  toolqa_dir: Path | None = None, settings=None):
+                  toolqa_dir: Path | None = None, toolqa_strict: bool = False, settings=None):
     """Check the files the options name, then build the toolkit (a UserError names the option)."""
     from ..toolkits import get_toolkit, toolkit_names
 
@@ -55,14 +55,16 @@ def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | Non
     if name == "toolqa":
         if data or docs or tools:
             raise UserError("--data/--docs/--tools belong to the general toolkit; --toolkit toolqa reads --toolqa-dir")
-        return get_toolkit(name, **({"data_dir": toolqa_dir} if toolqa_dir else {}))
-    opts = {}
-    if data:
-        opts["data"] = list(data)
-    if docs:
-        opts["docs"] = docs
-    if tools:
-        opts["tools_file"] = tools
+        opts = {"data_dir": toolqa_dir} if toolqa_dir else {}
+        opts["strict"] = toolqa_strict
+    else:
+        opts = {}
+        if data:
+            opts["data"] = list(data)
+        if docs:
+            opts["docs"] = docs
+        if tools:
+            opts["tools_file"] = tools
     if settings is not None:
         opts.update(cache_dir=settings.cache_dir, sandbox_timeout=settings.sandbox_timeout,
                     sandbox_memory_mb=settings.sandbox_memory_mb)
@@ -130,6 +132,7 @@ def run(
     pool: PoolOpt = None,
     toolkit: Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")] = "general",
     toolqa_dir: Annotated[Optional[Path], typer.Option("--toolqa-dir", help="ToolQA data directory (toolkit toolqa).")] = None,
+    toolqa_strict: Annotated[bool, typer.Option("--toolqa-strict", help="ToolQA tools keep the official FilterDB string-comparison quirks exactly.")] = False,
     data: Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")] = None,
     docs: Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")] = None,
     tools: Annotated[Optional[Path], typer.Option("--tools", help="Python file whose @tool functions become extra tools.")] = None,
@@ -158,7 +161,7 @@ def run(
                                        demos=demos.value if demos else None, k=k, max_steps=max_steps)
     if no_learn:
         learn = Learn.off
-    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, toolqa_dir=toolqa_dir, settings=settings)
+    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, toolqa_dir=toolqa_dir, toolqa_strict=toolqa_strict, settings=settings)
     try:
         with err.status("Loading the model, the embedder and the pool…"):
             from ..agent import Agent

@@ -63,6 +63,7 @@ class EvalConfig:
     max_steps: int | None = None
     toolqa_dir: str | None = None
     judge: bool = True  # compute the LLM judge for every question
+    strict: bool = False  # ToolQA tools with the official FilterDB quirks exactly
     skipped: list[str] = field(default_factory=list)  # filled in: messages for skipped domains
 
     def validate(self) -> "EvalConfig":
@@ -266,7 +267,8 @@ def run_eval(
         if local.agent is None:
             from ..agent.loop import Agent
 
-            kit = get_toolkit("toolqa", data_dir=data_dir)
+            kit = get_toolkit("toolqa", data_dir=data_dir, strict=config.strict, cache_dir=settings.cache_dir,
+                              sandbox_timeout=settings.sandbox_timeout, sandbox_memory_mb=settings.sandbox_memory_mb)
             local.agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
         return local.agent
 
