@@ -10,6 +10,7 @@ model is loaded once however many commands or agents ask for it.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from dataclasses import dataclass
 from typing import Callable
@@ -79,6 +80,11 @@ def clear_cache() -> None:
         for backend in _CACHE.values():
             backend.close()
         _CACHE.clear()
+
+
+# Free models before the interpreter tears modules down: llama.cpp's finaliser fails noisily when
+# it runs after its own module globals are gone.
+atexit.register(clear_cache)
 
 
 # ------------------------------------------------------------------------------ built-ins ---
