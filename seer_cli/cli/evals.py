@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from .console import emit_json, err, out, progress, warn
-from .options import JsonFlag, LlmUrlOpt, ModelOpt, TopK
+from .options import Demos, JsonFlag, LlmUrlOpt, ModelOpt, RecallMode, TopK
 
 app = typer.Typer(no_args_is_help=True, help="Benchmarks: run ToolQA, compare two runs.")
 
@@ -20,17 +20,6 @@ class Split(str, Enum):
     easy = "easy"
     hard = "hard"
     all = "all"
-
-
-class Recall(str, Enum):
-    stepwise = "stepwise"
-    task = "task"
-    none = "none"
-
-
-class Demos(str, Enum):
-    recall = "recall"
-    static = "static"
 
 
 class Admit(str, Enum):
@@ -51,7 +40,7 @@ def toolqa(
     domains: Annotated[Optional[str], typer.Option(help="Comma-separated domains (flight,coffee,yelp,airbnb,dblp,scirex,agenda,gsm8k); default: every domain whose corpus is present.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="At most N questions per domain (the first N in file order).")] = None,
     seed: Annotated[int, typer.Option(help="Shuffles the question order (and seeds the model).")] = 0,
-    recall: Annotated[Recall, typer.Option(help="Experience recall: before every step, once per task, or never.")] = Recall.stepwise,
+    recall: Annotated[RecallMode, typer.Option(help="Experience recall: before every step, once per task, or never.")] = RecallMode.stepwise,
     demos: Annotated[Demos, typer.Option(help="Demonstrations from recall, or a fixed static set.")] = Demos.recall,
     k: TopK = 4,
     online: Annotated[bool, typer.Option("--online/--frozen", help="Add judged successes to the run's pool as it goes, or never write it.")] = True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -20,3 +21,18 @@ LlmUrlOpt = Annotated[
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 TopK = Annotated[int, typer.Option("--k", "-k", min=1, max=64, help="Number of results / demonstrations.")]
+
+
+class RecallMode(str, Enum):
+    """How demonstrations are recalled: before every step, once per task, or never."""
+
+    stepwise = "stepwise"
+    task = "task"
+    none = "none"
+
+
+class Demos(str, Enum):
+    """Where demonstrations come from: recall, or the seed pool's fixed set."""
+
+    recall = "recall"
+    static = "static"

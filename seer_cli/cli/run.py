@@ -17,7 +17,7 @@ import typer
 
 from ..errors import UserError
 from .console import emit_json, err, out
-from .options import JsonFlag, LlmUrlOpt, ModelOpt, PoolOpt
+from .options import Demos, JsonFlag, LlmUrlOpt, ModelOpt, PoolOpt, RecallMode
 
 
 class Learn(str, Enum):
@@ -25,17 +25,6 @@ class Learn(str, Enum):
     ask = "ask"
     self_check = "self-check"
     off = "off"
-
-
-class RecallMode(str, Enum):
-    stepwise = "stepwise"
-    task = "task"
-    none = "none"
-
-
-class Demos(str, Enum):
-    recall = "recall"
-    static = "static"
 
 
 def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | None = None, tools: Path | None = None,
