@@ -39,7 +39,7 @@ import orjson
 from ..errors import UserError
 from ..fsutil import atomic_write
 from . import scoring
-from .toolqa import Question, load_questions, select_domains
+from .toolqa import CORPUS_HINT, Question, load_questions, select_domains
 
 ADMIT = {"em": "gold-em", "lenient": "gold-lenient", "llm": "llm-judge"}
 SEED_POOL = "toolqa-seed"
@@ -115,7 +115,12 @@ def plan(config: EvalConfig) -> list[Planned]:
                 kept.append(q)
         questions = kept
     if not questions:
-        raise UserError(f"no questions to run (split {config.split}, domains {', '.join(domains) or 'none'})")
+        message = f"no questions to run (split {config.split}, domains {', '.join(domains) or 'none'})"
+        if skipped:
+            absent = ", ".join(m.split(":", 1)[0] for m in skipped)
+            where = f"{toolqa_dir}/data/external_corpus/" if toolqa_dir else "no --toolqa-dir given"
+            message += f"; corpora missing for {absent} ({where}): {CORPUS_HINT}"
+        raise UserError(message)
     random.Random(config.seed).shuffle(questions)
     b = min(config.batches, len(questions))
     size, extra = divmod(len(questions), b)
