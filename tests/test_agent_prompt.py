@@ -74,6 +74,9 @@ def test_parse_step_accepts_step_json_and_rejects_the_rest():
     assert parse_step('{"thought": "t"}') is None
     assert parse_step('{"thought": "t", "tool": "X", "args": [1]}') is None
     assert parse_step("[]") is None
+    # what llama.cpp's grammar really produced for a length-limited thought: a raw newline
+    raw = '{"thought": "Two steps:\n1. add\n" ,"tool" :"Calculate","args": {"expression": "60 - 40" } }'
+    assert parse_step(raw) == ("Two steps:\n1. add\n", "Calculate", {"expression": "60 - 40"})
 
 
 def test_callbacks_are_called_by_step_type():

@@ -296,7 +296,9 @@ class Agent:
 def parse_step(text: str) -> tuple[str, str, dict] | None:
     """``(thought, tool, args)`` from the model's JSON, or None when it does not parse."""
     try:
-        d = json.loads(text)
+        # strict=False: llama.cpp's grammar for a length-limited string admits raw newlines,
+        # which the JSON spec (and json.loads by default) rejects inside strings.
+        d = json.loads(text, strict=False)
     except ValueError:
         return None
     if not isinstance(d, dict) or not isinstance(d.get("tool"), str) or not d["tool"]:
