@@ -55,7 +55,7 @@ def _bad_cases(tmp: Path) -> list[tuple[str, str]]:
     """(file, the exact error line) for each kind of bad input."""
     good = Path(SEER).read_bytes().splitlines()[0]
     cases = {
-        "notjson.jsonl": (b"{this is not json\n", ":1: not JSON (unexpected character at column 2)"),
+        "notjson.jsonl": (b"{this is not json\n", ":1: not JSON (invalid syntax at column 2)"),
         "types.jsonl": (good + b"\n" + good.replace(b'"intent":"math"', b'"intent":7') + b"\n", ":2: intent: must be a non-empty string"),
         "missing.jsonl": (b'{"schema_version": 1, "steps": [{"tool": "Calculate"}]}\n', ":1: question: must be a non-empty string"),
         "utf8.jsonl": (good + b"\n" + b'{"question": "caf\xe9"}\n', ":2: not valid UTF-8 (byte 18 of the line)"),
@@ -94,7 +94,7 @@ def test_all_problems_are_listed_together(tmp_path, seer_home):
     r = seer("ingest", str(bad), str(tmp_path / "missing.jsonl"), "--pool", "t")
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [
-        f"{bad}:1: not JSON (invalid literal at column 1)",
+        f"{bad}:1: not JSON (invalid syntax at column 1)",
         f"{bad}:3: unknown format (first record is an empty object); pass --format (openai, library, seer)",
         f"{tmp_path / 'missing.jsonl'}: no such file",
         "Error: 3 invalid records; nothing was added (--skip-invalid adds the valid ones)",

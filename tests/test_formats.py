@@ -111,7 +111,7 @@ def test_seer_round_trip_keeps_every_field(tmp_path):
     [
         (b"", "", "empty file, no records"),
         (b"\n  \n", "", "empty file, no records"),
-        (b"{not json}\n", ":1", "not JSON (unexpected character at column 2)"),
+        (b"{not json}\n", ":1", "not JSON (invalid syntax at column 2)"),
         (b"\xff\xfe{}\n", ":1", "not valid UTF-8 (byte 1 of the line)"),
         (b"PK\x03\x04\x00\x00binary", ":1", "binary data (NUL byte), not JSON or JSONL"),
         (b'{"foo": 1}\n', ":1", "unknown format (first record has keys foo); pass --format (openai, library, seer)"),
@@ -145,7 +145,7 @@ def test_wrong_types_name_the_field(tmp_path):
     path = _write(tmp_path / "mixed.jsonl", [rec, _openai(success="yes"), _openai(intent=3)])
     r = read_files([path])
     assert [str(e) for e in r.errors] == [
-        f"{path}:1: messages[1].tool_calls[0].function.arguments: not valid JSON (unexpected character at column 2)",
+        f"{path}:1: messages[1].tool_calls[0].function.arguments: not valid JSON (invalid syntax at column 2)",
         f"{path}:2: success: must be true or false",
         f"{path}:3: intent: must be a non-empty string",
     ]

@@ -220,7 +220,7 @@ def _decode(label: str, line: int, raw: bytes) -> Any:
             raw.decode("utf-8")
         except UnicodeDecodeError as u:
             return InvalidRecord(f"{label}:{line}", f"not valid UTF-8 (byte {u.start + 1} of the line)")
-        return InvalidRecord(f"{label}:{line}", f"not JSON ({e.msg} at column {e.colno})")
+        return InvalidRecord(f"{label}:{line}", f"not JSON (invalid syntax at column {e.colno})")
 
 
 def _jsonl(label: str, stream: io.BufferedReader, total, on_progress) -> Iterator[tuple[int, Any]]:
@@ -274,7 +274,7 @@ def _array(label: str, stream: io.BufferedReader) -> Iterator[tuple[int, Any]]:
         try:
             value, pos = dec.raw_decode(text, pos)
         except json.JSONDecodeError as e:
-            yield e.lineno, InvalidRecord(f"{label}:{e.lineno}", f"not JSON ({e.msg} at column {e.colno})")
+            yield e.lineno, InvalidRecord(f"{label}:{e.lineno}", f"not JSON (invalid syntax at column {e.colno})")
             return
         yield line, value
         pos = ws.match(text, pos).end()
@@ -354,7 +354,7 @@ def _call_args(raw: Any, where: str) -> dict:
         try:
             raw = orjson.loads(raw)
         except orjson.JSONDecodeError as e:
-            raise ValueError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+            raise ValueError(f"{where}: not valid JSON (invalid syntax at column {e.colno})") from None
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: must encode a JSON object")
     return raw
