@@ -220,8 +220,14 @@ def test_missing_corpus_files_name_the_path(tiny_toolqa, tmp_path):
     missing = err(kit, "LoadDB", db="flights")
     assert missing == (f"{partial}/data/external_corpus/flights/Combined_Flights_2022.csv is missing: download the "
                        "ToolQA external corpus (see the ToolQA README) into the data dir")
-    assert "dblp/paper_net.pkl is missing" in err(kit, "LoadGraph", graph="dblp")
-    assert "agenda/agenda_descriptions_merged.jsonl is missing" in err(kit, "RetrieveAgenda", query="x")
+    # tools whose data is absent are not offered at all, and a call names the ones that are
+    offered = ["LoadDB", "FilterDB", "GetValue", "SQLInterpreter", "Calculate", "PythonInterpreter", "Finish"]
+    assert [t.name for t in kit.tools()] == offered
+    assert err(kit, "LoadGraph", graph="dblp") == f"Unknown tool 'LoadGraph'. Valid tools: {', '.join(offered)}."
+    assert err(kit, "RetrieveAgenda", query="x").startswith("Unknown tool 'RetrieveAgenda'.")
+    no_corpus = tmp_path / "empty"
+    (no_corpus / "data").mkdir(parents=True)
+    assert [t.name for t in ToolQAToolkit(no_corpus, cache_dir=tmp_path / "cache").tools()] == ["Calculate", "PythonInterpreter", "Finish"]
     with pytest.raises(UserError, match="nowhere: ToolQA data dir not found"):
         ToolQAToolkit(tmp_path / "nowhere")
     with pytest.raises(UserError, match="the toolqa toolkit needs the ToolQA data dir"):

@@ -242,6 +242,25 @@ class ToolQAToolkit(Toolkit):
         self._graph: dict | None = None
         self._indexes: dict = {}
 
+    # Tools are offered only where their data exists (as the general toolkit does), so a run
+    # with a partial corpus (gsm8k only, say) does not tempt the model into LoadDB calls that can
+    # only fail. With the whole ToolQA corpus all 13 tools are offered, as in the official setup.
+    _NEEDS = {
+        "LoadDB": "tables", "FilterDB": "tables", "GetValue": "tables", "SQLInterpreter": "tables",
+        "RetrieveAgenda": "agenda", "RetrieveScirex": "scirex",
+        "LoadGraph": "dblp", "NeighbourCheck": "dblp", "NodeCheck": "dblp", "EdgeCheck": "dblp",
+    }
+
+    def available(self, tool_name: str) -> bool:
+        need = self._NEEDS.get(tool_name)
+        if need is None:
+            return True
+        if need == "tables":
+            return any((self.corpus / f).is_file() for f in DB_FILES.values())
+        if need == "dblp":
+            return all((self.corpus / "dblp" / f"{name}.pkl").is_file() for name in DBLP_FILES)
+        return (self.corpus / TEXT_FILES[need][0]).is_file()
+
     # --- tables ----------------------------------------------------------------------------
     @property
     def _t(self) -> _Tables:
