@@ -142,7 +142,7 @@ class Agent:
         if intent:
             intent_source, intent_seconds = "given", 0.0
         else:
-            intent, intent_source, intent_seconds = classify_intent(self.backend, self.toolkit, question, seed=s.seed)
+            intent, intent_source, intent_seconds = classify_intent(self.backend, self.toolkit, question, seed=s.seed, pool=self.pool, embedder=self.embedder)
         yield self._emit(
             TaskStep(question, intent, intent_source, self.toolkit.name, self.recall_mode, self.demos, self.k, self.max_steps, run_id, round(intent_seconds, 3))
         )

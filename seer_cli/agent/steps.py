@@ -23,7 +23,7 @@ class TaskStep:
 
     question: str
     intent: str
-    intent_source: str  # "given" | "classified" | "only"
+    intent_source: str  # "given" | "nearest" | "classified" | "only"
     toolkit: str
     recall: str
     demos: str

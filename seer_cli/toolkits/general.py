@@ -124,8 +124,12 @@ class GeneralToolkit(Toolkit):
     """Calculate, PythonInterpreter, SQL/Tables over ``data`` files, Retrieve over ``docs``."""
 
     name = "general"
-    intents = list(INTENT_HINTS)
     intent_hints = INTENT_HINTS
+
+    @property
+    def intents(self) -> list[str]:
+        """"data" and "docs" only when tables or documents were given (as their tools are)."""
+        return [i for i in INTENT_HINTS if (i != "data" or self.data) and (i != "docs" or self.docs is not None)]
 
     def __init__(self, data: list[str | Path] | None = None, docs: str | Path | None = None,
                  tools_file: str | Path | None = None, extra_tools: list[Tool] | None = None, *,

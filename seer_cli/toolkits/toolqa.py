@@ -215,7 +215,6 @@ class ToolQAToolkit(Toolkit):
     """ToolQA's tools over ``<data_dir>/data/external_corpus`` (see the module docstring)."""
 
     name = "toolqa"
-    intents = list(INTENT_HINTS)
     intent_hints = INTENT_HINTS
 
     def __init__(self, data_dir: str | Path | None = None, *, strict: bool = False, cache_dir: str | Path | None = None,
@@ -250,6 +249,25 @@ class ToolQAToolkit(Toolkit):
         "RetrieveAgenda": "agenda", "RetrieveScirex": "scirex",
         "LoadGraph": "dblp", "NeighbourCheck": "dblp", "NodeCheck": "dblp", "EdgeCheck": "dblp",
     }
+
+    # Intents follow the same rule: a question can only be about a domain whose data is here, so
+    # the classifier never picks (and the prompt never hints at) a domain the tools cannot reach.
+    # Before this, the 0.5B classifier put maths questions under "coffee" and copied its hint.
+    _INTENT_DATA = {"flight": DB_FILES["flights"], "coffee": DB_FILES["coffee"], "yelp": DB_FILES["yelp"],
+                    "airbnb": DB_FILES["airbnb"], "scirex": TEXT_FILES["scirex"][0], "agenda": TEXT_FILES["agenda"][0]}
+
+    @property
+    def intents(self) -> list[str]:
+        out = []
+        for intent in INTENT_HINTS:
+            if intent == "gsm8k":
+                out.append(intent)  # needs no corpus
+            elif intent == "dblp":
+                if self.available("LoadGraph"):
+                    out.append(intent)
+            elif (self.corpus / self._INTENT_DATA[intent]).is_file():
+                out.append(intent)
+        return out
 
     def available(self, tool_name: str) -> bool:
         need = self._NEEDS.get(tool_name)

@@ -1,0 +1,80 @@
+"""Intent: only domains whose data is present, and the nearest-experience vote over a real pool.
+
+Real MiniLM embedder, real seeded pool on disk; the questions are invented. The vote needs no
+model call, which the tests prove by passing ``backend=None``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seer_cli.agent.intent import classify_intent, nearest_intent
+from seer_cli.config import load_settings
+from seer_cli.pool import Pool
+from seer_cli.toolkits.general import GeneralToolkit
+from seer_cli.toolkits.toolqa import ToolQAToolkit
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tiny-toolqa")
+    subprocess.run([sys.executable, str(REPO / "tools" / "make_tiny_toolqa.py"), str(out)], check=True, capture_output=True)
+    return out
+
+
+def _only(tiny: Path, tmp_path: Path, keep: list[str]) -> Path:
+    """A copy of the tiny corpus holding only the ``keep`` folders."""
+    dst = tmp_path / "tq"
+    corpus = dst / "data" / "external_corpus"
+    corpus.mkdir(parents=True)
+    for name in keep:
+        shutil.copytree(tiny / "data" / "external_corpus" / name, corpus / name)
+    return dst
+
+
+def test_toolqa_intents_follow_the_data(tiny, tmp_path):
+    assert ToolQAToolkit(tiny).intents == ["flight", "coffee", "yelp", "airbnb", "dblp", "scirex", "agenda", "gsm8k"]
+    assert ToolQAToolkit(_only(tiny, tmp_path, ["coffee", "scirex"])).intents == ["coffee", "scirex", "gsm8k"]
+    empty = tmp_path / "empty"
+    (empty / "data" / "external_corpus").mkdir(parents=True)
+    kit = ToolQAToolkit(empty)
+    assert kit.intents == ["gsm8k"]  # maths needs no corpus
+    assert classify_intent(None, kit, "anything at all") == ("gsm8k", "only", 0.0)
+
+
+def test_general_intents_follow_the_inputs(tmp_path):
+    assert GeneralToolkit().intents == ["math", "code", "other"]
+    csv = tmp_path / "t.csv"
+    csv.write_text("a,b\n1,2\n")
+    assert GeneralToolkit(data=[csv], docs=tmp_path).intents == ["math", "code", "data", "docs", "other"]
+
+
+@pytest.mark.model
+def test_nearest_vote_needs_no_model_call(tiny, tmp_path, embedder):
+    settings = load_settings()
+    pool = Pool.open(tmp_path / "pool", settings, embedder=embedder, seed="toolqa-seed")
+    kit = ToolQAToolkit(_only(tiny, tmp_path, ["coffee", "scirex"]))
+    cases = {
+        "A farmer plants 7 rows of 23 trees and 5 trees die. How many trees are left?": "gsm8k",
+        "What was the lowest price of coffee in the first week of March 2014?": "coffee",
+        "What accuracy does the ResNet method reach on the CIFAR-10 dataset?": "scirex",
+    }
+    for question, want in cases.items():
+        assert classify_intent(None, kit, question, pool=pool, embedder=embedder)[:2] == (want, "nearest"), question
+
+
+@pytest.mark.model
+def test_a_pool_missing_an_intent_falls_back_to_the_model(tmp_path, embedder, llm):
+    settings = load_settings()
+    pool = Pool.open(tmp_path / "pool", settings, embedder=embedder, seed="toolqa-seed")
+    kit = GeneralToolkit()  # math / code / other: the toolqa seed pool has none of them
+    assert nearest_intent(pool, embedder, "What is 6 * 7?", kit.intents) is None
+    intent, source, _ = classify_intent(llm, kit, "What is 6 * 7?", pool=pool, embedder=embedder)
+    assert source == "classified" and intent in kit.intents
