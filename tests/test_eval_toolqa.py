@@ -84,6 +84,8 @@ def test_end_to_end_each_recall_mode(recall, tmp_path, synth, seer_home):
         assert isinstance(r["em"], bool) and isinstance(r["lenient"], bool)
         assert (r["llm"] is None) == (recall != "stepwise")
         assert r["tokens_evaluated"] > 0 and r["seconds"] > 0
+        assert r["intent"] in ("coffee", "gsm8k") and len(r["trace"]) == r["steps"]  # the synthetic dir has only coffee
+        assert [t["tool"] for t in r["trace"]] == r["tools"] and all("observation" in t for t in r["trace"])
         if recall == "none":
             assert all(ids == [] for ids in r["recalled"])
         else:

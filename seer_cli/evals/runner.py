@@ -192,16 +192,34 @@ class _Worker(threading.local):
     agent = None
 
 
-def _episode(agent, q: Question) -> tuple[Any, list]:
-    from ..agent.steps import ActionStep, FinalStep
+def _episode(agent, q: Question) -> tuple[Any, list, Any]:
+    from ..agent.steps import ActionStep, FinalStep, TaskStep
 
-    actions, final = [], None
+    actions, final, task = [], None, None
     for step in agent.run(q.question):
         if isinstance(step, ActionStep):
             actions.append(step)
         elif isinstance(step, FinalStep):
             final = step
-    return final, actions
+        elif isinstance(step, TaskStep):
+            task = step
+    return final, actions, task
+
+
+TRACE_CHARS = 400  # observations and unparsed output are cut to this in results.jsonl
+
+
+def _trace(actions: list) -> list[dict[str, Any]]:
+    """What the agent did, step by step, so a wrong answer can be read without rerunning it."""
+    out = []
+    for s in actions:
+        item = {"thought": s.thought, "tool": s.tool, "args": s.args, "observation": s.observation[:TRACE_CHARS]}
+        if s.error:
+            item["error"] = s.error[:TRACE_CHARS]
+        if s.raw:
+            item["raw"] = s.raw[:TRACE_CHARS]
+        out.append(item)
+    return out
 
 
 def run_eval(
@@ -280,7 +298,7 @@ def run_eval(
         q = p.question
         t0 = time.perf_counter()
         a = agent()
-        final, actions = _episode(a, q)
+        final, actions, task = _episode(a, q)
         pred = final.answer if final is not None else None
         finished = bool(final and final.finished)
         row = {
@@ -303,6 +321,8 @@ def run_eval(
             "tokens_reused": sum(s.prompt_tokens_reused for s in actions),
             "completion_tokens": sum(s.completion_tokens for s in actions),
             "batch": p.batch,
+            "intent": task.intent if task else None,
+            "trace": _trace(actions),
         }
         if config.judge:
             row["llm"] = bool(finished and q.scored and scoring.llm_judge(backend, q.question, pred, q.answer))
