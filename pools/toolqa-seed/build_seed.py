@@ -198,6 +198,13 @@ COFFEE = [
     ("What was the first day of 2021 on which coffee closed above 150?", [
         ("Find the earliest qualifying 2021 date with SQL.", "SQLInterpreter", {"sql": "SELECT Date FROM coffee.coffee_data WHERE Date LIKE '2021%' AND CAST(Close AS DOUBLE) > 150 ORDER BY Date LIMIT 1"}),
     ], "{date}", "The first such day was {date}."),
+    # Aggregates over a date range: one SQL query instead of filtering day by day.
+    ("What was the lowest intraday low of coffee between 2016-03-01 and 2016-09-30?", [
+        ("An aggregate over a date range is one SQL query.", "SQLInterpreter", {"sql": "SELECT MIN(Low) AS lowest FROM coffee.coffee_data WHERE Date >= '2016-03-01' AND Date <= '2016-09-30'"}),
+    ], "{lowest}", "The lowest low in that range was {lowest}."),
+    ("On average, how much did coffee open at from 2007-01-15 to 2007-06-15?", [
+        ("Average the Open column over the range with SQL.", "SQLInterpreter", {"sql": "SELECT ROUND(AVG(Open), 2) AS mean_open FROM coffee.coffee_data WHERE Date >= '2007-01-15' AND Date <= '2007-06-15'"}),
+    ], "{mean_open}", "Coffee opened at {mean_open} on average."),
 ]
 
 
