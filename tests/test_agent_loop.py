@@ -88,3 +88,33 @@ def test_three_invented_questions_parse_and_learning_dedups(llm, kit, pool, embe
     assert again.experience.id == final.experience.id  # the same trajectory, now recalled as a demo
     second = agent.learn(again.experience, by_expected(again.answer, "684"))
     assert second.added == [] and second.duplicates == 1 and len(pool) == before + 1
+
+
+class _Scripted:
+    """A stand-in backend that replays fixed step JSON: the loop's stop rule is what is tested
+    here, and the real 0.5B cannot be made to repeat itself on demand."""
+
+    name = "scripted"
+    n_ctx = 8192
+
+    def __init__(self, texts):
+        self.texts = list(texts)
+
+    def complete(self, messages, **kw):
+        from seer_cli.backends.base import Completion
+
+        text = self.texts.pop(0) if len(self.texts) > 1 else self.texts[0]
+        return Completion(text=text, prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=5, seconds=0.0)
+
+
+def test_a_third_identical_call_in_a_row_ends_the_episode(kit, settings):
+    import json
+
+    bad = json.dumps({"thought": "try", "tool": "Calculate", "args": {"expression": "ans = 1 + 1 = 2"}})
+    agent = Agent(_Scripted([bad]), kit, None, None, settings, recall="none", k=0, max_steps=10)
+    steps = list(agent.run("What is 1 + 1?", intent="math"))
+    actions, final = [s for s in steps if isinstance(s, ActionStep)], steps[-1]
+    assert final.reason == "repeat" and not final.finished and len(actions) == 3
+    assert actions[0].observation.startswith("Error: ") and not actions[0].observation.startswith("Error: Error")
+    assert "same call gave the same result" in actions[1].observation
+    assert "same call gave the same result" not in actions[0].observation + actions[2].observation

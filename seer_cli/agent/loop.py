@@ -15,7 +15,8 @@
    then ends the episode with ``reason="parse"``;
 5. the call runs through ``toolkit.call``; a model mistake or a tool exception becomes the
    observation;
-6. it stops on ``Finish``, at ``max_steps``, or when the next step would not fit the context.
+6. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, or at
+   the third identical call in a row (the second one gets a note in its observation).
 
 :meth:`Agent.learn` adds a trajectory judged successful (:mod:`.judge`) to the pool.
 """
@@ -36,6 +37,8 @@ from .steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
 RECALL_MODES = ("stepwise", "task", "none")
 DEMO_MODES = ("recall", "static")
 
+
+REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
 
 class Agent:
     """A tool-using agent that recalls experiences from a pool before every step."""
@@ -156,6 +159,7 @@ class Agent:
         shown: list[str] = []
         cached = None
         answer, reason = None, "max_steps"
+        repeats = 0  # consecutive calls identical to the one before (same tool, args, observation)
         self.last_prompts = []
 
         for index in range(1, self.max_steps + 1):
@@ -201,9 +205,17 @@ class Agent:
                 reason = "finish"
                 break
             self._observe(action)
+            prev = actions[-1] if actions else None
+            same = prev is not None and (prev.tool, prev.args, prev.observation.split(REPEAT_NOTE)[0]) == (action.tool, action.args, action.observation)
+            repeats = repeats + 1 if same else 0
+            if repeats == 1:  # a small model stuck on one call: say so once, in the observation
+                action.observation += REPEAT_NOTE
             history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
             actions.append(action)
             yield self._emit(action)
+            if repeats >= 2:  # the third identical call in a row: nothing new will come of it
+                reason = "repeat"
+                break
 
         finished = reason == "finish"
         experience = Experience(
@@ -268,7 +280,8 @@ class Agent:
         try:
             obs = self.toolkit.call(step.tool, step.args)
         except ToolCallError as e:
-            obs, step.error = f"Error: {e}", str(e)
+            text = str(e)
+            obs, step.error = (text if text.startswith("Error") else f"Error: {text}"), text
         except Exception as e:  # a tool crashed: the model sees it and may try something else
             obs, step.error = f"Error: {type(e).__name__}: {e}", f"{type(e).__name__}: {e}"
         step.tool_seconds = round(time.perf_counter() - t0, 3)
