@@ -116,6 +116,8 @@ def plan(config: EvalConfig) -> list[Planned]:
         questions = kept
     if not questions:
         message = f"no questions to run (split {config.split}, domains {', '.join(domains) or 'none'})"
+        if domains == ["gsm8k"] and config.split == "hard":
+            message += "; gsm8k has easy questions only"
         if skipped:
             absent = ", ".join(m.split(":", 1)[0] for m in skipped)
             where = f"{toolqa_dir}/data/external_corpus/" if toolqa_dir else "no --toolqa-dir given"
