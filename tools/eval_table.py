@@ -1,19 +1,32 @@
-"""Summarise several `seer eval toolqa` run directories as one Markdown table.
+"""Summarise several `seer eval toolqa` run directories: the README's tables and plot.
 
-    python tools/eval_table.py RUN_DIR [RUN_DIR ...]
+    python tools/eval_table.py RUN_DIR [RUN_DIR ...] [--baseline RUN_DIR] [--plot FILE.png]
 
-One row per run and domain: questions, EM and lenient accuracy, mean seconds, mean prompt tokens
-evaluated (not served from the KV cache) and mean steps per question, and how episodes ended.
-The run's recall mode and demo source come from its saved config.json.
+Prints Markdown:
+  1. one row per run and domain: questions, EM / lenient / llm-judge accuracy, mean seconds,
+     mean prompt tokens evaluated (not served from the KV cache) and mean steps per question, and
+     how episodes ended;
+  2. one row per run over all its questions (the same columns), plus the run's cost relative to
+     the baseline run (seconds and prompt tokens evaluated per question, a ratio measured in the
+     same session on the same questions);
+  3. with --baseline, the `seer eval compare` verdict of every other run against it (lenient and
+     EM: paired difference, 95 % bootstrap interval, McNemar's p, questions only one side solved);
+  4. the learning curve (lenient accuracy per batch) of every run with more than one batch.
+--plot writes lenient accuracy per domain per run as grouped bars (needs matplotlib).
+The run's mode (recall, demo source, online/frozen) comes from its saved config.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from seer_cli.evals.report import compare_runs  # noqa: E402
 
 
 def rows_of(run: Path) -> tuple[dict, list[dict]]:
@@ -22,30 +35,105 @@ def rows_of(run: Path) -> tuple[dict, list[dict]]:
     return config, rows
 
 
+def mode_of(config: dict) -> str:
+    mode = config.get("recall", "?") if config.get("demos", "recall") == "recall" else "static demos"
+    return mode + (" (online)" if config.get("online") else " (frozen)")
+
+
+def frac(rows: list[dict], key: str) -> str:
+    scored = [r for r in rows if r.get("scored", True) and r.get(key) is not None]
+    return f"{sum(bool(r[key]) for r in scored)}/{len(scored)}" if scored else "-"
+
+
+def cells(rows: list[dict]) -> list[str]:
+    n = len(rows)
+    ended = Counter(r.get("reason", "?") for r in rows)
+    return [str(n), frac(rows, "em"), frac(rows, "lenient"), frac(rows, "llm"),
+            f"{sum(r['seconds'] for r in rows) / n:.0f}", f"{sum(r['tokens_evaluated'] for r in rows) / n:.0f}",
+            f"{sum(r['steps'] for r in rows) / n:.1f}", ", ".join(f"{k} {v}" for k, v in ended.most_common())]
+
+
+HEAD = "| n | EM | lenient | llm judge | s/question | prompt tokens evaluated/question | steps/question | ended by |"
+
+
 def main(argv: list[str]) -> int:
-    if not argv:
-        print(__doc__.strip())
-        return 2
-    print("| run | mode | domain | n | EM | lenient | s/question | prompt tokens evaluated/question | steps/question | ended by |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for run in map(Path, argv):
-        config, rows = rows_of(run)
-        mode = config.get("recall", "?") if config.get("demos", "recall") == "recall" else "static demos"
-        mode += " (online)" if config.get("online") else " (frozen)"
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("runs", nargs="+", type=Path)
+    ap.add_argument("--baseline", type=Path, help="run the others are compared against")
+    ap.add_argument("--plot", type=Path, help="write a PNG of lenient accuracy per domain per run")
+    args = ap.parse_args(argv)
+    runs = {run: rows_of(run) for run in args.runs}
+
+    print("| run | mode | domain " + HEAD)
+    print("|---" * 11 + "|")
+    for run, (config, rows) in runs.items():
         by_domain: dict[str, list[dict]] = defaultdict(list)
         for r in rows:
             by_domain[f"{r['split']}/{r['domain']}"].append(r)
         for domain, rs in sorted(by_domain.items()):
-            n = len(rs)
-            scored = [r for r in rs if r.get("scored", True)]
-            em = sum(bool(r["em"]) for r in scored)
-            len_ = sum(bool(r["lenient"]) for r in scored)
-            ended = Counter(r.get("reason", "?") for r in rs)
-            print(
-                f"| {run.name} | {mode} | {domain} | {n} | {em}/{len(scored)} | {len_}/{len(scored)} | "
-                f"{sum(r['seconds'] for r in rs) / n:.0f} | {sum(r['tokens_evaluated'] for r in rs) / n:.0f} | "
-                f"{sum(r['steps'] for r in rs) / n:.1f} | {', '.join(f'{k} {v}' for k, v in ended.most_common())} |"
-            )
+            print(f"| {run.name} | {mode_of(config)} | {domain} | " + " | ".join(cells(rs)) + " |")
+
+    base_rows = runs[args.baseline][1] if args.baseline in runs else (rows_of(args.baseline)[1] if args.baseline else None)
+    print("\n| run | mode " + HEAD + (" s/question vs baseline | tokens evaluated vs baseline |" if base_rows else ""))
+    print("|---" * (10 + (2 if base_rows else 0)) + "|")
+    for run, (config, rows) in runs.items():
+        line = f"| {run.name} | {mode_of(config)} | " + " | ".join(cells(rows)) + " |"
+        if base_rows:
+            shared = {r["qid"] for r in base_rows} & {r["qid"] for r in rows}
+            mine = [r for r in rows if r["qid"] in shared]
+            base = [r for r in base_rows if r["qid"] in shared]
+            sec = sum(r["seconds"] for r in mine) / max(1e-9, sum(r["seconds"] for r in base))
+            tok = sum(r["tokens_evaluated"] for r in mine) / max(1, sum(r["tokens_evaluated"] for r in base))
+            line += f" {sec:.2f}x | {tok:.2f}x |" if shared else " - | - |"
+        print(line)
+
+    if base_rows:
+        print(f"\n`seer eval compare` against {args.baseline.name} (A = the run, B = the baseline):\n")
+        print("| run | metric | n | A % | B % | A - B | 95 % CI | McNemar p | only A | only B |")
+        print("|---" * 10 + "|")
+        for run, (config, rows) in runs.items():
+            if run == args.baseline:
+                continue
+            result = compare_runs(rows, base_rows)
+            for metric in ("lenient", "em"):
+                m = result["metrics"].get(metric)
+                if m:
+                    print(f"| {run.name} | {metric} | {m['n']} | {m['a']:.1f} | {m['b']:.1f} | {m['diff']:+.1f} | "
+                          f"[{m['ci95'][0]:+.1f}, {m['ci95'][1]:+.1f}] | {m['mcnemar_p']:.3g} | {m['only_a']} | {m['only_b']} |")
+
+    curves = {run: rows for run, (config, rows) in runs.items() if len({r.get("batch", 0) for r in rows}) > 1}
+    if curves:
+        print("\nLearning curve (lenient correct / questions, per batch in run order):\n")
+        for run, rows in curves.items():
+            parts = []
+            for b in sorted({r.get("batch", 0) for r in rows}):
+                rs = [r for r in rows if r.get("batch", 0) == b]
+                parts.append(f"batch {b + 1}: {frac(rs, 'lenient')}")
+            admitted = sum(bool(r.get("admitted")) for r in rows)
+            print(f"- {run.name} ({mode_of(runs[run][0])}): " + "; ".join(parts) + f"; {admitted} trajectories admitted")
+
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        domains = sorted({f"{r['split']}/{r['domain']}" for _, rows in runs.values() for r in rows})
+        width = 0.8 / len(runs)
+        fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(domains)), 4))
+        for i, (run, (config, rows)) in enumerate(runs.items()):
+            acc = []
+            for d in domains:
+                rs = [r for r in rows if f"{r['split']}/{r['domain']}" == d and r.get("scored", True)]
+                acc.append(100.0 * sum(bool(r["lenient"]) for r in rs) / len(rs) if rs else 0.0)
+            ax.bar([j + i * width for j in range(len(domains))], acc, width, label=f"{run.name}")
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(domains))], domains)
+        ax.set_ylabel("lenient accuracy (%)")
+        ax.set_title("ToolQA accuracy per domain per mode")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=110)
+        print(f"\nplot: {args.plot}")
     return 0
 
 

@@ -112,7 +112,13 @@ def toolqa(
             status = f"EM {100 * state['em'] / n:.0f}%  lenient {100 * state['len'] / n:.0f}%  {rate:.1f} s/q"
             bar.update(state["task"], advance=1, status=status)
 
-        summary = run_eval(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result, on_warning=on_warning)
+        def on_index(done: int, total: int, what: str) -> None:
+            if state.get(what) is None:
+                state[what] = bar.add_task(what, total=total, status="once per machine")
+            bar.update(state[what], completed=done)
+
+        summary = run_eval(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result,
+                           on_warning=on_warning, on_index=on_index)
     pngs = write_plots(summary, Path(run_dir) / "plots") if plots else []
     if json:
         emit_json({**summary, "run_dir": str(run_dir), "plots": [str(p) for p in pngs]})

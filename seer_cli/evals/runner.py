@@ -232,11 +232,13 @@ def run_eval(
     on_start: Callable[[int, int], None] | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    on_index: Callable[[int, int, str], None] | None = None,
 ) -> dict[str, Any]:
     """Run (or continue) an eval into ``run_dir``; returns the summary.
 
     ``on_start(total, already_done)`` is called once the plan is known, ``on_result(row)`` after
-    every finished question, ``on_warning(message)`` for skipped domains.
+    every finished question, ``on_warning(message)`` for skipped domains, ``on_index(done, total,
+    what)`` while a retrieval corpus is embedded (once per machine, minutes for scirex).
     """
     from ..backends.registry import get_backend
     from ..config import load_settings
@@ -292,7 +294,8 @@ def run_eval(
             from ..agent.loop import Agent
 
             kit = get_toolkit("toolqa", data_dir=data_dir, strict=config.strict, cache_dir=settings.cache_dir,
-                              sandbox_timeout=settings.sandbox_timeout, sandbox_memory_mb=settings.sandbox_memory_mb)
+                              sandbox_timeout=settings.sandbox_timeout, sandbox_memory_mb=settings.sandbox_memory_mb,
+                              on_progress=on_index)
             local.agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
         return local.agent
 
