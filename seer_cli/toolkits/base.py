@@ -254,6 +254,9 @@ def _finish(answer: str) -> str:
 FINISH_TOOL = _finish
 
 
+ARG_MAX_CHARS = 300
+UNCAPPED_ARGS = ("code", "sql")
+
 class Toolkit:
     """A set of tools plus the intents an agent can classify questions into.
 
@@ -303,13 +306,23 @@ class Toolkit:
         return t(**t.validate(args))
 
     # --- prompt / grammar ------------------------------------------------------------------
-    def step_schema(self, thought_max_chars: int = 200) -> dict:
-        """JSON schema of ONE agent step: ``{"thought", "tool", "args"}``, anyOf over the tools."""
+    def step_schema(self, thought_max_chars: int = 200, arg_max_chars: int = ARG_MAX_CHARS) -> dict:
+        """JSON schema of ONE agent step: ``{"thought", "tool", "args"}``, anyOf over the tools.
+
+        String arguments are capped at ``arg_max_chars`` (except program text: ``code``, ``sql``),
+        so a model that starts pasting an observation into a query ends a valid step instead of
+        running out of tokens mid-string and failing to parse."""
         options = []
         for t in self.tools():
+            props = {}
+            for k, v in t.parameters["properties"].items():
+                prop = {kk: vv for kk, vv in v.items() if kk != "description"}
+                if prop.get("type") == "string" and k not in UNCAPPED_ARGS and "maxLength" not in prop and "enum" not in prop:
+                    prop["maxLength"] = arg_max_chars
+                props[k] = prop
             args = {
                 "type": "object",
-                "properties": {k: {kk: vv for kk, vv in v.items() if kk != "description"} for k, v in t.parameters["properties"].items()},
+                "properties": props,
                 "required": list(t.parameters["properties"]),
                 "additionalProperties": False,
             }

@@ -5,7 +5,8 @@ expression is parsed with :mod:`ast` and only a whitelist is evaluated: numbers,
 **``, unary signs, parentheses, a few math functions (sqrt, log, exp, trigonometry, round, abs,
 min, max, ...) and the constants ``pi`` and ``e``. Exponents and results are bounded, so
 ``9**9**9`` is an error, not a frozen process. ``^`` is read as a power and thousands separators
-(``1,234``) are stripped, as people (and small models) write them.
+(``1,234``) are stripped, as people (and small models) write them; so is a leading assignment
+(``ans = 3 * 4``), which small models carry over from PythonInterpreter.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ _THOUSANDS = re.compile(r"(?<![\w.])(\d{1,3})((?:,\d{3})+)(?![\d])")
 
 
 _CALL = re.compile(r"[A-Za-z_]\w*\s*\(")
+_ASSIGN = re.compile(r"^[A-Za-z_]\w*\s*=(?!=)(.+)$", re.S)
+_EQUALS = re.compile(r"(?<![<>=!])=(?!=)")
 
 
 def _strip_thousands(expr: str) -> str:
@@ -111,6 +114,11 @@ def evaluate(expression: str) -> int | float:
         raise ToolCallError(f"Calculate: expression longer than {MAX_LEN} characters")
     expr = _strip_thousands(expr).replace("^", "**").replace("×", "*").replace("÷", "/")
     expr = expr.rstrip("=").strip()
+    assigned = _ASSIGN.match(expr)  # "ans = 12 * 7": the right-hand side, as WolframAlpha reads it
+    if assigned:
+        expr = assigned.group(1).strip()
+    if _EQUALS.search(expr):
+        raise ToolCallError(f"Calculate: one expression without '=', e.g. 12 * 7 (got {expression!r})")
     try:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError:
