@@ -6,7 +6,7 @@ the official ReAct tools with the same arguments and observation texts, minus th
 services: DuckDB instead of pandas and MySQL, our MiniLM embedder + hnswlib instead of Chroma,
 ``calc.py`` instead of WolframAlpha, the subprocess sandbox instead of a bare ``exec``.
 
-Tables. Each database is read once per process into a DuckDB file cached under
+Tables (:mod:`.toolqa_tables`). Each database is read once into a DuckDB file cached under
 ``cache_dir/toolqa-db/`` (typed: BIGINT, DOUBLE or VARCHAR per column; no dates or booleans, as
 pandas would not parse them). ``LoadDB``/``FilterDB``/``GetValue`` see the values as the
 official ``df.astype(str)`` does: floats print like Python (``757.0``), an integer column with a
@@ -37,30 +37,22 @@ twice fails; we return a copy.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import pickle
 import re
-import threading
 from pathlib import Path
 from typing import Callable, Literal
 
 from ..errors import ToolCallError, UserError
 from . import calc
 from .base import Toolkit, tool
+from .toolqa_tables import DB_FILES, Tables, file_key, missing, quote, tables
 
 TOOLQA_ARGS: dict[str, list[str]] = {
     "LoadDB": ["db"], "FilterDB": ["condition"], "GetValue": ["column"], "SQLInterpreter": ["sql"],
     "RetrieveAgenda": ["query"], "RetrieveScirex": ["query"], "LoadGraph": ["graph"],
     "NeighbourCheck": ["graph", "node"], "NodeCheck": ["graph", "node"], "EdgeCheck": ["graph", "node1", "node2"],
     "Calculate": ["expression"], "PythonInterpreter": ["code"], "Finish": ["answer"],
-}
-DB_FILES = {
-    "flights": "flights/Combined_Flights_2022.csv",
-    "coffee": "coffee/coffee_price.csv",
-    "airbnb": "airbnb/Airbnb_Open_Data.csv",
-    "yelp": "yelp/yelp_academic_dataset_business.json",
 }
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
               "scirex": ("scirex/Preprocessed_Scirex.jsonl", "content")}
@@ -80,135 +72,6 @@ INTENT_HINTS = {
     "gsm8k": "grade-school maths word problems: PythonInterpreter (set ans) or Calculate",
 }
 _OPS = (">=", "<=", ">", "<", "=")
-_LOCK = threading.Lock()
-_TABLES: dict[tuple[str, str], "_Tables"] = {}
-
-
-def _file_key(*parts: object) -> str:
-    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:16]
-
-
-def _missing(path: Path) -> ToolCallError:
-    return ToolCallError(f"{path} is missing: download the ToolQA external corpus (see the ToolQA README) into the data dir")
-
-
-def _mysql_name(db: str, column: str) -> str:
-    if db == "airbnb":  # mysql_db_create.py, quirks included
-        return column.replace(" ", "_").replace("lat", "latitude").replace("long", "longitude")
-    return column
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _yelp_to_csv(src: Path, dst: Path) -> dict[str, str]:
-    """yelp JSON lines -> CSV; returns DuckDB column types. Dicts/None print as pandas would."""
-    import csv
-
-    rows = [json.loads(line) for line in src.open(encoding="utf-8") if line.strip()]
-    cols: dict[str, None] = {}
-    for r in rows:
-        cols.update(dict.fromkeys(r))
-    types = {}
-    for c in cols:
-        vals = [r.get(c) for r in rows if r.get(c) is not None]
-        if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
-            types[c] = "BIGINT"
-        elif vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
-            types[c] = "DOUBLE"
-        else:
-            types[c] = "VARCHAR"
-    with dst.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(list(cols))
-        for r in rows:
-            w.writerow(["" if (r.get(c) is None and types[c] != "VARCHAR") else str(r.get(c)) for c in cols])
-    return types
-
-
-class _Tables:
-    """One DuckDB connection over the cached copies of the four databases of one data dir."""
-
-    def __init__(self, corpus: Path, cache_dir: Path):
-        import duckdb
-
-        self.corpus, self.cache_dir = corpus, cache_dir / "toolqa-db"
-        self.con = duckdb.connect()
-        self.con.execute("SET enable_progress_bar = false")  # core modules never print
-        self.columns: dict[str, list[str]] = {}
-        self.lock = threading.RLock()
-
-    def ensure(self, db: str) -> list[str]:
-        with self.lock:
-            if db not in self.columns:
-                self._attach(db, self._build(db))
-            return self.columns[db]
-
-    def _build(self, db: str) -> Path:
-        import duckdb
-        from filelock import FileLock
-
-        src = self.corpus / DB_FILES[db]
-        if not src.is_file():
-            raise _missing(src)
-        st = src.stat()
-        out = self.cache_dir / f"{db}-{_file_key(src.resolve(), st.st_size, st.st_mtime_ns, 2)}.duckdb"
-        if out.is_file():
-            return out
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(out) + ".lock"):
-            if out.is_file():
-                return out
-            tmp = out.with_suffix(f".tmp{os.getpid()}")
-            tmp.unlink(missing_ok=True)
-            con = duckdb.connect(str(tmp))
-            try:
-                con.execute("SET enable_progress_bar = false")
-                if db == "yelp":
-                    csv_path = tmp.with_suffix(".csv")
-                    types = _yelp_to_csv(src, csv_path)
-                    spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in types.items()) + "}"
-                    con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv(?, header=true, columns={spec}, nullstr='')", [str(csv_path)])
-                    csv_path.unlink()
-                else:
-                    con.execute(
-                        "CREATE TABLE raw AS SELECT * FROM read_csv(?, header=true, sample_size=-1, "
-                        "auto_type_candidates=['BIGINT','DOUBLE','VARCHAR'])", [str(src)])
-            finally:
-                con.close()
-            os.replace(tmp, out)
-        return out
-
-    def _attach(self, db: str, path: Path) -> None:
-        alias = f"cache_{db}"
-        self.con.execute(f"ATTACH '{path}' AS {alias} (READ_ONLY)")
-        info = self.con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog=? AND table_name='raw' "
-            "ORDER BY ordinal_position", [alias]).fetchall()
-        nulls = self.con.execute(
-            "SELECT " + ", ".join(f"count(*) - count({_q(c)})" for c, _ in info) + f" FROM {alias}.raw").fetchone()
-        as_str, as_sql = [], []
-        for (col, typ), n_null in zip(info, nulls):
-            c = _q(col)
-            if typ == "BIGINT" and n_null:
-                expr = f"COALESCE(CAST(CAST({c} AS DOUBLE) AS VARCHAR), 'nan')"
-            else:
-                expr = f"COALESCE(CAST({c} AS VARCHAR), 'nan')"
-            as_str.append(f"{expr} AS {c}")
-            as_sql.append(f"{c} AS {_q(_mysql_name(db, col))}")
-        self.con.execute(f"CREATE VIEW {db}_str AS SELECT row_number() OVER () AS __row, {', '.join(as_str)} FROM {alias}.raw")
-        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {db}")
-        self.con.execute(f"CREATE VIEW {db}.{db}_data AS SELECT {', '.join(as_sql)} FROM {alias}.raw")
-        self.columns[db] = [c for c, _ in info]
-
-
-def _tables(data_dir: Path, cache_dir: Path) -> _Tables:
-    key = (str(data_dir.resolve()), str(cache_dir))
-    with _LOCK:
-        if key not in _TABLES:
-            _TABLES[key] = _Tables(data_dir / "data" / "external_corpus", cache_dir)
-        return _TABLES[key]
 
 
 class ToolQAToolkit(Toolkit):
@@ -281,8 +144,8 @@ class ToolQAToolkit(Toolkit):
 
     # --- tables ----------------------------------------------------------------------------
     @property
-    def _t(self) -> _Tables:
-        return _tables(self.data_dir, self.cache_dir)
+    def _t(self) -> Tables:
+        return tables(self.data_dir, self.cache_dir)
 
     def _count(self, where: list[str]) -> int:
         sql = f"SELECT count(*) FROM {self._db}_str" + (" WHERE " + " AND ".join(where) if where else "")
@@ -324,7 +187,7 @@ class ToolQAToolkit(Toolkit):
                 column = next((c for c in cols if c.lower() == column.lower()), column)
         if column not in cols:
             raise KeyError(column)
-        c, v = _q(column), "'" + value.replace("'", "''") + "'"
+        c, v = quote(column), "'" + value.replace("'", "''") + "'"
         sql_op = "<>" if op == "!=" else op
         if not self.strict and _is_number(value):
             num = f"TRY_CAST({c} AS DOUBLE)"
@@ -369,7 +232,7 @@ class ToolQAToolkit(Toolkit):
             raise ToolCallError("The value you are querying does not exist. Please modify it.")
         column = column if self.strict else column.strip()
         where = (" WHERE " + " AND ".join(self._where)) if self._where else ""
-        cur = self._t.con.execute(f"SELECT {_q(column)} FROM {self._db}_str{where} ORDER BY __row")
+        cur = self._t.con.execute(f"SELECT {quote(column)} FROM {self._db}_str{where} ORDER BY __row")
         values, size, total = [], 0, 0
         while True:
             chunk = cur.fetchmany(10_000)
@@ -424,7 +287,7 @@ class ToolQAToolkit(Toolkit):
         path = self.corpus / rel
         if corpus not in self._indexes:
             if not path.is_file():
-                raise _missing(path)
+                raise missing(path)
             texts = []
             for line in path.open(encoding="utf-8"):
                 if line.strip():
@@ -436,7 +299,7 @@ class ToolQAToolkit(Toolkit):
 
                 emb = self._embedder = get_embedder()
             st = path.stat()
-            key = _file_key(path.resolve(), st.st_size, st.st_mtime_ns, emb.fingerprint)
+            key = file_key(path.resolve(), st.st_size, st.st_mtime_ns, emb.fingerprint)
             self._indexes[corpus] = PassageIndex(
                 texts, self.cache_dir / "toolqa-index" / f"{corpus}-{key}", emb,
                 on_progress=(lambda d, t: self.on_progress(d, t, f"indexing {corpus}")) if self.on_progress else None)
@@ -475,7 +338,7 @@ class ToolQAToolkit(Toolkit):
         for name in DBLP_FILES:
             p = self.corpus / "dblp" / f"{name}.pkl"
             if not p.is_file():
-                raise _missing(p)
+                raise missing(p)
             with p.open("rb") as f:
                 loaded[name] = pickle.load(f)
         self._graph = loaded
