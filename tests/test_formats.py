@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from seer_cli.errors import UserError
-from seer_cli.pool import formats
+from seer_cli.pool import formats, readers
 from seer_cli.pool.formats import read_files, register_format
 from seer_cli.pool.records import Experience, Step
 
@@ -91,12 +91,12 @@ def test_library_step_string_and_unknown_tool(tmp_path):
 
 
 def test_library_uses_the_toolqa_argument_names():
-    assert formats.library_args("LoadDB", "coffee") == {"db": "coffee"}
-    assert formats.library_args("NodeCheck", "PaperNet, A study, revisited") == {"graph": "PaperNet", "node": "A study, revisited"}
-    assert formats.library_args("EdgeCheck", "AuthorNet, Ann Lee, Bo Chen") == {"graph": "AuthorNet", "node1": "Ann Lee", "node2": "Bo Chen"}
-    assert formats.library_args("Translate", "hola, amigo") == {"input": "hola, amigo"}
+    assert readers.library_args("LoadDB", "coffee") == {"db": "coffee"}
+    assert readers.library_args("NodeCheck", "PaperNet, A study, revisited") == {"graph": "PaperNet", "node": "A study, revisited"}
+    assert readers.library_args("EdgeCheck", "AuthorNet, Ann Lee, Bo Chen") == {"graph": "AuthorNet", "node1": "Ann Lee", "node2": "Bo Chen"}
+    assert readers.library_args("Translate", "hola, amigo") == {"input": "hola, amigo"}
     with pytest.raises(ValueError, match=r"EdgeCheck\[AuthorNet, Ann Lee\]: expected 3 comma-separated arguments \(graph, node1, node2\)"):
-        formats.library_args("EdgeCheck", "AuthorNet, Ann Lee")
+        readers.library_args("EdgeCheck", "AuthorNet, Ann Lee")
 
 
 def test_seer_round_trip_keeps_every_field(tmp_path):
