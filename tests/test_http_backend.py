@@ -203,3 +203,28 @@ def test_cli_unreachable_llm_url():
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {url}/v1/models: cannot connect (connection refused)"
     assert "Traceback" not in result.output
+
+
+@pytest.mark.model
+def test_eval_with_concurrency_against_the_server(server, tmp_path):
+    """--concurrency 2 runs episodes on two threads against the real server; every question is
+    answered once, the run dir is consistent and the summary counts them all."""
+    import importlib.util
+    from pathlib import Path
+
+    import orjson
+
+    repo = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("make_synthetic_toolqa", repo / "tools" / "make_synthetic_toolqa.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    synth = mod.make(tmp_path / "synthetic-toolqa")
+    run = tmp_path / "run"
+    res = CliRunner().invoke(app, ["eval", "toolqa", "--toolqa-dir", str(synth), "--domains", "coffee", "--split", "all",
+                                   "--llm-url", server, "--concurrency", "2", "-k", "1", "--max-steps", "1",
+                                   "--no-judge", "--no-plots", "--out", str(run), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = [orjson.loads(line) for line in (run / "results.jsonl").read_bytes().splitlines()]
+    assert sorted(r["qid"] for r in rows) == ["easy-coffee-0000", "easy-coffee-0001", "hard-coffee-0000"]
+    assert all(r["steps"] == 1 and r["seconds"] > 0 and len(r["trace"]) == 1 for r in rows)
+    assert orjson.loads(res.stdout)["questions"] == 3
