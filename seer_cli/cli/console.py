@@ -24,7 +24,10 @@ def emit_json(obj: Any) -> None:
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/] {message}", markup=True)
+    """One yellow line on stderr; the message is printed literally (paths and [extras] are not markup)."""
+    from rich.markup import escape
+
+    err.print(f"[yellow]warning:[/] {escape(message)}", markup=True)
 
 
 def progress(*, transient: bool = False) -> Progress:

@@ -120,6 +120,8 @@ def toolqa(
         summary = run_eval(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result,
                            on_warning=on_warning, on_index=on_index)
     pngs = write_plots(summary, Path(run_dir) / "plots") if plots else []
+    if plots and not pngs:
+        warn("no plots: matplotlib is not installed (pip install 'seer-cli[plots]'); the numbers are in summary.json")
     if json:
         emit_json({**summary, "run_dir": str(run_dir), "plots": [str(p) for p in pngs]})
         return
