@@ -67,6 +67,7 @@ class Settings:
     w_sim: float = 1.0
     w_cov: float = 1.0
     w_intent: float = 1.0
+    demo_order: str = "sticky"  # sticky (best first) | best-last | score; see agent.prompt.DemoOrder
 
     # --- agent -----------------------------------------------------------------------------
     max_steps: int = 10
@@ -100,6 +101,7 @@ _ENV = {
     "SEER_POOL": "pool",
     "SEER_N_CTX": "n_ctx",
     "SEER_THREADS": "n_threads",
+    "SEER_DEMO_ORDER": "demo_order",
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from seer_cli.agent.judge import by_expected
@@ -66,6 +68,11 @@ def test_demo_order_keeps_survivors_in_place_and_appends_newcomers():
     assert order.update(["E", "D", "C", "A"], key=lambda r: r) == ["A", "C", "D", "E"]
     score = DemoOrder("score")
     assert score.update(["D", "C"], key=lambda r: r) == ["D", "C"]
+    best_last = DemoOrder("best-last")  # the best demo right before the question
+    assert best_last.update(["A", "B", "C", "D"], key=lambda r: r) == ["D", "C", "B", "A"]
+    assert best_last.update(["E", "D", "C", "A"], key=lambda r: r) == ["D", "C", "A", "E"]
+    with pytest.raises(ValueError, match="sticky, best-last, score"):
+        DemoOrder("random")
 
 
 def test_parse_step_accepts_step_json_and_rejects_the_rest():

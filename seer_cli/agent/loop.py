@@ -56,7 +56,7 @@ class Agent:
         k: int | None = None,
         max_steps: int | None = None,
         callbacks=None,
-        demo_order: str = "sticky",
+        demo_order: str | None = None,
     ):
         from ..config import load_settings
 
@@ -69,7 +69,7 @@ class Agent:
         self.demos = demos or self.settings.demos
         self.k = self.settings.k if k is None else k
         self.max_steps = self.settings.max_steps if max_steps is None else max_steps
-        self.demo_order = demo_order
+        self.demo_order = demo_order or self.settings.demo_order
         if self.recall_mode not in RECALL_MODES:
             raise ValueError(f"recall: must be one of {', '.join(RECALL_MODES)}, not {self.recall_mode!r}")
         if self.demos not in DEMO_MODES:

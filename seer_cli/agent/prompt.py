@@ -124,12 +124,16 @@ class DemoOrder:
     """Keeps the demonstrations' order stable across steps for KV-cache reuse.
 
     ``order="sticky"`` (default): demos that stay in the recalled set keep their place, newcomers
-    go last (in score order). ``order="score"``: best first, re-sorted every step.
+    go last (in score order). ``"best-last"``: the same, but newcomers go last in *reverse* score
+    order, so at step 1 the best demo sits right before the question. ``order="score"``: best
+    first, re-sorted every step.
     """
 
+    ORDERS = ("sticky", "best-last", "score")
+
     def __init__(self, order: str = "sticky"):
-        if order not in ("sticky", "score"):
-            raise ValueError(f"order: must be sticky or score, not {order!r}")
+        if order not in self.ORDERS:
+            raise ValueError(f"order: must be one of {', '.join(self.ORDERS)}, not {order!r}")
         self.order = order
         self._ids: list[str] = []
 
@@ -142,6 +146,8 @@ class DemoOrder:
         kept = [i for i in self._ids if i in by_id]
         seen = set(kept)
         new = [key(r) for r in recalled if key(r) not in seen]
+        if self.order == "best-last":
+            new.reverse()
         self._ids = kept + new
         return [by_id[i] for i in self._ids]
 
