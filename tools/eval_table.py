@@ -37,6 +37,8 @@ def rows_of(run: Path) -> tuple[dict, list[dict]]:
 
 def mode_of(config: dict) -> str:
     mode = config.get("recall", "?") if config.get("demos", "recall") == "recall" else "static demos"
+    if config.get("demo_order") not in (None, "sticky"):
+        mode += f", {config['demo_order']}"
     return mode + (" (online)" if config.get("online") else " (frozen)")
 
 

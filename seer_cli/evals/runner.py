@@ -65,6 +65,7 @@ class EvalConfig:
     toolqa_dir: str | None = None
     judge: bool = True  # compute the LLM judge for every question
     strict: bool = False  # ToolQA tools with the official FilterDB quirks exactly
+    demo_order: str | None = None  # None = the settings' (SEER_DEMO_ORDER); recorded once the run starts
     skipped: list[str] = field(default_factory=list)  # filled in: messages for skipped domains
 
     def validate(self) -> "EvalConfig":
@@ -262,9 +263,12 @@ def run_eval(
             on_warning(message)
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
+        config.demo_order = config.demo_order or load_settings().demo_order
         _write_json(run_dir / "config.json", config.to_dict())
 
     settings = load_settings().replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed)
+    if config.demo_order:  # a resumed run keeps the order it started with
+        settings = settings.replace(demo_order=config.demo_order)
     embedder = get_embedder()
     pool_dir = run_dir / "pool"
     fresh = not (pool_dir / "experiences.jsonl").exists()
