@@ -129,3 +129,21 @@ def test_resume_after_kill_9(tmp_path, synth):
     assert rows[: len(first)] == first  # finished rows kept as they were
     assert orjson.loads(res.stdout)["questions"] == 3
     assert (run / "pool" / "experiences.jsonl").read_bytes() == pool_before  # --frozen never writes
+
+
+@pytest.mark.model
+def test_the_judge_can_be_another_backend(tmp_path, synth):
+    """--judge-url gives the judge its own server, asked for its model list before the first
+    question: with a port nobody listens on, the run stops at once with one line naming the URL
+    (the agent's in-process model loaded fine) and no question is run."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again when the block ends
+    res = _invoke("--toolqa-dir", str(synth), "--domains", "coffee", "--split", "easy", "--limit", "1", "-k", "1",
+                  "--max-steps", "1", "--frozen", "--judge-url", f"http://127.0.0.1:{port}", "--out", str(tmp_path / "r"))
+    assert res.exit_code == 1
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith("Error: ") and f"127.0.0.1:{port}" in line, line
+    assert not (tmp_path / "r" / "results.jsonl").exists()

@@ -56,6 +56,8 @@ def toolqa(
     toolqa_dir: Annotated[Optional[Path], typer.Option(envvar="SEER_TOOLQA_DIR", help="ToolQA checkout with data/external_corpus/ (env SEER_TOOLQA_DIR). Without it only gsm8k runs.")] = None,
     toolqa_strict: Annotated[bool, typer.Option("--toolqa-strict", help="ToolQA tools keep the official FilterDB string-comparison quirks exactly.")] = False,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Also score every answer with the LLM judge.")] = True,
+    judge_model: Annotated[Optional[str], typer.Option("--judge-model", metavar="GGUF", help="The judge's own model (path or alias); default: the agent's.")] = None,
+    judge_url: Annotated[Optional[str], typer.Option("--judge-url", metavar="URL", help="The judge's own OpenAI-compatible server (a stronger model judges better than the 0.5B).")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write PNG plots into the run directory (needs matplotlib: pip install 'seer-cli[plots]').")] = True,
     json: JsonFlag = False,
 ):
@@ -84,6 +86,8 @@ def toolqa(
         max_steps=max_steps,
         toolqa_dir=str(toolqa_dir) if toolqa_dir else None,
         judge=judge,
+        judge_model=judge_model,
+        judge_url=judge_url,
         strict=toolqa_strict,
     )
     run_dir = resume or out_dir or _default_out(split.value)

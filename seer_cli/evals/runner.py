@@ -17,7 +17,8 @@ run twice on ``--resume``, and no question can recall its own successful traject
 line (killed mid-write) is cut off on resume. The question order is a pure function of the config
 (``--seed`` shuffles, ``--batches`` splits), so a resumed run continues the same plan.
 
-Each question is scored three ways (EM, lenient, LLM judge with the same backend); ``--admit``
+Each question is scored three ways (EM, lenient, LLM judge: the agent's backend unless
+``--judge-model``/``--judge-url`` name a stronger one); ``--admit``
 picks which verdict lets a trajectory into the pool when ``--online``.
 """
 
@@ -66,6 +67,8 @@ class EvalConfig:
     judge: bool = True  # compute the LLM judge for every question
     strict: bool = False  # ToolQA tools with the official FilterDB quirks exactly
     demo_order: str | None = None  # None = the settings' (SEER_DEMO_ORDER); recorded once the run starts
+    judge_model: str | None = None  # the LLM judge's own GGUF/alias, or
+    judge_url: str | None = None  # its own OpenAI-compatible server; neither = the agent's backend
     skipped: list[str] = field(default_factory=list)  # filled in: messages for skipped domains
 
     def validate(self) -> "EvalConfig":
@@ -279,6 +282,12 @@ def run_eval(
         if fresh:
             pool.add(seed_experiences(config.pool, settings, embedder), dedup=False)
     backend = get_backend(settings)
+    judge_backend = backend
+    if config.judge and (config.judge_model or config.judge_url):
+        judge_backend = get_backend(settings.replace(model=config.judge_model, llm_url=config.judge_url))
+    for url, b in ((config.llm_url, backend), (config.judge_url if config.judge else None, judge_backend)):
+        if url:
+            b.model  # noqa: B018  (asks the server for its model list: a wrong URL fails now, not hours in)
 
     done = {row["qid"] for row in read_results(run_dir, repair=True)}
     todo = [p for p in planned if p.question.qid not in done]
@@ -334,7 +343,7 @@ def run_eval(
             "trace": _trace(actions),
         }
         if config.judge:
-            row["llm"] = bool(finished and q.scored and scoring.llm_judge(backend, q.question, pred, q.answer))
+            row["llm"] = bool(finished and q.scored and scoring.llm_judge(judge_backend, q.question, pred, q.answer))
         row["seconds"] = round(time.perf_counter() - t0, 3)
         verdict = {"em": row["em"], "lenient": row["lenient"], "llm": bool(row["llm"])}[config.admit]
         row["admitted"] = bool(config.online and finished and q.scored and verdict)
