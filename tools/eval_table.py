@@ -6,12 +6,14 @@ Prints Markdown:
   1. one row per run and domain: questions, EM / lenient / llm-judge accuracy, mean seconds,
      mean prompt tokens evaluated (not served from the KV cache) and mean steps per question, and
      how episodes ended;
-  2. one row per run over all its questions (the same columns), plus the run's cost relative to
+  2. lenient (and EM) correct per domain and run, beside the published ReAct (GPT-3.5) accuracy;
+  3. one row per run over all its questions (the same columns), plus the run's cost relative to
      the baseline run (seconds and prompt tokens evaluated per question, a ratio measured in the
      same session on the same questions);
-  3. with --baseline, the `seer eval compare` verdict of every other run against it (lenient and
+  4. with --baseline, the `seer eval compare` verdict of every other run against it (lenient and
      EM: paired difference, 95 % bootstrap interval, McNemar's p, questions only one side solved);
-  4. the learning curve (lenient accuracy per batch) of every run with more than one batch.
+  5. the learning curve (lenient accuracy per batch) of every run with more than one batch;
+  6. how often the LLM judge agrees with the lenient score.
 --plot writes lenient accuracy per domain per run as grouped bars (needs matplotlib).
 The run's mode (recall, demo source, online/frozen) comes from its saved config.json.
 """
@@ -26,7 +28,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from seer_cli.evals.report import compare_runs  # noqa: E402
+from seer_cli.evals.report import REACT_GPT35, compare_runs  # noqa: E402
 
 
 def rows_of(run: Path) -> tuple[dict, list[dict]]:
@@ -75,6 +77,18 @@ def main(argv: list[str]) -> int:
         for domain, rs in sorted(by_domain.items()):
             print(f"| {run.name} | {mode_of(config)} | {domain} | " + " | ".join(cells(rs)) + " |")
 
+    # domain x run: the comparison at a glance, with the published ReAct (GPT-3.5) accuracy
+    domains = sorted({(r["split"], r["domain"]) for _, rows in runs.values() for r in rows})
+    print("\n| domain | " + " | ".join(run.name for run in runs) + " | ReAct GPT-3.5 (paper) |")
+    print("|---" * (len(runs) + 2) + "|")
+    for split, domain in domains:
+        line = f"| {split}/{domain} | "
+        for run, (config, rows) in runs.items():
+            rs = [r for r in rows if (r["split"], r["domain"]) == (split, domain)]
+            line += (f"{frac(rs, 'lenient')} ({frac(rs, 'em')} EM)" if rs else "-") + " | "
+        react = REACT_GPT35.get(split, {}).get(domain)
+        print(line + (f"{react:.1f} %" if react is not None else "-") + " |")
+
     base_rows = runs[args.baseline][1] if args.baseline in runs else (rows_of(args.baseline)[1] if args.baseline else None)
     print("\n| run | mode " + HEAD + (" s/question vs baseline | tokens evaluated vs baseline |" if base_rows else ""))
     print("|---" * (10 + (2 if base_rows else 0)) + "|")
@@ -113,6 +127,14 @@ def main(argv: list[str]) -> int:
                 parts.append(f"batch {b + 1}: {frac(rs, 'lenient')}")
             admitted = sum(bool(r.get("admitted")) for r in rows)
             print(f"- {run.name} ({mode_of(runs[run][0])}): " + "; ".join(parts) + f"; {admitted} trajectories admitted")
+
+    judged = [r for _, rows in runs.values() for r in rows if r.get("llm") is not None and r.get("scored", True)]
+    if judged:
+        right = [r for r in judged if r["lenient"]]
+        wrong = [r for r in judged if not r["lenient"]]
+        print(f"\nLLM judge against the lenient score, all runs: [Match] on {sum(r['llm'] for r in right)} of "
+              f"{len(right)} lenient-correct answers and on {sum(r['llm'] for r in wrong)} of {len(wrong)} lenient-wrong "
+              f"ones ({sum(r['llm'] for r in wrong if r['finished'])} of {sum(1 for r in wrong if r['finished'])} finished wrong answers).")
 
     if args.plot:
         import matplotlib
