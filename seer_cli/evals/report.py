@@ -118,9 +118,12 @@ def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     if summary["batches"]:
         fig, ax = plt.subplots(figsize=(6, 4))
         xs = [b["batch"] + 1 for b in summary["batches"]]
-        for key, label in (("em", "EM"), ("lenient", "lenient"), ("llm", "LLM judge")):
-            ax.plot(xs, [b[key] if b[key] is not None else float("nan") for b in summary["batches"]], marker="o", label=label)
-        ax.set_xlabel("batch")
+        styles = {"em": ("EM", "--", "s"), "lenient": ("lenient", "-", "o"), "llm": ("LLM judge", ":", "^")}
+        for key, (label, line, mark) in styles.items():  # EM often equals lenient: dashed, so both show
+            ax.plot(xs, [b[key] if b[key] is not None else float("nan") for b in summary["batches"]],
+                    linestyle=line, marker=mark, label=label)
+        ax.set_xticks(xs)
+        ax.set_xlabel("batch (questions in run order)")
         ax.set_ylabel("accuracy (%)")
         ax.set_ylim(0, 100)
         ax.legend(fontsize=8)
