@@ -24,8 +24,8 @@ from datetime import datetime, timezone
 import numpy as np
 import orjson
 
+from ..fsutil import atomic_write
 from .index import SPACES, HnswIndex, IndexInvalid, VectorFile, check_header, index_path, vectors_path
-from .store import atomic_write
 
 META = "meta.json"
 WINDOW = 64 * 1024

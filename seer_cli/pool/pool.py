@@ -29,12 +29,13 @@ import numpy as np
 import orjson
 
 from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked, UserError
+from ..fsutil import atomic_write
 from .derived import META, DerivedFiles
 from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
 from .records import Experience
 from .redact import redact_experience
 from .seeds import default_seed_for, seed_file
-from .store import JsonlStore, atomic_write
+from .store import JsonlStore
 from .summary import CACHE, Summaries, load_cache, load_usage, pool_stats, prune_plan, update_usage
 
 EXACT_BELOW = 2048  # an intent with fewer rows is searched exactly

@@ -34,7 +34,7 @@ from typing import Callable
 import orjson
 
 from ..errors import PoolCorrupt
-from ..fsutil import atomic_write, fsync_dir  # noqa: F401  (re-exported for the pool modules)
+from ..fsutil import atomic_write, fsync_dir
 
 JSONL = "experiences.jsonl"
 COMMITTED = "COMMITTED"
@@ -53,8 +53,6 @@ class Chunk:
     offsets: list[int] = field(default_factory=list)  # byte offset of each record's line
     line_numbers: list[int] = field(default_factory=list)  # 1-based file line of each record
     next_line: int = 1  # line number after ``end``
-
-
 
 
 class JsonlStore:

@@ -26,8 +26,9 @@ import numpy as np
 import orjson
 
 from ..errors import PoolCorrupt, PoolLocked
+from ..fsutil import atomic_write
 from .records import Experience
-from .store import Chunk, atomic_write
+from .store import Chunk
 
 USAGE = "usage.json"
 CACHE = "summaries.json"
