@@ -47,7 +47,8 @@ class Settings:
     model: str | None = None  # PATH or alias; None = best bundled model installed
     llm_url: str | None = None  # OpenAI-compatible server; overrides the in-process model
     n_ctx: int = 8192
-    n_threads: int | None = None  # None = physical cores
+    n_threads: int | None = None  # None = physical cores. SEER_THREADS=1 helps on a CPU shared with
+    # other busy processes, where llama.cpp's spinning worker threads make 2 threads slower than 1
     seed: int = 0
     temperature: float = 0.0
     request_timeout: float = 120.0

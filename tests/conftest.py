@@ -42,7 +42,9 @@ def llm(gguf_path):
     """One in-process llama.cpp backend on the real 0.5B model for the whole session."""
     from seer_cli.backends.llama_cpp import LlamaCppBackend
 
-    backend = LlamaCppBackend(gguf_path, n_ctx=4096)
+    from seer_cli.config import load_settings
+
+    backend = LlamaCppBackend(gguf_path, n_ctx=4096, n_threads=load_settings().n_threads)  # honours SEER_THREADS
     yield backend
     backend.close()
 

@@ -125,8 +125,11 @@ def test_physical_cores_is_positive():
 
 
 def test_seer_threads_env_sets_the_default(gguf_path, monkeypatch):
+    from seer_cli.backends.registry import _llama_cpp
+    from seer_cli.config import load_settings
+
     monkeypatch.setenv("SEER_THREADS", "1")
-    backend = LlamaCppBackend(gguf_path, n_ctx=256)
+    backend = _llama_cpp(str(gguf_path), load_settings().replace(n_ctx=256))  # the registry's factory
     try:
         assert backend.n_threads == 1
     finally:

@@ -124,8 +124,9 @@ def main() -> None:
     from seer_cli.config import load_settings
 
     console = Console(stderr=True)
-    info = resolve_model(args.model, load_settings())
-    backend = LlamaCppBackend(info.path, n_ctx=4096, n_threads=args.threads)
+    settings = load_settings()
+    info = resolve_model(args.model, settings)
+    backend = LlamaCppBackend(info.path, n_ctx=4096, n_threads=args.threads or settings.n_threads)
     rows = []
     with console.status("(a) backend overhead..."):
         rows += bench_overhead(backend, args.repeats)

@@ -48,16 +48,9 @@ def physical_cores() -> int:
     return max(1, len(cores))
 
 
-def _env_threads() -> int | None:
-    """``SEER_THREADS``: on a CPU shared with other busy processes, llama.cpp's spinning worker
-    threads can make 2 threads many times slower than 1, so users need an override."""
-    raw = os.environ.get("SEER_THREADS", "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
-
-
 class LlamaCppBackend(Backend):
-    """A GGUF model loaded once, in this process. ``n_threads=None``: ``SEER_THREADS``, else the
-    physical cores this process may use."""
+    """A GGUF model loaded once, in this process. ``n_threads=None``: the physical cores this
+    process may use (``Settings.n_threads``, i.e. ``SEER_THREADS``, is passed in by the registry)."""
 
     def __init__(self, model_path: str | Path, *, n_ctx: int = 8192, n_threads: int | None = None,
                  seed: int = 0, verbose: bool = False):
@@ -66,7 +59,7 @@ class LlamaCppBackend(Backend):
 
         self.model_path = Path(model_path)
         check_gguf(self.model_path)
-        self.n_threads = n_threads or _env_threads() or physical_cores()
+        self.n_threads = n_threads or physical_cores()
         try:
             self.llm = Llama(model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads,
                              n_threads_batch=self.n_threads, seed=seed, verbose=verbose)
