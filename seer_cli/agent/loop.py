@@ -40,6 +40,7 @@ DEMO_MODES = ("recall", "static")
 
 REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
 
+
 class Agent:
     """A tool-using agent that recalls experiences from a pool before every step."""
 
@@ -159,7 +160,7 @@ class Agent:
         shown: list[str] = []
         cached = None
         answer, reason = None, "max_steps"
-        repeats = 0  # consecutive calls identical to the one before (same tool, args, observation)
+        last_call, repeats = None, 0  # (tool, args, observation) of the previous step; how often it repeated
         self.last_prompts = []
 
         for index in range(1, self.max_steps + 1):
@@ -205,9 +206,9 @@ class Agent:
                 reason = "finish"
                 break
             self._observe(action)
-            prev = actions[-1] if actions else None
-            same = prev is not None and (prev.tool, prev.args, prev.observation.split(REPEAT_NOTE)[0]) == (action.tool, action.args, action.observation)
-            repeats = repeats + 1 if same else 0
+            call = (action.tool, action.args, action.observation)
+            repeats = repeats + 1 if call == last_call else 0
+            last_call = call
             if repeats == 1:  # a small model stuck on one call: say so once, in the observation
                 action.observation += REPEAT_NOTE
             history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
