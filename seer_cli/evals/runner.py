@@ -264,14 +264,14 @@ def run_eval(
     for message in config.skipped:
         if on_warning:
             on_warning(message)
+    settings = load_settings()  # before anything is written: a bad config file leaves no run dir behind
+    settings = settings.replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed,
+                                demo_order=config.demo_order or settings.demo_order)
+    config.demo_order = settings.demo_order  # recorded, so a resumed run keeps the order it started with
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
-        config.demo_order = config.demo_order or load_settings().demo_order
         _write_json(run_dir / "config.json", config.to_dict())
 
-    settings = load_settings().replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed)
-    if config.demo_order:  # a resumed run keeps the order it started with
-        settings = settings.replace(demo_order=config.demo_order)
     embedder = get_embedder()
     pool_dir = run_dir / "pool"
     fresh = not (pool_dir / "experiences.jsonl").exists()
