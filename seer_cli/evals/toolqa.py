@@ -28,22 +28,12 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InvalidRecord, UserError
+from ..toolkits.toolqa import CORPUS_FILES
 
 DOMAINS = ("flight", "coffee", "yelp", "airbnb", "dblp", "scirex", "agenda", "gsm8k")
 SPLITS = ("easy", "hard")
 _FILE_DOMAIN = {"genda": "agenda"}  # hard/genda-hard.jsonl
 
-DBLP_FILES = ("paper_net.pkl", "author_net.pkl", "title2id_dict.pkl", "author2id_dict.pkl", "id2title_dict.pkl", "id2author_dict.pkl")
-CORPUS_FILES: dict[str, tuple[str, ...]] = {
-    "flight": ("flights/Combined_Flights_2022.csv",),
-    "coffee": ("coffee/coffee_price.csv",),
-    "airbnb": ("airbnb/Airbnb_Open_Data.csv",),
-    "yelp": ("yelp/yelp_academic_dataset_business.json",),
-    "dblp": tuple(f"dblp/{name}" for name in DBLP_FILES),
-    "scirex": ("scirex/Preprocessed_Scirex.jsonl",),
-    "agenda": ("agenda/agenda_descriptions_merged.jsonl",),
-    "gsm8k": (),
-}
 CORPUS_URL = "https://drive.google.com/file/d/1zRbHzPW2x4dDcfmphBWlan8cxUCRNmqk/view"
 CORPUS_HINT = (
     f"download ToolQA's external corpus ({CORPUS_URL}, see https://github.com/night-chen/ToolQA#data-download) "

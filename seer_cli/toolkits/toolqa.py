@@ -57,6 +57,18 @@ TOOLQA_ARGS: dict[str, list[str]] = {
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
               "scirex": ("scirex/Preprocessed_Scirex.jsonl", "content")}
 DBLP_FILES = ["paper_net", "author_net", "title2id_dict", "author2id_dict", "id2title_dict", "id2author_dict"]
+# What each domain needs under data/external_corpus/: the one table behind tool availability,
+# intents and the eval's corpus check.
+CORPUS_FILES: dict[str, tuple[str, ...]] = {
+    "flight": (DB_FILES["flights"],),
+    "coffee": (DB_FILES["coffee"],),
+    "yelp": (DB_FILES["yelp"],),
+    "airbnb": (DB_FILES["airbnb"],),
+    "dblp": tuple(f"dblp/{name}.pkl" for name in DBLP_FILES),
+    "scirex": (TEXT_FILES["scirex"][0],),
+    "agenda": (TEXT_FILES["agenda"][0],),
+    "gsm8k": (),
+}
 OUTPUT_CHARS = 10_000
 SQL_ROWS = 200
 
@@ -107,40 +119,26 @@ class ToolQAToolkit(Toolkit):
     # Tools are offered only where their data exists (as the general toolkit does), so a run
     # with a partial corpus (gsm8k only, say) does not tempt the model into LoadDB calls that can
     # only fail. With the whole ToolQA corpus all 13 tools are offered, as in the official setup.
-    _NEEDS = {
-        "LoadDB": "tables", "FilterDB": "tables", "GetValue": "tables", "SQLInterpreter": "tables",
-        "RetrieveAgenda": "agenda", "RetrieveScirex": "scirex",
-        "LoadGraph": "dblp", "NeighbourCheck": "dblp", "NodeCheck": "dblp", "EdgeCheck": "dblp",
+    _TABLES = ("flight", "coffee", "yelp", "airbnb")
+    _NEEDS = {  # tool -> domains of which any one makes it useful
+        "LoadDB": _TABLES, "FilterDB": _TABLES, "GetValue": _TABLES, "SQLInterpreter": _TABLES,
+        "RetrieveAgenda": ("agenda",), "RetrieveScirex": ("scirex",),
+        "LoadGraph": ("dblp",), "NeighbourCheck": ("dblp",), "NodeCheck": ("dblp",), "EdgeCheck": ("dblp",),
     }
+
+    def has_corpus(self, domain: str) -> bool:
+        return all((self.corpus / f).is_file() for f in CORPUS_FILES[domain])
 
     # Intents follow the same rule: a question can only be about a domain whose data is here, so
     # the classifier never picks (and the prompt never hints at) a domain the tools cannot reach.
     # Before this, the 0.5B classifier put maths questions under "coffee" and copied its hint.
-    _INTENT_DATA = {"flight": DB_FILES["flights"], "coffee": DB_FILES["coffee"], "yelp": DB_FILES["yelp"],
-                    "airbnb": DB_FILES["airbnb"], "scirex": TEXT_FILES["scirex"][0], "agenda": TEXT_FILES["agenda"][0]}
-
     @property
     def intents(self) -> list[str]:
-        out = []
-        for intent in INTENT_HINTS:
-            if intent == "gsm8k":
-                out.append(intent)  # needs no corpus
-            elif intent == "dblp":
-                if self.available("LoadGraph"):
-                    out.append(intent)
-            elif (self.corpus / self._INTENT_DATA[intent]).is_file():
-                out.append(intent)
-        return out
+        return [d for d in INTENT_HINTS if self.has_corpus(d)]  # gsm8k needs no corpus
 
     def available(self, tool_name: str) -> bool:
         need = self._NEEDS.get(tool_name)
-        if need is None:
-            return True
-        if need == "tables":
-            return any((self.corpus / f).is_file() for f in DB_FILES.values())
-        if need == "dblp":
-            return all((self.corpus / "dblp" / f"{name}.pkl").is_file() for name in DBLP_FILES)
-        return (self.corpus / TEXT_FILES[need][0]).is_file()
+        return need is None or any(self.has_corpus(d) for d in need)
 
     # --- tables ----------------------------------------------------------------------------
     @property
