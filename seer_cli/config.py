@@ -69,6 +69,9 @@ class Settings:
     w_cov: float = 1.0
     w_intent: float = 1.0
     demo_order: str = "sticky"  # sticky (best first) | best-last | score; see agent.prompt.DemoOrder
+    w_utility: float = 0.0  # weight of per-experience utility (wins/judged) in the recall score; off until measured
+    dominant_margin: float | None = None  # show the best demo alone when its similarity leads by this much
+    hint: str = "intent"  # intent (the toolkit's fixed per-intent hint) | plan (the best demo's tool chain) | none
 
     # --- agent -----------------------------------------------------------------------------
     max_steps: int = 10
@@ -103,6 +106,10 @@ _ENV = {
     "SEER_N_CTX": "n_ctx",
     "SEER_THREADS": "n_threads",
     "SEER_DEMO_ORDER": "demo_order",
+    "SEER_W_UTILITY": "w_utility",
+    "SEER_DOMINANT_MARGIN": "dominant_margin",
+    "SEER_HINT": "hint",
+    "SEER_K": "k",
 }
 
 

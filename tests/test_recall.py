@@ -64,8 +64,8 @@ def exp(question, calls, intent="general", answer="42", source="imported"):
 
 def test_step_one_has_no_coverage():
     total, parts = score(0.8, [], ["LoadDB", "FilterDB", "Finish"], True, RecallWeights())
-    assert parts == {"sim": 0.8, "coverage": 0.0, "intent": 1.0}
-    assert total == pytest.approx(1.8)
+    assert parts == {"sim": 0.8, "coverage": 0.0, "intent": 1.0, "utility": 0.5}
+    assert total == pytest.approx(1.8)  # utility is off (weight 0) by default
 
 
 def test_coverage_counts_repeated_calls_in_the_denominator():
@@ -90,7 +90,7 @@ def test_rank_breaks_ties_by_position_and_ignores_float_noise():
     out = rank(cands, [], None, RecallWeights(), k=3)
     assert [r.position for r in out] == [2, 7, 5]
     assert [r.experience for r in out] == [b, a, c]
-    assert rank(cands, [], None, RecallWeights(), k=1)[0].parts == {"sim": pytest.approx(0.3), "coverage": 0.0, "intent": 0.0}
+    assert rank(cands, [], None, RecallWeights(), k=1)[0].parts == {"sim": pytest.approx(0.3), "coverage": 0.0, "intent": 0.0, "utility": 0.5}
 
 
 def test_rank_intent_and_coverage_can_beat_similarity():
@@ -243,3 +243,31 @@ def test_real_pool(tmp_path, embedder):
         if not steps:  # at step 1 the intent bonus outweighs its low similarity (no coverage yet)
             assert LIBRARY.id in [r.id for r in got]  # the intent-filtered knn works on the real index
     assert (tmp_path / "pool" / "usage.json").is_file()
+
+
+# --- utility, dominant best, exclusion --------------------------------------------------------------
+
+
+def test_utility_breaks_a_tie_when_weighted(embedder):
+    a = exp("How warm was Oslo in March?", [("LoadDB", {"db": "weather"})], intent="weather", answer="3")
+    b = exp("How warm was Oslo in March?", [("LoadDB", {"db": "weather"})], intent="weather", answer="4")
+    pool = ArrayPool([a, b], embedder)
+    pool.usage = lambda: {b.id: {"count": 9, "judged": 8, "wins": 8}, a.id: {"count": 9, "judged": 8, "wins": 0}}
+    q = "How warm was Oslo in March?"
+    assert Recaller(pool, embedder, k=2)._recall(q, "weather", [])[0].experience is a  # off: the older wins the tie
+    ranked = Recaller(pool, embedder, k=2, weights=RecallWeights(utility=1.0))._recall(q, "weather", [])
+    assert ranked[0].experience is b and ranked[0].utility == pytest.approx(0.9) and ranked[1].utility == pytest.approx(0.1)
+
+
+def test_a_dominant_best_demo_is_shown_alone_and_exclusion_is_honoured(embedder):
+    pool = ArrayPool(WEATHER + [LIBRARY], embedder)
+    q = WEATHER[0].question  # the very question: similarity 1.0, the next far below
+    full = Recaller(pool, embedder, k=3, m=8)._recall(q, "weather", [])
+    assert len(full) == 3
+    alone = Recaller(pool, embedder, k=3, m=8, dominant_margin=0.01)._recall(q, "weather", [])
+    assert [r.position for r in alone] == [0]
+    never = Recaller(pool, embedder, k=3, m=8, dominant_margin=0.9)._recall(q, "weather", [])
+    assert len(never) == 3
+    excluded = Recaller(pool, embedder, k=3, m=8).recall(q, "weather", [], exclude=frozenset({WEATHER[0].id}))
+    assert WEATHER[0].id not in {r.id for r in excluded} and len(excluded) == 3
+    assert len(Recaller(pool, embedder, k=3, m=8).recall(q, "weather", [], k=1)) == 1

@@ -425,6 +425,11 @@ class Pool(DerivedFiles):
         """Count a recall of each id in ``usage.json`` (atomic, under its own small lock)."""
         update_usage(self.path, list(ids), self.settings.lock_timeout)
 
+    def record_outcome(self, ids: Iterable[str], success: bool) -> None:
+        """Record that an episode which was shown ``ids`` succeeded or failed (per-experience
+        utility, in ``usage.json``; see :func:`summary.utility`)."""
+        update_usage(self.path, list(ids), self.settings.lock_timeout, outcome=bool(success))
+
     def usage(self) -> dict[str, dict]:
         return load_usage(self.path, self.warn)
 

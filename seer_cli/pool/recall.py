@@ -3,6 +3,10 @@
 Before every step the pool is re-ranked against the *current partial trajectory*:
 
     score(tau) = w_sim * sim + w_cov * coverage + w_intent * [intent(tau) == intent]
+                 + w_utility * utility(tau)
+
+* ``utility``: how often episodes that were shown tau succeeded, ``(wins + 1) / (judged + 2)``
+  from ``usage.json`` (a MemRL-style value, arXiv 2601.03192); ``w_utility = 0`` (off) by default.
 
 * ``sim``: cosine similarity of embeddings. At step 1 (no tool call yet) it is question
   similarity, ``cos(E(q), E_q(tau))`` in the pool's "question" space. Later it is
@@ -17,6 +21,11 @@ same intent (so an intent match is never lost to the ANN cut), then re-scored ex
 over the stored vectors. Ties go to the higher score, then the lower pool position (older first);
 scores equal to 6 decimals count as ties.
 Failed experiences are never shown as demonstrations.
+
+``exclude`` leaves given experiences out (a practice retry that wants other demos), and
+``dominant_margin``: when the best candidate's similarity leads the second's by at least that
+margin, only the best is shown (the small model copies the first plan it sees; a clearly
+best-matched plan is better alone than beside three worse ones). Off (None) by default.
 
 Modes: ``"stepwise"`` recalls before every step; ``"task"`` recalls once with the question at step
 1 and keeps that set for the whole episode; ``"none"`` recalls nothing.
@@ -43,10 +52,11 @@ class RecallWeights:
     sim: float = 1.0
     cov: float = 1.0
     intent: float = 1.0
+    utility: float = 0.0
 
     @classmethod
     def from_settings(cls, settings) -> "RecallWeights":
-        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent)
+        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent, utility=getattr(settings, "w_utility", 0.0))
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Recalled:
     coverage: float
     intent_match: bool
     position: int = -1  # line number in the pool (its index label)
+    utility: float = 0.5
 
     @property
     def id(self) -> str:
@@ -66,7 +77,7 @@ class Recalled:
 
     @property
     def parts(self) -> dict[str, float]:
-        return {"sim": self.sim, "coverage": self.coverage, "intent": float(self.intent_match)}
+        return {"sim": self.sim, "coverage": self.coverage, "intent": float(self.intent_match), "utility": self.utility}
 
 
 class RecallList(list):
@@ -110,13 +121,14 @@ def score(
     exp_tools: Sequence[str],
     same_intent: bool,
     w: RecallWeights | None = None,
+    utility: float = 0.5,
 ) -> tuple[float, dict[str, float]]:
-    """The SEER score of one experience: ``(total, {"sim", "coverage", "intent"})``."""
+    """The SEER score of one experience: ``(total, {"sim", "coverage", "intent", "utility"})``."""
     w = w or RecallWeights()
     cov = coverage(tools_so_far, exp_tools)
     intent = 1.0 if same_intent else 0.0
-    total = w.sim * float(sim) + w.cov * cov + w.intent * intent
-    return total, {"sim": float(sim), "coverage": cov, "intent": intent}
+    total = w.sim * float(sim) + w.cov * cov + w.intent * intent + w.utility * float(utility)
+    return total, {"sim": float(sim), "coverage": cov, "intent": intent, "utility": float(utility)}
 
 
 def history_text(question: str, steps: Sequence[Step]) -> str:
@@ -130,13 +142,15 @@ def rank(
     intent: str | None,
     w: RecallWeights,
     k: int,
+    utilities: dict[str, float] | None = None,
 ) -> list[Recalled]:
     """Score ``(position, sim, experience)`` candidates; best ``k`` first, ties to lower position."""
     scored = []
     for pos, sim, exp in candidates:
         same = intent is not None and exp.intent == intent
-        total, parts = score(sim, tools_so_far, exp.tools, same, w)
-        scored.append(Recalled(exp, total, parts["sim"], parts["coverage"], same, pos))
+        u = utilities.get(exp.id, 0.5) if utilities else 0.5
+        total, parts = score(sim, tools_so_far, exp.tools, same, w, u)
+        scored.append(Recalled(exp, total, parts["sim"], parts["coverage"], same, pos, u))
     # Scores equal to 6 decimals tie: float32 vectors carry ~7 significant digits, and the same
     # text embedded twice can differ in the last bit, which must not decide the order.
     scored.sort(key=lambda r: (-round(r.score, 6), r.position))
@@ -162,6 +176,7 @@ class Recaller:
         weights: RecallWeights | None = None,
         mode: str = "stepwise",
         record_usage: bool = False,
+        dominant_margin: float | None = None,
     ):
         if mode not in MODES:
             raise ValueError(f"recall mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -174,13 +189,15 @@ class Recaller:
         self.weights = weights or RecallWeights()
         self.mode = mode
         self.record_usage = record_usage
+        self.dominant_margin = dominant_margin
         self.last: RecallList = RecallList()
         self._task_key: tuple[str, str | None] | None = None
         self._task_set: RecallList | None = None
 
     @classmethod
     def from_settings(cls, pool, embedder, settings, **overrides) -> "Recaller":
-        opts = dict(k=settings.k, m=settings.candidates_m, weights=RecallWeights.from_settings(settings), mode=settings.recall)
+        opts = dict(k=settings.k, m=settings.candidates_m, weights=RecallWeights.from_settings(settings), mode=settings.recall,
+                    dominant_margin=getattr(settings, "dominant_margin", None))
         opts.update(overrides)
         return cls(pool, embedder, **opts)
 
@@ -188,22 +205,26 @@ class Recaller:
     def last_timings(self) -> dict[str, float]:
         return self.last.timings
 
-    def recall(self, question: str, intent: str | None, steps_so_far: Sequence[Step]) -> RecallList:
-        """The top-``k`` :class:`Recalled` for the next step, best first."""
-        if self.mode == "none" or self.k == 0:
+    def recall(self, question: str, intent: str | None, steps_so_far: Sequence[Step], *, exclude: frozenset[str] = frozenset(),
+               k: int | None = None) -> RecallList:
+        """The top-``k`` :class:`Recalled` for the next step, best first; ``exclude``: ids never shown."""
+        k = self.k if k is None else k
+        if self.mode == "none" or k == 0:
             self.last = RecallList()
             return self.last
         if self.mode == "task":
-            key = (question, intent)
+            key = (question, intent, exclude, k)
             if not steps_so_far or self._task_key != key or self._task_set is None:
-                self._task_set = self._recall(question, intent, [])
+                self._task_set = self._recall(question, intent, [], exclude, k)
                 self._task_key = key
             self.last = RecallList(self._task_set, space=self._task_set.space)  # zero cost: reused
             return self.last
-        self.last = self._recall(question, intent, list(steps_so_far))
+        self.last = self._recall(question, intent, list(steps_so_far), exclude, k)
         return self.last
 
-    def _recall(self, question: str, intent: str | None, steps: list[Step]) -> RecallList:
+    def _recall(self, question: str, intent: str | None, steps: list[Step], exclude: frozenset[str] = frozenset(),
+                k: int | None = None) -> RecallList:
+        k = self.k if k is None else k
         experiences = self.pool.experiences()
         if not experiences:
             return RecallList()
@@ -217,16 +238,26 @@ class Recaller:
             embed = getattr(self.embedder, "embed_cached", self.embedder.embed)
             vec = embed(question)  # the same question is embedded at every episode start
         t1 = time.perf_counter()
-        m = min(self.m, len(experiences))
+        m = min(max(self.m, k + len(exclude)), len(experiences))
         positions = {pos for pos, _ in self.pool.knn(vec, m, space=space)}
         if intent is not None:
             positions |= {pos for pos, _ in self.pool.knn(vec, m, space=space, intent=intent)}
         t2 = time.perf_counter()
         # Positions past the snapshot (the pool grew meanwhile) wait for the next recall.
-        ordered = sorted(p for p in positions if p < len(experiences) and experiences[p].succeeded)
+        ordered = sorted(p for p in positions if p < len(experiences) and experiences[p].succeeded and experiences[p].id not in exclude)
         sims = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
         cands = [(p, float(s), experiences[p]) for p, s in zip(ordered, sims)]
-        top = rank(cands, tools, intent, self.weights, self.k)
+        utilities = None
+        if self.weights.utility and hasattr(self.pool, "usage"):
+            from .summary import utility
+
+            usage = self.pool.usage()
+            utilities = {e.id: utility(usage.get(e.id)) for _, _, e in cands}
+        top = rank(cands, tools, intent, self.weights, k, utilities)
+        if self.dominant_margin is not None and len(top) > 1:
+            by_sim = sorted((r.sim for r in top), reverse=True)
+            if top[0].sim >= by_sim[1] + self.dominant_margin:
+                top = top[:1]
         t3 = time.perf_counter()
         if self.record_usage and top:
             self.pool.record_recalls([r.id for r in top])

@@ -131,7 +131,9 @@ def load_usage(directory: Path, warn: Callable[[str], None] | None = None) -> di
         return {}
 
 
-def update_usage(directory: Path, ids: list[str], timeout: float) -> None:
+def update_usage(directory: Path, ids: list[str], timeout: float, *, outcome: bool | None = None) -> None:
+    """Count a recall of each id (``outcome=None``), or the outcome of an episode that showed
+    them: ``judged`` += 1 and, on success, ``wins`` += 1 (what :func:`utility` is made of)."""
     import filelock
 
     if not ids:
@@ -141,12 +143,25 @@ def update_usage(directory: Path, ids: list[str], timeout: float) -> None:
         with lock:
             usage = load_usage(directory)
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            for rid in ids:
-                entry = usage.get(rid) if isinstance(usage.get(rid), dict) else {}
-                usage[rid] = {"count": int(entry.get("count", 0)) + 1, "last": now}
+            for rid in dict.fromkeys(ids):
+                entry = dict(usage.get(rid)) if isinstance(usage.get(rid), dict) else {"count": 0}
+                if outcome is None:
+                    entry["count"] = int(entry.get("count", 0)) + 1
+                    entry["last"] = now
+                else:
+                    entry["judged"] = int(entry.get("judged", 0)) + 1
+                    entry["wins"] = int(entry.get("wins", 0)) + bool(outcome)
+                usage[rid] = entry
             atomic_write(Path(directory) / USAGE, orjson.dumps(usage), durable=False)
     except filelock.Timeout:
         raise PoolLocked(f"pool {directory}: usage.json is locked by another seer process (waited {timeout:g} s)") from None
+
+
+def utility(entry: dict | None) -> float:
+    """How often episodes that were shown this experience succeeded, smoothed towards 1/2:
+    ``(wins + 1) / (judged + 2)`` (Laplace), so an experience never judged scores 0.5."""
+    entry = entry if isinstance(entry, dict) else {}
+    return (int(entry.get("wins", 0)) + 1) / (int(entry.get("judged", 0)) + 2)
 
 
 # ---- stats and prune -------------------------------------------------------------------------
