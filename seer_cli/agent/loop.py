@@ -15,7 +15,10 @@
    then ends the episode with ``reason="parse"``;
 5. the call runs through ``toolkit.call``; a model mistake or a tool exception becomes the
    observation;
-6. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, or at
+6. a ``Finish`` whose answer is an error message (or repeats an observation that starts with
+   "Error") is refused: the observation asks for a fix and the episode goes on (at most
+   ``ERROR_FINISH_REFUSALS`` times, then it ends with ``reason="error_answer"``);
+7. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, or at
    the third identical call in a row (the second one gets a note in its observation).
 
 :meth:`Agent.learn` adds a trajectory judged successful (:mod:`.judge`) to the pool.
@@ -24,9 +27,10 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ..errors import BackendError, ToolCallError
 from ..pool.records import FINISH, Experience, Step
@@ -39,6 +43,27 @@ DEMO_MODES = ("recall", "static")
 
 
 REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
+ERROR_FINISH_NOTE = (
+    "Error: that answer is an error message, not an answer to the question. "
+    "Fix the call that failed (check the tool's arguments) or use another tool, then Finish with the result."
+)
+ERROR_FINISH_REFUSALS = 2
+_ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b[\s:(]", re.IGNORECASE)
+
+
+def is_error_answer(answer: str, observations: list[str]) -> bool:
+    """True when a Finish answer is an error message: it starts with "Error"/"Exception"/a
+    traceback, or it is (a prefix of) an observation that starts with "Error"."""
+    a = answer.strip()
+    if not a:
+        return False
+    if _ERROR_START.match(a):
+        return True
+    for obs in observations:
+        o = obs.strip()
+        if o.lower().startswith("error") and len(a) >= 12 and (a in o or o.startswith(a)):
+            return True
+    return False
 
 
 class Agent:
@@ -87,8 +112,9 @@ class Agent:
             from ..pool.recall import Recaller, RecallWeights
 
             s = self.settings
-            weights = RecallWeights(sim=s.w_sim, cov=s.w_cov, intent=s.w_intent)
-            self._recaller = Recaller(self.pool, self.embedder, k=self.k, m=s.candidates_m, weights=weights, mode=self.recall_mode)
+            weights = RecallWeights.from_settings(s)
+            self._recaller = Recaller(self.pool, self.embedder, k=self.k, m=s.candidates_m, weights=weights, mode=self.recall_mode,
+                                      dominant_margin=s.dominant_margin)
         return self._recaller
 
     def static_demos(self, intent: str) -> list[Experience]:
@@ -99,7 +125,8 @@ class Agent:
             chosen += [e for e in exps if e.intent != intent][: self.k - len(chosen)]
         return chosen
 
-    def _recall(self, question: str, intent: str, steps: list[Step], cached: list | None) -> list[dict[str, Any]]:
+    def _recall(self, question: str, intent: str, steps: list[Step], cached: list | None, exclude: frozenset[str] = frozenset(),
+                k: int | None = None) -> list[dict[str, Any]]:
         """Recalled demos for this step as dicts ``{experience, id, score, sim, coverage, intent}``."""
         if self.demos == "static":
             if cached is not None:
@@ -107,7 +134,7 @@ class Agent:
             return [{"experience": e, "id": e.id, "score": None, "sim": None, "coverage": None, "intent": None} for e in self.static_demos(intent)]
         if self.recall_mode == "none" or self.pool is None:
             return []
-        found = self.recaller.recall(question, intent, steps)  # "task" mode: reused after step 1
+        found = self.recaller.recall(question, intent, steps, exclude=exclude, k=k)  # "task" mode: reused after step 1
         self._last_timings = dict(getattr(found, "timings", {}))
         return [
             {
@@ -138,9 +165,28 @@ class Agent:
         self.callbacks(step)
         return step
 
-    def run(self, question: str, *, intent: str | None = None) -> Iterator[TaskStep | ActionStep | FinalStep]:
-        """Answer ``question``; yields a TaskStep, one ActionStep per model call, a FinalStep."""
+    def run(
+        self,
+        question: str,
+        *,
+        intent: str | None = None,
+        temperature: float | None = None,
+        seed: int | None = None,
+        exclude: Iterable[str] = (),
+        k: int | None = None,
+        note: str | None = None,
+    ) -> Iterator[TaskStep | ActionStep | FinalStep]:
+        """Answer ``question``; yields a TaskStep, one ActionStep per model call, a FinalStep.
+
+        Per-episode variations (practice retries use them): ``temperature``/``seed`` for sampling,
+        ``exclude`` ids never to show, ``k`` demos instead of the agent's, and a ``note`` shown
+        under the question (not stored in the experience).
+        """
         s = self.settings
+        temperature = s.temperature if temperature is None else temperature
+        seed = s.seed if seed is None else seed
+        exclude = frozenset(exclude)
+        k = self.k if k is None else k
         t_start = time.perf_counter()
         run_id = uuid.uuid4().hex[:12]
         if intent:
@@ -151,7 +197,7 @@ class Agent:
             TaskStep(question, intent, intent_source, self.toolkit.name, self.recall_mode, self.demos, self.k, self.max_steps, run_id, round(intent_seconds, 3))
         )
 
-        hints = getattr(self.toolkit, "intent_hints", {}) or {}
+        hints = (getattr(self.toolkit, "intent_hints", {}) or {}) if s.hint == "intent" else {}
         system = system_message(self.toolkit)
         schema = self.toolkit.step_schema(s.thought_max_chars)
         order = DemoOrder(self.demo_order)
@@ -161,23 +207,29 @@ class Agent:
         cached = None
         answer, reason = None, "max_steps"
         last_call, repeats = None, 0  # (tool, args, observation) of the previous step; how often it repeated
+        refusals = 0
         self.last_prompts = []
 
         for index in range(1, self.max_steps + 1):
             t0 = time.perf_counter()
-            recalled = self._recall(question, intent, history, cached)
+            recalled = self._recall(question, intent, history, cached, exclude, k)
             cached = recalled
             recall_ms = (time.perf_counter() - t0) * 1000
             recall_parts = {k: round(v, 3) for k, v in self._last_timings.items()}
             self._last_timings = {}
             recalled = order.update(recalled, key=lambda r: r["id"])
             shown += [r["id"] for r in recalled if r["id"] not in shown]
+            hint = hints.get(intent)
+            if s.hint == "plan" and recalled:
+                hint = plan_hint(max(recalled, key=lambda r: r["score"] or 0)["experience"])
+            if note:
+                hint = f"{hint}\n{note}" if hint else note
             messages = build_messages(
                 system,
                 [r["experience"] for r in recalled],
                 question,
                 history,
-                hint=hints.get(intent),
+                hint=hint,
                 demo_observation_chars=s.demo_observation_chars,
                 observation_chars=s.prompt_observation_chars,
             )
@@ -185,7 +237,7 @@ class Agent:
             if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
                 reason = "context"
                 break
-            action = self._act(index, messages, schema, recalled, recall_ms)
+            action = self._act(index, messages, schema, recalled, recall_ms, temperature, seed)
             if action is not None:
                 action.recall_parts = recall_parts
             if action is None:
@@ -199,6 +251,18 @@ class Agent:
             if action.tool == FINISH:
                 answer = action.args.get("answer")
                 answer = "" if answer is None else str(answer)
+                if is_error_answer(answer, [h.observation for h in history]):
+                    refusals += 1
+                    answer = None
+                    action.observation = ERROR_FINISH_NOTE
+                    action.error = "refused: the answer is an error message"
+                    history.append(Step(action.thought, action.tool, action.args, ERROR_FINISH_NOTE))
+                    actions.append(action)
+                    yield self._emit(action)
+                    if refusals > ERROR_FINISH_REFUSALS:
+                        reason = "error_answer"
+                        break
+                    continue
                 action.observation = ""
                 history.append(Step(action.thought, action.tool, action.args, ""))
                 actions.append(action)
@@ -221,7 +285,7 @@ class Agent:
         finished = reason == "finish"
         experience = Experience(
             question=question,
-            steps=history,
+            steps=[h for h in history if not (h.tool == FINISH and h.observation == ERROR_FINISH_NOTE)],  # refused Finishes teach nothing
             answer=answer if answer is not None else "",
             intent=intent,
             success_source="failed",
@@ -245,9 +309,9 @@ class Agent:
             "intent_seconds": round(intent_seconds, 3),
             "seconds": round(time.perf_counter() - t_start, 3),
         }
-        yield self._emit(FinalStep(answer, experience, finished, reason, totals))
+        yield self._emit(FinalStep(answer, experience, finished, reason, totals, shown))
 
-    def _act(self, index, messages, schema, recalled, recall_ms) -> ActionStep | None:
+    def _act(self, index, messages, schema, recalled, recall_ms, temperature=None, seed=None) -> ActionStep | None:
         """One model call (plus at most one retry); None when the context overflowed."""
         s = self.settings
         recalled_view = [{k: v for k, v in r.items() if k != "experience"} for r in recalled]
@@ -255,7 +319,9 @@ class Agent:
         max_tokens = s.step_max_tokens
         for attempt in range(2):
             try:
-                comp = self.backend.complete(messages, json_schema=schema, max_tokens=max_tokens, temperature=s.temperature, seed=s.seed)
+                comp = self.backend.complete(messages, json_schema=schema, max_tokens=max_tokens,
+                                             temperature=s.temperature if temperature is None else temperature,
+                                             seed=s.seed if seed is None else seed)
             except BackendError as e:  # the prompt outgrew the window despite the budget check
                 if "context window" in str(e):
                     return None
@@ -305,6 +371,13 @@ class Agent:
 
         judged = dataclasses.replace(experience, success_source=source, success_details=details or {})
         return self.pool.add([judged])
+
+
+def plan_hint(exp: Experience) -> str:
+    """``Plan of the closest solved question: SQLInterpreter -> Finish``: the tool chain of the
+    best demo, as a hint in place of the fixed per-intent tool list."""
+    chain = [st.tool for st in exp.steps]
+    return "Plan of the closest solved question: " + " -> ".join(chain)
 
 
 def parse_step(text: str) -> tuple[str, str, dict] | None:

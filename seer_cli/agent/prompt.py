@@ -87,11 +87,12 @@ def question_message(question: str, hint: str | None = None) -> dict[str, str]:
 
 
 def step_messages(steps: Iterable[Step], observation_chars: int) -> list[dict[str, str]]:
-    """Assistant step / user observation pairs; a Finish step has no observation after it."""
+    """Assistant step / user observation pairs; a Finish step has no observation after it
+    (unless it was refused: then the refusal follows it)."""
     messages = []
     for s in steps:
         messages.append({"role": "assistant", "content": step_json(s.thought, s.tool, s.args)})
-        if s.tool != FINISH:
+        if s.tool != FINISH or s.observation:  # a refused Finish carries the refusal
             messages.append({"role": "user", "content": render("observation", observation=truncate(s.observation, observation_chars))})
     return messages
 

@@ -95,6 +95,7 @@ class FinalStep:
     finished: bool
     reason: str  # "finish" | "max_steps" | "context" | "parse" | "repeat" (a third identical call in a row)
     totals: dict[str, Any] = field(default_factory=dict)
+    shown: list[str] = field(default_factory=list)  # ids of every demonstration shown in the episode
 
     kind = "final"
 
@@ -105,6 +106,7 @@ class FinalStep:
             "finished": self.finished,
             "reason": self.reason,
             "totals": self.totals,
+            "shown": self.shown,
             "experience": self.experience.to_dict(),
         }
 
