@@ -147,3 +147,66 @@ def test_the_judge_can_be_another_backend(tmp_path, synth):
     (line,) = res.stderr.strip().splitlines()
     assert line.startswith("Error: ") and f"127.0.0.1:{port}" in line, line
     assert not (tmp_path / "r" / "results.jsonl").exists()
+
+
+# --- held-out evaluation: split, practice, leakage guard ------------------------------------------
+
+
+def test_leakage_guard_fires_on_a_planted_test_question(tmp_path, embedder):
+    """A scored question already in the run's pool (exactly, or paraphrased with the same dates
+    and numbers) stops the run; a question of the same template with other dates does not."""
+    from seer_cli.config import load_settings
+    from seer_cli.errors import UserError
+    from seer_cli.evals.runner import check_leakage
+    from seer_cli.evals.toolqa import Question
+    from seer_cli.pool import Pool
+    from seer_cli.pool.records import Experience, Step
+
+    pool = Pool.open(tmp_path / "pool", load_settings(), embedder=embedder, create=True, seed="toolqa-seed")
+    q = Question("hard-coffee-0042", "coffee", "hard", "What was the highest coffee price from 2004-03-01 to 2004-03-19?",
+                 "75.5", "test.jsonl:43", "hard-coffee-0042")
+    other_dates = Question("hard-coffee-0043", "coffee", "hard", "What was the highest coffee price from 2011-07-05 to 2011-08-02?",
+                           "1", "test.jsonl:44", "hard-coffee-0043")
+
+    def planted(text):
+        return Experience(text, [Step("", "SQLInterpreter", {"sql": "SELECT 1"}, "1"), Step("", "Finish", {"answer": "1"}, "")],
+                          "1", intent="coffee", success_source="gold-em")
+
+    check_leakage(pool, [q, other_dates], embedder)  # the seed pool holds neither
+    pool.add([planted("What was the highest coffee price from 2011-07-05 to 2011-08-02 ?")])
+    with pytest.raises(UserError, match="leakage: test question hard-coffee-0043 .*line 34"):
+        check_leakage(pool, [q, other_dates], embedder)
+    check_leakage(pool, [q], embedder)  # same template, other dates: what practice is for
+    pool2 = Pool.open(tmp_path / "pool2", load_settings(), embedder=embedder, create=True, seed="toolqa-seed")
+    pool2.add([planted("Between 2004-03-01 and 2004-03-19, what was the highest price of coffee?")])
+    with pytest.raises(UserError, match="near-duplicate"):
+        check_leakage(pool2, [q], embedder, threshold=0.8)
+
+
+def test_sample_and_limit_exclude_each_other(tmp_path, synth):
+    res = _invoke("--toolqa-dir", str(synth), "--sample", "2", "--limit", "2", "--out", str(tmp_path / "r"))
+    assert res.exit_code == 1 and "--limit and --sample" in res.stderr
+    res = _invoke("--toolqa-dir", str(synth), "--practice-tries", "2", "--out", str(tmp_path / "r"))
+    assert res.exit_code == 1 and "--practice-tries: needs --split-train" in res.stderr
+
+
+@pytest.mark.model
+def test_practice_then_held_out_test(tmp_path, synth):
+    """--split-train with --practice-tries: the train part is practised first (practice.jsonl, a
+    histogram in the summary), only test questions are scored, and compare never pairs a train
+    question."""
+    run = tmp_path / "run"
+    res = _invoke("--toolqa-dir", str(synth), "--domains", "coffee", "--split", "easy", "--split-train", "0.5",
+                  "--practice-tries", "2", "-k", "1", "--max-steps", "2", "--no-judge", "--frozen", "--out", str(run), "--json")
+    assert res.exit_code == 0, res.output
+    summary = orjson.loads(res.stdout)
+    cfg = orjson.loads((run / "config.json").read_bytes())
+    assert len(cfg["train_qids"]) == 1 and len(cfg["test_qids"]) == 1 and cfg["practice_qids"] == cfg["train_qids"]
+    practice_rows = [orjson.loads(x) for x in (run / "practice.jsonl").read_bytes().splitlines()]
+    assert [r["id"] for r in practice_rows] == cfg["train_qids"]
+    assert 1 <= len(practice_rows[0]["tries"]) <= 2
+    assert summary["practice"]["tasks"] == 1 and sum(summary["practice"]["solved_at"].values()) == 1
+    assert [r["qid"] for r in _rows(run)] == cfg["test_qids"]
+    cmp = CliRunner().invoke(app, ["eval", "compare", str(run), str(run), "--json"])
+    assert cmp.exit_code == 0, cmp.output
+    assert orjson.loads(cmp.stdout)["shared"] == 1

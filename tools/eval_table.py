@@ -29,6 +29,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from seer_cli.evals.report import REACT_GPT35, compare_runs  # noqa: E402
+from seer_cli.evals.scoring import wilson  # noqa: E402
 
 
 def rows_of(run: Path) -> tuple[dict, list[dict]]:
@@ -41,7 +42,27 @@ def mode_of(config: dict) -> str:
     mode = config.get("recall", "?") if config.get("demos", "recall") == "recall" else "static demos"
     if config.get("demo_order") not in (None, "sticky"):
         mode += f", {config['demo_order']}"
+    if config.get("practice_tries"):
+        mode += f", practised ({config['practice_tries']} tries)"
+    elif config.get("pool"):
+        mode += f", pool {Path(config['pool']).parent.name or config['pool']}"
+    if config.get("hint") not in (None, "intent"):
+        mode += f", hint {config['hint']}"
+    if config.get("dominant_margin") is not None:
+        mode += f", dominant {config['dominant_margin']}"
+    if config.get("k") not in (None, 4):
+        mode += f", k={config['k']}"
     return mode + (" (online)" if config.get("online") else " (frozen)")
+
+
+def wilson_cell(rows: list[dict], key: str) -> str:
+    """``"9/16 (56 %, 33-77)"``: correct/scored with the Wilson 95 % interval."""
+    scored = [r for r in rows if r.get("scored", True) and r.get(key) is not None]
+    if not scored:
+        return "-"
+    k = sum(bool(r[key]) for r in scored)
+    lo, hi = wilson(k, len(scored))
+    return f"{k}/{len(scored)} ({100 * k / len(scored):.0f} %, {lo:.0f}-{hi:.0f})"
 
 
 def frac(rows: list[dict], key: str) -> str:
@@ -79,13 +100,14 @@ def main(argv: list[str]) -> int:
 
     # domain x run: the comparison at a glance, with the published ReAct (GPT-3.5) accuracy
     domains = sorted({(r["split"], r["domain"]) for _, rows in runs.values() for r in rows})
-    print("\n| domain | " + " | ".join(run.name for run in runs) + " | ReAct GPT-3.5 (paper) |")
+    print("\nLenient correct (accuracy, Wilson 95 % interval):\n")
+    print("| domain | " + " | ".join(run.name for run in runs) + " | ReAct GPT-3.5 (paper) |")
     print("|---" * (len(runs) + 2) + "|")
     for split, domain in domains:
         line = f"| {split}/{domain} | "
         for run, (config, rows) in runs.items():
             rs = [r for r in rows if (r["split"], r["domain"]) == (split, domain)]
-            line += (f"{frac(rs, 'lenient')} ({frac(rs, 'em')} EM)" if rs else "-") + " | "
+            line += (f"{wilson_cell(rs, 'lenient')}" if rs else "-") + " | "
         react = REACT_GPT35.get(split, {}).get(domain)
         print(line + (f"{react:.1f} %" if react is not None else "-") + " |")
 
@@ -116,6 +138,20 @@ def main(argv: list[str]) -> int:
                 if m:
                     print(f"| {run.name} | {metric} | {m['n']} | {m['a']:.1f} | {m['b']:.1f} | {m['diff']:+.1f} | "
                           f"[{m['ci95'][0]:+.1f}, {m['ci95'][1]:+.1f}] | {m['mcnemar_p']:.3g} | {m['only_a']} | {m['only_b']} |")
+
+    for run in runs:
+        log = run / "practice.jsonl"
+        if log.exists():
+            prows = [orjson.loads(x) for x in log.read_bytes().splitlines() if x.strip()]
+            hist = Counter(str(r["solved_at"]) if r.get("solved_at") else "never" for r in prows)
+            by_dom = Counter(r["id"].split("-")[0] + "/" + r["id"].split("-")[1] for r in prows if r.get("solved_at"))
+            tries = [t for r in prows for t in r["tries"]]
+            variants = Counter(t["variant"] for r in prows for t in r["tries"] if t.get("verdict"))
+            print(f"\nPractice in {run.name}: {sum(1 for r in prows if r.get('solved_at'))} of {len(prows)} train questions solved; "
+                  "solved at " + ", ".join(f"try {k}: {hist[k]}" for k in sorted(k for k in hist if k != "never"))
+                  + f", never: {hist['never']}; by variant: {dict(variants)}; per split/domain: {dict(by_dom)}; "
+                  f"{len(tries)} tries, {sum(t['seconds'] for t in tries) / max(1, len(tries)):.0f} s and "
+                  f"{sum(t['tokens_evaluated'] for t in tries) / max(1, len(tries)):.0f} prompt tokens evaluated per try")
 
     curves = {run: rows for run, (config, rows) in runs.items() if len({r.get("batch", 0) for r in rows}) > 1}
     if curves:

@@ -38,7 +38,14 @@ def _default_out(split: str) -> Path:
 def toolqa(
     split: Annotated[Split, typer.Option(help="Question split.")] = Split.easy,
     domains: Annotated[Optional[str], typer.Option(help="Comma-separated domains (flight,coffee,yelp,airbnb,dblp,scirex,agenda,gsm8k); default: every domain whose corpus is present.")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N questions per domain (the first N in file order).")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most N questions per domain (the first N in file order: smoke tests only; use --sample).")] = None,
+    sample: Annotated[Optional[int], typer.Option(min=1, help="N test questions per split and domain, drawn with --seed across question templates.")] = None,
+    split_train: Annotated[Optional[float], typer.Option("--split-train", metavar="F", help="Per split and domain, this fraction (by template, seeded) is train, the rest test; only test questions are scored.")] = None,
+    practice_tries: Annotated[int, typer.Option("--practice-tries", min=0, max=10, help="Practise the train questions first: up to T varied tries each, the first judged success joins the run's pool.")] = 0,
+    practice_sample: Annotated[Optional[int], typer.Option("--practice-sample", min=1, help="Practise only M train questions per split and domain (stratified); default all.")] = None,
+    hint: Annotated[Optional[str], typer.Option("--hint", help="The hint under the question: intent (the domain's tool list), plan (the best demo's tool chain) or none. Default from SEER_HINT, else intent.")] = None,
+    dominant_margin: Annotated[Optional[float], typer.Option("--dominant-margin", help="Show the best demo alone when its similarity leads the next by this margin (off by default).")] = None,
+    w_utility: Annotated[Optional[float], typer.Option("--w-utility", help="Weight of per-experience utility in the recall score (0 = off, the default).")] = None,
     seed: Annotated[int, typer.Option(help="Shuffles the question order (and seeds the model).")] = 0,
     recall: Annotated[RecallMode, typer.Option(help="Experience recall: before every step, once per task, or never.")] = RecallMode.stepwise,
     demos: Annotated[Demos, typer.Option(help="Demonstrations from recall, or a fixed static set.")] = Demos.recall,
@@ -72,6 +79,13 @@ def toolqa(
         split=split.value,
         domains=[d.strip() for d in domains.split(",") if d.strip()] if domains else None,
         limit=limit,
+        sample=sample,
+        split_train=split_train,
+        practice_tries=practice_tries,
+        practice_sample=practice_sample,
+        hint=hint,
+        dominant_margin=dominant_margin,
+        w_utility=w_utility,
         seed=seed,
         recall=recall.value,
         demos=demos.value,
@@ -116,19 +130,32 @@ def toolqa(
             status = f"EM {100 * state['em'] / n:.0f}%  lenient {100 * state['len'] / n:.0f}%  {rate:.1f} s/q"
             bar.update(state["task"], advance=1, status=status)
 
+        def on_practice_start(total: int, done: int) -> None:
+            state["practice"] = bar.add_task("practice", total=total, completed=done, status="")
+            state["hist"] = {}
+
+        def on_practice(row) -> None:
+            key = f"try {row['solved_at']}" if row["solved_at"] else "never"
+            state["hist"][key] = state["hist"].get(key, 0) + 1
+            bar.update(state["practice"], advance=1, status="  ".join(f"{k}: {v}" for k, v in sorted(state["hist"].items())))
+
         def on_index(done: int, total: int, what: str) -> None:
             if state.get(what) is None:
                 state[what] = bar.add_task(what, total=total, status="once per machine")
             bar.update(state[what], completed=done)
 
         summary = run_eval(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result,
-                           on_warning=on_warning, on_index=on_index)
+                           on_warning=on_warning, on_index=on_index, on_practice_start=on_practice_start, on_practice=on_practice)
     pngs = write_plots(summary, Path(run_dir) / "plots") if plots else []
     if plots and not pngs:
         warn("no plots: matplotlib is not installed (pip install 'seer-cli[plots]'); the numbers are in summary.json")
     if json:
         emit_json({**summary, "run_dir": str(run_dir), "plots": [str(p) for p in pngs]})
         return
+    if summary.get("practice"):
+        pr = summary["practice"]
+        hist = ", ".join(f"try {k}: {v}" if k != "never" else f"never: {v}" for k, v in pr["solved_at"].items())
+        out.print(f"practice: {pr['solved']} of {pr['tasks']} train questions solved ({hist})", markup=False)
     out.print(domain_table(summary))
     if len(summary["batches"]) > 1:
         out.print(batch_table(summary))
@@ -151,13 +178,20 @@ def compare(
     from ..evals.report import compare_runs, compare_table
     from ..evals.runner import read_results
 
-    rows = []
+    import orjson
+
+    rows, train = [], set()
     for path in (run_a, run_b):
         run_dir = path.parent if path.name == "results.jsonl" else path
         if not (run_dir / "results.jsonl").is_file():
             raise UserError(f"{path}: no results.jsonl (not a seer eval run directory)")
         rows.append(read_results(run_dir))
+        cfg = run_dir / "config.json"
+        if cfg.is_file():  # a question either run trained on is never paired
+            train |= set(orjson.loads(cfg.read_bytes()).get("train_qids") or [])
+    rows = [[r for r in rs if r["qid"] not in train] for rs in rows]
     result = compare_runs(rows[0], rows[1], n=samples, seed=seed)
+    result["excluded_train"] = len(train)
     if result["shared"] == 0:
         raise UserError(f"{run_a} and {run_b} share no scored question")
     if json:

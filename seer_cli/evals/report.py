@@ -29,8 +29,15 @@ def _acc(rows: list[dict[str, Any]], metric: str) -> float | None:
     return round(100.0 * sum(vals) / len(vals), 2) if vals else None
 
 
+def _ci(rows: list[dict[str, Any]], metric: str) -> list[float] | None:
+    from .scoring import wilson
+
+    vals = [bool(r[metric]) for r in rows if r.get("scored", True) and r.get(metric) is not None]
+    return list(wilson(sum(vals), len(vals))) if vals else None
+
+
 def _group(rows, metric_rows) -> dict[str, Any]:
-    return {"n": len(rows), **{m: _acc(metric_rows, m) for m in METRICS}}
+    return {"n": len(rows), **{m: _acc(metric_rows, m) for m in METRICS}, **{f"{m}_ci": _ci(metric_rows, m) for m in METRICS}}
 
 
 def summarize(rows: list[dict[str, Any]], config=None) -> dict[str, Any]:
@@ -63,17 +70,25 @@ def _fmt(v) -> str:
     return "-" if v is None else f"{v:.1f}"
 
 
+def _fmt_ci(d: dict[str, Any], metric: str) -> str:
+    """``"40.0 [19.8, 64.3]"``: accuracy with its Wilson 95 % interval."""
+    v, ci = d.get(metric), d.get(f"{metric}_ci")
+    if v is None:
+        return "-"
+    return f"{v:.1f} [{ci[0]:.1f}, {ci[1]:.1f}]" if ci else f"{v:.1f}"
+
+
 def domain_table(summary: dict[str, Any]):
     """A Rich table: one row per split/domain, our EM/lenient/LLM beside ReAct (GPT-3.5)."""
     from rich.table import Table
 
-    t = Table(title="ToolQA accuracy (%)", caption=f"baseline: {REACT_SOURCE}")
+    t = Table(title="ToolQA accuracy (%, Wilson 95 % interval)", caption=f"baseline: {REACT_SOURCE}")
     for col in ("split", "domain", "n", "EM", "lenient", "LLM judge", "ReAct GPT-3.5"):
         t.add_column(col, justify="left" if col in ("split", "domain") else "right")
     for d in summary["domains"]:
-        t.add_row(d["split"], d["domain"], str(d["n"]), _fmt(d["em"]), _fmt(d["lenient"]), _fmt(d["llm"]), _fmt(d["react_gpt35"]))
+        t.add_row(d["split"], d["domain"], str(d["n"]), _fmt_ci(d, "em"), _fmt_ci(d, "lenient"), _fmt(d["llm"]), _fmt(d["react_gpt35"]))
     o = summary["overall"]
-    t.add_row("all", "all", str(o["n"]), _fmt(o["em"]), _fmt(o["lenient"]), _fmt(o["llm"]), "", style="bold")
+    t.add_row("all", "all", str(o["n"]), _fmt_ci(o, "em"), _fmt_ci(o, "lenient"), _fmt(o["llm"]), "", style="bold")
     return t
 
 

@@ -50,7 +50,11 @@ SEED_POOL = "toolqa-seed"
 class EvalConfig:
     split: str = "easy"
     domains: list[str] | None = None
-    limit: int | None = None  # questions per domain (the first N in file order)
+    limit: int | None = None  # questions per domain (the first N in file order): smoke tests only
+    sample: int | None = None  # test questions per split/domain, stratified by template, seeded
+    split_train: float | None = None  # per split/domain, this fraction (by template) trains, the rest tests
+    practice_tries: int = 0  # practice on the train questions first, up to T tries each (needs split_train)
+    practice_sample: int | None = None  # train questions practised per split/domain (stratified); None = all
     seed: int = 0
     recall: str = "stepwise"
     demos: str = "recall"
@@ -67,9 +71,15 @@ class EvalConfig:
     judge: bool = True  # compute the LLM judge for every question
     strict: bool = False  # ToolQA tools with the official FilterDB quirks exactly
     demo_order: str | None = None  # None = the settings' (SEER_DEMO_ORDER); recorded once the run starts
+    hint: str | None = None  # intent | plan | none; None = the settings' (SEER_HINT); recorded
+    dominant_margin: float | None = None  # None = the settings' (off unless SEER_DOMINANT_MARGIN); recorded
+    w_utility: float | None = None  # None = the settings' (0 unless SEER_W_UTILITY); recorded
     judge_model: str | None = None  # the LLM judge's own GGUF/alias, or
     judge_url: str | None = None  # its own OpenAI-compatible server; neither = the agent's backend
     skipped: list[str] = field(default_factory=list)  # filled in: messages for skipped domains
+    train_qids: list[str] = field(default_factory=list)  # filled in: the train part (never scored, never paired)
+    test_qids: list[str] = field(default_factory=list)  # filled in: the questions scored
+    practice_qids: list[str] = field(default_factory=list)  # filled in: the train questions practised
 
     def validate(self) -> "EvalConfig":
         if self.recall not in ("stepwise", "task", "none"):
@@ -86,6 +96,16 @@ class EvalConfig:
             raise UserError("--concurrency: more than 1 needs an HTTP backend (--llm-url); the in-process model runs one episode at a time")
         if self.limit is not None and self.limit < 1:
             raise UserError("--limit: must be at least 1")
+        if self.sample is not None and self.sample < 1:
+            raise UserError("--sample: must be at least 1")
+        if self.limit is not None and self.sample is not None:
+            raise UserError("--limit and --sample: choose one (--sample draws across templates; --limit takes the first N)")
+        if self.split_train is not None and not 0.0 < self.split_train < 1.0:
+            raise UserError(f"--split-train: must be between 0 and 1 (exclusive), not {self.split_train}")
+        if self.practice_tries < 0:
+            raise UserError("--practice-tries: must be 0 or more")
+        if self.practice_tries and self.split_train is None:
+            raise UserError("--practice-tries: needs --split-train (practice runs on the train part, scoring on the rest)")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,12 +123,47 @@ class Planned:
     batch: int
 
 
-def plan(config: EvalConfig) -> list[Planned]:
-    """The questions of a run in execution order, each with its batch number."""
+def _group(q: Question) -> str:
+    return f"{q.split}/{q.domain}"
+
+
+def _text(q: Question) -> str:
+    return q.question
+
+
+def select(config: EvalConfig) -> tuple[list[Question], list[Question], list[str]]:
+    """(train questions to practise, test questions to score, domains run), in file order.
+
+    ``--split-train F`` splits every split/domain by template (seeded, disjoint); ``--sample N``
+    then draws N test questions per split/domain across templates and ``--practice-sample M``
+    M train questions. Without a split every question is a test question. Fills in the config's
+    ``train_qids``/``test_qids``/``practice_qids`` so the run records what it scored.
+    """
+    from .sampling import split_train_test, stratified_sample
+
     toolqa_dir = Path(config.toolqa_dir) if config.toolqa_dir else None
     domains, skipped = select_domains(config.domains, toolqa_dir)
     config.skipped = skipped
     questions = load_questions(config.split, domains, toolqa_dir)
+    train: list[Question] = []
+    if config.split_train is not None:
+        train, questions = split_train_test(questions, config.split_train, config.seed, group=_group, text=_text)
+    if config.sample:
+        questions = stratified_sample(questions, config.sample, config.seed, group=_group, text=_text)
+    practice = train
+    if config.practice_sample and train:
+        practice = stratified_sample(train, config.practice_sample, config.seed, group=_group, text=_text, salt="practice")
+    config.train_qids = [q.qid for q in train]
+    config.practice_qids = [q.qid for q in practice] if config.practice_tries else []
+    config.test_qids = [q.qid for q in questions]
+    return practice, questions, domains
+
+
+def plan(config: EvalConfig) -> list[Planned]:
+    """The test questions of a run in execution order, each with its batch number."""
+    toolqa_dir = Path(config.toolqa_dir) if config.toolqa_dir else None
+    _, questions, domains = select(config)
+    skipped = config.skipped
     if config.limit:
         per: dict[str, int] = {}
         kept = []
@@ -237,6 +292,8 @@ def run_eval(
     on_result: Callable[[dict[str, Any]], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     on_index: Callable[[int, int, str], None] | None = None,
+    on_practice_start: Callable[[int, int], None] | None = None,
+    on_practice: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run (or continue) an eval into ``run_dir``; returns the summary.
 
@@ -261,13 +318,20 @@ def run_eval(
         raise UserError(f"--out {run_dir}: already holds a run; use --resume {run_dir} or another directory")
     config.validate()
     planned = plan(config)
+    practice_qs = [q for q in load_questions(config.split, config.domains and list(config.domains), Path(config.toolqa_dir) if config.toolqa_dir else None)
+                   if q.qid in set(config.practice_qids)]
     for message in config.skipped:
         if on_warning:
             on_warning(message)
     settings = load_settings()  # before anything is written: a bad config file leaves no run dir behind
     settings = settings.replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed,
-                                demo_order=config.demo_order or settings.demo_order)
-    config.demo_order = settings.demo_order  # recorded, so a resumed run keeps the order it started with
+                                demo_order=config.demo_order, hint=config.hint, dominant_margin=config.dominant_margin,
+                                w_utility=config.w_utility)
+    if settings.hint not in ("intent", "plan", "none"):
+        raise UserError(f"--hint: must be intent, plan or none, not {settings.hint!r}")
+    # recorded, so a resumed run keeps what it started with and the config says what was measured
+    config.demo_order, config.hint = settings.demo_order, settings.hint
+    config.dominant_margin, config.w_utility = settings.dominant_margin, settings.w_utility
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
         _write_json(run_dir / "config.json", config.to_dict())
@@ -356,6 +420,18 @@ def run_eval(
         return row
 
     try:
+        if practice_qs:
+            from ..agent.practice import Task, practice_tasks
+
+            judge_fn = None
+            if config.admit == "llm":
+                judge_fn = lambda q, gold, pred: scoring.llm_judge(judge_backend, q, pred, gold)  # noqa: E731
+            tasks = [Task(q.qid, q.question, q.answer, q.where) for q in practice_qs if q.scored]
+            with write_lock:
+                practice_tasks(agent(), tasks, run_dir / "practice.jsonl", tries=config.practice_tries, admit=config.admit,
+                               llm_judge=judge_fn, seed=config.seed, details={"run": run_dir.name},
+                               on_start=on_practice_start, on_task=on_practice)
+        check_leakage(pool, [p.question for p in todo], embedder)
         for batch in sorted({p.batch for p in todo}):
             items = [p for p in todo if p.batch == batch]
             if config.concurrency == 1:
@@ -369,5 +445,46 @@ def run_eval(
         if close:
             close()
     summary = summarize(read_results(run_dir), config)
+    if config.practice_tries and (run_dir / "practice.jsonl").exists():
+        from ..agent.practice import histogram, read_log
+
+        summary["practice"] = histogram(read_log(run_dir / "practice.jsonl"), config.practice_tries)
     _write_json(run_dir / "summary.json", summary)
     return summary
+
+
+# --- leakage -------------------------------------------------------------------------------------
+
+LEAK_COSINE = 0.98
+
+
+def _slots(text: str) -> tuple[str, ...]:
+    """Dates and numbers of a question: two questions of one template differ only in these."""
+    import re
+
+    return tuple(re.findall(r"\d+(?:[.-]\d+)*", text))
+
+
+def check_leakage(pool, questions: list[Question], embedder, *, threshold: float = LEAK_COSINE) -> None:
+    """Raise :class:`UserError` when a question about to be scored is already in the pool: the
+    same text after ToolQA's normalisation, or an embedding cosine >= ``threshold`` with the same
+    dates and numbers (a paraphrase). Questions of one template with other dates are not leaks:
+    that is the transfer practice is for."""
+    import numpy as np
+
+    if not questions or pool is None or not len(pool):
+        return
+    exps = pool.experiences()
+    norm = {scoring.normalize_answer(e.question): i for i, e in enumerate(exps)}
+    for q in questions:
+        i = norm.get(scoring.normalize_answer(q.question))
+        if i is not None:
+            raise UserError(f"leakage: test question {q.qid} ({q.where}) is in the run's pool (line {i + 1}); "
+                            "a scored question must never be recalled")
+    vecs = embedder.embed_batch([q.question for q in questions])
+    sims = np.asarray(vecs, dtype=np.float32) @ pool.vectors("question").T
+    for qi, q in enumerate(questions):
+        for i in np.nonzero(sims[qi] >= threshold)[0]:
+            if _slots(exps[int(i)].question) == _slots(q.question):
+                raise UserError(f"leakage: test question {q.qid} ({q.where}) has a near-duplicate in the run's pool "
+                                f"(line {int(i) + 1}, cosine {float(sims[qi][i]):.3f}, same dates and numbers)")

@@ -174,3 +174,14 @@ def mcnemar(a: list[bool], b: list[bool]) -> float:
     k = min(only_a, only_b)
     tail = sum(math.comb(total, i) for i in range(k + 1)) / 2**total
     return min(1.0, 2 * tail)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for ``k`` successes in ``n`` trials, in percent (95 % by default)."""
+    if n <= 0:
+        return (0.0, 100.0)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (round(100 * max(0.0, centre - half), 1), round(100 * min(1.0, centre + half), 1))
