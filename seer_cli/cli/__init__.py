@@ -46,11 +46,12 @@ def _root(
     """Stepwise Experience Recall for local tool-using LLMs."""
 
 
-from . import doctor, evals, ingest, pool, run  # noqa: E402  (commands register on `app`)
+from . import doctor, evals, ingest, pool, practice, run  # noqa: E402  (commands register on `app`)
 
 app.command("run")(run.run)
 app.command("doctor")(doctor.doctor)
 app.command("ingest")(ingest.ingest)
+app.command("practice")(practice.practice)
 app.add_typer(pool.app, name="pool")
 app.add_typer(evals.app, name="eval")
 
