@@ -15,8 +15,10 @@
    then ends the episode with ``reason="parse"``;
 5. the call runs through ``toolkit.call``; a model mistake or a tool exception becomes the
    observation;
-6. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, or at
-   the third identical call in a row (the second one gets a note in its observation).
+6. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, at
+   the third identical call in a row (the second one gets a note in its observation), or when a
+   conversational toolkit says the episode is over (its ``done`` attribute turns true: the
+   simulated user left, or the agent transferred to a human; ``reason="done"``).
 
 :meth:`Agent.learn` adds a trajectory judged successful (:mod:`.judge`) to the pool.
 """
@@ -214,11 +216,14 @@ class Agent:
             history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
             actions.append(action)
             yield self._emit(action)
+            if getattr(self.toolkit, "done", False):  # the conversation is over (user left, transfer)
+                reason = "done"
+                break
             if repeats >= 2:  # the third identical call in a row: nothing new will come of it
                 reason = "repeat"
                 break
 
-        finished = reason == "finish"
+        finished = reason in ("finish", "done")
         experience = Experience(
             question=question,
             steps=history,
