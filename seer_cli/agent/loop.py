@@ -41,6 +41,7 @@ DEMO_MODES = ("recall", "static")
 
 
 REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
+REPEAT_NOTE_NO_FINISH = "\n(The same call gave the same result last step. Change the arguments or use another tool.)"
 
 
 class Agent:
@@ -212,7 +213,7 @@ class Agent:
             repeats = repeats + 1 if call == last_call else 0
             last_call = call
             if repeats == 1:  # a small model stuck on one call: say so once, in the observation
-                action.observation += REPEAT_NOTE
+                action.observation += REPEAT_NOTE if any(t.name == FINISH for t in self.toolkit.tools()) else REPEAT_NOTE_NO_FINISH
             history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
             actions.append(action)
             yield self._emit(action)

@@ -6,7 +6,8 @@ A run directory holds::
     RUN_DIR/pool/           the run's own pool: retail starts from the shipped
                             taubench-retail-seed (built from *train* tasks, never test); airline
                             has no train split, so its pool starts empty. --online adds
-                            episodes with reward 1.0
+                            episodes with reward 1.0 that ended with the user leaving or a
+                            transfer and called at least one tool
     RUN_DIR/results.jsonl   one row per (task, trial), appended and fsync'ed at once
     RUN_DIR/summary.json    pass^k, average reward, the do-nothing floor (rewritten at the end)
 
@@ -43,6 +44,7 @@ SEED_POOLS = {"retail": "taubench-retail-seed", "airline": None}
 PAPER = ("paper (SEER, arXiv 2508.15214, τ-bench): Qwen2.5-7B +7.44 points with SEER; "
          "Qwen2.5-72B 51.84 % with SEER vs GPT-4o 54.76 %")
 OBS_CHARS = 2000  # observations kept per step in results.jsonl
+USER_N_CTX = 4096  # the simulated user's context: its instruction and one short line per turn
 
 
 @dataclass
@@ -60,7 +62,7 @@ class TauConfig:
     concurrency: int = 1
     model: str | None = None
     llm_url: str | None = None
-    user_model: str | None = None  # the simulated user's own GGUF/alias; default: the agent's backend
+    user_model: str | None = None  # the simulated user's own GGUF/alias; default: the agent's model
     user_url: str | None = None  # or its own OpenAI-compatible server
     max_steps: int = 30
     user_max_turns: int = 20
@@ -264,11 +266,13 @@ def run_taubench(
     if config.llm_url:
         backend.model  # noqa: B018  (asks the server for its models: a wrong URL fails now, before the run dir exists)
     if config.user_model or config.user_url:
-        user_backend = get_backend(settings.replace(model=config.user_model, llm_url=config.user_url))
+        user_backend = get_backend(dataclasses.replace(settings, model=config.user_model, llm_url=config.user_url, n_ctx=USER_N_CTX))
         if config.user_url:
             user_backend.model  # noqa: B018
-    else:
-        user_backend = backend
+    elif config.llm_url:
+        user_backend = backend  # the same server plays the user
+    else:  # the same model, its own in-process instance (backends are cached by n_ctx): each keeps its KV cache
+        user_backend = get_backend(dataclasses.replace(settings, n_ctx=USER_N_CTX))
 
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resume:
@@ -294,7 +298,8 @@ def run_taubench(
         task, trial = item
         row, final = run_episode(task, trial, backend=backend, user_backend=user_backend, pool=pool, embedder=embedder,
                                  settings=settings, config=config)
-        row["admitted"] = bool(config.online and row["reward"] == 1.0 and final is not None and final.experience.steps)
+        # only whole conversations that ended as they should (the user left or a transfer) and earned the reward
+        row["admitted"] = bool(config.online and row["reward"] == 1.0 and row["reason"] == "done" and row["tool_calls"] > 0)
         with write_lock:
             _append(results_path, row)  # first the row: a killed run never recalls its own episode
             if row["admitted"]:

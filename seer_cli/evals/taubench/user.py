@@ -4,7 +4,10 @@ Why: τ-bench tasks are conversations. The agent only ever sees what the user sa
 model sees the task's instruction (goal, identity, preferences) and the agent's messages. Rules
 (``data/prompts/taubench_user.md``): one short line at a time, reveal only what is needed, invent
 nothing, and reply ``###STOP###`` when done. The episode starts with the agent's fixed greeting
-"Hi! How can I help you today?", which the user answers with its first message.
+"Hi! How can I help you today?", which the user answers with its first message. The ``###STOP###``
+rule (``taubench_user_stop.md``) joins the user's prompt only after that first message: with it
+in the prompt from the start, the bundled 0.5B model answered the greeting with ``###STOP###``
+on all three airline tasks tried (24, 0, 5); without it, it stated its request on each.
 
 The conversation is kept from the user's side: the agent's lines are ``user`` turns and the
 customer's own lines are ``assistant`` turns of the user model's chat. Turns are capped
@@ -20,9 +23,13 @@ STOP = "###STOP###"
 MAX_TOKENS = 160
 
 
-def _prompt(instruction: str) -> str:
-    text = resources.files("seer_cli.evals").joinpath("data/prompts/taubench_user.md").read_text(encoding="utf-8")
-    return text.replace("{instruction}", instruction).rstrip("\n")
+def _read(name: str) -> str:
+    return resources.files("seer_cli.evals").joinpath(f"data/prompts/{name}").read_text(encoding="utf-8").rstrip("\n")
+
+
+def _prompt(instruction: str, *, stop_rule: bool) -> str:
+    rule = _read("taubench_user_stop.md") if stop_rule else ""
+    return _read("taubench_user.md").replace("{instruction}", instruction).replace("{stop_rule}", rule)
 
 
 class UserSimulator:
@@ -30,7 +37,8 @@ class UserSimulator:
 
     def __init__(self, backend, instruction: str, *, max_turns: int = 20, seed: int = 0, temperature: float = 0.0):
         self.backend = backend
-        self.messages = [{"role": "system", "content": _prompt(instruction)}]
+        self.instruction = instruction
+        self.messages = [{"role": "system", "content": _prompt(instruction, stop_rule=False)}]
         self.max_turns = max_turns
         self.seed = seed
         self.temperature = temperature
@@ -60,6 +68,8 @@ class UserSimulator:
         elif self.turns >= self.max_turns:
             self.done, self.stop_reason = True, "turns"
         self.messages.append({"role": "assistant", "content": text})
+        if self.turns == 1:  # from now on the user may leave
+            self.messages[0] = {"role": "system", "content": _prompt(self.instruction, stop_rule=True)}
         return text
 
 
