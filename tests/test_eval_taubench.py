@@ -165,3 +165,18 @@ def test_tiny_airline_run_writes_a_valid_row_and_resumes(tmp_path):
     again = _invoke("--resume", str(run), "--json")
     assert again.exit_code == 0, again.output
     assert len(_rows(run)) == 1  # nothing run twice
+
+
+def test_train_split_warns_and_a_dead_server_fails_before_the_run_dir(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = tmp_path / "run"
+    res = _invoke("--split", "train", "--sample", "1", "--llm-url", f"http://127.0.0.1:{port}", "--out", str(run))
+    assert res.exit_code == 1
+    lines = res.stderr.strip().splitlines()
+    assert lines[0].startswith("warning: --split train: the taubench-retail-seed pool is built from train tasks")
+    assert lines[-1].startswith("Error: ") and len(lines) == 2
+    assert not run.exists()

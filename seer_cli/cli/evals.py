@@ -191,7 +191,8 @@ def taubench(
             rate = (time.perf_counter() - state["t0"]) / n
             bar.update(state["task"], advance=1, status=f"reward {state['ok']}/{n}  {rate:.0f} s/episode")
 
-        summary = run_taubench(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result)
+        summary = run_taubench(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result,
+                               on_warning=warn)
     if json:
         emit_json({**summary, "run_dir": str(run_dir)})
         return

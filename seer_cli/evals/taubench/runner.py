@@ -232,10 +232,12 @@ def run_taubench(
     resume: bool = False,
     on_start: Callable[[int, int, tuple[int, int]], None] | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run (or continue) a τ-bench eval into ``run_dir``; returns the summary.
 
-    ``on_start(total, already_done, floor)`` once the plan is known; ``on_result(row)`` per episode.
+    ``on_start(total, already_done, floor)`` once the plan is known; ``on_result(row)`` per episode;
+    ``on_warning(message)`` when the run measures something other than it seems to.
     """
     from ...backends.registry import get_backend
     from ...config import load_settings
@@ -257,6 +259,9 @@ def run_taubench(
     planned = plan(config)
     tasks = list({t.tid: t for t, _ in planned}.values())
     floor = do_nothing_floor(tasks)
+    if config.split == "train" and config.pool is None and SEED_POOLS[config.env] and config.recall != "none" and on_warning:
+        on_warning(f"--split train: the {SEED_POOLS[config.env]} pool is built from train tasks, so recall can show "
+                   "the very task being run; scores on train are not comparable to test")
     settings = load_settings()  # before anything is written: a bad config file leaves no run dir
     settings = settings.replace(model=config.model, llm_url=config.llm_url, seed=config.seed, max_steps=config.max_steps,
                                 step_max_tokens=max(settings.step_max_tokens, 384),
