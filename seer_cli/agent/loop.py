@@ -18,8 +18,10 @@
 6. a ``Finish`` whose answer is an error message (or repeats an observation that starts with
    "Error") is refused: the observation asks for a fix and the episode goes on (at most
    ``ERROR_FINISH_REFUSALS`` times, then it ends with ``reason="error_answer"``);
-7. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, or at
-   the third identical call in a row (the second one gets a note in its observation).
+7. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, at
+   the third identical call in a row (the second one gets a note in its observation), or when a
+   conversational toolkit says the episode is over (its ``done`` attribute turns true: the
+   simulated user left, or the agent transferred to a human; ``reason="done"``).
 
 :meth:`Agent.learn` adds a trajectory judged successful (:mod:`.judge`) to the pool.
 """
@@ -43,6 +45,7 @@ DEMO_MODES = ("recall", "static")
 
 
 REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
+REPEAT_NOTE_NO_FINISH = "\n(The same call gave the same result last step. Change the arguments or use another tool.)"
 ERROR_FINISH_NOTE = (
     "Error: that answer is an error message, not an answer to the question. "
     "Fix the call that failed (check the tool's arguments) or use another tool, then Finish with the result."
@@ -274,15 +277,18 @@ class Agent:
             repeats = repeats + 1 if call == last_call else 0
             last_call = call
             if repeats == 1:  # a small model stuck on one call: say so once, in the observation
-                action.observation += REPEAT_NOTE
+                action.observation += REPEAT_NOTE if any(t.name == FINISH for t in self.toolkit.tools()) else REPEAT_NOTE_NO_FINISH
             history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
             actions.append(action)
             yield self._emit(action)
+            if getattr(self.toolkit, "done", False):  # the conversation is over (user left, transfer)
+                reason = "done"
+                break
             if repeats >= 2:  # the third identical call in a row: nothing new will come of it
                 reason = "repeat"
                 break
 
-        finished = reason == "finish"
+        finished = reason in ("finish", "done")
         experience = Experience(
             question=question,
             steps=[h for h in history if not (h.tool == FINISH and h.observation == ERROR_FINISH_NOTE)],  # refused Finishes teach nothing

@@ -76,6 +76,10 @@ def tool_specs(toolkit) -> str:
 
 
 def system_message(toolkit) -> dict[str, str]:
+    """The toolkit's own ``system_prompt()`` when it has one (a τ-bench policy), else ``system.md``."""
+    custom = getattr(toolkit, "system_prompt", None)
+    if callable(custom):
+        return {"role": "system", "content": custom()}
     return {"role": "system", "content": render("system", tools=tool_specs(toolkit))}
 
 

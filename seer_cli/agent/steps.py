@@ -93,7 +93,7 @@ class FinalStep:
     answer: str | None
     experience: Experience
     finished: bool
-    reason: str  # "finish" | "max_steps" | "context" | "parse" | "repeat" (a third identical call in a row)
+    reason: str  # "finish" | "max_steps" | "context" | "parse" | "repeat" (a third identical call in a row) | "done" (a conversation ended)
     totals: dict[str, Any] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)  # ids of every demonstration shown in the episode
 

@@ -1,4 +1,4 @@
-"""``seer eval toolqa`` and ``seer eval compare``: thin wrappers over :mod:`seer_cli.evals`."""
+"""``seer eval toolqa``, ``seer eval taubench`` and ``seer eval compare``: thin wrappers over :mod:`seer_cli.evals`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import typer
 from .console import emit_json, err, out, progress, warn
 from .options import Demos, JsonFlag, LlmUrlOpt, ModelOpt, RecallMode, TopK
 
-app = typer.Typer(no_args_is_help=True, help="Benchmarks: run ToolQA, compare two runs.")
+app = typer.Typer(no_args_is_help=True, help="Benchmarks: run ToolQA or τ-bench, compare two runs.")
 
 
 class Split(str, Enum):
@@ -28,10 +28,10 @@ class Admit(str, Enum):
     llm = "llm"
 
 
-def _default_out(split: str) -> Path:
+def _default_out(split: str, prefix: str = "toolqa-") -> Path:
     from ..config import load_settings
 
-    return load_settings().home / "runs" / f"toolqa-{split}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    return load_settings().home / "runs" / f"{prefix}{split}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 @app.command("toolqa")
@@ -160,6 +160,86 @@ def toolqa(
     if len(summary["batches"]) > 1:
         out.print(batch_table(summary))
     out.print(f"run: {run_dir}  (results.jsonl, summary.json{', plots/' if pngs else ''})")
+
+
+class TauEnvName(str, Enum):
+    retail = "retail"
+    airline = "airline"
+
+
+class TauSplit(str, Enum):
+    test = "test"
+    dev = "dev"
+    train = "train"
+
+
+@app.command("taubench")
+def taubench(
+    env: Annotated[TauEnvName, typer.Option("--env", help="τ-bench domain.")] = TauEnvName.retail,
+    split: Annotated[TauSplit, typer.Option(help="Task split (airline has test only).")] = TauSplit.test,
+    sample: Annotated[Optional[int], typer.Option(min=1, help="Run N tasks drawn with --seed (default: all).")] = None,
+    seed: Annotated[int, typer.Option(help="Draws the sample (and seeds the models).")] = 0,
+    trials: Annotated[int, typer.Option(min=1, help="Trials per task; pass^k is reported for k = 1..K.")] = 1,
+    recall: Annotated[RecallMode, typer.Option(help="Experience recall: before every step, once per task, or never.")] = RecallMode.stepwise,
+    demos: Annotated[Demos, typer.Option(help="Demonstrations from recall, or a fixed static set.")] = Demos.recall,
+    k: TopK = 4,
+    online: Annotated[bool, typer.Option("--online/--frozen", help="Add episodes with reward 1 to the run's pool as it goes, or never write it.")] = True,
+    pool: Annotated[Optional[str], typer.Option("--pool", "-p", help="Starting pool, copied into the run (name or path). Default: taubench-retail-seed (retail), empty (airline).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Episodes at once (threads); more than 1 needs --llm-url.")] = 1,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Run directory (default: <seer home>/runs/taubench-<env>-<time>).")] = None,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue the run in this directory with its saved settings.")] = None,
+    model: ModelOpt = None,
+    llm_url: LlmUrlOpt = None,
+    user_model: Annotated[Optional[str], typer.Option("--user-model", metavar="GGUF", help="The simulated user's own model (path or alias); default: the agent's.")] = None,
+    user_url: Annotated[Optional[str], typer.Option("--user-url", metavar="URL", help="The simulated user's own OpenAI-compatible server.")] = None,
+    max_steps: Annotated[int, typer.Option(min=1, help="Agent steps (tool calls and replies) per episode.")] = 30,
+    json: JsonFlag = False,
+):
+    """Run the agent on τ-bench (v1) retail or airline tasks with a simulated user; pass^k by the official reward.
+
+    Example: seer eval taubench --env airline --sample 2 --max-steps 10
+    """
+    from ..evals.taubench.runner import TauConfig, run_taubench
+
+    config = TauConfig(env=env.value, split=split.value, sample=sample, seed=seed, trials=trials, recall=recall.value,
+                       demos=demos.value, k=k, online=online, pool=pool, concurrency=concurrency, model=model,
+                       llm_url=llm_url, user_model=user_model, user_url=user_url, max_steps=max_steps)
+    run_dir = resume or out_dir or _default_out(f"taubench-{env.value}", prefix="")
+    with progress() as bar:
+        state = {"task": None, "n": 0, "ok": 0, "t0": time.perf_counter()}
+
+        def on_start(total: int, done: int, floor) -> None:
+            state["task"] = bar.add_task(f"τ-bench {config.env}", total=total, completed=done, status="")
+
+        def on_result(row) -> None:
+            state["n"] += 1
+            state["ok"] += row["reward"] == 1.0
+            n = state["n"]
+            rate = (time.perf_counter() - state["t0"]) / n
+            bar.update(state["task"], advance=1, status=f"reward {state['ok']}/{n}  {rate:.0f} s/episode")
+
+        summary = run_taubench(config, Path(run_dir), resume=resume is not None, on_start=on_start, on_result=on_result,
+                               on_warning=warn)
+    if json:
+        emit_json({**summary, "run_dir": str(run_dir)})
+        return
+    out.print(_tau_text(summary), markup=False)
+    out.print(f"run: {run_dir}  (results.jsonl, summary.json)", markup=False)
+
+
+def _tau_text(summary) -> str:
+    floor = summary["floor"]
+    lines = [f"τ-bench {summary['env']} {summary['split']}: {summary['tasks']} tasks x {summary['trials']} trials, {summary['episodes']} episodes"]
+    for k, value in summary["pass_hat_k"].items():
+        shown = "n/a" if value is None else f"{100 * value:.1f} %"
+        lines.append(f"  pass^{k}: {shown}   (do-nothing floor {100 * (floor['pass_hat_1'] or 0):.1f} %: {floor['solved']}/{floor['tasks']} tasks)")
+    failed = ", ".join(f"{k} {v}" for k, v in sorted(summary["failed_check"].items()))
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(summary["reasons"].items()))
+    lines.append(f"  failed check: {failed}; episodes ended: {reasons}")
+    lines.append(f"  per episode: {summary['mean_steps']} steps, {summary['mean_tool_calls']} tool calls, "
+                 f"{summary['mean_tokens_evaluated']} tokens evaluated, {summary['mean_seconds']} s")
+    lines.append(f"  {summary['paper']}")
+    return "\n".join(lines)
 
 
 @app.command("compare")

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 SCHEMA_VERSION = 1
-SUCCESS_SOURCES = ("gold-em", "gold-lenient", "llm-judge", "user", "self-check", "imported", "failed")
+SUCCESS_SOURCES = ("gold-em", "gold-lenient", "gold-reward", "llm-judge", "user", "self-check", "imported", "failed")
 FINISH = "Finish"
 
 _WS = re.compile(r"\s+")

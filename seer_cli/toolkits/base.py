@@ -103,6 +103,8 @@ def _type_text(schema: dict) -> str:
     t = schema.get("type", "any")
     if t == "array":
         return f"list[{_type_text(schema.get('items', {}))}]"
+    if t == "object" and schema.get("properties"):
+        return "{" + ", ".join(f"{k}: {_type_text(v)}" for k, v in schema["properties"].items()) + "}"
     return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(t, str(t))
 
 
