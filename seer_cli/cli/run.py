@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UserError
-from .console import emit_json, err, out
+from .console import emit_json, err, out, warn
 from .options import Demos, JsonFlag, LlmUrlOpt, ModelOpt, PoolOpt, RecallMode
 
 
@@ -54,6 +54,7 @@ def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | Non
             opts["docs"] = docs
         if tools:
             opts["tools_file"] = tools
+            opts["on_warning"] = warn
     if settings is not None:
         opts.update(cache_dir=settings.cache_dir, sandbox_timeout=settings.sandbox_timeout,
                     sandbox_memory_mb=settings.sandbox_memory_mb)
@@ -124,7 +125,7 @@ def run(
     toolqa_strict: Annotated[bool, typer.Option("--toolqa-strict", help="ToolQA tools keep the official FilterDB string-comparison quirks exactly.")] = False,
     data: Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")] = None,
     docs: Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")] = None,
-    tools: Annotated[Optional[Path], typer.Option("--tools", help="Python file whose @tool functions become extra tools.")] = None,
+    tools: Annotated[Optional[Path], typer.Option("--tools", help="Python file whose typed, documented functions become extra tools.")] = None,
     model: ModelOpt = None,
     llm_url: LlmUrlOpt = None,
     recall: Annotated[Optional[RecallMode], typer.Option("--recall", help="Recall before every step (stepwise), once (task), or never (none).")] = None,

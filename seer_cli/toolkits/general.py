@@ -9,6 +9,9 @@ SQL runs in an in-memory DuckDB: each file is copied into a table named after it
 extension would need a download), then external access is switched off, so queries can neither
 read other files nor write any; only SELECT-like statements are accepted.
 
+The system prompt (:meth:`GeneralToolkit.tool_specs_text`) shows each table's columns with types
+and two sample rows, and names the documents, saying Retrieve answers questions about them.
+
 Retrieve chunks the documents into ~200-word passages, embeds them with seer's embedder and keeps
 an hnswlib index under ``cache_dir/retrieval/<hash of names, sizes, mtimes, embedder>/``.
 :class:`PassageIndex` is shared with the ToolQA toolkit.
@@ -34,11 +37,15 @@ DOC_SUFFIXES = {".txt", ".md"}
 CHUNK_WORDS = 200
 SQL_ROWS = 50
 SQL_CHARS = 4_000
+SAMPLE_ROWS = 2  # sample rows per table in the system prompt
+CONTEXT_COLUMNS = 16  # columns per table in the system prompt (Tables lists them all)
+CONTEXT_CELL_CHARS = 24
+CONTEXT_DOCS = 8  # document names in the system prompt
 
 INTENT_HINTS = {
     "math": "arithmetic or a formula: Calculate, or PythonInterpreter for several steps",
     "code": "a computation best written as a short program: PythonInterpreter (set ans)",
-    "data": "a question about the given tables: Tables to see columns, then SQL",
+    "data": "a question about the given tables: SQL over them (their columns are listed with the tools)",
     "docs": "a question answered by the given documents: Retrieve, then answer from the passages",
     "other": "anything else: answer directly with Finish when no tool helps",
 }
@@ -135,12 +142,13 @@ class GeneralToolkit(Toolkit):
                  tools_file: str | Path | None = None, extra_tools: list[Tool] | None = None, *,
                  cache_dir: str | Path | None = None, embedder=None,
                  on_progress: Callable[[int, int, str], None] | None = None,
+                 on_warning: Callable[[str], None] | None = None,
                  sandbox_timeout: float = 10, sandbox_memory_mb: int = 512):
         extra = list(extra_tools or [])
         if tools_file:
             from .loading import load_tools_file
 
-            extra += load_tools_file(tools_file)
+            extra += load_tools_file(tools_file, on_warning=on_warning)
         super().__init__(extra)
         self.data = [Path(p).expanduser() for p in (data or [])]
         for p in self.data:
@@ -310,6 +318,40 @@ class GeneralToolkit(Toolkit):
             raise ToolCallError("Retrieve: the documents are empty")
         return "\n\n".join(f"[{self._chunks[i][0]}] {self._chunks[i][1]}" for i, _ in hits)
 
+    # --- what the model is told about the inputs ----------------------------------------------
+    def tool_specs_text(self) -> str:
+        """The tool list, then what the inputs hold: each table's columns with their types and a
+        couple of sample rows (so the first SQL can be right without a Tables call), and which
+        documents Retrieve searches. Part of the system prompt, paid on every step: kept short."""
+        parts = [super().tool_specs_text()]
+        if self.data:
+            parts.append(self.tables_context())
+        if self.docs is not None:
+            parts.append(self.docs_context())
+        return "\n".join(parts)
+
+    def tables_context(self) -> str:
+        """``Tables for SQL:`` then per table ``name(col TYPE, ...), N rows`` and SAMPLE_ROWS rows."""
+        con = self._connect()
+        lines = ["Tables for SQL (columns, then sample rows):"]
+        for table, cols in self._schemas.items():
+            shown = cols[:CONTEXT_COLUMNS]
+            more = f", +{len(cols) - len(shown)} more (see Tables)" if len(cols) > len(shown) else ""
+            (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            lines.append(f"- {table}({', '.join(f'{c} {t}' for c, t in shown)}{more}), {count} rows")
+            names = ", ".join(f'"{c}"' for c, _ in shown)
+            for row in con.execute(f'SELECT {names} FROM "{table}" LIMIT {SAMPLE_ROWS}').fetchall():
+                lines.append("    " + " | ".join(_cell(v) for v in row))
+        return "\n".join(lines)
+
+    def docs_context(self) -> str:
+        """Which documents exist, and that Retrieve (not a guess, not SQL) answers questions on them."""
+        files = sorted(str(p.relative_to(self.docs)) for p in self.docs.rglob("*")
+                       if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+        names = ", ".join(files[:CONTEXT_DOCS]) + (f", +{len(files) - CONTEXT_DOCS} more" if len(files) > CONTEXT_DOCS else "")
+        return (f"Documents ({len(files)} file{'s' if len(files) != 1 else ''}: {names}): "
+                "for questions about them call Retrieve first and answer from the passages.")
+
     def prepare(self) -> None:
         """Read the data files and build the document index now (progress via ``on_progress``)."""
         if self.data:
@@ -321,6 +363,12 @@ class GeneralToolkit(Toolkit):
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:
+    text = "NULL" if value is None else calc.format_number(value) if isinstance(value, float) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
