@@ -111,12 +111,12 @@ class DerivedFiles:
             self._embedder_checked = True
             trusted, why = self._trusted_rows(meta)
         todo = {sp: min(short[sp], trusted) for sp in SPACES}
+        exps = self.experiences()  # first: a damaged line stops here, before anything is said or written
         if why:
             self.warn(f"{self.path}: {why}; re-embedding {n} entries")
         else:
             missing = max(n - r for r in todo.values())
             self.warn(f"{self.path}: {missing} stored vectors are missing; embedding just those")
-        exps = self.experiences()
         for sp, start in todo.items():
             if start < n:
                 texts = [e.trajectory_text() if sp == "trajectory" else e.question for e in exps[start:n]]
