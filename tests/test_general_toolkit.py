@@ -101,6 +101,17 @@ def test_the_prompt_shows_table_schemas_samples_and_the_documents(data_files):
     kit.close()
 
 
+@pytest.mark.model
+def test_the_schema_context_is_cheap_in_real_tokens(llm, data_files):
+    """The context is paid on every step: with the real tokenizer, these four small tables (two
+    sample rows each) cost 132 tokens, about 33 a table."""
+    tmp_path, files = data_files
+    kit = GeneralToolkit(data=files, cache_dir=tmp_path)
+    n = len(llm.tokenize(kit.tables_context()))
+    assert n <= 4 * 40, n
+    kit.close()
+
+
 def test_wide_tables_and_long_cells_stay_compact_in_the_prompt(tmp_path):
     wide = tmp_path / "wide.csv"
     header = ",".join(f"c{i}" for i in range(40))

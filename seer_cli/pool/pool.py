@@ -191,6 +191,7 @@ class Pool(DerivedFiles):
                 idx.add(self._vectors_of(space, idx.count, len(self._sum)), idx.count)
 
     _meta_seen = False
+    _verified = None  # stat_key of the JSONL when stats() last verified every line
 
     def _load_cache(self, committed: int | None) -> None:
         blob = load_cache(self.path)
@@ -436,7 +437,10 @@ class Pool(DerivedFiles):
         from .check import verify_lines
 
         self.refresh()
-        verify_lines(self.path)
+        key = self._store.stat_key()
+        if key != self._verified:  # ~15 µs a line; once per change of the file in this process
+            verify_lines(self.path)
+            self._verified = key
         health = {sp: self.health.get(sp) or self._index_file_health(sp) for sp in SPACES}
         return pool_stats(self._sum, self.path, self.name, health, self._read_meta(), self.usage())
 
