@@ -356,6 +356,11 @@ class Toolkit:
                     lines.append(f"    {arg}: {schema['description']}")
         return "\n".join(lines)
 
+    def describe(self) -> list[dict]:
+        """Each tool as data: name, signature, description, argument schema (``seer tools list``)."""
+        return [{"name": t.name, "signature": t.signature_text(), "description": t.description,
+                 "parameters": t.parameters} for t in self.tools()]
+
     def prepare(self) -> None:
         """Do slow one-off work now (load tables, build indexes) instead of mid-episode."""
 

@@ -1,4 +1,5 @@
-"""The ``general`` toolkit (the default of ``seer run``): calculator, Python, SQL over files, doc search.
+"""The ``general`` toolkit (the default of ``seer run``): calculator, Python, SQL over files, doc search,
+plus a user's tools from a Python file (:mod:`.loading`) and from MCP servers (:mod:`.mcp_tools`).
 
 Why: a small model is most useful with a few dependable tools over *your* inputs. Tools are only
 offered when their inputs exist: ``SQL``/``Tables`` need ``data=[files]`` (csv, tsv, parquet,
@@ -140,6 +141,7 @@ class GeneralToolkit(Toolkit):
 
     def __init__(self, data: list[str | Path] | None = None, docs: str | Path | None = None,
                  tools_file: str | Path | None = None, extra_tools: list[Tool] | None = None, *,
+                 mcp: list[str] | None = None, mcp_timeout: float = 30.0,
                  cache_dir: str | Path | None = None, embedder=None,
                  on_progress: Callable[[int, int, str], None] | None = None,
                  on_warning: Callable[[str], None] | None = None,
@@ -149,6 +151,13 @@ class GeneralToolkit(Toolkit):
             from .loading import load_tools_file
 
             extra += load_tools_file(tools_file, on_warning=on_warning)
+        self._mcp = []
+        if mcp:
+            from .mcp_tools import connect_servers
+
+            self._mcp = connect_servers(list(mcp), timeout=mcp_timeout)
+            for server in self._mcp:
+                extra += server.tools()
         super().__init__(extra)
         self.data = [Path(p).expanduser() for p in (data or [])]
         for p in self.data:
@@ -363,6 +372,9 @@ class GeneralToolkit(Toolkit):
         if self._con is not None:
             self._con.close()
             self._con = None
+        for server in self._mcp:
+            server.close()
+        self._mcp = []
 
 
 def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:

@@ -8,7 +8,7 @@ describe (often there is no such section: a one-line docstring) is only a warnin
 shown that parameter by its name and type. An exception raised by a user tool
 while the agent runs becomes a ``ToolCallError`` (the model sees it as the observation).
 
-MCP servers are not supported yet.
+Tools from MCP servers come through :mod:`.mcp_tools`.
 """
 
 from __future__ import annotations
