@@ -138,6 +138,10 @@ def test_sql_is_read_only_and_cannot_reach_other_files(data_files):
             kit.call("SQL", {"query": query})
     assert not out.exists()
     assert (tmp_path / "Sales 2024.csv").read_text().startswith("region,amount")
+    with pytest.raises(ToolCallError) as bad:  # the model is told the columns it can use
+        kit.call("SQL", {"query": "select nope from people"})
+    assert str(bad.value).endswith(". Tables: events(kind VARCHAR, n BIGINT); items(id BIGINT, name VARCHAR, price DOUBLE); "
+                                   "people(name VARCHAR, age BIGINT); sales_2024(region VARCHAR, amount BIGINT)")
 
 
 def test_sql_output_is_truncated(tmp_path):

@@ -288,8 +288,13 @@ class GeneralToolkit(Toolkit):
             names = [d[0] for d in cur.description]
             rows = cur.fetchmany(SQL_ROWS + 1)
         except Exception as e:
-            raise ToolCallError(f"SQL error: {str(e).strip().splitlines()[0][:300]}. Tables: {', '.join(self._schemas)}") from None
+            raise ToolCallError(f"SQL error: {str(e).strip().splitlines()[0][:300]}. Tables: {self._schema_line()}") from None
         return format_table(names, rows)
+
+    def _schema_line(self, limit: int = 400) -> str:
+        """``t(col TYPE, ...); u(...)``: the tables and columns, for an SQL error the model can act on."""
+        text = "; ".join(f"{t}({', '.join(f'{c} {ty}' for c, ty in cols)})" for t, cols in self._schemas.items())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     # --- Retrieve --------------------------------------------------------------------------
     def _doc_index(self) -> PassageIndex:
