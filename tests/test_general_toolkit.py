@@ -298,6 +298,8 @@ def test_one_line_docstring_tools_are_accepted_with_a_warning(tmp_path):
     assert "- add(a: int, b: int): Add two integers.\n    a: the first one.\n- Finish(" in system
     step = {o["properties"]["tool"]["const"]: o for o in kit.step_schema()["anyOf"]}["city_temperature"]
     assert step["properties"]["args"]["required"] == ["city", "fahrenheit"]  # the grammar names every argument
+    assert kit.intent_hints["other"] == "anything else: one of city_temperature, add if it fits, else answer directly with Finish"
+    assert GeneralToolkit(cache_dir=tmp_path).intent_hints["other"].startswith("anything else: answer directly")
     with pytest.warns(UserWarning) as caught:  # the library's default reporter
         load_tools_file(path)
     assert [str(w.message) for w in caught] == warned

@@ -132,7 +132,15 @@ class GeneralToolkit(Toolkit):
     """Calculate, PythonInterpreter, SQL/Tables over ``data`` files, Retrieve over ``docs``."""
 
     name = "general"
-    intent_hints = INTENT_HINTS
+
+    @property
+    def intent_hints(self) -> dict[str, str]:
+        """With the user's own tools (--tools, --mcp), "other" points at them before Finish: the
+        plain hint ("answer directly") made the model skip a tool that was there for the question."""
+        if not self._extra:
+            return INTENT_HINTS
+        names = ", ".join(t.name for t in self._extra[:8])
+        return {**INTENT_HINTS, "other": f"anything else: one of {names} if it fits, else answer directly with Finish"}
 
     @property
     def intents(self) -> list[str]:
