@@ -80,8 +80,7 @@ def rebuild(pool: PoolOpt = None, json_out: JsonFlag = False):
         for f in DERIVED:
             (path / f).unlink(missing_ok=True)
     p = Pool.open(path, settings, on_warning=lambda m: None, create=False)
-    for space in ("trajectory", "question") if len(p) else ():
-        p.search(p.experiences()[0].question, k=1, space=space)  # loading an index rebuilds it
+    p.build_indexes()
     if json_out:
         emit_json({"pool": str(path), "entries": len(p), "index": p.stats()["index"]})
     else:

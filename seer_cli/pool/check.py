@@ -334,8 +334,7 @@ def repair_pool(directory: Path | str, settings, *, embedder=None, on_warning: C
 
     pool = Pool.open(path, settings, embedder=embedder, create=False, on_warning=lambda m: None)
     try:
-        for space in SPACES if len(pool) else ():
-            pool._index(space)  # builds and saves the index from the freshly embedded vectors
+        pool.build_indexes()  # from the freshly embedded vectors, saved
     finally:
         pool.close()
     result = RepairResult(path, len(keep), [Problem(JSONL, ln.reason, ln.number) for ln in damaged],

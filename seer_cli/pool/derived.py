@@ -153,6 +153,12 @@ class DerivedFiles:
             mm = self._mmaps[space] = np.memmap(f, dtype=np.float32, mode="r", shape=(VectorFile(f, dim).rows(), dim))
         return mm[:n]
 
+    def build_indexes(self) -> None:
+        """Load, verify or build (and save) both indexes now instead of on the first search."""
+        if len(self._sum):
+            for space in SPACES:
+                self._index(space)
+
     def _index(self, space: str) -> HnswIndex:
         idx = self._indexes.get(space)
         if idx is not None:
