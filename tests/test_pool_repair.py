@@ -148,3 +148,14 @@ def test_check_of_a_missing_pool_is_one_line(seer_home):
     r = seer("pool", "check", "--pool", "nope")
     assert r.exit_code == 1
     assert r.stderr.strip() == f"Error: pool nope does not exist ({seer_home / 'pools' / 'nope'})"
+
+
+def test_a_hand_made_pool_with_a_torn_last_line_is_not_damaged(pool):
+    (pool / "COMMITTED").unlink()
+    jsonl = pool / "experiences.jsonl"
+    jsonl.write_bytes(jsonl.read_bytes() + b'{"question": "half a li')
+    r = seer("pool", "check", "--pool", "t", "--json")
+    assert r.exit_code == 0, r.stdout
+    report = orjson.loads(r.stdout)
+    assert report["entries"] == 7
+    assert report["notes"] == ["experiences.jsonl: a torn last line of 23 bytes (ignored; cut by the next write)"]
