@@ -159,3 +159,34 @@ def test_a_hand_made_pool_with_a_torn_last_line_is_not_damaged(pool):
     report = orjson.loads(r.stdout)
     assert report["entries"] == 7
     assert report["notes"] == ["experiences.jsonl: a torn last line of 23 bytes (ignored; cut by the next write)"]
+
+
+def test_a_flip_outside_the_checksummed_tail_of_a_large_pool_is_caught(tmp_path, seer_home):
+    """The exact report of issue 11: meta.json checksums only the last 64 KiB, so a flipped byte
+    further back used to leave `seer pool stats` saying all was well."""
+    from seer_cli.pool.derived import WINDOW
+
+    recs = []
+    for i in range(40):  # ~2.5 KB a line, 100 KB in all
+        thought = f"Step {i}: " + " ".join(f"word{j}" for j in range(300))
+        recs.append({"question": f"What is {i} times {i + 7}?", "intent": "math", "answer": str(i * (i + 7)),
+                     "steps": [{"thought": thought, "tool": "Calculate", "args": {"expression": f"{i} * {i + 7}"},
+                                "observation": str(i * (i + 7))},
+                               {"thought": "", "tool": "Finish", "args": {"answer": str(i * (i + 7))}}]})
+    src = tmp_path / "big.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
+    r = seer("ingest", str(src), "--pool", "big", "--json")
+    assert r.exit_code == 0, r.stderr
+    added = orjson.loads(r.stdout)["added"]  # near-duplicates aside
+    assert added >= 35
+    pool = seer_home / "pools" / "big"
+    size = (pool / "experiences.jsonl").stat().st_size
+    assert size > 1.5 * WINDOW
+    original = _damage(pool, 2, "content")
+    assert size - len(original) - 1 > WINDOW  # line 2 lies outside the checksummed tail
+    stats = seer("pool", "stats", "--pool", "big")
+    assert stats.exit_code == 1
+    assert stats.stderr.splitlines() == [f"Error: {pool / 'experiences.jsonl'}:2: the content does not match its id "
+                                         f"(changed outside seer); run: seer pool repair --pool {pool}"]
+    assert seer("pool", "repair", "--pool", "big").exit_code == 0
+    assert orjson.loads(seer("pool", "stats", "--pool", "big", "--json").stdout)["entries"] == added - 1
