@@ -81,6 +81,7 @@ class Settings:
     step_max_tokens: int = 192
     sandbox_timeout: float = 10.0
     sandbox_memory_mb: int = 512
+    mcp_timeout: float = 30.0  # seconds an MCP tool call may take
 
     @property
     def pools_dir(self) -> Path:

@@ -147,3 +147,58 @@ def test_round_trip_export_ingest_gives_identical_entries(tmp_path):
     again = seer("pool", "export", "--pool", "b")
     assert again.exit_code == 0
     assert again.stdout.encode() == dump.read_bytes()
+
+
+def _chat(question: str, *, success, calls: bool = True, answer: str | None = "42") -> dict:
+    msgs = [{"role": "user", "content": question}]
+    if calls:
+        msgs += [
+            {"role": "assistant", "content": "compute it", "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "Calculate", "arguments": '{"expression": "6 * 7"}'}}]},
+            {"role": "tool", "tool_call_id": "c1", "content": "42"},
+        ]
+    if answer is not None:
+        msgs.append({"role": "assistant", "content": answer})
+    return {"success": success, "messages": msgs}
+
+
+def test_failed_and_tool_less_conversations_are_skipped_and_counted(tmp_path, seer_home):
+    """Regression (issue 11): one failed or tool-less conversation used to fail the whole file."""
+    log = tmp_path / "chats.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in [
+        _chat("What is six times seven?", success=True),
+        _chat("Say hello.", success=True, calls=False, answer="hello"),  # no tool calls
+        _chat("What is six times eight?", success=False, answer=None),  # failed, ended on a call
+        _chat("Greet me.", success=False, calls=False, answer="hi"),  # failed and tool-less
+    ]))
+    r = seer("ingest", str(log), "--pool", "t", "--json")
+    assert r.exit_code == 0, r.stderr
+    s = orjson.loads(r.stdout)
+    assert (s["read"], s["added"], s["rejected"], s["skipped"]) == (4, 1, 0, 3)
+    assert s["skipped_reasons"] == {"no tool calls": 2, "failed": 1}
+    assert s["skipped_records"] == [f"{log}:2: no tool calls", f"{log}:3: failed", f"{log}:4: no tool calls"]
+    table = seer("ingest", str(log), "--pool", "t")
+    assert table.exit_code == 0
+    assert table.stderr.splitlines() == ["skipped 3 (2 no tool calls, 1 failed; --json lists them)"]
+    # --include-failures keeps the failed one (with an empty answer); tool-less ones stay skipped
+    s = ingest_json(str(log), "--include-failures", "--pool", "u")
+    assert (s["added"], s["skipped"]) == (2, 2)
+    failed = orjson.loads(seer("pool", "show", s["added_ids"][1], "--pool", "u", "--json").stdout)
+    assert (failed["success"]["source"], failed["answer"], failed["steps"][-1]["tool"]) == ("failed", "", "Finish")
+
+
+def test_malformed_conversations_still_fail(tmp_path, seer_home):
+    bad = _chat("What is six times seven?", success=False)
+    bad["messages"][2]["tool_call_id"] = "nope"
+    noanswer = _chat("What is six times nine?", success=True, answer=None)
+    log = tmp_path / "bad.jsonl"
+    log.write_bytes(orjson.dumps(_chat("Hi?", success=True, calls=False)) + b"\n" + orjson.dumps(bad) + b"\n"
+                    + orjson.dumps(noanswer) + b"\n")
+    r = seer("ingest", str(log), "--pool", "t")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        f"{log}:2: messages[2].tool_call_id: 'nope' matches no earlier tool call",
+        f"{log}:3: answer: no final assistant message without tool_calls and no \"answer\" field",
+        "Error: 2 invalid records; nothing was added (--skip-invalid adds the valid ones)",
+    ]
+    assert not (seer_home / "pools" / "t").exists()

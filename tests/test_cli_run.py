@@ -64,3 +64,19 @@ def test_json_trajectory_and_expect_learns_once(gguf_path, seer_home):
     again = orjson.loads(_invoke(args).stdout)
     assert again["learned"]["added"] == [] and again["learned"]["duplicates"] == 1
     assert len((seer_home / "pools" / "default" / "experiences.jsonl").read_bytes().splitlines()) == len(lines)
+
+
+@pytest.mark.model
+def test_a_one_line_user_tool_is_offered_and_used(gguf_path, tmp_path):
+    """Issue 11: a typed function with a one-line docstring (no Args:) is accepted with a warning
+    and the real model calls it (the "other" hint names the user's tools)."""
+    tools = tmp_path / "weather.py"
+    tools.write_text('def city_temperature(city: str) -> str:\n'
+                     '    """Return today\'s temperature in a city, in degrees Celsius."""\n'
+                     '    return {"oslo": "-3"}.get(city.lower(), "unknown city")\n')
+    result = _invoke(["run", "--tools", str(tools), "--max-steps", "3", "--no-learn", "What is the temperature in Oslo today?"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"warning: {tools}:1: function city_temperature: no Args: description for 'city'")
+    assert 'city_temperature(city="Oslo")' in result.stderr
+    assert result.stdout.strip() == "-3"
+

@@ -76,6 +76,53 @@ def test_sql_over_csv_tsv_jsonl_and_sqlite(data_files):
     kit.close()
 
 
+def test_the_prompt_shows_table_schemas_samples_and_the_documents(data_files):
+    """Issue 11: the agent sees each --data table's columns, types and sample rows before its
+    first SQL, and with --docs which documents exist and that Retrieve answers about them."""
+    from seer_cli.agent.prompt import system_message
+
+    tmp_path, files = data_files
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "policy.md").write_text("Refunds are possible within 30 days.")
+    (docs / "faq.txt").write_text("Shipping takes five days.")
+    kit = GeneralToolkit(data=files, docs=docs, cache_dir=tmp_path)
+    specs = kit.tool_specs_text()
+    assert specs.split("\n- Finish(answer: str): Give the final answer and stop.\n    answer: ")[1].split("\n", 1)[1] == (
+        "Tables for SQL (columns, then sample rows):\n"
+        "- events(kind VARCHAR, n BIGINT), 2 rows\n    a | 1\n    b | 2\n"
+        "- items(id BIGINT, name VARCHAR, price DOUBLE), 2 rows\n    1 | pen | 1.5\n    2 | ink | 4.25\n"
+        "- people(name VARCHAR, age BIGINT), 2 rows\n    Ana | 31\n    Bo | 45\n"
+        "- sales_2024(region VARCHAR, amount BIGINT), 3 rows\n    north | 10\n    south | 25\n"
+        "Documents (2 files: faq.txt, policy.md): for questions about them call Retrieve first and answer from the passages."
+    )
+    assert specs in system_message(kit)["content"]
+    assert "Tables for SQL" not in GeneralToolkit(cache_dir=tmp_path).tool_specs_text()
+    kit.close()
+
+
+@pytest.mark.model
+def test_the_schema_context_is_cheap_in_real_tokens(llm, data_files):
+    """The context is paid on every step: with the real tokenizer, these four small tables (two
+    sample rows each) cost 132 tokens, about 33 a table."""
+    tmp_path, files = data_files
+    kit = GeneralToolkit(data=files, cache_dir=tmp_path)
+    n = len(llm.tokenize(kit.tables_context()))
+    assert n <= 4 * 40, n
+    kit.close()
+
+
+def test_wide_tables_and_long_cells_stay_compact_in_the_prompt(tmp_path):
+    wide = tmp_path / "wide.csv"
+    header = ",".join(f"c{i}" for i in range(40))
+    wide.write_text(header + "\n" + ",".join(["x" * 100] * 40) + "\n" + ",".join(["y"] * 40) + "\n" + ",".join(["z"] * 40) + "\n")
+    text = GeneralToolkit(data=[wide], cache_dir=tmp_path).tables_context()
+    lines = text.splitlines()
+    assert len(lines) == 4  # header, the table, two sample rows
+    assert lines[1].endswith("c15 VARCHAR, +24 more (see Tables)), 3 rows")
+    assert lines[2] == "    " + " | ".join(["x" * 23 + "…"] * 16)
+
+
 def test_sql_is_read_only_and_cannot_reach_other_files(data_files):
     tmp_path, files = data_files
     kit = GeneralToolkit(data=files, cache_dir=tmp_path)
@@ -91,6 +138,10 @@ def test_sql_is_read_only_and_cannot_reach_other_files(data_files):
             kit.call("SQL", {"query": query})
     assert not out.exists()
     assert (tmp_path / "Sales 2024.csv").read_text().startswith("region,amount")
+    with pytest.raises(ToolCallError) as bad:  # the model is told the columns it can use
+        kit.call("SQL", {"query": "select nope from people"})
+    assert str(bad.value).endswith(". Tables: events(kind VARCHAR, n BIGINT); items(id BIGINT, name VARCHAR, price DOUBLE); "
+                                   "people(name VARCHAR, age BIGINT); sales_2024(region VARCHAR, amount BIGINT)")
 
 
 def test_sql_output_is_truncated(tmp_path):
@@ -198,7 +249,7 @@ def test_user_tools_file(tmp_path):
 
 @pytest.mark.parametrize("source,message", [
     ("def f(x):\n    '''Do.\n\n    Args:\n        x: a.\n    '''\n", r"bad.py:1: function f: parameter 'x' has no type hint"),
-    ("def f(x: int):\n    '''Do.'''\n", r"bad.py:1: function f: parameter 'x' is not documented"),
+    ("def f(x, y: int):\n    '''Do.'''\n", r"bad.py:1: function f: parameter 'x' has no type hint"),
     ("\n\ndef f(x: int):\n    return x\n", r"bad.py:3: function f: needs a docstring"),
     ("def f(:\n", r"bad.py:1: syntax error"),
     ("raise RuntimeError('boom')\n", r"bad.py: importing it failed: RuntimeError: boom"),
@@ -209,6 +260,49 @@ def test_bad_user_tools_file_is_a_user_error_naming_file_and_function(tmp_path, 
     path.write_text(source)
     with pytest.raises(UserError, match=message):
         load_tools_file(path)
+
+
+ONE_LINERS = '''
+def city_temperature(city: str, fahrenheit: bool = False) -> str:
+    """Return today's temperature in a city."""
+    return f"{city}: {70 if fahrenheit else 21}"
+
+
+def add(a: int, b: int) -> int:
+    """Add two integers.
+
+    Args:
+        a: the first one.
+    """
+    return a + b
+'''
+
+
+def test_one_line_docstring_tools_are_accepted_with_a_warning(tmp_path):
+    """Regression (issue 11): a typed function with a one-line docstring (no Args:) was rejected."""
+    from seer_cli.agent.prompt import system_message
+
+    path = tmp_path / "quick.py"
+    path.write_text(ONE_LINERS)
+    warned: list[str] = []
+    kit = GeneralToolkit(tools_file=path, cache_dir=tmp_path, on_warning=warned.append)
+    assert warned == [
+        f"{path}:2: function city_temperature: no Args: description for 'city', 'fahrenheit'; the model sees only the name and type",
+        f"{path}:7: function add: no Args: description for 'b'; the model sees only the name and type",
+    ]
+    t = kit.tool_map()["city_temperature"]
+    assert t.parameters["required"] == ["city"] and t.parameters["properties"]["fahrenheit"]["type"] == "boolean"
+    assert kit.call("city_temperature", {"city": "Oslo"}) == "Oslo: 21"
+    system = system_message(kit)["content"]  # what the model is shown
+    assert "- city_temperature(city: str, fahrenheit?: bool): Return today's temperature in a city.\n- add(" in system
+    assert "- add(a: int, b: int): Add two integers.\n    a: the first one.\n- Finish(" in system
+    step = {o["properties"]["tool"]["const"]: o for o in kit.step_schema()["anyOf"]}["city_temperature"]
+    assert step["properties"]["args"]["required"] == ["city", "fahrenheit"]  # the grammar names every argument
+    assert kit.intent_hints["other"] == "anything else: one of city_temperature, add if it fits, else answer directly with Finish"
+    assert GeneralToolkit(cache_dir=tmp_path).intent_hints["other"].startswith("anything else: answer directly")
+    with pytest.warns(UserWarning) as caught:  # the library's default reporter
+        load_tools_file(path)
+    assert [str(w.message) for w in caught] == warned
 
 
 def test_step_schema_caps_string_args_but_not_programs(tmp_path):

@@ -175,7 +175,7 @@ def test_corrupt_committed_line_names_file_and_line(tmp_path, settings, embedder
     lines[1] = lines[1] + b" " * (len(path.read_bytes().split(b"\n")[1]) - len(lines[1]))
     path.write_bytes(b"\n".join(lines))
     (p.path / "COMMITTED").write_text(str(path.stat().st_size))
-    with pytest.raises(PoolCorrupt, match=r"experiences.jsonl:2: steps: must be a non-empty list"):
+    with pytest.raises(PoolCorrupt, match=r"experiences.jsonl:2: not a valid record \(steps: must be a non-empty list\); run: seer pool repair --pool "):
         Pool.open(p.path, settings, embedder=embedder)
 
 

@@ -46,7 +46,7 @@ def _root(
     """Stepwise Experience Recall for local tool-using LLMs."""
 
 
-from . import doctor, evals, ingest, pool, practice, run  # noqa: E402  (commands register on `app`)
+from . import doctor, evals, ingest, pool, practice, run, tools  # noqa: E402  (commands register on `app`)
 
 app.command("run")(run.run)
 app.command("doctor")(doctor.doctor)
@@ -54,6 +54,7 @@ app.command("ingest")(ingest.ingest)
 app.command("practice")(practice.practice)
 app.add_typer(pool.app, name="pool")
 app.add_typer(evals.app, name="eval")
+app.add_typer(tools.app, name="tools")
 
 
 def main() -> None:

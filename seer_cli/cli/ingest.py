@@ -9,6 +9,7 @@ left byte-for-byte as it was and every problem is listed as ``file:line: reason`
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Annotated, Optional
 
 import typer
@@ -28,6 +29,9 @@ def ingest(
     json_out: JsonFlag = False,
 ):
     """Add successful trajectories from files to a pool, atomically.
+
+    Failed conversations (unless --include-failures) and conversations without tool calls are
+    skipped and counted; a malformed record is an error.
 
     Formats are detected per file (extension, first character, keys of the first record);
     docs/formats/ has one example of each. Every file is validated before anything is written.
@@ -75,7 +79,9 @@ def ingest(
         "duplicates": duplicates,
         "near_duplicates": near_duplicates,
         "rejected": len(result.errors),
-        "skipped": len(result.failures),
+        "skipped": len(result.skipped),
+        "skipped_reasons": dict(Counter(reason for _, reason in result.skipped)),
+        "skipped_records": [f"{where}: {reason}" for where, reason in result.skipped],
         "seconds": round(time.perf_counter() - started, 3),
         "formats": result.formats,
         "pool": pool_path,
@@ -92,6 +98,9 @@ def ingest(
         table.add_column(name.replace("_", "-"), justify="right")
     table.add_row(*(str(summary[k]) for k in ("read", "added", "duplicates", "near_duplicates", "rejected", "skipped", "seconds")))
     out.print(table)
+    if summary["skipped"]:
+        why = ", ".join(f"{n} {reason}" for reason, n in summary["skipped_reasons"].items())
+        err.print(f"skipped {summary['skipped']} ({why}; --json lists them)", markup=False, highlight=False)
 
 
 def _bar():

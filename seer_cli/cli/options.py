@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -18,6 +19,16 @@ ModelOpt = Annotated[
 LlmUrlOpt = Annotated[
     Optional[str],
     typer.Option("--llm-url", help="OpenAI-compatible server base URL (llama-server, vLLM). Key from SEER_API_KEY or OPENAI_API_KEY."),
+]
+ToolkitOpt = Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")]
+ToolqaDirOpt = Annotated[Optional[Path], typer.Option("--toolqa-dir", help="ToolQA data directory (toolkit toolqa).")]
+DataOpt = Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")]
+DocsOpt = Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")]
+ToolsOpt = Annotated[Optional[Path], typer.Option("--tools", help="Python file whose typed, documented functions become extra tools.")]
+McpOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--mcp", help='MCP server whose tools become extra tools: a command line ("npx server-x --flag", stdio) '
+                 "or an http(s):// URL (streamable HTTP). Repeatable.", metavar="CMD|URL"),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 TopK = Annotated[int, typer.Option("--k", "-k", min=1, max=64, help="Number of results / demonstrations.")]

@@ -80,8 +80,7 @@ def rebuild(pool: PoolOpt = None, json_out: JsonFlag = False):
         for f in DERIVED:
             (path / f).unlink(missing_ok=True)
     p = Pool.open(path, settings, on_warning=lambda m: None, create=False)
-    for space in ("trajectory", "question") if len(p) else ():
-        p.search(p.experiences()[0].question, k=1, space=space)  # loading an index rebuilds it
+    p.build_indexes()
     if json_out:
         emit_json({"pool": str(path), "entries": len(p), "index": p.stats()["index"]})
     else:
@@ -234,3 +233,65 @@ def list_pools(json_out: JsonFlag = False):
     keys = list(pools[0]) if isinstance(pools[0], dict) else ["name"]
     rows = [tuple(d.get(k, "") for k in keys) if isinstance(d, dict) else (d,) for d in pools]
     out.print(_table("pools", rows, keys))
+
+
+def _pool_dir(pool: str | None):
+    from ..config import load_settings
+    from ..errors import PoolError
+    from ..pool.pool import resolve
+
+    settings = load_settings()
+    path, _ = resolve(pool, settings)
+    if not (path / "experiences.jsonl").is_file():
+        raise PoolError(f"pool {pool or settings.pool} does not exist ({path})")
+    return path, settings
+
+
+@app.command("check")
+def check(pool: PoolOpt = None, json_out: JsonFlag = False):
+    """Verify every committed line and the derived files; exit 1 on damage, one line per problem.
+
+    Example: seer pool check --pool default
+    """
+    from ..pool.check import check_pool
+
+    path, _ = _pool_dir(pool)
+    report = check_pool(path)
+    if json_out:
+        emit_json(report.to_dict())
+    else:
+        for note in report.notes:
+            err.print(f"note: {note}", markup=False, highlight=False)
+        for problem in report.problems:
+            out.print(str(problem), markup=False, highlight=False)
+        if report.ok:
+            out.print(f"ok: {path}: {report.entries} entries, derived files consistent", markup=False, highlight=False)
+    if not report.ok:
+        n = len(report.problems)
+        err.print(f"{n} problem{'s' if n > 1 else ''} in {path}; run: seer pool repair --pool {path}", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command("repair")
+def repair(pool: PoolOpt = None, json_out: JsonFlag = False):
+    """Move damaged lines to quarantine.jsonl, keep the rest (crash-safe rewrite), rebuild derived files.
+
+    Example: seer pool repair --pool default
+    """
+    from ..pool.check import repair_pool
+
+    path, settings = _pool_dir(pool)
+    with err.status("Checking and repairing…"):
+        res = repair_pool(path, settings, on_warning=warn)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    if not res.rebuilt:
+        out.print(f"nothing to repair: {path}: {res.kept} entries, derived files consistent", markup=False, highlight=False)
+        return
+    for p in res.quarantined:
+        out.print(f"quarantined {p}", markup=False, highlight=False)
+    where = f" (moved to {res.quarantine_file})" if res.quarantine_file else ""
+    out.print(f"repaired {path}: kept {res.kept} entries, quarantined {len(res.quarantined)} lines{where}; "
+              f"derived files rebuilt", markup=False, highlight=False)
+

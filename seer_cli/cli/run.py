@@ -9,6 +9,7 @@ judge decides whether the pool learns the trajectory.
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -16,8 +17,9 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UserError
-from .console import emit_json, err, out
-from .options import Demos, JsonFlag, LlmUrlOpt, ModelOpt, PoolOpt, RecallMode
+from .console import emit_json, err, out, warn
+from .options import (DataOpt, Demos, DocsOpt, JsonFlag, LlmUrlOpt, McpOpt, ModelOpt, PoolOpt, RecallMode, ToolkitOpt,
+                      ToolqaDirOpt, ToolsOpt)
 
 
 class Learn(str, Enum):
@@ -28,7 +30,7 @@ class Learn(str, Enum):
 
 
 def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | None = None, tools: Path | None = None,
-                  toolqa_dir: Path | None = None, toolqa_strict: bool = False, settings=None):
+                  mcp: list[str] | None = None, toolqa_dir: Path | None = None, toolqa_strict: bool = False, settings=None):
     """Check the files the options name, then build the toolkit (a UserError names the option)."""
     from ..toolkits import get_toolkit, toolkit_names
 
@@ -42,8 +44,8 @@ def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | Non
     if tools is not None and not tools.is_file():
         raise UserError(f"--tools: no such file: {tools}")
     if name == "toolqa":
-        if data or docs or tools:
-            raise UserError("--data/--docs/--tools belong to the general toolkit; --toolkit toolqa reads --toolqa-dir")
+        if data or docs or tools or mcp:
+            raise UserError("--data/--docs/--tools/--mcp belong to the general toolkit; --toolkit toolqa reads --toolqa-dir")
         opts = {"data_dir": toolqa_dir} if toolqa_dir else {}
         opts["strict"] = toolqa_strict
     else:
@@ -54,6 +56,11 @@ def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | Non
             opts["docs"] = docs
         if tools:
             opts["tools_file"] = tools
+            opts["on_warning"] = warn
+        if mcp:
+            opts["mcp"] = list(mcp)
+            if settings is not None:
+                opts["mcp_timeout"] = settings.mcp_timeout
     if settings is not None:
         opts.update(cache_dir=settings.cache_dir, sandbox_timeout=settings.sandbox_timeout,
                     sandbox_memory_mb=settings.sandbox_memory_mb)
@@ -119,12 +126,13 @@ def judge_and_learn(agent, final, *, learn: Learn, expect: str | None, interacti
 def run(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
     pool: PoolOpt = None,
-    toolkit: Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")] = "general",
-    toolqa_dir: Annotated[Optional[Path], typer.Option("--toolqa-dir", help="ToolQA data directory (toolkit toolqa).")] = None,
+    toolkit: ToolkitOpt = "general",
+    toolqa_dir: ToolqaDirOpt = None,
     toolqa_strict: Annotated[bool, typer.Option("--toolqa-strict", help="ToolQA tools keep the official FilterDB string-comparison quirks exactly.")] = False,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")] = None,
-    docs: Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")] = None,
-    tools: Annotated[Optional[Path], typer.Option("--tools", help="Python file whose @tool functions become extra tools.")] = None,
+    data: DataOpt = None,
+    docs: DocsOpt = None,
+    tools: ToolsOpt = None,
+    mcp: McpOpt = None,
     model: ModelOpt = None,
     llm_url: LlmUrlOpt = None,
     recall: Annotated[Optional[RecallMode], typer.Option("--recall", help="Recall before every step (stepwise), once (task), or never (none).")] = None,
@@ -150,7 +158,9 @@ def run(
                                        demos=demos.value if demos else None, k=k, max_steps=max_steps)
     if no_learn:
         learn = Learn.off
-    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, toolqa_dir=toolqa_dir, toolqa_strict=toolqa_strict, settings=settings)
+    with err.status("Starting the MCP servers…") if mcp else nullcontext():
+        kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir,
+                            toolqa_strict=toolqa_strict, settings=settings)
     try:
         with err.status("Loading the model, the embedder and the pool…"):
             from ..agent import Agent

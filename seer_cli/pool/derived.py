@@ -111,12 +111,12 @@ class DerivedFiles:
             self._embedder_checked = True
             trusted, why = self._trusted_rows(meta)
         todo = {sp: min(short[sp], trusted) for sp in SPACES}
+        exps = self.experiences()  # first: a damaged line stops here, before anything is said or written
         if why:
             self.warn(f"{self.path}: {why}; re-embedding {n} entries")
         else:
             missing = max(n - r for r in todo.values())
             self.warn(f"{self.path}: {missing} stored vectors are missing; embedding just those")
-        exps = self.experiences()
         for sp, start in todo.items():
             if start < n:
                 texts = [e.trajectory_text() if sp == "trajectory" else e.question for e in exps[start:n]]
@@ -152,6 +152,12 @@ class DerivedFiles:
                 return np.zeros((0, dim), dtype=np.float32)
             mm = self._mmaps[space] = np.memmap(f, dtype=np.float32, mode="r", shape=(VectorFile(f, dim).rows(), dim))
         return mm[:n]
+
+    def build_indexes(self) -> None:
+        """Load, verify or build (and save) both indexes now instead of on the first search."""
+        if len(self._sum):
+            for space in SPACES:
+                self._index(space)
 
     def _index(self, space: str) -> HnswIndex:
         idx = self._indexes.get(space)

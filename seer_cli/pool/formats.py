@@ -20,7 +20,9 @@ format per file from the extension, the first non-blank character and the first 
   ``arguments`` JSON string parsed; the message content is the thought of its first call); a
   ``tool`` message's content is the observation of the call named by ``tool_call_id``; the answer
   is the ``answer`` field or the last assistant message without tool calls, appended as a
-  ``Finish`` step. ``success`` is required unless ``assume_success``; ``false`` -> a failed record.
+  ``Finish`` step. ``success`` is required unless ``assume_success``; ``false`` -> a failed record
+  (its answer may be missing: a failed conversation often ends on a call). A well-formed
+  conversation without any tool call has nothing to teach: it is *skipped* and counted, not invalid.
 * ``library``: a JSON array of ``{id, class, question, steps, tools, parameters, full_text}``.
   ``steps`` (a list of strings, or one string) reads ``Step i: thought <CALL_BEGIN>Tool[args]<CALL_END>``;
   ``full_text``'s ``Result i: ...`` lines are the observations; ``class`` is the intent; the
@@ -31,6 +33,10 @@ format per file from the extension, the first non-blank character and the first 
   ``LoadGraph`` -> graph); the graph tools split on commas as the official ones do
   (``NodeCheck[PaperNet, X]`` -> ``{"graph": "PaperNet", "node": "X"}``, ``EdgeCheck`` ->
   graph, node1, node2; the last name keeps any further commas); any other tool -> ``{"input": ...}``.
+
+**Skips**: a reader raises :class:`SkipRecord` for a well-formed record that holds nothing to learn
+from; it lands in ``ReadResult.skipped`` as ``(file:line, reason)``, like the failed records that
+``include_failures`` does not keep (reason ``failed``).
 
 **Errors** are :class:`InvalidRecord` with ``where`` = ``file:line`` (``file`` alone for a
 problem with the whole file: missing, a directory, empty, unknown format); reading goes on past
@@ -58,9 +64,14 @@ _PROBE = 64 * 1024
 STDIN = "-"
 
 
+class SkipRecord(Exception):
+    """Raised by a reader for a well-formed record with nothing to learn from; the message is why."""
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     assume_success: bool = False
+    include_failures: bool = False
 
 
 Detector = Callable[[str, str, Any], bool]
@@ -89,6 +100,7 @@ class ReadResult:
     experiences: list[Experience] = field(default_factory=list)
     failures: list[Experience] = field(default_factory=list)
     errors: list[InvalidRecord] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file:line, reason), failures included
     read: int = 0
     formats: dict[str, str] = field(default_factory=dict)  # file label -> format name
 
@@ -107,7 +119,7 @@ def read_files(
     """Read every file (``"-"`` = stdin); failures go to ``experiences`` when ``include_failures``."""
     if format is not None and format not in FORMATS:
         raise UserError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
-    opts = ReadOptions(assume_success=assume_success)
+    opts = ReadOptions(assume_success=assume_success, include_failures=include_failures)
     result = ReadResult()
     for path in paths:
         _read_path(str(path), format, opts, result, on_progress)
@@ -181,9 +193,17 @@ def _read_stream(label, suffix, stream, total, fmt_name, opts, result, on_progre
         except ValueError as e:
             result.errors.append(InvalidRecord(where, str(e)))
             continue
+        except SkipRecord as e:
+            result.skipped.append((where, str(e)))
+            continue
         if not exp.origin:
             exp.origin = where
-        (result.experiences if exp.succeeded else result.failures).append(exp)
+        if exp.succeeded:
+            result.experiences.append(exp)
+        else:
+            result.failures.append(exp)
+            if not opts.include_failures:
+                result.skipped.append((where, "failed"))
     if not seen:
         result.errors.append(InvalidRecord(label, "empty file, no records"))
     if on_progress and total is not None:

@@ -32,7 +32,7 @@ from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked, UserErro
 from ..fsutil import atomic_write
 from .derived import META, DerivedFiles
 from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
-from .records import Experience
+from .records import Experience, invalid_reason
 from .redact import redact_experience
 from .seeds import default_seed_for, seed_file
 from .store import JsonlStore
@@ -191,6 +191,7 @@ class Pool(DerivedFiles):
                 idx.add(self._vectors_of(space, idx.count, len(self._sum)), idx.count)
 
     _meta_seen = False
+    _verified = None  # stat_key of the JSONL when stats() last verified every line
 
     def _load_cache(self, committed: int | None) -> None:
         blob = load_cache(self.path)
@@ -256,8 +257,10 @@ class Pool(DerivedFiles):
             line = data[a : b if b >= 0 else len(data)]
             try:
                 self._exps[pos] = Experience.from_dict(orjson.loads(line))
-            except (ValueError, orjson.JSONDecodeError) as e:
-                raise PoolCorrupt(f"{self._store.path}:{self._sum.lines[pos]}: {e}") from None
+            except orjson.JSONDecodeError as e:
+                raise self._store.damaged(self._sum.lines[pos], f"not valid JSON (column {e.colno})") from None
+            except ValueError as e:
+                raise self._store.damaged(self._sum.lines[pos], invalid_reason(e)) from None
 
     # ---- writing -----------------------------------------------------------------------------------
     @contextmanager
@@ -434,7 +437,15 @@ class Pool(DerivedFiles):
         return load_usage(self.path, self.warn)
 
     def stats(self) -> dict:
+        """What the pool holds; every committed line is verified first (:func:`.check.verify_lines`),
+        so a damaged pool raises :class:`PoolCorrupt` naming the line instead of looking fine."""
+        from .check import verify_lines
+
         self.refresh()
+        key = self._store.stat_key()
+        if key != self._verified:  # ~15 µs a line; once per change of the file in this process
+            verify_lines(self.path)
+            self._verified = key
         health = {sp: self.health.get(sp) or self._index_file_health(sp) for sp in SPACES}
         return pool_stats(self._sum, self.path, self.name, health, self._read_meta(), self.usage())
 

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from ..toolkits.toolqa import TOOLQA_ARGS
-from .formats import ReadOptions, register_format
+from .formats import ReadOptions, SkipRecord, register_format
 from .records import FINISH, Experience, Step
 
 
@@ -139,7 +139,7 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
     if not question or not question.strip():
         raise ValueError("messages: no user message (the question)")
     if not steps:
-        raise ValueError("messages: no assistant tool_calls, nothing to learn from")
+        raise SkipRecord("no tool calls")
     answer = rec.get("answer")
     if answer is not None:
         answer = _answer(answer, "answer")
@@ -147,8 +147,9 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
         answer = answer if answer is not None else _answer(steps[-1].args.get("answer"), f"{FINISH}.answer")
     else:
         answer = answer if answer is not None else final
-        if not answer:
+        if not answer and success:
             raise ValueError('answer: no final assistant message without tool_calls and no "answer" field')
+        answer = answer or ""  # a failed conversation may end on a call, without an answer
         steps.append(Step(thought="", tool=FINISH, args={"answer": answer}))
     model = rec.get("model")
     return Experience(

@@ -186,3 +186,10 @@ class Experience:
         if claimed is not None and claimed != exp.id:
             raise ValueError(f"id: {claimed!r} does not match the content hash {exp.id!r}")
         return exp
+
+
+def invalid_reason(error: ValueError) -> str:
+    """How a stored line that fails :meth:`Experience.from_dict` is described to a user."""
+    if str(error).startswith("id:"):
+        return "the content does not match its id (changed outside seer)"
+    return f"not a valid record ({error})"

@@ -14,7 +14,8 @@ Guarantees (``P`` is the pool directory):
   newline, not valid JSON) is ignored by readers and cut by the next writer, with a warning;
   the lines before it are never touched.
 * A line inside the committed part that is not a JSON object raises :class:`PoolCorrupt`
-  naming ``file:line``. Nothing is ever dropped silently.
+  naming ``file:line`` and the command that repairs it (``seer pool repair``, :mod:`.check`:
+  damaged lines move to ``quarantine.jsonl``). Nothing is ever dropped silently.
 * Whole-pool rewrites (prune) write ``*.new`` files, fsync them, then ``os.replace`` the JSONL
   (the commit point), then the derived files, then ``COMMITTED``. A writer that finds
   ``experiences.jsonl.new`` rolls the rewrite back; one that finds only other ``*.new``
@@ -77,7 +78,7 @@ class JsonlStore:
             try:
                 return int(raw.split()[0])
             except (ValueError, IndexError):
-                raise PoolCorrupt(f"{candidate}: not a byte length ({raw[:40]!r})") from None
+                raise PoolCorrupt(f"{candidate}: not a byte length ({raw[:40]!r}); {self.hint()}") from None
         return None
 
     def stat_key(self) -> tuple:
@@ -120,7 +121,7 @@ class JsonlStore:
                 size = os.fstat(f.fileno()).st_size
                 end = size if committed is None else committed
                 if end > size:
-                    raise PoolCorrupt(f"{self.path}: COMMITTED says {end} bytes but the file has {size}")
+                    raise PoolCorrupt(f"{self.path}: COMMITTED says {end} bytes but the file has {size}; {self.hint()}")
                 if start > end:
                     raise PoolCorrupt(f"{self.path}: shrank below {start} bytes (rewritten elsewhere?)")
                 f.seek(start)
@@ -130,7 +131,7 @@ class JsonlStore:
                 raise PoolCorrupt(f"{self.path}: missing, but COMMITTED says {committed} bytes") from None
             return Chunk(start, start, next_line=next_line)
         if committed is not None and data and not data.endswith(b"\n"):
-            raise PoolCorrupt(f"{self.path}: the committed part ends inside a line (byte {end})")
+            raise PoolCorrupt(f"{self.path}: the committed part ends inside a line (byte {end}); {self.hint()}")
         if committed is None and data and not data.endswith(b"\n"):
             cut = data.rfind(b"\n") + 1
             try:
@@ -153,9 +154,9 @@ class JsonlStore:
                 try:
                     rec = orjson.loads(line)
                 except orjson.JSONDecodeError as e:
-                    raise PoolCorrupt(f"{self.path}:{line_no}: not valid JSON ({e})") from None
+                    raise self.damaged(line_no, f"not valid JSON (column {e.colno})") from None
                 if not isinstance(rec, dict):
-                    raise PoolCorrupt(f"{self.path}:{line_no}: not a JSON object")
+                    raise self.damaged(line_no, "not a JSON object")
                 chunk.records.append(rec)
                 chunk.offsets.append(start + pos)
                 chunk.line_numbers.append(line_no)
@@ -163,6 +164,13 @@ class JsonlStore:
             pos = stop + 1
         chunk.next_line = line_no
         return chunk
+
+    def damaged(self, line: int, reason: str) -> PoolCorrupt:
+        """The error for a damaged committed line: where, why, and the command that repairs it."""
+        return PoolCorrupt(f"{self.path}:{line}: {reason}; {self.hint()}")
+
+    def hint(self) -> str:
+        return f"run: seer pool repair --pool {self.dir}"
 
     def read_bytes(self, offset: int, end: int) -> bytes:
         with open(self.path, "rb") as f:
@@ -213,7 +221,7 @@ class JsonlStore:
             self.warn(f"{self.path}: removed an uncommitted tail of {size - committed} bytes (a writer was interrupted)")
             self._truncate(committed)
         elif size < committed:
-            raise PoolCorrupt(f"{self.path}: COMMITTED says {committed} bytes but the file has {size}")
+            raise PoolCorrupt(f"{self.path}: COMMITTED says {committed} bytes but the file has {size}; {self.hint()}")
         if state == "rolled-forward":
             os.replace(self.dir / (COMMITTED + NEW), self.committed_path)
             fsync_dir(self.dir)

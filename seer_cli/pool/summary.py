@@ -27,7 +27,7 @@ import orjson
 
 from ..errors import PoolCorrupt, PoolLocked
 from ..fsutil import atomic_write
-from .records import Experience
+from .records import Experience, invalid_reason
 from .store import Chunk
 
 USAGE = "usage.json"
@@ -66,7 +66,7 @@ class Summaries:
                 try:
                     exp = Experience.from_dict(rec)
                 except ValueError as e:
-                    raise PoolCorrupt(f"{path}:{line}: {e}") from None
+                    raise PoolCorrupt(f"{path}:{line}: {invalid_reason(e)}; run: seer pool repair --pool {Path(path).parent}") from None
                 rid, intent, tools, source = exp.id, exp.intent, tuple(exp.tools), exp.success_source
             self.pos.setdefault(rid, len(self.ids))
             self.ids.append(rid)

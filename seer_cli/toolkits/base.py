@@ -6,7 +6,8 @@ drifts from the code; here they are derived from the function itself:
 
 * ``@tool`` reads the type hints and the Google-style ``Args:`` section. A parameter without a
   hint or without a line in ``Args:`` raises ``TypeError`` when the module is imported, never in
-  the middle of an episode.
+  the middle of an episode. (Tools from a user's file are gentler about ``Args:``: see
+  :mod:`.loading`.)
 * :class:`Toolkit` collects its ``@tool`` methods in definition order and always appends
   ``Finish(answer)``. :meth:`Toolkit.call` validates the model's arguments and raises
   :class:`~seer_cli.errors.ToolCallError` naming the valid tools or the expected arguments: the
@@ -212,7 +213,10 @@ def tool(fn: Callable | None = None, *, name: str | None = None) -> Any:
     return build(fn) if fn is not None else build
 
 
-def make_tool(f: Callable, *, name: str | None = None) -> Tool:
+def make_tool(f: Callable, *, name: str | None = None, on_undocumented: Callable[[str], None] | None = None) -> Tool:
+    """A :class:`Tool` from ``f``. A parameter missing from ``Args:`` is a ``TypeError`` unless
+    ``on_undocumented`` is given: then it is called with the parameter's name and the parameter
+    is described to the model by its name and type alone (a user's quick one-line tool)."""
     tool_name = name or f.__name__
     where = f"tool {tool_name}"
     summary, arg_docs = parse_docstring(f.__doc__)
@@ -232,10 +236,12 @@ def make_tool(f: Callable, *, name: str | None = None) -> Tool:
             raise TypeError(f"{where}: *args/**kwargs cannot be described to the model")
         if pname not in hints:
             raise TypeError(f"{where}: parameter {pname!r} has no type hint")
-        if pname not in arg_docs or not arg_docs[pname]:
-            raise TypeError(f"{where}: parameter {pname!r} is not documented in the docstring's Args: section")
         schema, optional = _schema_for(hints[pname], f"{where}: parameter {pname!r}")
-        schema = {**schema, "description": arg_docs[pname]}
+        if not arg_docs.get(pname):
+            if on_undocumented is None:
+                raise TypeError(f"{where}: parameter {pname!r} is not documented in the docstring's Args: section")
+            on_undocumented(pname)
+        schema = {**schema, "description": arg_docs.get(pname, "")}
         props[pname] = schema
         if param.default is inspect.Parameter.empty and not optional:
             required.append(pname)
@@ -348,8 +354,14 @@ class Toolkit:
         for t in self.tools():
             lines.append(f"- {t.signature_text()}: {t.description}")
             for arg, schema in t.parameters["properties"].items():
-                lines.append(f"    {arg}: {schema.get('description', '')}")
+                if schema.get("description"):  # an undocumented user argument is shown by name and type only
+                    lines.append(f"    {arg}: {schema['description']}")
         return "\n".join(lines)
+
+    def describe(self) -> list[dict]:
+        """Each tool as data: name, signature, description, argument schema (``seer tools list``)."""
+        return [{"name": t.name, "signature": t.signature_text(), "description": t.description,
+                 "parameters": t.parameters} for t in self.tools()]
 
     def prepare(self) -> None:
         """Do slow one-off work now (load tables, build indexes) instead of mid-episode."""

@@ -1,4 +1,5 @@
-"""The ``general`` toolkit (the default of ``seer run``): calculator, Python, SQL over files, doc search.
+"""The ``general`` toolkit (the default of ``seer run``): calculator, Python, SQL over files, doc search,
+plus a user's tools from a Python file (:mod:`.loading`) and from MCP servers (:mod:`.mcp_tools`).
 
 Why: a small model is most useful with a few dependable tools over *your* inputs. Tools are only
 offered when their inputs exist: ``SQL``/``Tables`` need ``data=[files]`` (csv, tsv, parquet,
@@ -8,6 +9,9 @@ SQL runs in an in-memory DuckDB: each file is copied into a table named after it
 (sqlite files are read through Python's ``sqlite3`` in read-only mode, because DuckDB's sqlite
 extension would need a download), then external access is switched off, so queries can neither
 read other files nor write any; only SELECT-like statements are accepted.
+
+The system prompt (:meth:`GeneralToolkit.tool_specs_text`) shows each table's columns with types
+and two sample rows, and names the documents, saying Retrieve answers questions about them.
 
 Retrieve chunks the documents into ~200-word passages, embeds them with seer's embedder and keeps
 an hnswlib index under ``cache_dir/retrieval/<hash of names, sizes, mtimes, embedder>/``.
@@ -34,11 +38,15 @@ DOC_SUFFIXES = {".txt", ".md"}
 CHUNK_WORDS = 200
 SQL_ROWS = 50
 SQL_CHARS = 4_000
+SAMPLE_ROWS = 2  # sample rows per table in the system prompt
+CONTEXT_COLUMNS = 16  # columns per table in the system prompt (Tables lists them all)
+CONTEXT_CELL_CHARS = 24
+CONTEXT_DOCS = 8  # document names in the system prompt
 
 INTENT_HINTS = {
     "math": "arithmetic or a formula: Calculate, or PythonInterpreter for several steps",
     "code": "a computation best written as a short program: PythonInterpreter (set ans)",
-    "data": "a question about the given tables: Tables to see columns, then SQL",
+    "data": "a question about the given tables: SQL over them (their columns are listed with the tools)",
     "docs": "a question answered by the given documents: Retrieve, then answer from the passages",
     "other": "anything else: answer directly with Finish when no tool helps",
 }
@@ -124,7 +132,15 @@ class GeneralToolkit(Toolkit):
     """Calculate, PythonInterpreter, SQL/Tables over ``data`` files, Retrieve over ``docs``."""
 
     name = "general"
-    intent_hints = INTENT_HINTS
+
+    @property
+    def intent_hints(self) -> dict[str, str]:
+        """With the user's own tools (--tools, --mcp), "other" points at them before Finish: the
+        plain hint ("answer directly") made the model skip a tool that was there for the question."""
+        if not self._extra:
+            return INTENT_HINTS
+        names = ", ".join(t.name for t in self._extra[:8])
+        return {**INTENT_HINTS, "other": f"anything else: one of {names} if it fits, else answer directly with Finish"}
 
     @property
     def intents(self) -> list[str]:
@@ -133,14 +149,23 @@ class GeneralToolkit(Toolkit):
 
     def __init__(self, data: list[str | Path] | None = None, docs: str | Path | None = None,
                  tools_file: str | Path | None = None, extra_tools: list[Tool] | None = None, *,
+                 mcp: list[str] | None = None, mcp_timeout: float = 30.0,
                  cache_dir: str | Path | None = None, embedder=None,
                  on_progress: Callable[[int, int, str], None] | None = None,
+                 on_warning: Callable[[str], None] | None = None,
                  sandbox_timeout: float = 10, sandbox_memory_mb: int = 512):
         extra = list(extra_tools or [])
         if tools_file:
             from .loading import load_tools_file
 
-            extra += load_tools_file(tools_file)
+            extra += load_tools_file(tools_file, on_warning=on_warning)
+        self._mcp = []
+        if mcp:
+            from .mcp_tools import connect_servers
+
+            self._mcp = connect_servers(list(mcp), timeout=mcp_timeout)
+            for server in self._mcp:
+                extra += server.tools()
         super().__init__(extra)
         self.data = [Path(p).expanduser() for p in (data or [])]
         for p in self.data:
@@ -271,8 +296,13 @@ class GeneralToolkit(Toolkit):
             names = [d[0] for d in cur.description]
             rows = cur.fetchmany(SQL_ROWS + 1)
         except Exception as e:
-            raise ToolCallError(f"SQL error: {str(e).strip().splitlines()[0][:300]}. Tables: {', '.join(self._schemas)}") from None
+            raise ToolCallError(f"SQL error: {str(e).strip().splitlines()[0][:300]}. Tables: {self._schema_line()}") from None
         return format_table(names, rows)
+
+    def _schema_line(self, limit: int = 400) -> str:
+        """``t(col TYPE, ...); u(...)``: the tables and columns, for an SQL error the model can act on."""
+        text = "; ".join(f"{t}({', '.join(f'{c} {ty}' for c, ty in cols)})" for t, cols in self._schemas.items())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     # --- Retrieve --------------------------------------------------------------------------
     def _doc_index(self) -> PassageIndex:
@@ -310,6 +340,40 @@ class GeneralToolkit(Toolkit):
             raise ToolCallError("Retrieve: the documents are empty")
         return "\n\n".join(f"[{self._chunks[i][0]}] {self._chunks[i][1]}" for i, _ in hits)
 
+    # --- what the model is told about the inputs ----------------------------------------------
+    def tool_specs_text(self) -> str:
+        """The tool list, then what the inputs hold: each table's columns with their types and a
+        couple of sample rows (so the first SQL can be right without a Tables call), and which
+        documents Retrieve searches. Part of the system prompt, paid on every step: kept short."""
+        parts = [super().tool_specs_text()]
+        if self.data:
+            parts.append(self.tables_context())
+        if self.docs is not None:
+            parts.append(self.docs_context())
+        return "\n".join(parts)
+
+    def tables_context(self) -> str:
+        """``Tables for SQL:`` then per table ``name(col TYPE, ...), N rows`` and SAMPLE_ROWS rows."""
+        con = self._connect()
+        lines = ["Tables for SQL (columns, then sample rows):"]
+        for table, cols in self._schemas.items():
+            shown = cols[:CONTEXT_COLUMNS]
+            more = f", +{len(cols) - len(shown)} more (see Tables)" if len(cols) > len(shown) else ""
+            (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            lines.append(f"- {table}({', '.join(f'{c} {t}' for c, t in shown)}{more}), {count} rows")
+            names = ", ".join(f'"{c}"' for c, _ in shown)
+            for row in con.execute(f'SELECT {names} FROM "{table}" LIMIT {SAMPLE_ROWS}').fetchall():
+                lines.append("    " + " | ".join(_cell(v) for v in row))
+        return "\n".join(lines)
+
+    def docs_context(self) -> str:
+        """Which documents exist, and that Retrieve (not a guess, not SQL) answers questions on them."""
+        files = sorted(str(p.relative_to(self.docs)) for p in self.docs.rglob("*")
+                       if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+        names = ", ".join(files[:CONTEXT_DOCS]) + (f", +{len(files) - CONTEXT_DOCS} more" if len(files) > CONTEXT_DOCS else "")
+        return (f"Documents ({len(files)} file{'s' if len(files) != 1 else ''}: {names}): "
+                "for questions about them call Retrieve first and answer from the passages.")
+
     def prepare(self) -> None:
         """Read the data files and build the document index now (progress via ``on_progress``)."""
         if self.data:
@@ -321,6 +385,15 @@ class GeneralToolkit(Toolkit):
         if self._con is not None:
             self._con.close()
             self._con = None
+        for server in self._mcp:
+            server.close()
+        self._mcp = []
+
+
+def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:
+    text = "NULL" if value is None else calc.format_number(value) if isinstance(value, float) else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:

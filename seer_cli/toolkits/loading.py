@@ -2,11 +2,13 @@
 
 Why: adding a tool should be writing a typed, documented function, nothing more. Every public
 function *defined* in the file (not imported into it) becomes a tool through ``make_tool``; a
-function without type hints or without its ``Args:`` lines is a ``UserError`` naming the file,
-the function and what is missing, before any model runs. An exception raised by a user tool
+function without a docstring or a type hint is a ``UserError`` naming the file, the function and
+what is missing, before any model runs. A parameter the docstring's ``Args:`` section does not
+describe (often there is no such section: a one-line docstring) is only a warning: the model is
+shown that parameter by its name and type. An exception raised by a user tool
 while the agent runs becomes a ``ToolCallError`` (the model sees it as the observation).
 
-MCP servers are not supported yet.
+Tools from MCP servers come through :mod:`.mcp_tools`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import functools
 import importlib.util
 import inspect
 import sys
+import warnings
 from pathlib import Path
+from typing import Callable
 
 from ..errors import ToolCallError, UserError
 from .base import FINISH, Tool, make_tool
@@ -35,8 +39,10 @@ def _guard(name: str, fn):
     return call
 
 
-def load_tools_file(path: str | Path) -> list[Tool]:
-    """The public functions of ``path`` as tools, in the order they are defined."""
+def load_tools_file(path: str | Path, on_warning: Callable[[str], None] | None = None) -> list[Tool]:
+    """The public functions of ``path`` as tools, in the order they are defined; undocumented
+    parameters are reported through ``on_warning`` (default: ``warnings.warn``)."""
+    warn = on_warning or (lambda m: warnings.warn(m, stacklevel=3))
     path = Path(path).expanduser()
     if not path.is_file():
         raise UserError(f"{path}: tools file not found")
@@ -63,10 +69,15 @@ def load_tools_file(path: str | Path) -> list[Tool]:
     for f in functions:
         if f.__name__ == FINISH:
             raise UserError(f"{path}:{f.__code__.co_firstlineno}: function Finish: the name is reserved")
+        undocumented: list[str] = []
+        where = f"{path}:{f.__code__.co_firstlineno}: function {f.__name__}"
         try:
-            t = make_tool(f)
+            t = make_tool(f, on_undocumented=undocumented.append)
         except TypeError as e:
             msg = str(e).split(": ", 1)[-1]
-            raise UserError(f"{path}:{f.__code__.co_firstlineno}: function {f.__name__}: {msg}") from None
+            raise UserError(f"{where}: {msg}") from None
+        if undocumented:
+            names = ", ".join(repr(p) for p in undocumented)
+            warn(f"{where}: no Args: description for {names}; the model sees only the name and type")
         tools.append(dataclasses.replace(t, fn=_guard(t.name, f)))
     return tools

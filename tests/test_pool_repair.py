@@ -1,0 +1,192 @@
+"""`seer pool check` / `seer pool repair` through the real CLI on a real pool (real ONNX embedder).
+
+Regression (issue 11): one flipped byte in the middle of experiences.jsonl left `seer pool stats`
+saying all was well and made every `seer run` fail with a bare JSON error. Now check names the line,
+stats and run fail with one line naming it and the repair command, and repair quarantines that line,
+keeps the rest, rebuilds the derived files, and is crash-safe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from seer_cli.cli import app
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "formats"
+FILES = [str(EXAMPLES / n) for n in ("example-seer.jsonl", "example-openai.jsonl", "example-library.json")]
+
+
+def seer(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def pool(seer_home) -> Path:
+    r = seer("ingest", *FILES, "--pool", "t", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert orjson.loads(r.stdout)["added"] == 7
+    return seer_home / "pools" / "t"
+
+
+def _damage(pool: Path, line: int, how: str) -> bytes:
+    """Flip one byte of ``line`` (1-based); returns the original line."""
+    jsonl = pool / "experiences.jsonl"
+    lines = jsonl.read_bytes().split(b"\n")
+    original = lines[line - 1]
+    if how == "json":  # the ':' after "question" becomes ';'
+        at = original.index(b'"question":') + len(b'"question"')
+    else:  # a letter of the question changes: still JSON, but no longer the content its id hashes
+        at = original.index(b'"question":"') + len(b'"question":"') + 1
+    lines[line - 1] = original[:at] + bytes([original[at] ^ 0x01]) + original[at + 1 :]
+    jsonl.write_bytes(b"\n".join(lines))
+    return original
+
+
+@pytest.mark.parametrize("how, reason", [
+    ("json", "not valid JSON (column {col})"),
+    ("content", "the content does not match its id (changed outside seer)"),
+])
+def test_a_flipped_byte_is_found_reported_and_repaired(pool, how, reason):
+    assert seer("pool", "check", "--pool", "t").exit_code == 0
+    original = _damage(pool, 4, how)
+    col = original.index(b'"question":') + len(b'"question"') + 1
+    reason = reason.format(col=col)
+    before = (pool / "experiences.jsonl").read_bytes()
+
+    check = seer("pool", "check", "--pool", "t")
+    assert check.exit_code == 1
+    assert check.stdout.splitlines() == [f"experiences.jsonl:4: {reason}"]
+    assert check.stderr.splitlines()[-1] == f"1 problem in {pool}; run: seer pool repair --pool {pool}"
+    report = orjson.loads(seer("pool", "check", "--pool", "t", "--json").stdout)
+    assert (report["ok"], report["entries"], report["problems"]) == (False, 6, [f"experiences.jsonl:4: {reason}"])
+
+    hint = f"; run: seer pool repair --pool {pool}"
+    stats = seer("pool", "stats", "--pool", "t")
+    assert stats.exit_code == 1 and stats.stdout == ""
+    assert stats.stderr.splitlines() == [f"Error: {pool / 'experiences.jsonl'}:4: {reason}{hint}"]
+    run = seer("run", "What is 6 * 7?", "--pool", "t", "--llm-url", "http://127.0.0.1:9", "--no-learn")
+    assert run.exit_code == 1
+    line = run.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"Error: {pool / 'experiences.jsonl'}:4: ") and line.endswith(hint), run.stderr
+    assert (pool / "experiences.jsonl").read_bytes() == before  # checking changes nothing
+
+    r = seer("pool", "repair", "--pool", "t", "--json")
+    assert r.exit_code == 0, r.stderr
+    res = orjson.loads(r.stdout)
+    assert (res["kept"], res["rebuilt"], res["ok"]) == (6, True, True)
+    assert res["quarantined"] == [{"file": "experiences.jsonl", "line": 4, "reason": reason}]
+    kept = before.split(b"\n")
+    assert (pool / "experiences.jsonl").read_bytes() == b"\n".join(kept[:3] + kept[4:])
+    assert (pool / "COMMITTED").read_text().strip() == str((pool / "experiences.jsonl").stat().st_size)
+    (q,) = [orjson.loads(x) for x in (pool / "quarantine.jsonl").read_bytes().splitlines()]
+    assert (q["line"], q["reason"], q["raw"]) == (4, reason, before.split(b"\n")[3].decode())
+
+    assert seer("pool", "check", "--pool", "t").exit_code == 0
+    stats = orjson.loads(seer("pool", "stats", "--pool", "t", "--json").stdout)
+    assert stats["entries"] == 6 and set(stats["index"].values()) <= {"ok", "built"}
+    hits = orjson.loads(seer("pool", "search", "rainfall mean", "-k", "2", "--pool", "t", "--json").stdout)
+    assert len(hits) == 2
+    again = seer("pool", "repair", "--pool", "t")
+    assert again.exit_code == 0 and again.stdout.startswith("nothing to repair")
+    assert len((pool / "quarantine.jsonl").read_bytes().splitlines()) == 1
+
+
+def test_table_output_of_repair(pool):
+    _damage(pool, 2, "json")
+    r = seer("pool", "repair", "--pool", "t")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("quarantined experiences.jsonl:2: not valid JSON")
+    assert lines[1] == (f"repaired {pool}: kept 6 entries, quarantined 1 lines (moved to {pool / 'quarantine.jsonl'}); "
+                        "derived files rebuilt")
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda p: (p / "vectors-question.f32").write_bytes((p / "vectors-question.f32").read_bytes()[:-1536]),
+     "vectors-question.f32: 6 rows for 7 entries"),
+    (lambda p: (p / "meta.json").write_text("{nope"), "meta.json: unreadable"),
+    (lambda p: (p / "COMMITTED").write_text("999999\n"), "COMMITTED: says 999999 bytes but experiences.jsonl has"),
+])
+def test_damaged_derived_files_are_reported_and_rebuilt(pool, damage, problem):
+    assert seer("pool", "search", "mean", "--pool", "t").exit_code == 0  # writes the index files
+    damage(pool)
+    check = seer("pool", "check", "--pool", "t")
+    assert check.exit_code == 1 and check.stdout.startswith(problem), check.stdout
+    r = orjson.loads(seer("pool", "repair", "--pool", "t", "--json").stdout)
+    assert (r["kept"], r["quarantined"], r["rebuilt"], r["ok"]) == (7, [], True, True)
+    assert seer("pool", "check", "--pool", "t").exit_code == 0
+
+
+def test_a_repair_killed_before_its_commit_point_loses_nothing(pool, monkeypatch):
+    from seer_cli.config import load_settings
+    from seer_cli.pool.check import check_pool, repair_pool
+    from seer_cli.pool.store import JsonlStore
+
+    original = _damage(pool, 3, "json")
+    before = (pool / "experiences.jsonl").read_bytes()
+
+    def crash(self):
+        raise KeyboardInterrupt("killed at the commit point")
+
+    monkeypatch.setattr(JsonlStore, "commit_rewrite", crash)
+    with pytest.raises(KeyboardInterrupt):
+        repair_pool(pool, load_settings())
+    monkeypatch.undo()
+    assert (pool / "experiences.jsonl").read_bytes() == before  # the old file, whole
+    col = original.index(b'"question":') + len(b'"question"') + 1
+    assert [str(p) for p in check_pool(pool).damaged_lines] == [f"experiences.jsonl:3: not valid JSON (column {col})"]
+    res = repair_pool(pool, load_settings())  # the next repair rolls the rewrite back, then does it
+    assert res.kept == 6 and res.after.ok
+    assert len((pool / "quarantine.jsonl").read_bytes().splitlines()) == 1  # not quarantined twice
+
+
+def test_check_of_a_missing_pool_is_one_line(seer_home):
+    r = seer("pool", "check", "--pool", "nope")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"Error: pool nope does not exist ({seer_home / 'pools' / 'nope'})"
+
+
+def test_a_hand_made_pool_with_a_torn_last_line_is_not_damaged(pool):
+    (pool / "COMMITTED").unlink()
+    jsonl = pool / "experiences.jsonl"
+    jsonl.write_bytes(jsonl.read_bytes() + b'{"question": "half a li')
+    r = seer("pool", "check", "--pool", "t", "--json")
+    assert r.exit_code == 0, r.stdout
+    report = orjson.loads(r.stdout)
+    assert report["entries"] == 7
+    assert report["notes"] == ["experiences.jsonl: a torn last line of 23 bytes (ignored; cut by the next write)"]
+
+
+def test_a_flip_outside_the_checksummed_tail_of_a_large_pool_is_caught(tmp_path, seer_home):
+    """The exact report of issue 11: meta.json checksums only the last 64 KiB, so a flipped byte
+    further back used to leave `seer pool stats` saying all was well."""
+    from seer_cli.pool.derived import WINDOW
+
+    recs = []
+    for i in range(40):  # ~2.5 KB a line, 100 KB in all
+        thought = f"Step {i}: " + " ".join(f"word{j}" for j in range(300))
+        recs.append({"question": f"What is {i} times {i + 7}?", "intent": "math", "answer": str(i * (i + 7)),
+                     "steps": [{"thought": thought, "tool": "Calculate", "args": {"expression": f"{i} * {i + 7}"},
+                                "observation": str(i * (i + 7))},
+                               {"thought": "", "tool": "Finish", "args": {"answer": str(i * (i + 7))}}]})
+    src = tmp_path / "big.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
+    r = seer("ingest", str(src), "--pool", "big", "--json")
+    assert r.exit_code == 0, r.stderr
+    added = orjson.loads(r.stdout)["added"]  # near-duplicates aside
+    assert added >= 35
+    pool = seer_home / "pools" / "big"
+    size = (pool / "experiences.jsonl").stat().st_size
+    assert size > 1.5 * WINDOW
+    original = _damage(pool, 2, "content")
+    assert size - len(original) - 1 > WINDOW  # line 2 lies outside the checksummed tail
+    stats = seer("pool", "stats", "--pool", "big")
+    assert stats.exit_code == 1
+    assert stats.stderr.splitlines() == [f"Error: {pool / 'experiences.jsonl'}:2: the content does not match its id "
+                                         f"(changed outside seer); run: seer pool repair --pool {pool}"]
+    assert seer("pool", "repair", "--pool", "big").exit_code == 0
+    assert orjson.loads(seer("pool", "stats", "--pool", "big", "--json").stdout)["entries"] == added - 1
