@@ -266,6 +266,7 @@ def run_taubench(
     settings = settings.replace(model=config.model, llm_url=config.llm_url, seed=config.seed, max_steps=config.max_steps,
                                 step_max_tokens=max(settings.step_max_tokens, 384),
                                 prompt_observation_chars=max(settings.prompt_observation_chars, 1500),
+                                observation_max_chars=max(settings.observation_max_chars, 1500),  # user/order JSON
                                 demo_observation_chars=max(settings.demo_observation_chars, 300))
     backend = get_backend(settings)
     if config.llm_url:
