@@ -180,7 +180,9 @@ def run_episode(task: Task, trial: int, *, backend, user_backend, pool, embedder
 
     t0 = time.perf_counter()
     env = TauEnv(task.env, task)
-    user = UserSimulator(user_backend, task.instruction, max_turns=config.user_max_turns, seed=config.seed + trial)
+    user = UserSimulator(user_backend, task.instruction, max_turns=config.user_max_turns, seed=config.seed + trial,
+                         temperature=settings.temperature)
+    settings = settings.replace(seed=config.seed + trial)  # trials differ when the temperature is above 0
     first = user.first_message()
     kit = TauToolkit(env, user)
     agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
