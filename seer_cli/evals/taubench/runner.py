@@ -180,7 +180,9 @@ def run_episode(task: Task, trial: int, *, backend, user_backend, pool, embedder
 
     t0 = time.perf_counter()
     env = TauEnv(task.env, task)
-    user = UserSimulator(user_backend, task.instruction, max_turns=config.user_max_turns, seed=config.seed + trial)
+    user = UserSimulator(user_backend, task.instruction, max_turns=config.user_max_turns, seed=config.seed + trial,
+                         temperature=settings.temperature)
+    settings = settings.replace(seed=config.seed + trial)  # trials differ when the temperature is above 0
     first = user.first_message()
     kit = TauToolkit(env, user)
     agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
@@ -266,6 +268,7 @@ def run_taubench(
     settings = settings.replace(model=config.model, llm_url=config.llm_url, seed=config.seed, max_steps=config.max_steps,
                                 step_max_tokens=max(settings.step_max_tokens, 384),
                                 prompt_observation_chars=max(settings.prompt_observation_chars, 1500),
+                                observation_max_chars=max(settings.observation_max_chars, 1500),  # user/order JSON
                                 demo_observation_chars=max(settings.demo_observation_chars, 300))
     backend = get_backend(settings)
     if config.llm_url:
