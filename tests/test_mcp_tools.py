@@ -47,7 +47,7 @@ def test_tools_list_shows_the_servers_tools_as_the_prompt_does(tmp_path):
 
 
 def test_calls_go_to_the_server_and_errors_become_observations(tmp_path):
-    kit = GeneralToolkit(mcp=[STDIO], mcp_timeout=2, cache_dir=tmp_path)
+    kit = GeneralToolkit(mcp=[STDIO], mcp_timeout=30, cache_dir=tmp_path)
     try:
         assert kit.call("add", {"a": 2, "b": 3}) == "5"
         assert kit.call("city_population", {"city": "Oslo"}) == "Oslo had 717,710 people in 2024"
@@ -55,16 +55,25 @@ def test_calls_go_to_the_server_and_errors_become_observations(tmp_path):
             kit.call("fail", {"reason": "boom"})
         with pytest.raises(ToolCallError, match=r"^add: missing b\. Expected add\(a: int, b: int\)\.$"):
             kit.call("add", {"a": 2})
-        t0 = time.monotonic()
-        with pytest.raises(ToolCallError, match=r"^nap failed: no answer from the MCP server within 2 s$"):
-            kit.call("nap", {"seconds": 30})
-        assert time.monotonic() - t0 < 10
-        assert kit.call("add", {"a": 40, "b": 2}) == "42"  # the session survives a timed-out call
         schema = {o["properties"]["tool"]["const"]: o for o in kit.step_schema()["anyOf"]}
         assert schema["add"]["properties"]["args"]["properties"] == {"a": {"type": "integer"}, "b": {"type": "integer"}}
     finally:
         kit.close()
         kit.close()
+
+
+def test_a_slow_call_times_out_and_the_session_survives():
+    from seer_cli.toolkits.mcp_tools import McpServer
+
+    server = McpServer(STDIO, timeout=3)
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(ToolCallError, match=r"^nap failed: no answer from the MCP server within 3 s$"):
+            server.call("nap", {"seconds": 60})
+        assert time.monotonic() - t0 < 15
+        assert server.call("add", {"a": 40, "b": 2}) == "42"
+    finally:
+        server.close()
 
 
 def _free_port() -> int:
@@ -78,7 +87,7 @@ def test_streamable_http_server(tmp_path):
     proc = subprocess.Popen([sys.executable, str(SERVER), "http", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # importing the SDK's server side is slow on a busy machine
         while True:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()

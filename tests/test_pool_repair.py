@@ -77,7 +77,7 @@ def test_a_flipped_byte_is_found_reported_and_repaired(pool, how, reason):
     r = seer("pool", "repair", "--pool", "t", "--json")
     assert r.exit_code == 0, r.stderr
     res = orjson.loads(r.stdout)
-    assert (res["kept"], res["rebuilt"], res["ok"]) == (6, True, True)
+    assert (res["kept"], res["rebuilt"], res["ok"], res["reused_vectors"]) == (6, True, True, True)
     assert res["quarantined"] == [{"file": "experiences.jsonl", "line": 4, "reason": reason}]
     kept = before.split(b"\n")
     assert (pool / "experiences.jsonl").read_bytes() == b"\n".join(kept[:3] + kept[4:])
@@ -102,22 +102,31 @@ def test_table_output_of_repair(pool):
     lines = r.stdout.splitlines()
     assert lines[0].startswith("quarantined experiences.jsonl:2: not valid JSON")
     assert lines[1] == (f"repaired {pool}: kept 6 entries, quarantined 1 lines (moved to {pool / 'quarantine.jsonl'}); "
-                        "derived files rebuilt")
+                        "derived files rebuilt (stored vectors reused)")
 
 
-@pytest.mark.parametrize("damage, problem", [
+def _zero_row(p: Path) -> None:
+    """Row 3 of the trajectory vectors becomes zeros (a silent disk error in a derived file)."""
+    f = p / "vectors-trajectory.f32"
+    b = bytearray(f.read_bytes())
+    b[3 * 1536 : 4 * 1536] = bytes(1536)
+    f.write_bytes(bytes(b))
+
+
+@pytest.mark.parametrize("damage, problem, reused", [
     (lambda p: (p / "vectors-question.f32").write_bytes((p / "vectors-question.f32").read_bytes()[:-1536]),
-     "vectors-question.f32: 6 rows for 7 entries"),
-    (lambda p: (p / "meta.json").write_text("{nope"), "meta.json: unreadable"),
-    (lambda p: (p / "COMMITTED").write_text("999999\n"), "COMMITTED: says 999999 bytes but experiences.jsonl has"),
+     "vectors-question.f32: 6 rows for 7 entries", False),
+    (lambda p: (p / "meta.json").write_text("{nope"), "meta.json: unreadable", False),
+    (lambda p: (p / "COMMITTED").write_text("999999\n"), "COMMITTED: says 999999 bytes but experiences.jsonl has", True),
+    (lambda p: (p / "index-question.hnsw").write_bytes(b"\0" * 100), "index-question.hnsw: has an invalid header", True),
 ])
-def test_damaged_derived_files_are_reported_and_rebuilt(pool, damage, problem):
+def test_damaged_derived_files_are_reported_and_rebuilt(pool, damage, problem, reused):
     assert seer("pool", "search", "mean", "--pool", "t").exit_code == 0  # writes the index files
     damage(pool)
     check = seer("pool", "check", "--pool", "t")
     assert check.exit_code == 1 and check.stdout.startswith(problem), check.stdout
     r = orjson.loads(seer("pool", "repair", "--pool", "t", "--json").stdout)
-    assert (r["kept"], r["quarantined"], r["rebuilt"], r["ok"]) == (7, [], True, True)
+    assert (r["kept"], r["quarantined"], r["rebuilt"], r["ok"], r["reused_vectors"]) == (7, [], True, True, reused)
     assert seer("pool", "check", "--pool", "t").exit_code == 0
 
 
@@ -144,6 +153,42 @@ def test_a_repair_killed_before_its_commit_point_loses_nothing(pool, monkeypatch
     assert len((pool / "quarantine.jsonl").read_bytes().splitlines()) == 1  # not quarantined twice
 
 
+def test_vectors_that_no_longer_match_their_lines_are_not_reused(pool, embedder):
+    """The spot check: meta.json agrees, but a stored row is wrong, so the repair re-embeds."""
+    from seer_cli.config import load_settings
+    from seer_cli.pool.check import SPOT_CHECKS, repair_pool
+
+    assert SPOT_CHECKS >= 7  # all seven lines of this pool are checked
+    _zero_row(pool)
+    _damage(pool, 1, "json")
+    res = repair_pool(pool, load_settings(), embedder=embedder)
+    assert (res.kept, res.reused_vectors, res.after.ok) == (6, False, True)
+
+
+def test_a_repair_killed_after_its_commit_point_is_completed_by_the_next_writer(pool, monkeypatch, embedder):
+    from seer_cli.config import load_settings
+    from seer_cli.pool import Pool
+    from seer_cli.pool.check import check_pool, repair_pool
+    from seer_cli.pool.store import JsonlStore
+
+    _damage(pool, 5, "content")
+
+    def crash(self):
+        raise KeyboardInterrupt("killed before COMMITTED moved")
+
+    monkeypatch.setattr(JsonlStore, "finish_rewrite", crash)
+    with pytest.raises(KeyboardInterrupt):
+        repair_pool(pool, load_settings(), embedder=embedder)
+    monkeypatch.undo()
+    assert (pool / "COMMITTED.new").exists()
+    assert check_pool(pool).ok  # readers already see the repaired file through COMMITTED.new
+    p = Pool.open(pool, load_settings(), embedder=embedder)
+    assert len(p) == 6 and len(p.search("notebooks cost", k=3)) == 3
+    p.prune(dedup=True, dry_run=True)  # the next writer (it takes the lock) completes the rewrite
+    p.close()
+    assert not (pool / "COMMITTED.new").exists() and check_pool(pool).ok
+
+
 def test_check_of_a_missing_pool_is_one_line(seer_home):
     r = seer("pool", "check", "--pool", "nope")
     assert r.exit_code == 1
@@ -167,10 +212,10 @@ def test_a_flip_outside_the_checksummed_tail_of_a_large_pool_is_caught(tmp_path,
     from seer_cli.pool.derived import WINDOW
 
     recs = []
-    for i in range(40):  # ~2.5 KB a line, 100 KB in all
-        thought = f"Step {i}: " + " ".join(f"word{j}" for j in range(300))
+    for i in range(40):  # ~2.5 KB a line (a long origin: stored, never embedded, so cheap), 100 KB in all
         recs.append({"question": f"What is {i} times {i + 7}?", "intent": "math", "answer": str(i * (i + 7)),
-                     "steps": [{"thought": thought, "tool": "Calculate", "args": {"expression": f"{i} * {i + 7}"},
+                     "origin": f"batch-{i}/" + "x" * 2400,
+                     "steps": [{"thought": "Multiply.", "tool": "Calculate", "args": {"expression": f"{i} * {i + 7}"},
                                 "observation": str(i * (i + 7))},
                                {"thought": "", "tool": "Finish", "args": {"answer": str(i * (i + 7))}}]})
     src = tmp_path / "big.jsonl"

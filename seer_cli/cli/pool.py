@@ -292,6 +292,7 @@ def repair(pool: PoolOpt = None, json_out: JsonFlag = False):
     for p in res.quarantined:
         out.print(f"quarantined {p}", markup=False, highlight=False)
     where = f" (moved to {res.quarantine_file})" if res.quarantine_file else ""
+    how = "stored vectors reused" if res.reused_vectors else "re-embedded"
     out.print(f"repaired {path}: kept {res.kept} entries, quarantined {len(res.quarantined)} lines{where}; "
-              f"derived files rebuilt", markup=False, highlight=False)
+              f"derived files rebuilt ({how})", markup=False, highlight=False)
 

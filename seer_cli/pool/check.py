@@ -15,9 +15,12 @@ everything, and never on the fast path:
   text; appended and fsynced *first*, so nothing is ever lost), removes the derived files, then
   rewrites ``experiences.jsonl`` + ``COMMITTED`` through the store's crash-safe rewrite
   (``*.new`` files fsynced, ``os.replace`` as the commit point), and finally rebuilds the derived
-  files. A crash at any moment leaves either the old file or the repaired one, with derived files
-  that are missing (rebuilt on the next open) but never stale; a second repair does not quarantine
-  a line twice.
+  files. The kept lines' stored vectors are reused (written as ``*.new`` beside the JSONL, moved in
+  after the commit point, as prune does) when meta.json counted every line, the same embedder
+  wrote them, and a spot check re-embeds a few kept lines to the same vectors; otherwise every kept
+  line is re-embedded. A crash at any moment leaves either the old file or the repaired one, with
+  derived files that are missing (rebuilt on the next open) but never stale; a second repair does
+  not quarantine a line twice.
 * :func:`verify_lines` is the cheap part of the check (the JSONL only), which ``Pool.stats()`` runs
   so that ``seer pool stats`` never says "ok" about a damaged pool.
 """
@@ -35,7 +38,7 @@ import orjson
 
 from ..errors import PoolCorrupt, PoolLocked
 from ..fsutil import fsync_dir
-from .derived import META, WINDOW
+from .derived import META, WINDOW, write_meta
 from .index import SPACES, IndexInvalid, VectorFile, check_header, file_crc, index_path, vectors_path
 from .records import Experience, invalid_reason
 from .store import COMMITTED, JSONL, JsonlStore
@@ -94,11 +97,13 @@ class RepairResult:
     rebuilt: bool
     before: CheckReport
     after: CheckReport | None = None
+    reused_vectors: bool = False  # the kept lines' stored vectors were reused (else re-embedded)
 
     def to_dict(self) -> dict:
         return {"pool": str(self.path), "kept": self.kept, "quarantined": [p.to_dict() for p in self.quarantined],
                 "quarantine_file": str(self.quarantine_file) if self.quarantine_file else None,
-                "rebuilt": self.rebuilt, "problems_before": [str(p) for p in self.before.problems],
+                "rebuilt": self.rebuilt, "reused_vectors": self.reused_vectors,
+                "problems_before": [str(p) for p in self.before.problems],
                 "ok": self.after.ok if self.after is not None else self.before.ok}
 
 
@@ -300,9 +305,47 @@ DERIVED_FILES = tuple(vectors_path(Path(), sp).name for sp in SPACES) + tuple(
     index_path(Path(), sp).name for sp in SPACES) + (META, CACHE)
 
 
-def repair_pool(directory: Path | str, settings, *, embedder=None, on_warning: Callable[[str], None] | None = None,
-                dry_run: bool = False) -> RepairResult:
-    """Quarantine damaged lines, keep the rest (crash-safe rewrite), rebuild the derived files."""
+SPOT_CHECKS = 8  # kept lines re-embedded to confirm the stored vectors still belong to them
+
+
+def _reusable_vectors(path: Path, all_lines: list[_Line], kept: list[int], embedder) -> dict | None:
+    """The stored vector rows of the kept lines, when they can be trusted: meta.json counted every
+    line (damaged ones included, so rows still align with lines), the same embedder wrote them, and
+    a few kept lines re-embed to the same vectors. Otherwise None (everything is re-embedded)."""
+    import numpy as np
+
+    try:
+        meta = orjson.loads((path / META).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(meta, dict) or meta.get("count") != len(all_lines) or not kept:
+        return None
+    if meta.get("embedder") != embedder.fingerprint or meta.get("dim") != embedder.dim:
+        return None
+    out = {}
+    for space in SPACES:
+        vf = VectorFile(vectors_path(path, space), embedder.dim)
+        if vf.rows() < len(all_lines):
+            return None
+        out[space] = vf.read(0, len(all_lines))[kept]
+    step = max(1, len(kept) // SPOT_CHECKS)
+    sample = list(range(0, len(kept), step))[:SPOT_CHECKS]
+    exps = [Experience.from_dict(orjson.loads(all_lines[kept[i]].raw)) for i in sample]
+    fresh = {"trajectory": embedder.embed_batch([e.trajectory_text() for e in exps]),
+             "question": embedder.embed_batch([e.question for e in exps])}
+    for space in SPACES:
+        sims = np.einsum("ij,ij->i", np.asarray(fresh[space], dtype=np.float32), out[space][sample])
+        if float(sims.min()) < 0.99:
+            return None
+    return out
+
+
+def repair_pool(directory: Path | str, settings, *, embedder=None,
+                on_warning: Callable[[str], None] | None = None) -> RepairResult:
+    """Quarantine damaged lines, keep the rest (crash-safe rewrite), rebuild the derived files.
+
+    The stored vectors of the kept lines are reused when they can be trusted
+    (:func:`_reusable_vectors`); else every kept line is re-embedded."""
     import filelock
 
     path = Path(directory)
@@ -316,28 +359,43 @@ def repair_pool(directory: Path | str, settings, *, embedder=None, on_warning: C
         raise PoolLocked(f"pool {path} is locked by another seer process (waited {settings.lock_timeout:g} s)") from None
     try:
         store = JsonlStore(path, warn)
-        if not dry_run:
-            try:
-                store.recover()  # finish or roll back an interrupted write first, as any writer does
-            except PoolCorrupt:
-                pass  # COMMITTED beyond the end of the file: the rewrite below sets it right
+        try:
+            store.recover()  # finish or roll back an interrupted write first, as any writer does
+        except PoolCorrupt:
+            pass  # COMMITTED beyond the end of the file: the rewrite below sets it right
         before = check_pool(path)
-        if before.ok or dry_run:
-            return RepairResult(path, before.entries, before.damaged_lines, None, False, before)
+        if before.ok:
+            return RepairResult(path, before.entries, [], None, False, before)
         data = _committed_bytes(store, None)
         all_lines = list(_lines(data))
         if data and not data.endswith(b"\n") and all_lines and all_lines[-1].reason is None:
             all_lines[-1].reason = "the committed part ends inside this line (torn)"
         damaged = [ln for ln in all_lines if ln.reason]
-        keep = [ln.raw for ln in all_lines if not ln.reason]
+        kept = [i for i, ln in enumerate(all_lines) if not ln.reason]
+        keep = [all_lines[i].raw for i in kept]
+        if embedder is None:
+            from ..embedder import get_embedder
+
+            embedder = get_embedder()
+        vectors = _reusable_vectors(path, all_lines, kept, embedder)
         qfile = path / QUARANTINE
         if damaged:
             _quarantine(qfile, damaged, path)  # first: a damaged line is never only in memory
-        for name in DERIVED_FILES:  # before the commit point, so no stale vectors outlive it
-            (path / name).unlink(missing_ok=True)
+        # Before the commit point, so no derived file that describes the old lines outlives it
+        # (a missing one is rebuilt on open); reused vectors go through *.new files like prune's.
+        for name in DERIVED_FILES:
+            if vectors is None or not name.startswith("vectors-"):
+                (path / name).unlink(missing_ok=True)
         fsync_dir(path)
         store.begin_rewrite(keep)  # also sets COMMITTED right when it was the damaged file
+        news = [VectorFile(vectors_path(path, sp), embedder.dim).write_new(vectors[sp]) for sp in SPACES] if vectors else []
         store.commit_rewrite()  # the commit point
+        for p in news:
+            os.replace(p, p.with_name(p.name[: -len(".new")]))
+        if vectors is not None:
+            body = b"".join(line + b"\n" for line in keep)
+            write_meta(path, count=len(keep), dim=embedder.dim, fingerprint=embedder.fingerprint, jsonl_bytes=len(body),
+                       tail_sha256=hashlib.sha256(body[max(0, len(body) - WINDOW):]).hexdigest())
         store.finish_rewrite()
     finally:
         lock.release()
@@ -349,6 +407,6 @@ def repair_pool(directory: Path | str, settings, *, embedder=None, on_warning: C
     finally:
         pool.close()
     result = RepairResult(path, len(keep), [Problem(JSONL, ln.reason, ln.number) for ln in damaged],
-                          qfile if damaged else None, True, before)
+                          qfile if damaged else None, True, before, reused_vectors=vectors is not None)
     result.after = check_pool(path)
     return result

@@ -31,6 +31,18 @@ META = "meta.json"
 WINDOW = 64 * 1024
 
 
+def write_meta(directory, *, count: int, dim: int, fingerprint: str, jsonl_bytes: int, tail_sha256: str,
+               indexes: dict | None = None) -> None:
+    """``meta.json``: what the vectors cover (see the module docstring), written atomically."""
+    meta = {
+        "format": 1, "count": count, "dim": dim, "embedder": fingerprint,
+        "jsonl_bytes": jsonl_bytes, "tail_sha256": tail_sha256, "tail_window": WINDOW,
+        "indexes": indexes or {},
+        "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    atomic_write(directory / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+
 class DerivedFiles:
     """Mixin: meta.json, vectors and indexes of a :class:`~seer_cli.pool.Pool`."""
     def _get_embedder(self):
@@ -59,13 +71,9 @@ class DerivedFiles:
 
     def _write_meta(self, fingerprint: str, *, indexes: bool = True) -> None:
         old = self._read_meta() if indexes else {}
-        meta = {
-            "format": 1, "count": len(self._sum), "dim": self._dim(), "embedder": fingerprint,
-            "jsonl_bytes": self._end, "tail_sha256": self._tail_sha(self._end), "tail_window": WINDOW,
-            "indexes": old.get("indexes", {}) if old.get("embedder") == fingerprint else {},
-            "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-        atomic_write(self.path / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        write_meta(self.path, count=len(self._sum), dim=self._dim(), fingerprint=fingerprint, jsonl_bytes=self._end,
+                   tail_sha256=self._tail_sha(self._end),
+                   indexes=old.get("indexes", {}) if old.get("embedder") == fingerprint else {})
 
     def _dim(self) -> int:
         return self._embedder.dim if self._embedder is not None else int(self._read_meta().get("dim", 384))

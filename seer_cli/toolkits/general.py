@@ -159,13 +159,6 @@ class GeneralToolkit(Toolkit):
             from .loading import load_tools_file
 
             extra += load_tools_file(tools_file, on_warning=on_warning)
-        self._mcp = []
-        if mcp:
-            from .mcp_tools import connect_servers
-
-            self._mcp = connect_servers(list(mcp), timeout=mcp_timeout)
-            for server in self._mcp:
-                extra += server.tools()
         super().__init__(extra)
         self.data = [Path(p).expanduser() for p in (data or [])]
         for p in self.data:
@@ -187,6 +180,13 @@ class GeneralToolkit(Toolkit):
         self._schemas: dict[str, list[tuple[str, str]]] = {}
         self._index: PassageIndex | None = None
         self._chunks: list[tuple[str, str]] = []
+        self._mcp = []
+        if mcp:  # last: every other input was checked, so a UserError cannot leave a server running
+            from .mcp_tools import connect_servers
+
+            self._mcp = connect_servers(list(mcp), timeout=mcp_timeout)
+            for server in self._mcp:
+                self._extra += server.tools()
 
     def available(self, tool_name: str) -> bool:
         if tool_name in ("SQL", "Tables"):

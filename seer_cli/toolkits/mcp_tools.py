@@ -27,6 +27,7 @@ from ..errors import ToolCallError, UserError
 from .base import Tool
 
 DESCRIPTION_CHARS = 200
+CONNECT_TIMEOUT = 120.0  # starting a server (a Python one imports a lot) can be slow on a busy machine
 _KEEP = {"type", "enum", "items", "description", "anyOf", "oneOf", "minimum", "maximum", "properties",
          "required", "minItems", "maxItems", "maxLength", "minLength", "const", "format", "additionalProperties"}
 
@@ -68,7 +69,7 @@ def _result_text(result) -> str:
 class McpServer:
     """One MCP server, connected for the life of the object; ``tools()`` are ready-to-use Tools."""
 
-    def __init__(self, spec: str, *, timeout: float = 30.0, connect_timeout: float = 30.0):
+    def __init__(self, spec: str, *, timeout: float = 30.0, connect_timeout: float = CONNECT_TIMEOUT):
         self.spec = spec.strip()
         if not self.spec:
             raise UserError("--mcp: empty value (give a command line or an http(s):// URL)")
@@ -115,7 +116,7 @@ class McpServer:
 
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        async with Client(self._target(), read_timeout_seconds=self.timeout) as client:
+        async with Client(self._target()) as client:  # the handshake is bounded by connect_timeout, calls by timeout
             self._client = client
             cursor = None
             while True:
