@@ -20,12 +20,16 @@ mkdir -p "$OUT"
 lane_a() {  # practice on the train half, then the test half with the practised pool
     seer eval toolqa $COMMON --recall stepwise --frozen --practice-tries 2 --practice-sample "$PRACTICE" --out "$OUT/d-practiced-stepwise"
 }
+# (a) and (e) ran on half the sample for time: --sample 6 draws the first 6 of the same
+# round-robin, so their questions are a subset of the others' and compare pairs them.
+HALF=${HALF:-$(( SAMPLE / 2 ))}
+COMMON_HALF="${COMMON/--sample $SAMPLE/--sample $HALF}"
 lane_b() {  # the baselines, then task-level recall over the pool practised in lane A
     seer eval toolqa $COMMON --demos static --frozen --out "$OUT/b-static"
     seer eval toolqa $COMMON --recall stepwise --frozen --out "$OUT/c-seed-stepwise"
-    seer eval toolqa $COMMON --recall none --frozen --out "$OUT/a-none"
+    seer eval toolqa $COMMON_HALF --recall none --frozen --out "$OUT/a-none"
     while [ ! -f "$OUT/d-practiced-stepwise/results.jsonl" ]; do sleep 30; done  # practice done: its pool is final
-    seer eval toolqa $COMMON --recall task --frozen --pool "$OUT/d-practiced-stepwise/pool" --out "$OUT/e-practiced-task"
+    seer eval toolqa $COMMON_HALF --recall task --frozen --pool "$OUT/d-practiced-stepwise/pool" --out "$OUT/e-practiced-task"
 }
 lane_a > "$OUT/lane-a.log" 2>&1 &
 lane_b > "$OUT/lane-b.log" 2>&1 &
@@ -34,3 +38,4 @@ python tools/eval_table.py "$OUT/a-none" "$OUT/b-static" "$OUT/c-seed-stepwise" 
     "$OUT/e-practiced-task" --baseline "$OUT/b-static"
 seer eval compare "$OUT/d-practiced-stepwise" "$OUT/b-static"
 seer eval compare "$OUT/d-practiced-stepwise" "$OUT/c-seed-stepwise"
+seer eval compare "$OUT/d-practiced-stepwise" "$OUT/e-practiced-task"
