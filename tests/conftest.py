@@ -13,6 +13,11 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+# One llama.cpp thread for every test: the model's choices (which tool, which intent) can change
+# with the number of threads (float reductions in another order), so a model test that passes on
+# one machine must not fail on another with more cores. Set before any backend is created.
+os.environ["SEER_THREADS"] = "1"
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TOOLQA = REPO.parent / "shared" / "toolqa"
 MODEL_CACHE = Path(os.environ.get("SEER_TEST_CACHE", platformdirs.user_cache_dir("seer")))

@@ -177,11 +177,12 @@ def test_task_files_are_checked_line_by_line(tmp_path):
 
 
 @pytest.mark.model
-def test_practice_log_and_utility_survive_kill_9_and_resume(tmp_path, gguf_path):
+def test_practice_log_and_utility_survive_kill_9_and_resume(tmp_path, gguf_path, embedder):
     tasks = tmp_path / "tasks.jsonl"
     tasks.write_bytes(b"".join(orjson.dumps({"id": f"t{i}", "question": f"What is {a} * {b}?", "answer": a * b}) + b"\n"
                                for i, (a, b) in enumerate([(12, 12), (7, 8), (15, 3), (9, 9), (21, 2), (6, 13)])))
     log, pool_dir = tmp_path / "practice.jsonl", tmp_path / "pool"
+    Pool.open(pool_dir, load_settings(), embedder=embedder, create=True, seed="general-seed")  # demos from the first try on
     env = {**os.environ, "SEER_THREADS": os.environ.get("SEER_THREADS", "1")}
     cmd = [sys.executable, "-c", "from seer_cli.cli import main; main()", "practice", str(tasks), "--pool", str(pool_dir), "--log", str(log),
            "--tries", "1", "--max-steps", "2", "-k", "1", "--json"]
