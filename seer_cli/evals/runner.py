@@ -46,8 +46,21 @@ ADMIT = {"em": "gold-em", "lenient": "gold-lenient", "llm": "llm-judge"}
 SEED_POOL = "toolqa-seed"
 
 
+class RunConfig:
+    """What a run's ``config.json`` is made of: a dataclass written whole and read back by field
+    name (keys a newer or older seer wrote are ignored), so ``--resume`` continues the same plan."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]):
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
 @dataclass
-class EvalConfig:
+class EvalConfig(RunConfig):
     split: str = "easy"
     domains: list[str] | None = None
     limit: int | None = None  # questions per domain (the first N in file order): smoke tests only
@@ -107,14 +120,6 @@ class EvalConfig:
         if self.practice_tries and self.split_train is None:
             raise UserError("--practice-tries: needs --split-train (practice runs on the train part, scoring on the rest)")
         return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "EvalConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
 
 
 @dataclass

@@ -37,7 +37,7 @@ from typing import Any, Callable
 import orjson
 
 from ...errors import UserError
-from ..runner import _append, _write_json, read_results
+from ..runner import RunConfig, _append, _write_json, read_results
 from .env import RESPOND, SPLITS, Task, TauEnv, check_env, db_hash, gold_hash, load_data, load_tasks
 
 SEED_POOLS = {"retail": "taubench-retail-seed", "airline": None}
@@ -48,7 +48,7 @@ USER_N_CTX = 4096  # the simulated user's context: its instruction and one short
 
 
 @dataclass
-class TauConfig:
+class TauConfig(RunConfig):
     env: str = "retail"
     split: str = "test"
     sample: int | None = None  # N tasks drawn with --seed; None = all
@@ -83,14 +83,6 @@ class TauConfig:
         if self.concurrency > 1 and self.user_model and not self.user_url:
             raise UserError("--concurrency: more than 1 needs the simulated user on HTTP too (--user-url), not an in-process --user-model")
         return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TauConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
 
 
 def plan(config: TauConfig) -> list[tuple[Task, int]]:
