@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 
-C, PY, SQL, R = "Calculate", "PythonInterpreter", "SQL", "Retrieve"
+C, PY, SQL, R, T = "Calculate", "PythonInterpreter", "SQL", "Retrieve", "Tables"
 
 # (question, intent, [(thought, tool, args)], answer)
 SEED = [
@@ -71,6 +71,41 @@ SEED = [
     ("According to the docs, for how many days are backups kept, in weeks?", "docs",
      [("Find how long backups are kept.", R, {"query": "how long backups are kept"}),
       ("30 days divided by 7 gives weeks, rounded to 1 decimal.", C, {"expression": "round(30 / 7, 1)"})], "4.3"),
+    # schema first, then SQL: look at the columns before writing the query
+    ("Which library branch had the most visitors in total?", "data",
+     [("Check which tables and columns exist first.", T, {}),
+      ("visits has branch and visitors; sum per branch and take the largest.", SQL,
+       {"query": "SELECT branch, SUM(visitors) AS total FROM visits GROUP BY branch ORDER BY total DESC LIMIT 1"})], "Riverside"),
+    ("What is the average salary of the employees who started before 2020, rounded to the nearest unit?", "data",
+     [("Look at the tables to find the salary and start year columns.", T, {}),
+      ("employees has salary and start_year; average the salaries with start_year < 2020.", SQL,
+       {"query": "SELECT ROUND(AVG(salary)) FROM employees WHERE start_year < 2020"})], "91333"),
+    # aggregate SQL over dates: year() and month() of a DATE column (LIKE does not work on dates)
+    ("How many visitors did the Central branch have in 2023?", "data",
+     [("Sum the visitors of Central rows whose visit_date is in 2023; visit_date is a DATE, so use year().", SQL,
+       {"query": "SELECT SUM(visitors) FROM visits WHERE branch = 'Central' AND year(visit_date) = 2023"})], "11608"),
+    ("How many events were held across all branches in June 2022?", "data",
+     [("Sum the events of rows in year 2022 and month 6 of visit_date.", SQL,
+       {"query": "SELECT SUM(events) FROM visits WHERE year(visit_date) = 2022 AND month(visit_date) = 6"})], "8"),
+    ("What was the average number of visitors per month at Riverside, rounded to 1 decimal?", "data",
+     [("Average the visitors of the Riverside rows (one row per month) and round in SQL.", SQL,
+       {"query": "SELECT ROUND(AVG(visitors), 1) FROM visits WHERE branch = 'Riverside'"})], "970.2"),
+    ("How many sales orders had more than 5 units?", "data",
+     [("Count the orders with units above 5.", SQL, {"query": "SELECT COUNT(*) FROM sales WHERE units > 5"})], "6"),
+    # retrieve, then answer or calculate: no "according to the docs", as users ask
+    ("How often are laptops replaced?", "docs",
+     [("Search the documents for the laptop replacement rule.", R, {"query": "laptops replaced every"})], "every 4 years"),
+    ("How much is paid for driving 120 km to a conference with your own car?", "docs",
+     [("Find the rate per km for travel with your own car.", R, {"query": "paid per km own car"}),
+      ("The rate is 0.25 euros per km, so multiply by 120.", C, {"expression": "0.25 * 120"})], "30"),
+    # the user's own tools (--tools): call the function with typed arguments, compute after it if asked
+    ("How much does a 3-night stay in a double room cost?", "other",
+     [("room_price gives the price of a stay; call it with nights and room.", "room_price", {"nights": 3, "room": "double"})], "360"),
+    ("What is the European shoe size for a US size 9.5?", "other",
+     [("shoe_size_eu converts a US size.", "shoe_size_eu", {"us_size": 9.5})], "42.5"),
+    ("Two friends share a double room for 4 nights. How much does each of them pay?", "other",
+     [("First the price of the whole stay with room_price.", "room_price", {"nights": 4, "room": "double"}),
+      ("Each pays half of 480.", C, {"expression": "480 / 2"})], "240"),
 ]
 
 
@@ -81,7 +116,8 @@ def build(settings=None):
     import tempfile
 
     cache = tempfile.mkdtemp(prefix="seer-seed-")  # the Retrieve index, thrown away
-    kit = get_toolkit("general", data=sorted(DATA.glob("*.csv")), docs=DATA / "docs", cache_dir=cache)
+    kit = get_toolkit("general", data=sorted(DATA.glob("*.csv")), docs=DATA / "docs",
+                      tools_file=DATA / "seed_tools.py", cache_dir=cache)
     exps = []
     try:
         for question, intent, calls, answer in SEED:

@@ -296,7 +296,8 @@ class GeneralToolkit(Toolkit):
             names = [d[0] for d in cur.description]
             rows = cur.fetchmany(SQL_ROWS + 1)
         except Exception as e:
-            raise ToolCallError(f"SQL error: {str(e).strip().splitlines()[0][:300]}. Tables: {self._schema_line()}") from None
+            msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+            raise ToolCallError(f"SQL error: {msg}.{_sql_advice(msg)} Tables: {self._schema_line()}") from None
         return format_table(names, rows)
 
     def _schema_line(self, limit: int = 400) -> str:
@@ -388,6 +389,14 @@ class GeneralToolkit(Toolkit):
         for server in self._mcp:
             server.close()
         self._mcp = []
+
+
+def _sql_advice(message: str) -> str:
+    """One sentence for an error the model can fix by a known rewrite (else ""): LIKE on a DATE
+    column (``date LIKE '2024%'``, the usual first try at a year filter) fails in DuckDB."""
+    if re.search(r"~~\((DATE|TIMESTAMP)", message):
+        return " For a DATE column use year(col) = 2024 or month(col) = 3, not LIKE."
+    return ""
 
 
 def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:
