@@ -1,0 +1,380 @@
+"""The newcomer benchmark: a new user's own table, documents and tools, asked through `seer run`.
+
+Why: seer's benchmarks (ToolQA, τ-bench) come with their own toolkits; a user brings a CSV, a
+folder of notes and a Python file of functions. This script makes such a user's files (seeded, so
+every run sees the same bytes), asks 24 questions of five kinds through the real `seer run` command
+line, exactly as a user types it, and scores the answers:
+
+    data   8  a 144-row shop orders CSV (`--data`): filters by year and month, group-by, averages,
+              counts, a share of a total
+    docs   6  two Markdown documents (`--docs`): facts (retrieve-then-answer) and facts to compute
+              with (retrieve-then-calculate)
+    tools  6  a Python file with two typed functions and one-line docstrings (`--tools`)
+    math   2  / code 2: no files
+
+Each kind gets only the option a user would give for it. Every question runs in a fresh process
+on the default pool of a seer home made for the run (seeded from `pools/general-seed`, never
+written: `--no-learn`), so questions are independent and the order does not matter.
+
+The questions and files are invented for this suite, and are not a tuning set: none of them is in
+a seed pool (`tests/test_newcomer_suite.py` checks text and embedding similarity). Their answers
+are computed from the generated files, not written by hand.
+
+Scoring: ``found`` = the gold answer is in the reply (a number anywhere in it equal to the gold at
+the gold's precision, or the gold words in order), which is what a user reading the reply checks;
+``lenient`` = seer's ToolQA lenient match (the reply *is* the answer).
+
+    python tools/newcomer_suite.py run --out runs/newcomer            # ~15 min on 2 cores
+    python tools/newcomer_suite.py run --out runs/old --seer "/path/to/old/bin/seer"
+    python tools/newcomer_suite.py table runs/newcomer [runs/old]     # scores, paired difference
+    python tools/newcomer_suite.py make DIR                           # only write the files
+
+`run` is resumable (one fsync'ed row per question in ``results.jsonl``); ``--kinds data,docs``
+runs a subset; ``--json`` prints the summary as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+PRODUCTS = {"Lamp": 24.5, "Kettle": 39.0, "Toaster": 32.0, "Blender": 58.0}
+REGIONS = ["North", "South", "East", "West"]
+DAYS = [3, 8, 13, 18, 23, 28]
+
+HANDBOOK = """# Harbor Street office handbook
+
+## Getting in
+The office building opens at 7:30 and closes at 20:00 on weekdays. It is closed on weekends.
+Visitors must be registered by their host at least 24 hours in advance.
+
+## Parking and bikes
+A parking permit for the underground garage costs 45 euros per month and is ordered from the
+Facilities team. Bikes are kept in the bike storage on basement level -1, free of charge.
+
+## People
+The Facilities team is led by Marta Jensen. The guest wifi network is called Harbor-Guest.
+"""
+
+EXPENSES = """# Travel and expenses policy
+
+## Allowances
+The meal allowance on business trips is 28 euros per day. Driving your own car is reimbursed
+at 0.30 euros per km. Hotels are reimbursed up to 140 euros per night.
+
+## Claims
+Expense receipts must be submitted within 30 days of the end of the trip. Trips that cost more
+than 2,000 euros must be approved in advance by the finance director, Hugo Lindqvist.
+"""
+
+TOOLS_PY = '''"""Two functions of the shop, as a user would write them."""
+
+SHIP_BASE = {"A": 4.5, "B": 6.0, "C": 9.5}
+SHIP_PER_KG = {"A": 0.8, "B": 1.1, "C": 1.6}
+POINT_RATE = {"bronze": 1.0, "silver": 1.5, "gold": 2.0}
+
+
+def shipping_cost(weight_kg: float, zone: str) -> float:
+    """Shipping cost in euros of a parcel of weight_kg kilograms to delivery zone A, B or C."""
+    z = zone.strip().upper()
+    return round(SHIP_BASE[z] + SHIP_PER_KG[z] * weight_kg, 2)
+
+
+def loyalty_points(amount_eur: float, tier: str) -> int:
+    """Loyalty points that a customer of tier bronze, silver or gold earns for a purchase of amount_eur euros."""
+    return int(amount_eur * POINT_RATE[tier.strip().lower()])
+'''
+
+
+def orders(seed: int = 7) -> list[dict]:
+    """144 orders: six a month from January 2023 to December 2024, seeded."""
+    rng = random.Random(seed)
+    rows = []
+    for year in (2023, 2024):
+        for month in range(1, 13):
+            for day in DAYS:
+                product = rng.choice(list(PRODUCTS))
+                units = rng.randint(1, 14)
+                rows.append({"order_id": len(rows) + 1, "order_date": f"{year}-{month:02d}-{day:02d}",
+                             "region": rng.choice(REGIONS), "product": product, "units": units,
+                             "unit_price": PRODUCTS[product], "revenue": round(units * PRODUCTS[product], 2)})
+    return rows
+
+
+def make_files(root: Path) -> dict[str, Path]:
+    """Write the user's files under ``root``; returns their paths."""
+    root.mkdir(parents=True, exist_ok=True)
+    rows = orders()
+    csv = root / "shop_orders.csv"
+    cols = list(rows[0])
+    csv.write_text(",".join(cols) + "\n" + "".join(
+        ",".join(f"{r[c]:.2f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + "\n" for r in rows))
+    docs = root / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "office-handbook.md").write_text(HANDBOOK)
+    (docs / "travel-expenses.md").write_text(EXPENSES)
+    tools = root / "shop_tools.py"
+    tools.write_text(TOOLS_PY)
+    return {"data": csv, "docs": docs, "tools": tools}
+
+
+def _tool_functions():
+    ns: dict = {}
+    exec(compile(TOOLS_PY, "shop_tools.py", "exec"), ns)  # our own constant text, to compute golds
+    return ns["shipping_cost"], ns["loyalty_points"]
+
+
+def questions() -> list[dict]:
+    """The 24 questions, each with its kind and the gold answer computed from the files."""
+    rows = orders()
+    ship, points = _tool_functions()
+
+    def total(pred):
+        return round(sum(r["revenue"] for r in rows if pred(r)), 2)
+
+    units_by = {p: sum(r["units"] for r in rows if r["product"] == p) for p in PRODUCTS}
+    blender_by = {g: total(lambda r, g=g: r["region"] == g and r["product"] == "Blender") for g in REGIONS}
+    kettle = [r["units"] for r in rows if r["product"] == "Kettle"]
+    data = [
+        ("What was the total revenue of the North region in 2024?",
+         total(lambda r: r["region"] == "North" and r["order_date"].startswith("2024"))),
+        ("Which product sold the most units in total?", max(units_by, key=units_by.get)),
+        ("How many orders came from the West region?", sum(r["region"] == "West" for r in rows)),
+        ("What is the average number of units per Kettle order, rounded to 2 decimals?", round(sum(kettle) / len(kettle), 2)),
+        ("Which region had the highest Blender revenue?", max(blender_by, key=blender_by.get)),
+        ("How many orders had more than 10 units?", sum(r["units"] > 10 for r in rows)),
+        ("What was the total revenue in March 2024?", total(lambda r: r["order_date"].startswith("2024-03"))),
+        ("What percentage of all units sold were lamps, rounded to 1 decimal?",
+         round(100 * units_by["Lamp"] / sum(units_by.values()), 1)),
+    ]
+    docs = [
+        ("How much does a parking permit cost per month?", 45),
+        ("At what time does the office building open?", "7:30"),
+        ("Within how many days must expense receipts be submitted?", 30),
+        ("Who approves trips that cost more than 2,000 euros?", "Hugo Lindqvist"),
+        ("What is the total meal allowance for a 3-day business trip, in euros?", 3 * 28),
+        ("How much is reimbursed for driving 250 km with your own car, in euros?", round(250 * 0.30, 2)),
+    ]
+    tools = [
+        ("What does it cost to ship a 4 kg parcel to zone B?", ship(4, "B")),
+        ("How much is shipping for a 12.5 kg parcel to zone C?", ship(12.5, "C")),
+        ("How many loyalty points does a gold customer earn for a 230 euro purchase?", points(230, "gold")),
+        ("How many loyalty points does a silver customer get for spending 99.90 euros?", points(99.90, "silver")),
+        ("What is the total shipping cost of two parcels to zone A, one of 2 kg and one of 5 kg?",
+         round(ship(2, "A") + ship(5, "A"), 2)),
+        ("A silver customer spends 64 euros. How many loyalty points is that?", points(64, "silver")),
+    ]
+    other = [
+        ("math", "What is 18% of 650?", 117),
+        ("math", "What is 7 cubed minus 100?", 7 ** 3 - 100),
+        ("code", "How many times does the letter 'e' appear in 'independence'?", "independence".count("e")),
+        ("code", "Sort the letters of the word 'kitchen' alphabetically.", "".join(sorted("kitchen"))),
+    ]
+    out = [{"kind": "data", "question": q, "answer": a} for q, a in data]
+    out += [{"kind": "docs", "question": q, "answer": a} for q, a in docs]
+    out += [{"kind": "tools", "question": q, "answer": a} for q, a in tools]
+    out += [{"kind": k, "question": q, "answer": a} for k, q, a in other]
+    for i, q in enumerate(out, 1):
+        q["id"] = f"n{i:02d}"
+        q["answer"] = _fmt(q["answer"])
+    return out
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+_NUM = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def found(reply: str | None, gold: str) -> bool:
+    """The gold is in the reply: a number in it equal to the gold at the gold's precision (commas
+    as thousands separators allowed), or the gold's words in order, case-insensitive."""
+    if not reply:
+        return False
+    text = str(reply)
+    try:
+        g = float(gold)
+    except ValueError:
+        words = lambda s: re.findall(r"[a-z0-9:]+", s.lower())  # noqa: E731
+        gw, rw = " ".join(words(gold)), " ".join(words(text))
+        return f" {gw} " in f" {rw} "
+    places = len(gold.split(".")[1]) if "." in gold else 0
+    for tok in _NUM.findall(text):
+        try:
+            v = float(tok.replace(",", ""))
+        except ValueError:
+            continue
+        if abs(v - g) < 1e-9 or round(v, places) == g:
+            return True
+    return False
+
+
+# --- running ------------------------------------------------------------------------------
+
+def _flags(kind: str, files: dict[str, Path]) -> list[str]:
+    return {"data": ["--data", str(files["data"])], "docs": ["--docs", str(files["docs"])],
+            "tools": ["--tools", str(files["tools"])]}.get(kind, [])
+
+
+def default_seer() -> str:
+    """``seer`` beside this Python (a virtual environment's), else this checkout's CLI through it."""
+    exe = Path(sys.executable).parent / "seer"
+    if exe.exists():
+        return shlex.quote(str(exe))
+    return f"{shlex.quote(sys.executable)} -c 'from seer_cli.cli import main; main()'"
+
+
+def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print) -> list[dict]:
+    from seer_cli.evals import scoring
+
+    out.mkdir(parents=True, exist_ok=True)
+    files = make_files(out / "files")
+    results = out / "results.jsonl"
+    done = {}
+    if results.exists():
+        for line in results.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                done[row["id"]] = row
+    env = dict(os.environ, SEER_HOME=str(out / "home"))
+    todo = [q for q in questions() if (not kinds or q["kind"] in kinds) and q["id"] not in done]
+    for n, q in enumerate(todo, 1):
+        cmd = shlex.split(seer) + ["run", "--json", "--no-learn", *_flags(q["kind"], files), q["question"]]
+        start = time.perf_counter()
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+            rc, stdout, stderr = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired:
+            rc, stdout, stderr = "timeout", "", ""
+        seconds = round(time.perf_counter() - start, 1)
+        row = {**q, "rc": rc, "seconds": seconds, "reply": None, "tools": [], "reason": None, "error": None}
+        try:
+            res = json.loads(stdout)
+            row.update(reply=res.get("answer"), reason=res.get("reason"), intent=res.get("intent"),
+                       tools=[s.get("tool") for s in res.get("experience", {}).get("steps", [])],
+                       prompt_tokens_evaluated=(res.get("totals") or {}).get("prompt_tokens_evaluated"))
+        except (json.JSONDecodeError, AttributeError):
+            lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+            row["error"] = lines[-1][:300] if lines else f"exit {rc}, no output"
+        row["found"] = found(row["reply"], q["answer"])
+        row["lenient"] = bool(row["reply"] is not None and scoring.lenient_match(row["reply"], q["answer"]))
+        with open(results, "a") as f:
+            f.write(json.dumps(row) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        done[q["id"]] = row
+        mark = "ok " if row["found"] else "-- "
+        echo(f"[{n}/{len(todo)}] {mark}{q['id']} {q['kind']:5} {seconds:6.1f}s  {q['question'][:60]!r} -> "
+             f"{(row['reply'] or row['error'] or '')[:60]!r} (gold {q['answer']})")
+    return [done[q["id"]] for q in questions() if q["id"] in done]
+
+
+def load(out: Path) -> list[dict]:
+    rows = {}
+    for line in (out / "results.jsonl").read_text().splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[row["id"]] = row
+    return [rows[q["id"]] for q in questions() if q["id"] in rows]
+
+
+def summary(rows: list[dict]) -> dict:
+    from seer_cli.evals.scoring import wilson
+
+    out = {}
+    for kind in ["data", "docs", "tools", "math", "code", "all"]:
+        rs = [r for r in rows if kind == "all" or r["kind"] == kind]
+        if not rs:
+            continue
+        k = sum(r["found"] for r in rs)
+        lo, hi = wilson(k, len(rs))
+        out[kind] = {"n": len(rs), "found": k, "lenient": sum(r["lenient"] for r in rs),
+                     "ci": [round(100 * lo, 1), round(100 * hi, 1)],
+                     "seconds": round(sum(r["seconds"] for r in rs) / len(rs), 1)}
+    return out
+
+
+def table(dirs: list[Path], as_json: bool) -> None:
+    from seer_cli.evals.scoring import mcnemar, paired_bootstrap
+
+    runs = {str(d): load(d) for d in dirs}
+    sums = {name: summary(rows) for name, rows in runs.items()}
+    result = {"runs": sums}
+    if len(dirs) == 2:
+        a, b = (runs[str(d)] for d in dirs)
+        ids = [r["id"] for r in a if r["id"] in {x["id"] for x in b}]
+        fa = [next(r for r in a if r["id"] == i)["found"] for i in ids]
+        fb = [next(r for r in b if r["id"] == i)["found"] for i in ids]
+        diff, lo, hi = paired_bootstrap(fa, fb)
+        result["paired"] = {"n": len(ids), "a_minus_b": round(100 * diff, 1), "ci": [round(100 * lo, 1), round(100 * hi, 1)],
+                            "mcnemar_p": round(mcnemar(fa, fb), 3),
+                            "only_a": sum(x and not y for x, y in zip(fa, fb)), "only_b": sum(y and not x for x, y in zip(fa, fb))}
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    kinds = [k for k in ["data", "docs", "tools", "math", "code", "all"] if any(k in s for s in sums.values())]
+    print("| run | " + " | ".join(kinds) + " | s/question |")
+    print("|---|" + "---|" * (len(kinds) + 1))
+    for name, s in sums.items():
+        cells = [f"{s[k]['found']}/{s[k]['n']}" + (f" [{s[k]['ci'][0]:.0f}–{s[k]['ci'][1]:.0f} %]" if k == "all" else "")
+                 if k in s else "" for k in kinds]
+        print(f"| {name} | " + " | ".join(cells) + f" | {s['all']['seconds']} |")
+    if "paired" in result:
+        p = result["paired"]
+        print(f"\npaired ({p['n']} questions): {dirs[0]} - {dirs[1]} = {p['a_minus_b']:+.1f} points, "
+              f"95 % bootstrap CI [{p['ci'][0]:+.1f}, {p['ci'][1]:+.1f}], McNemar p = {p['mcnemar_p']} "
+              f"({p['only_a']} only in the first, {p['only_b']} only in the second)")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="ask every question through seer run")
+    r.add_argument("--out", type=Path, required=True, help="run directory (resumable)")
+    r.add_argument("--seer", default=default_seer(),
+                   help="the seer command to test (default: the one installed beside this Python)")
+    r.add_argument("--kinds", default="", help="comma-separated subset of data,docs,tools,math,code")
+    r.add_argument("--timeout", type=float, default=900, help="seconds per question")
+    r.add_argument("--json", action="store_true")
+    t = sub.add_parser("table", help="scores of one run, or two runs and their paired difference")
+    t.add_argument("dirs", type=Path, nargs="+")
+    t.add_argument("--json", action="store_true")
+    m = sub.add_parser("make", help="write the user's files only")
+    m.add_argument("dir", type=Path)
+    args = ap.parse_args(argv)
+    if args.cmd == "make":
+        for name, path in make_files(args.dir).items():
+            print(f"{name}: {path}")
+        return 0
+    if args.cmd == "table":
+        if len(args.dirs) > 2:
+            ap.error("table takes one or two run directories")
+        table(args.dirs, args.json)
+        return 0
+    kinds = {k.strip() for k in args.kinds.split(",") if k.strip()} or None
+    rows = run(args.out, args.seer, kinds, args.timeout, echo=(lambda *_: None) if args.json else print)
+    if args.json:
+        print(json.dumps(summary(rows), indent=2))
+    else:
+        table([args.out], False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
