@@ -41,15 +41,15 @@ def seed_questions() -> list[str]:
 def test_suite_has_every_kind_and_unique_questions(suite):
     qs = suite.questions()
     assert len(qs) >= 20
-    assert {q["kind"] for q in qs} == {"data", "docs", "tools", "math", "code"}
-    assert len({q["question"] for q in qs}) == len(qs) and len({q["id"] for q in qs}) == len(qs)
+    assert {q["kind"] for q in qs} == {"data", "docs", "tools", "mcp", "math", "code"}
+    assert len({(q["kind"], q["question"]) for q in qs}) == len(qs) and len({q["id"] for q in qs}) == len(qs)
 
 
 def test_suite_questions_are_not_in_any_seed_pool(suite, embedder):
     seeds = seed_questions()
     assert len(seeds) > 100
     norm = {normalize_answer(s) for s in seeds}
-    qs = [q["question"] for q in suite.questions()]
+    qs = sorted({q["question"] for q in suite.questions()})
     assert not [q for q in qs if normalize_answer(q) in norm]
     sims = np.asarray(embedder.embed_batch(qs)) @ np.asarray(embedder.embed_batch(seeds)).T
     worst = np.unravel_index(int(np.argmax(sims)), sims.shape)
@@ -70,6 +70,18 @@ def test_gold_answers_agree_with_the_files(suite, tmp_path, embedder):
         assert kit.call("loyalty_points", {"amount_eur": 99.90, "tier": "silver"}) == gold[
             "How many loyalty points does a silver customer get for spending 99.90 euros?"]
         assert "45 euros per month" in kit.call("Retrieve", {"query": "parking permit price"})
+    finally:
+        kit.close()
+
+
+def test_suite_mcp_server_serves_the_tool_file_functions(suite, tmp_path):
+    import sys
+
+    files = suite.make_files(tmp_path / "files")
+    kit = get_toolkit("general", mcp=[f"{sys.executable} {files['mcp']}"], cache_dir=tmp_path / "cache")
+    try:
+        assert {"shipping_cost", "loyalty_points"} <= {t.name for t in kit.tools()}
+        assert float(kit.call("shipping_cost", {"weight_kg": 12.5, "zone": "C"})) == 29.5
     finally:
         kit.close()
 

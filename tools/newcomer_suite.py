@@ -2,14 +2,16 @@
 
 Why: seer's benchmarks (ToolQA, τ-bench) come with their own toolkits; a user brings a CSV, a
 folder of notes and a Python file of functions. This script makes such a user's files (seeded, so
-every run sees the same bytes), asks 24 questions of five kinds through the real `seer run` command
-line, exactly as a user types it, and scores the answers:
+every run sees the same bytes), asks 24 questions of five kinds, and the six tool questions again over MCP,
+through the real `seer run` command line, exactly as a user types it, and scores the answers:
 
     data   8  a 144-row shop orders CSV (`--data`): filters by year and month, group-by, averages,
               counts, a share of a total
     docs   6  two Markdown documents (`--docs`): facts (retrieve-then-answer) and facts to compute
               with (retrieve-then-calculate)
     tools  6  a Python file with two typed functions and one-line docstrings (`--tools`)
+    mcp    6  the same six questions, the same two functions served by an MCP server over stdio
+              (`--mcp "python shop_mcp.py"`, written with the official SDK's server side)
     math   2  / code 2: no files
 
 Each kind gets only the option a user would give for it. Every question runs in a fresh process
@@ -52,6 +54,7 @@ sys.path.insert(0, str(HERE.parent))
 PRODUCTS = {"Lamp": 24.5, "Kettle": 39.0, "Toaster": 32.0, "Blender": 58.0}
 REGIONS = ["North", "South", "East", "West"]
 DAYS = [3, 8, 13, 18, 23, 28]
+KINDS = ["data", "docs", "tools", "mcp", "math", "code"]
 
 HANDBOOK = """# Harbor Street office handbook
 
@@ -97,6 +100,24 @@ def loyalty_points(amount_eur: float, tier: str) -> int:
 '''
 
 
+MCP_SERVER_PY = '''"""The shop's two functions served over MCP (stdio), with the official SDK's server side."""
+import sys
+from pathlib import Path
+
+from mcp.server.mcpserver import MCPServer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from shop_tools import loyalty_points, shipping_cost  # noqa: E402
+
+server = MCPServer("shop")
+server.tool()(shipping_cost)
+server.tool()(loyalty_points)
+
+if __name__ == "__main__":
+    server.run()
+'''
+
+
 def orders(seed: int = 7) -> list[dict]:
     """144 orders: six a month from January 2023 to December 2024, seeded."""
     rng = random.Random(seed)
@@ -126,7 +147,9 @@ def make_files(root: Path) -> dict[str, Path]:
     (docs / "travel-expenses.md").write_text(EXPENSES)
     tools = root / "shop_tools.py"
     tools.write_text(TOOLS_PY)
-    return {"data": csv, "docs": docs, "tools": tools}
+    mcp = root / "shop_mcp.py"
+    mcp.write_text(MCP_SERVER_PY)
+    return {"data": csv, "docs": docs, "tools": tools, "mcp": mcp}
 
 
 def _tool_functions():
@@ -136,7 +159,7 @@ def _tool_functions():
 
 
 def questions() -> list[dict]:
-    """The 24 questions, each with its kind and the gold answer computed from the files."""
+    """The 24 questions (+ the 6 tool questions again as kind mcp), each with its kind and the gold answer computed from the files."""
     rows = orders()
     ship, points = _tool_functions()
 
@@ -188,6 +211,7 @@ def questions() -> list[dict]:
     for i, q in enumerate(out, 1):
         q["id"] = f"n{i:02d}"
         q["answer"] = _fmt(q["answer"])
+    out += [{**q, "kind": "mcp", "id": "m" + q["id"][1:]} for q in out if q["kind"] == "tools"]
     return out
 
 
@@ -229,7 +253,8 @@ def found(reply: str | None, gold: str) -> bool:
 
 def _flags(kind: str, files: dict[str, Path]) -> list[str]:
     return {"data": ["--data", str(files["data"])], "docs": ["--docs", str(files["docs"])],
-            "tools": ["--tools", str(files["tools"])]}.get(kind, [])
+            "tools": ["--tools", str(files["tools"])],
+            "mcp": ["--mcp", f"{shlex.quote(sys.executable)} {shlex.quote(str(files['mcp']))}"]}.get(kind, [])
 
 
 def default_seer() -> str:
@@ -298,7 +323,7 @@ def summary(rows: list[dict]) -> dict:
     from seer_cli.evals.scoring import wilson
 
     out = {}
-    for kind in ["data", "docs", "tools", "math", "code", "all"]:
+    for kind in KINDS + ["all"]:
         rs = [r for r in rows if kind == "all" or r["kind"] == kind]
         if not rs:
             continue
@@ -328,7 +353,7 @@ def table(dirs: list[Path], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    kinds = [k for k in ["data", "docs", "tools", "math", "code", "all"] if any(k in s for s in sums.values())]
+    kinds = [k for k in KINDS + ["all"] if any(k in s for s in sums.values())]
     print("| run | " + " | ".join(kinds) + " | s/question |")
     print("|---|" + "---|" * (len(kinds) + 1))
     for name, s in sums.items():
@@ -349,7 +374,7 @@ def main(argv=None) -> int:
     r.add_argument("--out", type=Path, required=True, help="run directory (resumable)")
     r.add_argument("--seer", default=default_seer(),
                    help="the seer command to test (default: the one installed beside this Python)")
-    r.add_argument("--kinds", default="", help="comma-separated subset of data,docs,tools,math,code")
+    r.add_argument("--kinds", default="", help="comma-separated subset of " + ",".join(KINDS))
     r.add_argument("--timeout", type=float, default=900, help="seconds per question")
     r.add_argument("--json", action="store_true")
     t = sub.add_parser("table", help="scores of one run, or two runs and their paired difference")
