@@ -52,6 +52,8 @@ class Settings:
     seed: int = 0
     temperature: float = 0.0
     request_timeout: float = 120.0
+    kv_cache_mb: int = 256  # RAM for saved KV states of recurring prompt prefixes (system, system + demos); 0 = off
+    kv_disk_mb: int = 1024  # the same states on disk under cache_dir/kv, so the next process starts warm; 0 = off
 
     # --- pool ------------------------------------------------------------------------------
     pool: str = "default"
@@ -111,6 +113,8 @@ _ENV = {
     "SEER_DOMINANT_MARGIN": "dominant_margin",
     "SEER_HINT": "hint",
     "SEER_K": "k",
+    "SEER_KV_CACHE_MB": "kv_cache_mb",
+    "SEER_KV_DISK_MB": "kv_disk_mb",
 }
 
 

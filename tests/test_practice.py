@@ -43,7 +43,8 @@ class Scripted(Backend):
         self.replies = [orjson.dumps(r).decode() for r in replies]
         self.calls = 0
 
-    def complete(self, messages, *, json_schema=None, stop=None, max_tokens=256, temperature=0.0, seed=0, on_text=None):
+    def complete(self, messages, *, json_schema=None, stop=None, max_tokens=256, temperature=0.0, seed=0, on_text=None,
+                 prefix_messages=0):
         text = self.replies[min(self.calls, len(self.replies) - 1)]
         self.calls += 1
         return Completion(text=text, prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=5, seconds=0.0,

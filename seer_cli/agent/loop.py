@@ -37,7 +37,7 @@ from typing import Any, Iterable, Iterator
 from ..errors import BackendError, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
-from .prompt import DemoOrder, build_messages, system_message, truncate
+from .prompt import DemoOrder, build_messages, step_messages, system_message, truncate
 from .steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
 
 RECALL_MODES = ("stepwise", "task", "none")
@@ -240,7 +240,8 @@ class Agent:
             if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
                 reason = "context"
                 break
-            action = self._act(index, messages, schema, recalled, recall_ms, temperature, seed)
+            n_prefix = len(messages) - 1 - len(step_messages(history, s.prompt_observation_chars))  # system + demos
+            action = self._act(index, messages, schema, recalled, recall_ms, temperature, seed, n_prefix)
             if action is not None:
                 action.recall_parts = recall_parts
             if action is None:
@@ -317,7 +318,7 @@ class Agent:
         }
         yield self._emit(FinalStep(answer, experience, finished, reason, totals, shown))
 
-    def _act(self, index, messages, schema, recalled, recall_ms, temperature=None, seed=None) -> ActionStep | None:
+    def _act(self, index, messages, schema, recalled, recall_ms, temperature=None, seed=None, n_prefix=0) -> ActionStep | None:
         """One model call (plus at most one retry); None when the context overflowed."""
         s = self.settings
         recalled_view = [{k: v for k, v in r.items() if k != "experience"} for r in recalled]
@@ -327,7 +328,7 @@ class Agent:
             try:
                 comp = self.backend.complete(messages, json_schema=schema, max_tokens=max_tokens,
                                              temperature=s.temperature if temperature is None else temperature,
-                                             seed=s.seed if seed is None else seed)
+                                             seed=s.seed if seed is None else seed, prefix_messages=n_prefix)
             except BackendError as e:  # the prompt outgrew the window despite the budget check
                 if "context window" in str(e):
                     return None

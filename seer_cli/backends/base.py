@@ -47,8 +47,11 @@ class Backend(ABC):
         temperature: float = 0.0,
         seed: int | None = 0,
         on_text: Callable[[str], None] | None = None,
+        prefix_messages: int = 0,
     ) -> Completion:
-        """Generate one assistant message."""
+        """Generate one assistant message. ``prefix_messages``: the first N messages are a prefix
+        that recurs across calls (the system prompt and the demonstrations); a backend may keep
+        the model state after it to skip evaluating it again (hint only, output is the same)."""
 
     def close(self) -> None:  # pragma: no cover - optional
         """Release resources (model memory, HTTP connections)."""

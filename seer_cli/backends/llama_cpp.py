@@ -13,15 +13,31 @@ and a reused KV prefix differ in the last bits of the logits (llama.cpp batches 
 so a sampled continuation may change with what was cached. Greedy decoding is unaffected in
 practice.
 
+That reuse is one slot deep: the intent classifier's prompt, the next question's demonstrations,
+or a stepwise re-rank that drops a demo all evict what came before. So the backend also keeps a
+bounded store of **saved KV states of recurring prefixes** (:class:`PrefixStates`): the caller says
+how many leading messages recur (``prefix_messages``: system prompt + demonstrations); the first
+time such a prefix is evaluated its state is saved (at the end of the system prompt and at the
+end of the demonstrations), and a later prompt that starts with a saved prefix longer than what
+the live cache holds restores it instead of evaluating it. States are sequence-0 KV snapshots
+(``llama_state_seq_get_data``: KV only, no logits; llama.cpp always evaluates at least the token
+after a restored prefix), keyed by their exact token prefix, evicted least-recently-used beyond
+``kv_cache_mb`` (``SEER_KV_CACHE_MB``, 0 turns the store off).
+
 JSON schemas become a llama.cpp grammar, so constrained output always parses. Every llama.cpp
 failure (prompt longer than the context, a bad schema) is a one-line :class:`BackendError`.
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import os
+import struct
+from array import array
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,12 +64,169 @@ def physical_cores() -> int:
     return max(1, len(cores))
 
 
+class PrefixStates:
+    """Saved KV states keyed by the exact token prefix they hold, least-recently-used out beyond
+    ``capacity`` bytes of RAM.
+
+    With ``directory`` every saved state is also written there (``<blake2b of the tokens>.kv``:
+    a header with a checksum, the tokens, the state; through a temp file and a rename), so the
+    next process on the same model starts warm: ``seer run``'s second question restores the
+    system prompt and a recurring demonstration set from disk instead of evaluating them. The
+    directory is kept under ``disk_capacity`` bytes (oldest files out); a file that does not
+    verify is deleted, never handed to llama.cpp.
+    """
+
+    MIN_TOKENS = 64  # shorter prefixes are cheaper to evaluate than to look up and copy
+    MAGIC = b"SEERKV1\n"
+
+    def __init__(self, capacity: int, directory: str | Path | None = None, disk_capacity: int = 0):
+        self.capacity = capacity
+        self._states: OrderedDict[tuple[int, ...], bytes | None] = OrderedDict()  # None: on disk only
+        self.bytes = 0
+        self.saved = self.restored = self.evicted = self.loaded = 0
+        self.directory = Path(directory) if directory else None
+        self.disk_capacity = disk_capacity
+        self._files: dict[tuple[int, ...], Path] = {}
+        if self.directory is not None:
+            self._scan()
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __contains__(self, key: tuple[int, ...]) -> bool:
+        return key in self._states
+
+    # --- disk ---------------------------------------------------------------------------------
+    @staticmethod
+    def _name(key: tuple[int, ...]) -> str:
+        return hashlib.blake2b(array("i", key).tobytes(), digest_size=16).hexdigest() + ".kv"
+
+    def _scan(self) -> None:
+        """Learn the keys of the files in the directory (headers and tokens only)."""
+        try:
+            paths = sorted(self.directory.glob("*.kv"), key=lambda p: p.stat().st_mtime)
+        except OSError:
+            return
+        for path in paths:
+            try:
+                with open(path, "rb") as f:
+                    head = f.read(len(self.MAGIC) + 8 + 32)
+                    if len(head) < len(self.MAGIC) + 40 or not head.startswith(self.MAGIC):
+                        raise ValueError
+                    (n,) = struct.unpack("<Q", head[len(self.MAGIC):len(self.MAGIC) + 8])
+                    tokens = array("i")
+                    tokens.frombytes(f.read(4 * n))
+                if len(tokens) != n or path.name != self._name(tuple(tokens)):
+                    raise ValueError
+            except (OSError, ValueError, struct.error):
+                path.unlink(missing_ok=True)
+                continue
+            key = tuple(tokens)
+            self._files[key] = path
+            self._states.setdefault(key, None)
+
+    def _read(self, key: tuple[int, ...]) -> bytes | None:
+        path = self._files.get(key)
+        try:
+            data = path.read_bytes() if path else b""
+        except OSError:
+            data = b""
+        m = len(self.MAGIC)
+        if len(data) >= m + 40 and data.startswith(self.MAGIC):
+            (n,) = struct.unpack("<Q", data[m:m + 8])
+            digest, body = data[m + 8:m + 40], data[m + 40:]
+            if hashlib.blake2b(body, digest_size=32).digest() == digest and len(body) > 4 * n:
+                try:
+                    os.utime(path)  # recently used: kept longest
+                except OSError:
+                    pass
+                self.loaded += 1
+                return body[4 * n:]
+        if path is not None:
+            path.unlink(missing_ok=True)  # torn or damaged: gone, evaluated again next time
+        self._files.pop(key, None)
+        return None
+
+    def _write(self, key: tuple[int, ...], state: bytes) -> None:
+        from ..fsutil import atomic_write
+
+        body = array("i", key).tobytes() + state
+        data = self.MAGIC + struct.pack("<Q", len(key)) + hashlib.blake2b(body, digest_size=32).digest() + body
+        path = self.directory / self._name(key)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data, durable=False)  # a cache: a lost file is only evaluated again
+        except OSError:
+            return
+        self._files[key] = path
+        total, files = 0, []
+        for k, p in self._files.items():
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            total += st.st_size
+            files.append((st.st_mtime, k, p, st.st_size))
+        for _, k, p, size in sorted(files):
+            if total <= self.disk_capacity or k == key:
+                continue
+            p.unlink(missing_ok=True)
+            self._files.pop(k, None)
+            if self._states.get(k, b"") is None:
+                del self._states[k]
+            total -= size
+
+    # --- lookup and insert ------------------------------------------------------------------
+    def longest(self, tokens: list[int]) -> tuple[tuple[int, ...], bytes] | None:
+        """The saved state with the longest key that is a prefix of ``tokens`` (and shorter than it)."""
+        for key in sorted((k for k in self._states if len(k) < len(tokens)), key=len, reverse=True):
+            if tuple(tokens[:len(key)]) != key:
+                continue
+            state = self._states[key]
+            if state is None:
+                state = self._read(key)
+                if state is None:
+                    del self._states[key]
+                    continue
+                self._remember(key, state)
+            self._states.move_to_end(key)
+            return key, state
+        return None
+
+    def _remember(self, key: tuple[int, ...], state: bytes) -> None:
+        old = self._states.pop(key, None)
+        if old:
+            self.bytes -= len(old)
+        self._states[key] = state
+        self.bytes += len(state)
+        while self.bytes > self.capacity:
+            victim = next((k for k, v in self._states.items() if v is not None and k != key), None)
+            if victim is None:
+                break
+            self.bytes -= len(self._states[victim])
+            if victim in self._files:
+                self._states[victim] = None  # still on disk
+                self._states.move_to_end(victim, last=False)
+            else:
+                del self._states[victim]
+            self.evicted += 1
+
+    def put(self, key: tuple[int, ...], state: bytes) -> None:
+        if len(state) > self.capacity:
+            return
+        self._remember(key, state)
+        self.saved += 1
+        if self.directory is not None and self.disk_capacity > 0:
+            self._write(key, state)
+
+
 class LlamaCppBackend(Backend):
     """A GGUF model loaded once, in this process. ``n_threads=None``: the physical cores this
     process may use (``Settings.n_threads``, i.e. ``SEER_THREADS``, is passed in by the registry)."""
 
     def __init__(self, model_path: str | Path, *, n_ctx: int = 8192, n_threads: int | None = None,
-                 seed: int = 0, verbose: bool = False):
+                 seed: int = 0, verbose: bool = False, kv_cache_mb: int = 256,
+                 kv_disk_dir: str | Path | None = None, kv_disk_mb: int = 0):
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -78,6 +251,17 @@ class LlamaCppBackend(Backend):
         self._add_bos = bool(self.llm._model.add_bos_token()) and bos != -1
         self._lock = threading.Lock()
         self._grammars: dict[bytes, Any] = {}
+        self.states = None
+        if kv_cache_mb > 0:
+            directory = None
+            if kv_disk_dir and kv_disk_mb > 0:  # one directory per model file, llama.cpp build and context size
+                st = self.model_path.stat()
+                import llama_cpp
+
+                tag = f"{self.model_path.name}|{st.st_size}|{int(st.st_mtime)}|{llama_cpp.__version__}|{self.n_ctx}"
+                directory = Path(kv_disk_dir) / hashlib.blake2b(tag.encode(), digest_size=8).hexdigest()
+            self.states = PrefixStates(int(kv_cache_mb) * 1024 * 1024, directory, int(kv_disk_mb) * 1024 * 1024)
+        self._bounds: dict[int, int] = {}  # hash of a prefix's messages -> its length in tokens
 
     # ------------------------------------------------------------------------- helpers ---
     def render(self, messages: list[dict[str, str]]) -> str:
@@ -102,6 +286,82 @@ class LlamaCppBackend(Backend):
             n += 1
         return n
 
+    # ------------------------------------------------------------------ prefix states ---
+    def _prefix_tokens(self, messages: list[dict[str, str]], n: int, tokens: list[int]) -> int:
+        """How many leading ``tokens`` the first ``n`` messages make (up to the next message's
+        start marker): the common prefix with those messages rendered alone."""
+        key = hash(tuple((m["role"], m["content"]) for m in messages[:n]))
+        if key not in self._bounds:
+            alone = self.tokenize(self.render(messages[:n]))
+            b = 0
+            for a, t in zip(alone, tokens):
+                if a != t:
+                    break
+                b += 1
+            if len(self._bounds) > 4096:
+                self._bounds.clear()
+            self._bounds[key] = b
+        return self._bounds[key]
+
+    def _truncate(self, n: int) -> None:
+        """Keep the first ``n`` tokens of the live KV cache."""
+        llm = self.llm
+        llm._ctx.kv_cache_seq_rm(-1, n, -1)
+        llm.n_tokens = n  # the ids llama-cpp-python compares with are input_ids[:n_tokens]
+        llm._requires_eval = True
+
+    def _save(self, key: tuple[int, ...]) -> None:
+        import llama_cpp
+
+        ctx = self.llm._ctx.ctx
+        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        buf = (ctypes.c_uint8 * size)()
+        n = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
+        if n:
+            self.states.put(key, bytes(buf)[:n])
+
+    def _restore(self, key: tuple[int, ...], state: bytes) -> bool:
+        import llama_cpp
+
+        llm = self.llm
+        self._truncate(0)
+        buf = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
+        if llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, buf, len(state), 0) != len(state):
+            self._truncate(0)
+            return False
+        n = len(key)
+        llm.input_ids[:n] = key
+        llm.n_tokens = n
+        llm._requires_eval = True
+        self.states.restored += 1
+        return True
+
+    def _use_prefix_states(self, messages, tokens: list[int], prefix_messages: int) -> int:
+        """Restore the longest saved prefix of ``tokens`` when it beats the live cache, then make
+        sure the states of the system prompt and of ``prefix_messages`` are saved, evaluating up to
+        each boundary first (tokens the completion would evaluate anyway). Returns ``(reused,
+        live)``: leading tokens served from the live cache or a restored state, and leading tokens
+        the live cache holds now."""
+        live = self.cached_prefix(tokens)
+        hit = self.states.longest(tokens)
+        if hit is not None and len(hit[0]) > live and self._restore(*hit):
+            live = len(hit[0])
+        reused = live
+        bounds = sorted({self._prefix_tokens(messages, n, tokens) for n in {1, prefix_messages} if 0 < n < len(messages)})
+        for b in bounds:
+            key = tuple(tokens[:b])
+            if b < PrefixStates.MIN_TOKENS or b >= len(tokens) or b < live or key in self.states:
+                continue
+            if b > live:
+                self._truncate(live)
+                try:
+                    self.llm.eval(tokens[live:b])
+                except (ValueError, RuntimeError) as e:
+                    raise BackendError(f"llama.cpp: {_one_line(e)}") from None
+                live = b
+            self._save(key)
+        return reused, live
+
     def _grammar(self, schema: dict[str, Any]):
         from llama_cpp import LlamaGrammar
 
@@ -115,7 +375,7 @@ class LlamaCppBackend(Backend):
 
     # ------------------------------------------------------------------------ complete ---
     def complete(self, messages, *, json_schema=None, stop=None, max_tokens=256, temperature=0.0,
-                 seed=0, on_text: Callable[[str], None] | None = None) -> Completion:
+                 seed=0, on_text: Callable[[str], None] | None = None, prefix_messages: int = 0) -> Completion:
         tokens = self.tokenize(self.render(messages))
         if len(tokens) + 1 > self.n_ctx:
             raise BackendError(f"prompt is {len(tokens)} tokens, longer than the context window "
@@ -124,12 +384,15 @@ class LlamaCppBackend(Backend):
         kwargs = dict(max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop or [],
                       grammar=grammar, top_k=40, top_p=0.95, min_p=0.05, repeat_penalty=1.0)
         with self._lock:
-            prefix = self.cached_prefix(tokens)
+            start = time.perf_counter()
+            if self.states is not None:
+                reused, prefix = self._use_prefix_states(messages, tokens, prefix_messages)
+            else:
+                reused = prefix = self.cached_prefix(tokens)
             if prefix < len(tokens):
-                evaluated = len(tokens) - prefix
+                evaluated = len(tokens) - reused
             else:  # llama.cpp replays the last token to refresh logits
                 evaluated = 0 if self.llm.n_tokens == len(tokens) and not self.llm._requires_eval else 1
-            start = time.perf_counter()
             try:
                 if on_text is None:
                     out = self.llm.create_completion(tokens, **kwargs)

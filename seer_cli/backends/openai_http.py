@@ -106,7 +106,7 @@ class OpenAIBackend(Backend):
 
     # ------------------------------------------------------------------------ complete ---
     def complete(self, messages, *, json_schema=None, stop=None, max_tokens=256, temperature=0.0,
-                 seed=0, on_text: Callable[[str], None] | None = None) -> Completion:
+                 seed=0, on_text: Callable[[str], None] | None = None, prefix_messages: int = 0) -> Completion:
         body: dict[str, Any] = {"model": self.model, "messages": messages, "max_tokens": max_tokens,
                                 "temperature": temperature}
         if stop:

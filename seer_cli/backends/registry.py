@@ -98,7 +98,8 @@ def _resolve_gguf(target: str, settings: Settings) -> str:
 def _llama_cpp(target: str, settings: Settings) -> Backend:
     from .llama_cpp import LlamaCppBackend
 
-    return LlamaCppBackend(target, n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed)
+    return LlamaCppBackend(target, n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,
+                           kv_cache_mb=settings.kv_cache_mb, kv_disk_dir=settings.cache_dir / "kv", kv_disk_mb=settings.kv_disk_mb)
 
 
 def _openai(target: str, settings: Settings) -> Backend:
