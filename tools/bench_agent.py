@@ -12,11 +12,18 @@ llama.cpp KV cache. This script measures, in one run on this machine:
    ``none``: prompt tokens evaluated per episode (goal: stepwise <= 1.3x none), whole recall as
    % of the step's LLM time (goal <= 2 %), parse failures (goal 0).
 
+3. levers of the prompt cost (``--levers kv``): the same questions answered back to back by one
+   backend, as ``seer eval`` does (intent classified by the model, as in an eval), with the saved
+   prefix states of the llama.cpp backend off (one-slot KV reuse only) and on: prompt tokens
+   evaluated and seconds per question, completion tokens per LLM second, peak resident memory,
+   and whether the answers are the same. Ratios come from one run on one machine.
+
 Prints a table; ``--json`` prints the raw numbers.
 
     python tools/bench_agent.py                 # minutes on 2 idle cores
     python tools/bench_agent.py --modes stepwise,task,none --questions 4
     python tools/bench_agent.py --skip-episodes  # recall cost only
+    python tools/bench_agent.py --skip-episodes --levers kv --questions 4 --modes stepwise,task
 """
 
 from __future__ import annotations
@@ -163,6 +170,96 @@ def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_ste
     return rows
 
 
+def _rss_mb() -> float:
+    """Resident memory of this process now, in MB (Linux /proc; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def bench_kv(questions: list[tuple[str, str]], modes: list[str], max_steps: int) -> list[dict]:
+    """Saved prefix states off, then on: one backend, questions back to back per mode."""
+    from seer_cli.agent import Agent
+    from seer_cli.backends.llama_cpp import PrefixStates
+    from seer_cli.backends.registry import get_backend
+    from seer_cli.config import load_settings
+    from seer_cli.embedder import get_embedder
+    from seer_cli.pool import Pool
+    from seer_cli.toolkits import get_toolkit
+
+    settings = load_settings()
+    backend = get_backend(settings)
+    if not hasattr(backend, "states"):
+        raise SystemExit("--levers kv needs the in-process llama.cpp backend (not --llm-url)")
+    embedder = get_embedder()
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["SEER_HOME"] = d
+        settings = load_settings()
+        pool = Pool.open("default", settings, embedder=embedder)  # seeded from general-seed
+        kit = get_toolkit("general")
+        for kv in ("off", "on"):
+            for name in modes:
+                mode, order = CONFIGS[name]
+                backend.states = PrefixStates(max(1, settings.kv_cache_mb) * 1024 * 1024) if kv == "on" else None
+                backend.complete([{"role": "user", "content": "hi"}], max_tokens=1)  # a cold live cache
+                agent = Agent(backend, kit, pool, embedder, settings, recall=mode, max_steps=max_steps, demo_order=order)
+                per_q, answers, completion, llm_s, rss = [], [], 0, 0.0, 0.0
+                for q, _intent in questions:
+                    final = None
+                    for step in agent.run(q):  # intent classified by the model, as seer eval does
+                        if step.kind == "final":
+                            final = step
+                    t = final.totals
+                    per_q.append((t["prompt_tokens_evaluated"], t["prompt_tokens"], t["seconds"]))
+                    completion += t["completion_tokens"]
+                    llm_s += t["llm_seconds"]
+                    answers.append(final.answer)
+                    rss = max(rss, _rss_mb())
+                    print(f"  kv {kv} {name}: {q!r} -> {final.answer!r} ({t['steps']} steps, {t['prompt_tokens_evaluated']} of "
+                          f"{t['prompt_tokens']} prompt tokens evaluated, {t['seconds']:.1f} s)", file=sys.stderr)
+                states = backend.states
+                rows.append({
+                    "kv_states": kv, "recall": mode, "order": order, "questions": len(questions),
+                    "evaluated_per_question": round(statistics.mean(e for e, _, _ in per_q), 1),
+                    "prompt_per_question": round(statistics.mean(p for _, p, _ in per_q), 1),
+                    "seconds_per_question": round(statistics.mean(s for _, _, s in per_q), 2),
+                    "completion_tokens_per_llm_second": round(completion / llm_s, 1) if llm_s else 0.0,
+                    "rss_mb": round(rss), "answers": answers,
+                    "states": {"saved": states.saved, "restored": states.restored, "mb": round(states.bytes / 2**20, 1)} if states else None,
+                })
+        kit.close()
+    return rows
+
+
+def kv_table(con, rows: list[dict]) -> None:
+    from rich.table import Table
+
+    t = Table(title="Lever: saved prefix states (one backend, questions back to back)")
+    for col in ("recall", "states", "evaluated / q", "prompt / q", "vs off", "s / q", "vs off", "completion tok / LLM s",
+                "RSS MB", "restored / saved (MB)", "same answers as off"):
+        t.add_column(col)
+    for r in rows:
+        off = next(x for x in rows if x["kv_states"] == "off" and x["recall"] == r["recall"] and x["order"] == r["order"])
+        st = r["states"]
+        t.add_row(f"{r['recall']} ({r['order']})", r["kv_states"], f"{r['evaluated_per_question']:.0f}", f"{r['prompt_per_question']:.0f}",
+                  f"{r['evaluated_per_question'] / max(1, off['evaluated_per_question']):.2f}x", f"{r['seconds_per_question']:.1f}",
+                  f"{r['seconds_per_question'] / max(1e-9, off['seconds_per_question']):.2f}x",
+                  f"{r['completion_tokens_per_llm_second']:.1f}", str(r["rss_mb"]),
+                  f"{st['restored']} / {st['saved']} ({st['mb']})" if st else "",
+                  "yes" if r["answers"] == off["answers"] else f"no: {r['answers']} vs {off['answers']}")
+    con.print(t)
+    task = {r["kv_states"]: r for r in rows if r["recall"] == "task"}
+    for r in rows:
+        if r["recall"] == "stepwise" and r["kv_states"] in task:
+            con.print(f"stepwise / task evaluated, states {r['kv_states']}: "
+                      f"{r['evaluated_per_question'] / max(1, task[r['kv_states']]['evaluated_per_question']):.2f}x ({r['order']} order)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pool-size", type=int, default=10_000)
@@ -171,6 +268,7 @@ def main(argv=None) -> int:
     ap.add_argument("--modes", default="stepwise,stepwise-score,none", help=f"comma-separated, from {', '.join(CONFIGS)}")
     ap.add_argument("--max-steps", type=int, default=5)
     ap.add_argument("--skip-episodes", action="store_true")
+    ap.add_argument("--levers", default="", help="kv: saved prefix states off vs on (the --modes, --questions)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -178,10 +276,11 @@ def main(argv=None) -> int:
 
     recall = bench_recall(args.pool_size, args.repeats, get_embedder())
     episodes = [] if args.skip_episodes else bench_episodes(QUESTIONS[: args.questions], args.modes.split(","), args.max_steps)
+    kv = bench_kv(QUESTIONS[: args.questions], args.modes.split(","), args.max_steps) if "kv" in args.levers.split(",") else []
     if args.json:
         import orjson
 
-        sys.stdout.write(orjson.dumps({"recall": recall, "episodes": episodes}, option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.write(orjson.dumps({"recall": recall, "episodes": episodes, "kv": kv}, option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -204,6 +303,8 @@ def main(argv=None) -> int:
                       f"{r['recall_pct_of_llm']:.2f} / {r['recall_pct_max']:.2f}", str(r["parse_failures"]),
                       ", ".join(str(a) for a in r["answers"]))
         con.print(t)
+    if kv:
+        kv_table(con, kv)
     return 0
 
 
