@@ -71,7 +71,11 @@ def test_demo_order_keeps_survivors_in_place_and_appends_newcomers():
     best_last = DemoOrder("best-last")  # the best demo right before the question
     assert best_last.update(["A", "B", "C", "D"], key=lambda r: r) == ["D", "C", "B", "A"]
     assert best_last.update(["E", "D", "C", "A"], key=lambda r: r) == ["D", "C", "A", "E"]
-    with pytest.raises(ValueError, match="sticky, best-last, score"):
+    canonical = DemoOrder("canonical")  # the same set gives the same prefix, whatever the scores
+    assert canonical.update(["C", "A", "D", "B"], key=lambda r: r) == ["A", "B", "C", "D"]
+    assert DemoOrder("canonical").update(["B", "D", "A", "C"], key=lambda r: r) == ["A", "B", "C", "D"]
+    assert canonical.update(["F", "E", "C", "A"], key=lambda r: r) == ["A", "C", "E", "F"]  # survivors stay, newcomers sorted
+    with pytest.raises(ValueError, match="sticky, best-last, score, canonical"):
         DemoOrder("random")
 
 

@@ -153,6 +153,8 @@ class DemoOrder:
         new = [key(r) for r in recalled if key(r) not in seen]
         if self.order == "best-last":
             new.reverse()
+        elif self.order == "canonical":
+            new.sort()
         self._ids = kept + new
         return [by_id[i] for i in self._ids]
 
