@@ -131,10 +131,12 @@ class DemoOrder:
     ``order="sticky"`` (default): demos that stay in the recalled set keep their place, newcomers
     go last (in score order). ``"best-last"``: the same, but newcomers go last in *reverse* score
     order, so at step 1 the best demo sits right before the question. ``order="score"``: best
-    first, re-sorted every step.
+    first, re-sorted every step. ``"canonical"``: like sticky, but newcomers go in a fixed order
+    (by id) rather than by score, so two questions that recall the same set at step 1 share the
+    whole demonstration prefix, and its saved KV state serves both.
     """
 
-    ORDERS = ("sticky", "best-last", "score")
+    ORDERS = ("sticky", "best-last", "score", "canonical")
 
     def __init__(self, order: str = "sticky"):
         if order not in self.ORDERS:
