@@ -69,6 +69,10 @@ def test_error_answers_are_recognised():
     assert not is_error_answer("", obs)
     assert not is_error_answer("error-free", [])
     assert not is_error_answer("year", obs)  # too short to be a copied error
+    # a failure retold in the model's own words, after a call failed (the newcomer suite's SQL on a demo's table)
+    assert is_error_answer("The table 'sales' does not exist.", obs)
+    assert is_error_answer("The Close column is not available in the coffee database.", obs)
+    assert not is_error_answer("The table 'sales' does not exist.", ["sales | 570"])  # no call failed: an answer
 
 
 def test_a_finish_with_an_error_message_is_refused_and_the_episode_goes_on(embedder):

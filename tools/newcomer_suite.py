@@ -330,7 +330,7 @@ def summary(rows: list[dict]) -> dict:
         k = sum(r["found"] for r in rs)
         lo, hi = wilson(k, len(rs))
         out[kind] = {"n": len(rs), "found": k, "lenient": sum(r["lenient"] for r in rs),
-                     "ci": [round(100 * lo, 1), round(100 * hi, 1)],
+                     "ci": [round(lo, 1), round(hi, 1)],
                      "seconds": round(sum(r["seconds"] for r in rs) / len(rs), 1)}
     return out
 

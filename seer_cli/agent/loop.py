@@ -52,15 +52,21 @@ ERROR_FINISH_NOTE = (
 )
 ERROR_FINISH_REFUSALS = 2
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b[\s:(]", re.IGNORECASE)
+# an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
+_ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined)"
+                           r"|not defined|unknown (table|column|tool|function))\b", re.IGNORECASE)
 
 
 def is_error_answer(answer: str, observations: list[str]) -> bool:
     """True when a Finish answer is an error message: it starts with "Error"/"Exception"/a
-    traceback, or it is (a prefix of) an observation that starts with "Error"."""
+    traceback, or it is (a prefix of) an observation that starts with "Error", or a call failed
+    in this episode and the answer retells a failure ("... does not exist", "not found")."""
     a = answer.strip()
     if not a:
         return False
     if _ERROR_START.match(a):
+        return True
+    if _ERROR_RETOLD.search(a) and any(o.strip().lower().startswith("error") for o in observations):
         return True
     for obs in observations:
         o = obs.strip()
