@@ -283,7 +283,8 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
         cmd = shlex.split(seer) + ["run", "--json", "--no-learn", *_flags(q["kind"], files), q["question"]]
         start = time.perf_counter()
         try:
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL)
+            # cwd: the run directory, so a checkout in the caller's directory cannot shadow the seer under test
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL, cwd=out)
             rc, stdout, stderr = p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired:
             rc, stdout, stderr = "timeout", "", ""
