@@ -344,8 +344,8 @@ class LlamaCppBackend(Backend):
         the live cache holds now."""
         live = self.cached_prefix(tokens)
         hit = self.states.longest(tokens)
-        if hit is not None and len(hit[0]) > live and self._restore(*hit):
-            live = len(hit[0])
+        if hit is not None and len(hit[0]) > live:
+            live = len(hit[0]) if self._restore(*hit) else 0  # a failed restore has emptied the cache
         reused = live
         bounds = sorted({self._prefix_tokens(messages, n, tokens) for n in {1, prefix_messages} if 0 < n < len(messages)})
         for b in bounds:
