@@ -294,6 +294,8 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
             res = json.loads(stdout)
             row.update(reply=res.get("answer"), reason=res.get("reason"), intent=res.get("intent"),
                        tools=[s.get("tool") for s in res.get("experience", {}).get("steps", [])],
+                       steps=[{k: (str(v)[:300] if k == "observation" else v) for k, v in s.items()}
+                              for s in res.get("experience", {}).get("steps", [])],
                        prompt_tokens_evaluated=(res.get("totals") or {}).get("prompt_tokens_evaluated"))
         except (json.JSONDecodeError, AttributeError):
             lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
