@@ -29,6 +29,7 @@ Prints a table; ``--json`` prints the raw numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import statistics
@@ -120,23 +121,36 @@ def bench_recall(n: int, repeats: int, embedder) -> dict:
             "search_plus_rescore_ms": round(med["search_ms"] + med["rescore_ms"], 3)}
 
 
-def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_steps: int) -> list[dict]:
-    from seer_cli.agent import Agent
+@contextlib.contextmanager
+def general_agent_setup(require_states: bool = False):
+    """(settings, backend, embedder, pool, toolkit) for episodes: the configured backend, the real
+    embedder, and a seer home made for the run whose default pool is seeded from general-seed."""
     from seer_cli.backends.registry import get_backend
     from seer_cli.config import load_settings
     from seer_cli.embedder import get_embedder
     from seer_cli.pool import Pool
     from seer_cli.toolkits import get_toolkit
 
-    settings = load_settings()
-    backend = get_backend(settings)
+    backend = get_backend(load_settings())
+    if require_states and not hasattr(backend, "states"):
+        raise SystemExit("--levers kv needs the in-process llama.cpp backend (not --llm-url)")
     embedder = get_embedder()
-    rows = []
     with tempfile.TemporaryDirectory() as d:
         os.environ["SEER_HOME"] = d
         settings = load_settings()
         pool = Pool.open("default", settings, embedder=embedder)  # seeded from general-seed
         kit = get_toolkit("general")
+        try:
+            yield settings, backend, embedder, pool, kit
+        finally:
+            kit.close()
+
+
+def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_steps: int) -> list[dict]:
+    from seer_cli.agent import Agent
+
+    rows = []
+    with general_agent_setup() as (settings, backend, embedder, pool, kit):
         for name in configs:
             mode, order = CONFIGS[name]
             agent = Agent(backend, kit, pool, embedder, settings, recall=mode, max_steps=max_steps, demo_order=order)
@@ -166,7 +180,6 @@ def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_ste
                 "recall_pct_max": round(max(recall_pct), 3) if recall_pct else 0.0,
                 "parse_failures": parse, "answers": answers,
             })
-        kit.close()
     return rows
 
 
@@ -185,23 +198,9 @@ def bench_kv(questions: list[tuple[str, str]], modes: list[str], max_steps: int)
     """Saved prefix states off, then on: one backend, questions back to back per mode."""
     from seer_cli.agent import Agent
     from seer_cli.backends.llama_cpp import PrefixStates
-    from seer_cli.backends.registry import get_backend
-    from seer_cli.config import load_settings
-    from seer_cli.embedder import get_embedder
-    from seer_cli.pool import Pool
-    from seer_cli.toolkits import get_toolkit
 
-    settings = load_settings()
-    backend = get_backend(settings)
-    if not hasattr(backend, "states"):
-        raise SystemExit("--levers kv needs the in-process llama.cpp backend (not --llm-url)")
-    embedder = get_embedder()
     rows = []
-    with tempfile.TemporaryDirectory() as d:
-        os.environ["SEER_HOME"] = d
-        settings = load_settings()
-        pool = Pool.open("default", settings, embedder=embedder)  # seeded from general-seed
-        kit = get_toolkit("general")
+    with general_agent_setup(require_states=True) as (settings, backend, embedder, pool, kit):
         for kv in ("off", "on"):
             for name in modes:
                 mode, order = CONFIGS[name]
@@ -232,7 +231,6 @@ def bench_kv(questions: list[tuple[str, str]], modes: list[str], max_steps: int)
                     "rss_mb": round(rss), "answers": answers,
                     "states": {"saved": states.saved, "restored": states.restored, "mb": round(states.bytes / 2**20, 1)} if states else None,
                 })
-        kit.close()
     return rows
 
 
