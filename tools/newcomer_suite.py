@@ -271,12 +271,7 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
     out.mkdir(parents=True, exist_ok=True)
     files = make_files(out / "files")
     results = out / "results.jsonl"
-    done = {}
-    if results.exists():
-        for line in results.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                done[row["id"]] = row
+    done = {row["id"]: row for row in load(out)} if results.exists() else {}
     env = dict(os.environ, SEER_HOME=str(out / "home"))
     todo = [q for q in questions() if (not kinds or q["kind"] in kinds) and q["id"] not in done]
     for n, q in enumerate(todo, 1):
