@@ -27,7 +27,6 @@ def runs(tmp_path):
     a = [True] * 6 + [False] + [True] * 5 + [False] * 8
     b = [False] * 6 + [True] + [True] * 5 + [False] * 8
     only_a = {"qid": "extra-a", "domain": "coffee", "split": "easy", "scored": True, "em": True, "lenient": True, "llm": None}
-    unscored = {"qid": "q019", "domain": "dblp", "split": "hard", "scored": False, "em": False, "lenient": False, "llm": None}
     _write_run(tmp_path / "A", a, [only_a])
     _write_run(tmp_path / "B", b)
     return tmp_path / "A", tmp_path / "B"

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from seer_cli.evals.scoring import em_match, lenient_match, llm_judge, mcnemar, normalize_answer, paired_bootstrap
