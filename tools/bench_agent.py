@@ -147,13 +147,13 @@ def general_agent_setup(require_states: bool = False):
 
 
 def bench_episodes(questions: list[tuple[str, str]], configs: list[str], max_steps: int) -> list[dict]:
-    from seer_cli.agent import Agent
+    from seer_cli.agent.assemble import open_agent
 
     rows = []
     with general_agent_setup() as (settings, backend, embedder, pool, kit):
         for name in configs:
             mode, order = CONFIGS[name]
-            agent = Agent(backend, kit, pool, embedder, settings, recall=mode, max_steps=max_steps, demo_order=order)
+            agent = open_agent(settings, kit, pool=pool, embedder=embedder, backend=backend, recall=mode, max_steps=max_steps, demo_order=order)
             evaluated, prompt, steps, parse, recall_pct, answers = [], [], 0, 0, [], []
             for q, intent in questions:
                 # start every episode from a cold cache so the modes compare fairly
@@ -196,7 +196,7 @@ def _rss_mb() -> float:
 
 def bench_kv(questions: list[tuple[str, str]], modes: list[str], max_steps: int) -> list[dict]:
     """Saved prefix states off, then on: one backend, questions back to back per mode."""
-    from seer_cli.agent import Agent
+    from seer_cli.agent.assemble import open_agent
     from seer_cli.backends.llama_cpp import PrefixStates
 
     rows = []
@@ -206,7 +206,7 @@ def bench_kv(questions: list[tuple[str, str]], modes: list[str], max_steps: int)
                 mode, order = CONFIGS[name]
                 backend.states = PrefixStates(max(1, settings.kv_cache_mb) * 1024 * 1024) if kv == "on" else None
                 backend.complete([{"role": "user", "content": "hi"}], max_tokens=1)  # a cold live cache
-                agent = Agent(backend, kit, pool, embedder, settings, recall=mode, max_steps=max_steps, demo_order=order)
+                agent = open_agent(settings, kit, pool=pool, embedder=embedder, backend=backend, recall=mode, max_steps=max_steps, demo_order=order)
                 per_q, answers, completion, llm_s, rss = [], [], 0, 0.0, 0.0
                 for q, _intent in questions:
                     final = None

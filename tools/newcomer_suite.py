@@ -51,6 +51,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from seer_cli.rowlog import RowLog  # noqa: E402
+
 PRODUCTS = {"Lamp": 24.5, "Kettle": 39.0, "Toaster": 32.0, "Blender": 58.0}
 REGIONS = ["North", "South", "East", "West"]
 DAYS = [3, 8, 13, 18, 23, 28]
@@ -271,7 +273,7 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
     out.mkdir(parents=True, exist_ok=True)
     files = make_files(out / "files")
     results = out / "results.jsonl"
-    done = {row["id"]: row for row in load(out)} if results.exists() else {}
+    done = {row["id"]: row for row in load(out, repair=True)} if results.exists() else {}
     env = dict(os.environ, SEER_HOME=str(out / "home"))
     todo = [q for q in questions() if (not kinds or q["kind"] in kinds) and q["id"] not in done]
     for n, q in enumerate(todo, 1):
@@ -297,10 +299,7 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
             row["error"] = lines[-1][:300] if lines else f"exit {rc}, no output"
         row["found"] = found(row["reply"], q["answer"])
         row["lenient"] = bool(row["reply"] is not None and scoring.lenient_match(row["reply"], q["answer"]))
-        with open(results, "a") as f:
-            f.write(json.dumps(row) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        RowLog(results).append(row)
         done[q["id"]] = row
         mark = "ok " if row["found"] else "-- "
         echo(f"[{n}/{len(todo)}] {mark}{q['id']} {q['kind']:5} {seconds:6.1f}s  {q['question'][:60]!r} -> "
@@ -308,12 +307,10 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
     return [done[q["id"]] for q in questions() if q["id"] in done]
 
 
-def load(out: Path) -> list[dict]:
-    rows = {}
-    for line in (out / "results.jsonl").read_text().splitlines():
-        if line.strip():
-            row = json.loads(line)
-            rows[row["id"]] = row
+def load(out: Path, *, repair: bool = False) -> list[dict]:
+    """The run's rows in question order (the last row of an id wins; a torn last line is ignored,
+    or cut off with ``repair=True`` before a resumed run appends)."""
+    rows = {row["id"]: row for row in RowLog(out / "results.jsonl").rows(repair=repair)}
     return [rows[q["id"]] for q in questions() if q["id"] in rows]
 
 

@@ -36,18 +36,48 @@ def failed(reason: str) -> Verdict:
     return Verdict(False, "failed", {"reason": reason})
 
 
+def gold_judge(gold: str, admit: str = "lenient", llm: Callable[[str | None], bool] | None = None) -> Callable[[str | None], str | None]:
+    """The one gold judge: ``answer -> success source | None`` against a gold answer, by ``em``,
+    ``lenient`` (EM first, then the number-aware match) or ``llm`` (the callable decides)."""
+    from ..answers import em_match, lenient_match
+
+    def judge(answer: str | None) -> str | None:
+        if answer is None:
+            return None
+        if admit == "llm":
+            return "llm-judge" if llm is not None and llm(answer) else None
+        if em_match(answer, gold):
+            return "gold-em"
+        if admit == "lenient" and lenient_match(answer, gold):
+            return "gold-lenient"
+        return None
+
+    return judge
+
+
 def by_expected(answer: Any, expected: str) -> Verdict:
     """Compare with a gold answer: exact match, else lenient match, else failed."""
-    from ..evals.scoring import em_match, lenient_match
-
     if answer is None:
         return failed("no answer")
     details = {"expected": expected}
-    if em_match(answer, expected):
-        return Verdict(True, "gold-em", details)
-    if lenient_match(answer, expected):
-        return Verdict(True, "gold-lenient", details)
+    source = gold_judge(expected)(answer)
+    if source:
+        return Verdict(True, source, details)
     return Verdict(False, "failed", {**details, "reason": "answer does not match"})
+
+
+def admit_experience(pool, experience: Experience, source: str, details: dict[str, Any] | None = None, *,
+                     require_finish: bool = True):
+    """The one door into the pool for a judged episode: a finished trajectory (its last step a
+    Finish, unless ``require_finish=False``: a conversation ends when the user leaves) is stored
+    with how it was judged; returns the pool's AddResult, or None when there was nothing to admit
+    (a failure, or an episode that never finished)."""
+    import dataclasses
+
+    if source == "failed" or not experience.steps or (require_finish and experience.steps[-1].tool != FINISH):
+        return None
+    judged = dataclasses.replace(experience, success_source=source, success_details=dict(details or {}))
+    return pool.add([judged])
 
 
 def by_user(experience: Experience, ask: Callable[[str], bool]) -> Verdict:

@@ -378,12 +378,9 @@ class Agent:
             source, details = verdict_or_source.source, {**verdict_or_source.details, **(details or {})}
         else:
             source = verdict_or_source
-        if source == "failed" or not experience.steps or experience.steps[-1].tool != FINISH:
-            return None
-        import dataclasses
+        from .judge import admit_experience
 
-        judged = dataclasses.replace(experience, success_source=source, success_details=details or {})
-        return self.pool.add([judged])
+        return admit_experience(self.pool, experience, source, details)
 
 
 def plan_hint(exp: Experience) -> str:

@@ -38,7 +38,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..pool.records import FINISH, Experience, Step
-from .steps import ActionStep, FinalStep
+from ..rowlog import Recorder, RowLog
+from .judge import admit_experience, gold_judge
+from .steps import ActionStep, collect
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def reveal_note(answer: str) -> str:
 
 def supported(answer: str | None, experience: Experience) -> bool:
     """The answer appears in some tool observation (numbers compared as numbers)."""
-    from ..evals.scoring import lenient_match, normalize_answer
+    from ..answers import lenient_match, normalize_answer
 
     if answer is None or not str(answer).strip():
         return False
@@ -224,15 +226,11 @@ def practice_task(
     shown_before: set[str] = set()
     note: str | None = None
     for i, v in enumerate(schedule(tries), 1):
-        final, actions = None, []
         run_note = reveal_note(gold) if v.reveal else (note if v.note else None)
-        for step in agent.run(question, temperature=v.temperature, seed=seed + 1000 * i,
-                              exclude=shown_before if v.exclude_shown else (), k=v.k, note=run_note):
-            if isinstance(step, ActionStep):
-                actions.append(step)
-            elif isinstance(step, FinalStep):
-                final = step
-        finished = bool(final and final.finished)
+        ep = collect(agent.run(question, temperature=v.temperature, seed=seed + 1000 * i,
+                               exclude=shown_before if v.exclude_shown else (), k=v.k, note=run_note))
+        final, actions = ep.final, ep.actions
+        finished = ep.finished
         answer = final.answer if final else None
         verdict = judge(answer) if finished else None
         if verdict and v.reveal and not supported(answer, final.experience):
@@ -259,7 +257,7 @@ def practice_task(
             info = {**(details or {}), "practice_try": i, "variant": v.name + ("+repair" if t.repaired else "")}
             outcome.experience = dataclasses.replace(final.experience, success_source=verdict, success_details=info)
             if learn:
-                res = agent.pool.add([outcome.experience])
+                res = admit_experience(agent.pool, final.experience, verdict, info)
                 outcome.admitted = bool(res and res.added)
             return outcome
         shown_before.update(shown)
@@ -325,40 +323,14 @@ def load_tasks(path) -> list[Task]:
     return tasks
 
 
-def gold_judge(gold: str, admit: str = "lenient", llm: Callable[[str | None], bool] | None = None) -> Callable[[str | None], str | None]:
-    """``answer -> success source | None`` against a gold answer: ``em``, ``lenient`` (EM first),
-    or ``llm`` (the callable decides)."""
-    from ..evals.scoring import em_match, lenient_match
-
-    def judge(answer: str | None) -> str | None:
-        if answer is None:
-            return None
-        if admit == "llm":
-            return "llm-judge" if llm is not None and llm(answer) else None
-        if em_match(answer, gold):
-            return "gold-em"
-        if admit == "lenient" and lenient_match(answer, gold):
-            return "gold-lenient"
-        return None
-
-    return judge
+def _log(path) -> RowLog:
+    return RowLog(path, key="id")
 
 
 def read_log(path) -> list[dict[str, Any]]:
-    """Rows of a practice log; a torn last line (killed mid-write) is cut off."""
-    from pathlib import Path
-
-    import orjson
-
-    path = Path(path)
-    if not path.exists():
-        return []
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    if end < len(data):
-        with path.open("r+b") as f:
-            f.truncate(end)
-    return [orjson.loads(line) for line in data[:end].splitlines() if line.strip()]
+    """Rows of a practice log, amendments folded in; a torn last line (killed mid-write) is cut
+    off, durably, so that the next row starts a fresh line."""
+    return _log(path).rows(repair=True)
 
 
 def practice_tasks(
@@ -377,34 +349,33 @@ def practice_tasks(
     """Practise every task not yet in ``log_path`` (resumable); returns :func:`histogram` of the log.
 
     Per task: one row appended and fsync'ed to the log, *then* the success (if any) added to the
-    pool, so a ``kill -9`` loses at most the task in flight and never runs one twice.
+    pool, then an amendment line recording that it was admitted, so a ``kill -9`` loses at most
+    the task in flight, never runs one twice, and the log says which tasks the pool holds.
     """
-    import os
-    from pathlib import Path
-
-    import orjson
-
-    log_path = Path(log_path)
-    done = {row["id"] for row in read_log(log_path)}
+    log = _log(log_path)
+    done = log.done(repair=True)
     todo = [t for t in tasks if t.id not in done]
     if on_start:
         on_start(len(tasks), len(tasks) - len(todo))
+    recorder = Recorder(log, on_task)
     for t in todo:
         llm = (lambda ans, t=t: llm_judge(t.question, t.answer, ans)) if llm_judge else None
         outcome = practice_task(agent, t.question, t.answer, gold_judge(t.answer, admit, llm), tries=tries, seed=seed, learn=False)
         row = {"id": t.id, "question": t.question, "gold": t.answer, **outcome.to_dict()}
-        with log_path.open("ab") as f:
-            f.write(orjson.dumps(row) + b"\n")
-            f.flush()
-            os.fsync(f.fileno())
-        if outcome.experience is not None:
-            exp = outcome.experience
-            exp = dataclasses.replace(exp, success_details={**exp.success_details, **(details or {}), "practice": t.id})
-            res = agent.pool.add([exp])
-            row["admitted"] = bool(res.added)
-        if on_task:
-            on_task(row)
-    return histogram(read_log(log_path), tries)
+        recorder.record(row, _admission(agent.pool, outcome.experience, {**(details or {}), "practice": t.id}), amend=True)
+    return histogram(log.rows(), tries)
+
+
+def _admission(pool, exp: Experience | None, details: dict[str, Any]):
+    """The admission step of a practised task for :class:`Recorder`: None when nothing was solved."""
+    if exp is None:
+        return None
+
+    def admit():
+        res = admit_experience(pool, exp, exp.success_source, {**exp.success_details, **details})
+        return {"admitted": True, "experience": res.added[0]} if res and res.added else None
+
+    return admit
 
 
 def histogram(rows: list[dict[str, Any]], tries: int) -> dict[str, Any]:

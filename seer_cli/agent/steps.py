@@ -115,6 +115,72 @@ AgentStep = TaskStep | ActionStep | FinalStep
 Callback = Callable[[Any], None]
 
 
+@dataclass(frozen=True)
+class Usage:
+    """Tokens and model seconds of some steps; usages add, so runners stop re-summing fields."""
+
+    prompt_tokens: int = 0
+    prompt_tokens_evaluated: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+
+    def __add__(self, other: "Usage") -> "Usage":
+        return Usage(self.prompt_tokens + other.prompt_tokens, self.prompt_tokens_evaluated + other.prompt_tokens_evaluated,
+                     self.completion_tokens + other.completion_tokens, round(self.seconds + other.seconds, 3))
+
+    @property
+    def prompt_tokens_reused(self) -> int:
+        return max(0, self.prompt_tokens - self.prompt_tokens_evaluated)
+
+    @classmethod
+    def of(cls, step: "ActionStep") -> "Usage":
+        return cls(step.prompt_tokens, step.prompt_tokens_evaluated, step.completion_tokens, step.seconds)
+
+
+@dataclass
+class Episode:
+    """One episode gathered from the step stream: its TaskStep, ActionSteps and FinalStep."""
+
+    task: TaskStep | None = None
+    actions: list[ActionStep] = field(default_factory=list)
+    final: FinalStep | None = None
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.final and self.final.finished)
+
+    @property
+    def answer(self) -> str | None:
+        return self.final.answer if self.final else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.final.reason if self.final else None
+
+    @property
+    def usage(self) -> Usage:
+        return sum((Usage.of(a) for a in self.actions), Usage())
+
+    @property
+    def tools(self) -> list[str]:
+        return [a.tool for a in self.actions]
+
+
+def collect(steps: Iterable[AgentStep], on_step: Callable[[AgentStep], None] | None = None) -> Episode:
+    """Run a step stream to its end (calling ``on_step`` for each step) and gather the episode."""
+    ep = Episode()
+    for step in steps:
+        if on_step is not None:
+            on_step(step)
+        if step.kind == "action":
+            ep.actions.append(step)
+        elif step.kind == "final":
+            ep.final = step
+        else:
+            ep.task = step
+    return ep
+
+
 class CallbackRegistry:
     """Callbacks by step type. ``callbacks`` may be a list (called for every step) or a mapping
     from a step class (``ActionStep``) or kind (``"action"``) to one callable or a list."""

@@ -21,7 +21,7 @@ LlmUrlOpt = Annotated[
     typer.Option("--llm-url", help="OpenAI-compatible server base URL (llama-server, vLLM). Key from SEER_API_KEY or OPENAI_API_KEY."),
 ]
 ToolkitOpt = Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")]
-ToolqaDirOpt = Annotated[Optional[Path], typer.Option("--toolqa-dir", help="ToolQA data directory (toolkit toolqa).")]
+ToolqaDirOpt = Annotated[Optional[Path], typer.Option("--toolqa-dir", envvar="SEER_TOOLQA_DIR", help="ToolQA data directory (toolkit toolqa).")]
 DataOpt = Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")]
 DocsOpt = Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")]
 ToolsOpt = Annotated[Optional[Path], typer.Option("--tools", help="Python file whose typed, documented functions become extra tools.")]
@@ -31,6 +31,8 @@ McpOpt = Annotated[
                  "or an http(s):// URL (streamable HTTP). Repeatable.", metavar="CMD|URL"),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+DemosK = Annotated[Optional[int], typer.Option("--k", "-k", min=0, max=16, help="Number of demonstrations.")]
+MaxStepsOpt = Annotated[Optional[int], typer.Option("--max-steps", min=1, max=50, help="Stop an episode after this many steps.")]
 TopK = Annotated[int, typer.Option("--k", "-k", min=1, max=64, help="Number of results / demonstrations.")]
 
 

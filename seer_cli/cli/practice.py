@@ -14,9 +14,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import UserError
-from .console import emit_json, err, out, progress
+from .console import emit_json, err, out, progress, warn
 from .evals import Admit
-from .options import JsonFlag, LlmUrlOpt, ModelOpt, PoolOpt, RecallMode
+from .options import (DataOpt, DemosK, DocsOpt, JsonFlag, LlmUrlOpt, MaxStepsOpt, McpOpt, ModelOpt, PoolOpt, RecallMode,
+                      ToolkitOpt, ToolqaDirOpt, ToolsOpt)
 
 
 def practice(
@@ -24,16 +25,17 @@ def practice(
     pool: PoolOpt = None,
     tries: Annotated[int, typer.Option("--tries", "-T", min=1, max=10, help="Tries per task until one is judged correct.")] = 3,
     admit: Annotated[Admit, typer.Option(help="What judges a try: em, lenient (number-aware) or llm (needs a judge model).")] = Admit.lenient,
-    toolkit: Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")] = "general",
-    toolqa_dir: Annotated[Optional[Path], typer.Option("--toolqa-dir", envvar="SEER_TOOLQA_DIR", help="ToolQA data directory (toolkit toolqa).")] = None,
-    data: Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")] = None,
-    docs: Annotated[Optional[Path], typer.Option("--docs", help="Directory of text documents for the Retrieve tool.")] = None,
-    tools: Annotated[Optional[Path], typer.Option("--tools", help="Python file whose typed functions become extra tools.")] = None,
+    toolkit: ToolkitOpt = "general",
+    toolqa_dir: ToolqaDirOpt = None,
+    data: DataOpt = None,
+    docs: DocsOpt = None,
+    tools: ToolsOpt = None,
+    mcp: McpOpt = None,
     model: ModelOpt = None,
     llm_url: LlmUrlOpt = None,
     recall: Annotated[Optional[RecallMode], typer.Option("--recall", help="Recall mode of every try.")] = None,
-    k: Annotated[Optional[int], typer.Option("--k", "-k", min=0, max=16, help="Number of demonstrations.")] = None,
-    max_steps: Annotated[Optional[int], typer.Option("--max-steps", min=1, max=50, help="Steps per try.")] = None,
+    k: DemosK = None,
+    max_steps: MaxStepsOpt = None,
     judge_model: Annotated[Optional[str], typer.Option("--judge-model", metavar="GGUF", help="With --admit llm: the judge's model.")] = None,
     judge_url: Annotated[Optional[str], typer.Option("--judge-url", metavar="URL", help="With --admit llm: the judge's OpenAI-compatible server.")] = None,
     log: Annotated[Optional[Path], typer.Option("--log", help="Practice log (JSONL, one row per task); an existing log is resumed.")] = None,
@@ -48,9 +50,10 @@ def practice(
 
     Example: seer practice tasks.jsonl --data sales.csv --tries 3
     """
+    from ..agent.assemble import open_agent
     from ..agent.practice import load_tasks, practice_tasks
     from ..config import load_settings
-    from .run import build_toolkit
+    from ..toolkits.build import build_toolkit
 
     task_list = load_tasks(tasks_file)
     settings = load_settings().replace(model=model, llm_url=llm_url, pool=pool, recall=recall.value if recall else None,
@@ -59,24 +62,18 @@ def practice(
         raise UserError("--admit llm: name a judge with --judge-model or --judge-url (the agent judging itself admits its own mistakes)")
     log = log or settings.home / "practice" / f"{tasks_file.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
     log.parent.mkdir(parents=True, exist_ok=True)
-    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, toolqa_dir=toolqa_dir, settings=settings)
+    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir, settings=settings, on_warning=warn)
     try:
         with err.status("Loading the model, the embedder and the pool…"):
-            from ..agent import Agent
-            from ..backends.registry import get_backend
-            from ..embedder import get_embedder
-            from ..pool import Pool
-
-            embedder = get_embedder()
-            the_pool = Pool.open(settings.pool, settings, embedder=embedder)
-            backend = get_backend(settings)
+            agent = open_agent(settings, kit)
+            the_pool = agent.pool
             llm_judge = None
             if admit == Admit.llm:
+                from ..backends.registry import get_backend
                 from ..evals import scoring
 
                 jb = get_backend(settings.replace(model=judge_model, llm_url=judge_url))
                 llm_judge = lambda q, gold, pred: scoring.llm_judge(jb, q, pred, gold)  # noqa: E731
-        agent = Agent(backend, kit, the_pool, embedder, settings, k=k, max_steps=max_steps)
         with progress() as bar:
             state = {"task": None, "hist": {}, "t0": time.perf_counter(), "n": 0}
 

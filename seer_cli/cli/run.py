@@ -11,14 +11,12 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import UserError
 from .console import emit_json, err, out, warn
-from .options import (DataOpt, Demos, DocsOpt, JsonFlag, LlmUrlOpt, McpOpt, ModelOpt, PoolOpt, RecallMode, ToolkitOpt,
+from .options import (DataOpt, Demos, DemosK, DocsOpt, MaxStepsOpt, JsonFlag, LlmUrlOpt, McpOpt, ModelOpt, PoolOpt, RecallMode, ToolkitOpt,
                       ToolqaDirOpt, ToolsOpt)
 
 
@@ -27,44 +25,6 @@ class Learn(str, Enum):
     ask = "ask"
     self_check = "self-check"
     off = "off"
-
-
-def build_toolkit(name: str, *, data: list[Path] | None = None, docs: Path | None = None, tools: Path | None = None,
-                  mcp: list[str] | None = None, toolqa_dir: Path | None = None, toolqa_strict: bool = False, settings=None):
-    """Check the files the options name, then build the toolkit (a UserError names the option)."""
-    from ..toolkits import get_toolkit, toolkit_names
-
-    if name not in toolkit_names():
-        raise UserError(f"--toolkit: unknown toolkit {name!r}; available: {', '.join(toolkit_names())}")
-    for f in data or []:
-        if not f.is_file():
-            raise UserError(f"--data: no such file: {f}")
-    if docs is not None and not docs.is_dir():
-        raise UserError(f"--docs: no such directory: {docs}")
-    if tools is not None and not tools.is_file():
-        raise UserError(f"--tools: no such file: {tools}")
-    if name == "toolqa":
-        if data or docs or tools or mcp:
-            raise UserError("--data/--docs/--tools/--mcp belong to the general toolkit; --toolkit toolqa reads --toolqa-dir")
-        opts = {"data_dir": toolqa_dir} if toolqa_dir else {}
-        opts["strict"] = toolqa_strict
-    else:
-        opts = {}
-        if data:
-            opts["data"] = list(data)
-        if docs:
-            opts["docs"] = docs
-        if tools:
-            opts["tools_file"] = tools
-            opts["on_warning"] = warn
-        if mcp:
-            opts["mcp"] = list(mcp)
-            if settings is not None:
-                opts["mcp_timeout"] = settings.mcp_timeout
-    if settings is not None:
-        opts.update(cache_dir=settings.cache_dir, sandbox_timeout=settings.sandbox_timeout,
-                    sandbox_memory_mb=settings.sandbox_memory_mb)
-    return get_toolkit(name, **opts)
 
 
 def _short(text: str, n: int = 300) -> str:
@@ -137,8 +97,8 @@ def run(
     llm_url: LlmUrlOpt = None,
     recall: Annotated[Optional[RecallMode], typer.Option("--recall", help="Recall before every step (stepwise), once (task), or never (none).")] = None,
     demos: Annotated[Optional[Demos], typer.Option("--demos", help="Demonstrations: recalled, or a fixed set (static: the pool's first k of the intent).")] = None,
-    k: Annotated[Optional[int], typer.Option("--k", "-k", min=0, max=16, help="Number of demonstrations.")] = None,
-    max_steps: Annotated[Optional[int], typer.Option("--max-steps", min=1, max=50, help="Stop after this many steps.")] = None,
+    k: DemosK = None,
+    max_steps: MaxStepsOpt = None,
     intent: Annotated[Optional[str], typer.Option("--intent", help="Skip intent classification and use this intent.")] = None,
     expect: Annotated[Optional[str], typer.Option("--expect", help="The expected answer: judge by exact/lenient match and learn on success.")] = None,
     learn: Annotated[Learn, typer.Option("--learn", help="auto: --expect, else ask on a terminal; ask; self-check (the model checks itself); off.")] = Learn.auto,
@@ -152,7 +112,10 @@ def run(
 
     Example: seer run "What is 17 * 23?"
     """
+    from ..agent.assemble import open_agent
+    from ..agent.steps import collect
     from ..config import load_settings
+    from ..toolkits.build import build_toolkit
 
     settings = load_settings().replace(model=model, llm_url=llm_url, pool=pool, recall=recall.value if recall else None,
                                        demos=demos.value if demos else None, k=k, max_steps=max_steps)
@@ -160,30 +123,19 @@ def run(
         learn = Learn.off
     with err.status("Starting the MCP servers…") if mcp else nullcontext():
         kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir,
-                            toolqa_strict=toolqa_strict, settings=settings)
+                            toolqa_strict=toolqa_strict, settings=settings, on_warning=warn)
     try:
         with err.status("Loading the model, the embedder and the pool…"):
-            from ..agent import Agent
-            from ..backends.registry import get_backend
-            from ..embedder import get_embedder
-            from ..pool import Pool
-
-            embedder = get_embedder()
-            the_pool = Pool.open(settings.pool, settings, embedder=embedder)
-            backend = get_backend(settings)
-        agent = Agent(backend, kit, the_pool, embedder, settings, recall=settings.recall, demos=settings.demos,
-                      k=k, max_steps=max_steps)
-        final, actions, task = None, [], None
+            agent = open_agent(settings, kit)
+        the_pool = agent.pool
         with err.status("Thinking…") as status:
-            for step in agent.run(question, intent=intent):
+            def show(step) -> None:
                 render_step(step)
-                if step.kind == "task":
-                    task = step
-                elif step.kind == "action":
-                    actions.append(step)
+                if step.kind == "action":
                     status.update(f"Thinking… (step {step.index + 1})")
-                else:
-                    final = step
+
+            ep = collect(agent.run(question, intent=intent), on_step=show)
+        final, actions, task = ep.final, ep.actions, ep.task
     finally:
         kit.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from .console import emit_json, err, out
+from .console import emit_json, err, out, warn
 from .options import DataOpt, DocsOpt, JsonFlag, McpOpt, ToolkitOpt, ToolqaDirOpt, ToolsOpt
 
 app = typer.Typer(no_args_is_help=True, help="See the tools the agent is offered.")
@@ -34,11 +34,11 @@ def list_tools(
     from contextlib import nullcontext
 
     from ..config import load_settings
-    from .run import build_toolkit
+    from ..toolkits.build import build_toolkit
 
     settings = load_settings()
     with err.status("Starting the MCP servers…") if mcp else nullcontext():
-        kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir, settings=settings)
+        kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir, settings=settings, on_warning=warn)
     try:
         listing = kit.describe()
         prompt = kit.tool_specs_text()

@@ -25,21 +25,16 @@ picks which verdict lets a trajectory into the pool when ``--online``.
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-import orjson
-
 from ..errors import UserError
-from ..fsutil import atomic_write
 from . import scoring
+from .harness import Recorder, RunDir, open_run_pool, run_items
 from .toolqa import CORPUS_HINT, Question, load_questions, select_domains
 
 ADMIT = {"em": "gold-em", "lenient": "gold-lenient", "llm": "llm-judge"}
@@ -202,53 +197,8 @@ def plan(config: EvalConfig) -> list[Planned]:
 
 
 def read_results(run_dir: Path, *, repair: bool = False) -> list[dict[str, Any]]:
-    """Rows of ``results.jsonl``; a torn last line (no newline) is ignored, or cut off with
-    ``repair=True`` so that appends start on a fresh line."""
-    path = Path(run_dir) / "results.jsonl"
-    if not path.exists():
-        return []
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    if end < len(data) and repair:
-        with path.open("r+b") as f:
-            f.truncate(end)
-            f.flush()
-            os.fsync(f.fileno())
-    rows = []
-    for lineno, line in enumerate(data[:end].splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(orjson.loads(line))
-        except orjson.JSONDecodeError:
-            raise UserError(f"{path}:{lineno}: not valid JSON") from None
-    return rows
-
-
-def _append(path: Path, row: dict[str, Any]) -> None:
-    with path.open("ab") as f:
-        f.write(orjson.dumps(row) + b"\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    atomic_write(path, orjson.dumps(obj, option=orjson.OPT_INDENT_2), durable=False)
-
-
-# --- the starting pool -------------------------------------------------------------------------
-
-
-def seed_experiences(spec: str | None, settings, embedder) -> list:
-    """Experiences of the starting pool: the shipped toolqa-seed pool, or a user's pool (read only)."""
-    from ..pool.records import Experience
-
-    if spec is None or spec == SEED_POOL:
-        text = resources.files("seer_cli.seed_pools").joinpath(f"{SEED_POOL}/experiences.jsonl").read_text(encoding="utf-8")
-        return [Experience.from_dict(orjson.loads(line)) for line in text.splitlines() if line.strip()]
-    from ..pool import Pool
-
-    return Pool.open(spec, settings, embedder=embedder, create=False).experiences()
+    """Rows of ``results.jsonl`` (see :class:`seer_cli.evals.harness.RowLog`)."""
+    return RunDir(run_dir, key="qid").results.rows(repair=repair)
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -256,20 +206,6 @@ def seed_experiences(spec: str | None, settings, embedder) -> list:
 
 class _Worker(threading.local):
     agent = None
-
-
-def _episode(agent, q: Question) -> tuple[Any, list, Any]:
-    from ..agent.steps import ActionStep, FinalStep, TaskStep
-
-    actions, final, task = [], None, None
-    for step in agent.run(q.question):
-        if isinstance(step, ActionStep):
-            actions.append(step)
-        elif isinstance(step, FinalStep):
-            final = step
-        elif isinstance(step, TaskStep):
-            task = step
-    return final, actions, task
 
 
 TRACE_CHARS = 400  # observations and unparsed output are cut to this in results.jsonl
@@ -286,6 +222,49 @@ def _trace(actions: list) -> list[dict[str, Any]]:
             item["raw"] = s.raw[:TRACE_CHARS]
         out.append(item)
     return out
+
+
+def _settings(config: EvalConfig):
+    """The run's settings: the user's, with what the config fixes; recorded back into the config
+    so a resumed run keeps what it started with and the config says what was measured."""
+    from ..config import load_settings
+
+    settings = load_settings().replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed,
+                                       demo_order=config.demo_order, hint=config.hint, dominant_margin=config.dominant_margin,
+                                       w_utility=config.w_utility)
+    if settings.hint not in ("intent", "plan", "none"):
+        raise UserError(f"--hint: must be intent, plan or none, not {settings.hint!r}")
+    config.demo_order, config.hint = settings.demo_order, settings.hint
+    config.dominant_margin, config.w_utility = settings.dominant_margin, settings.w_utility
+    return settings
+
+
+def _row(q: Question, p: Planned, ep) -> dict[str, Any]:
+    """A results row before scoring: what was asked, what the agent did."""
+    finished, pred, usage = ep.finished, ep.answer, ep.usage
+    return {
+        "qid": q.qid,
+        "domain": q.domain,
+        "split": q.split,
+        "question": q.question,
+        "gold": q.answer,
+        "scored": q.scored,
+        "prediction": pred,
+        "finished": finished,
+        "reason": ep.reason,
+        "em": scoring.em_match(pred, q.answer) if finished else False,
+        "lenient": scoring.lenient_match(pred, q.answer) if finished else False,
+        "llm": None,
+        "steps": len(ep.actions),
+        "tools": ep.tools,
+        "recalled": [[r.get("id") for r in s.recalled] for s in ep.actions],
+        "tokens_evaluated": usage.prompt_tokens_evaluated,
+        "tokens_reused": sum(s.prompt_tokens_reused for s in ep.actions),
+        "completion_tokens": usage.completion_tokens,
+        "batch": p.batch,
+        "intent": ep.task.intent if ep.task else None,
+        "trace": _trace(ep.actions),
+    }
 
 
 def run_eval(
@@ -306,21 +285,19 @@ def run_eval(
     every finished question, ``on_warning(message)`` for skipped domains, ``on_index(done, total,
     what)`` while a retrieval corpus is embedded (once per machine, minutes for scirex).
     """
+    from ..agent.assemble import open_agent
+    from ..agent.steps import collect
     from ..backends.registry import get_backend
-    from ..config import load_settings
     from ..embedder import get_embedder
-    from ..pool import Pool
     from ..toolkits import get_toolkit
     from .report import summarize
 
-    run_dir = Path(run_dir)
+    rd = RunDir(run_dir, key="qid")
+    run_dir = rd.path
     if resume:
-        cfg_path = run_dir / "config.json"
-        if not cfg_path.is_file():
-            raise UserError(f"--resume {run_dir}: no config.json there (not a seer eval run directory)")
-        config = EvalConfig.from_dict(orjson.loads(cfg_path.read_bytes()))
-    elif (run_dir / "results.jsonl").exists():
-        raise UserError(f"--out {run_dir}: already holds a run; use --resume {run_dir} or another directory")
+        config = rd.load_config(EvalConfig, "seer eval")
+    else:
+        rd.refuse_existing()
     config.validate()
     planned = plan(config)
     practice_qs = [q for q in load_questions(config.split, config.domains and list(config.domains), Path(config.toolqa_dir) if config.toolqa_dir else None)
@@ -328,28 +305,11 @@ def run_eval(
     for message in config.skipped:
         if on_warning:
             on_warning(message)
-    settings = load_settings()  # before anything is written: a bad config file leaves no run dir behind
-    settings = settings.replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed,
-                                demo_order=config.demo_order, hint=config.hint, dominant_margin=config.dominant_margin,
-                                w_utility=config.w_utility)
-    if settings.hint not in ("intent", "plan", "none"):
-        raise UserError(f"--hint: must be intent, plan or none, not {settings.hint!r}")
-    # recorded, so a resumed run keeps what it started with and the config says what was measured
-    config.demo_order, config.hint = settings.demo_order, settings.hint
-    config.dominant_margin, config.w_utility = settings.dominant_margin, settings.w_utility
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        _write_json(run_dir / "config.json", config.to_dict())
+    settings = _settings(config)  # before anything is written: a bad config file leaves no run dir behind
+    rd.start(config, resume=resume)
 
     embedder = get_embedder()
-    pool_dir = run_dir / "pool"
-    fresh = not (pool_dir / "experiences.jsonl").exists()
-    if config.pool in (None, SEED_POOL):
-        pool = Pool.open(pool_dir, settings, embedder=embedder, create=True, seed=SEED_POOL)
-    else:
-        pool = Pool.open(pool_dir, settings, embedder=embedder, create=True)
-        if fresh:
-            pool.add(seed_experiences(config.pool, settings, embedder), dedup=False)
+    pool = open_run_pool(run_dir, settings, embedder, seed=SEED_POOL, start=config.pool)
     backend = get_backend(settings)
     judge_backend = backend
     if config.judge and (config.judge_model or config.judge_url):
@@ -358,13 +318,12 @@ def run_eval(
         if url:
             b.model  # noqa: B018  (asks the server for its model list: a wrong URL fails now, not hours in)
 
-    done = {row["qid"] for row in read_results(run_dir, repair=True)}
+    done = rd.results.done(repair=True)
     todo = [p for p in planned if p.question.qid not in done]
     if on_start:
         on_start(len(planned), len(planned) - len(todo))
 
-    results_path = run_dir / "results.jsonl"
-    write_lock = threading.Lock()
+    recorder = Recorder(rd.results, on_result)
     local = _Worker()
     data_dir = config.toolqa_dir
     if data_dir is None:  # gsm8k only: the toolkit still wants a directory (its tables stay unused)
@@ -373,55 +332,26 @@ def run_eval(
 
     def agent():
         if local.agent is None:
-            from ..agent.loop import Agent
-
             kit = get_toolkit("toolqa", data_dir=data_dir, strict=config.strict, cache_dir=settings.cache_dir,
                               sandbox_timeout=settings.sandbox_timeout, sandbox_memory_mb=settings.sandbox_memory_mb,
                               on_progress=on_index)
-            local.agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
+            local.agent = open_agent(settings, kit, pool=pool, embedder=embedder, backend=backend, recall=config.recall,
+                                     demos=config.demos, k=config.k, max_steps=config.max_steps)
         return local.agent
 
     def one(p: Planned) -> dict[str, Any]:
         q = p.question
         t0 = time.perf_counter()
         a = agent()
-        final, actions, task = _episode(a, q)
-        pred = final.answer if final is not None else None
-        finished = bool(final and final.finished)
-        row = {
-            "qid": q.qid,
-            "domain": q.domain,
-            "split": q.split,
-            "question": q.question,
-            "gold": q.answer,
-            "scored": q.scored,
-            "prediction": pred,
-            "finished": finished,
-            "reason": final.reason if final else None,
-            "em": scoring.em_match(pred, q.answer) if finished else False,
-            "lenient": scoring.lenient_match(pred, q.answer) if finished else False,
-            "llm": None,
-            "steps": len(actions),
-            "tools": [s.tool for s in actions],
-            "recalled": [[r.get("id") for r in s.recalled] for s in actions],
-            "tokens_evaluated": sum(s.prompt_tokens_evaluated for s in actions),
-            "tokens_reused": sum(s.prompt_tokens_reused for s in actions),
-            "completion_tokens": sum(s.completion_tokens for s in actions),
-            "batch": p.batch,
-            "intent": task.intent if task else None,
-            "trace": _trace(actions),
-        }
+        ep = collect(a.run(q.question))
+        row = _row(q, p, ep)
         if config.judge:
-            row["llm"] = bool(finished and q.scored and scoring.llm_judge(judge_backend, q.question, pred, q.answer))
+            row["llm"] = bool(ep.finished and q.scored and scoring.llm_judge(judge_backend, q.question, ep.answer, q.answer))
         row["seconds"] = round(time.perf_counter() - t0, 3)
         verdict = {"em": row["em"], "lenient": row["lenient"], "llm": bool(row["llm"])}[config.admit]
-        row["admitted"] = bool(config.online and finished and q.scored and verdict)
-        with write_lock:
-            _append(results_path, row)  # first the row: a killed run never recalls its own answer
-            if row["admitted"]:
-                a.learn(final.experience, ADMIT[config.admit], {"qid": q.qid, "run": run_dir.name})
-        if on_result:
-            on_result(row)
+        row["admitted"] = bool(config.online and ep.finished and q.scored and verdict)
+        admit = (lambda: a.learn(ep.final.experience, ADMIT[config.admit], {"qid": q.qid, "run": run_dir.name})) if row["admitted"] else None
+        recorder.record(row, admit)  # first the row: a killed run never recalls its own answer
         return row
 
     try:
@@ -432,29 +362,21 @@ def run_eval(
             if config.admit == "llm":
                 judge_fn = lambda q, gold, pred: scoring.llm_judge(judge_backend, q, pred, gold)  # noqa: E731
             tasks = [Task(q.qid, q.question, q.answer, q.where) for q in practice_qs if q.scored]
-            with write_lock:
+            with recorder.lock:
                 practice_tasks(agent(), tasks, run_dir / "practice.jsonl", tries=config.practice_tries, admit=config.admit,
                                llm_judge=judge_fn, seed=config.seed, details={"run": run_dir.name},
                                on_start=on_practice_start, on_task=on_practice)
         check_leakage(pool, [p.question for p in todo], embedder)
         for batch in sorted({p.batch for p in todo}):
-            items = [p for p in todo if p.batch == batch]
-            if config.concurrency == 1:
-                for p in items:
-                    one(p)
-            else:
-                with ThreadPoolExecutor(max_workers=config.concurrency) as ex:
-                    list(ex.map(one, items))
+            run_items([p for p in todo if p.batch == batch], one, config.concurrency)
     finally:
-        close = getattr(pool, "close", None)
-        if close:
-            close()
-    summary = summarize(read_results(run_dir), config)
+        pool.close()
+    summary = summarize(rd.results.rows(), config)
     if config.practice_tries and (run_dir / "practice.jsonl").exists():
         from ..agent.practice import histogram, read_log
 
         summary["practice"] = histogram(read_log(run_dir / "practice.jsonl"), config.practice_tries)
-    _write_json(run_dir / "summary.json", summary)
+    rd.write_summary(summary)
     return summary
 
 

@@ -43,3 +43,22 @@ def seed_file(name: str) -> Traversable | None:
 def default_seed_for(pool_name: str | None) -> str | None:
     """Which seed a pool gets on first use: only the default pool is seeded implicitly."""
     return DEFAULT_SEED if pool_name == "default" else None
+
+
+def read_seed(name: str) -> list:
+    """The experiences of the shipped seed ``name`` (a damaged line raises ``ValueError`` naming it)."""
+    import orjson
+
+    from .records import Experience
+
+    f = seed_file(name)
+    if f is None:
+        raise ValueError(f"{name}: no such shipped seed pool")
+    out = []
+    for i, line in enumerate(f.read_bytes().splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(Experience.from_dict(orjson.loads(line)))
+            except (orjson.JSONDecodeError, ValueError) as e:
+                raise ValueError(f"seed pool {name}/{FILE}:{i}: {e}") from None
+    return out

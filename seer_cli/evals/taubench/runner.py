@@ -26,18 +26,15 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from math import comb
 from pathlib import Path
 from typing import Any, Callable
 
-import orjson
-
 from ...errors import UserError
-from ..runner import RunConfig, _append, _write_json, read_results
+from ..harness import Recorder, RunDir, open_run_pool, run_items
+from ..runner import RunConfig
 from .env import RESPOND, SPLITS, Task, TauEnv, check_env, db_hash, gold_hash, load_data, load_tasks
 
 SEED_POOLS = {"retail": "taubench-retail-seed", "airline": None}
@@ -165,8 +162,8 @@ def _conversation(first: str, actions: list) -> list[dict[str, Any]]:
 
 def run_episode(task: Task, trial: int, *, backend, user_backend, pool, embedder, settings, config: TauConfig) -> tuple[dict[str, Any], Any]:
     """One conversation; returns (results row, the FinalStep)."""
-    from ...agent.loop import Agent
-    from ...agent.steps import ActionStep, FinalStep, TaskStep
+    from ...agent.assemble import open_agent
+    from ...agent.steps import Episode, collect
     from .toolkit import TauToolkit
     from .user import UserSimulator
 
@@ -177,16 +174,10 @@ def run_episode(task: Task, trial: int, *, backend, user_backend, pool, embedder
     settings = settings.replace(seed=config.seed + trial)  # trials differ when the temperature is above 0
     first = user.first_message()
     kit = TauToolkit(env, user)
-    agent = Agent(backend, kit, pool, embedder, settings, recall=config.recall, demos=config.demos, k=config.k, max_steps=config.max_steps)
-    actions, final, start = [], None, None
-    if not kit.done:
-        for step in agent.run(first):
-            if isinstance(step, ActionStep):
-                actions.append(step)
-            elif isinstance(step, FinalStep):
-                final = step
-            elif isinstance(step, TaskStep):
-                start = step
+    agent = open_agent(settings, kit, pool=pool, embedder=embedder, backend=backend, recall=config.recall, demos=config.demos,
+                       k=config.k, max_steps=config.max_steps)
+    ep = Episode() if kit.done else collect(agent.run(first))
+    actions, final, start = ep.actions, ep.final, ep.task
     outcome = env.reward()
     calls = [s.tool for s in actions if s.tool and s.tool != RESPOND]
     row = {
@@ -206,9 +197,9 @@ def run_episode(task: Task, trial: int, *, backend, user_backend, pool, embedder
         "tools": calls,
         "user_turns": user.turns,
         "intent": start.intent if start else None,
-        "tokens_evaluated": sum(s.prompt_tokens_evaluated for s in actions) + user.prompt_tokens_evaluated,
-        "agent_tokens_evaluated": sum(s.prompt_tokens_evaluated for s in actions),
-        "completion_tokens": sum(s.completion_tokens for s in actions) + user.completion_tokens,
+        "tokens_evaluated": ep.usage.prompt_tokens_evaluated + user.prompt_tokens_evaluated,
+        "agent_tokens_evaluated": ep.usage.prompt_tokens_evaluated,
+        "completion_tokens": ep.usage.completion_tokens + user.completion_tokens,
         "recalled": [[r.get("id") for r in s.recalled] for s in actions],
         "conversation": _conversation(first, actions),
     }
@@ -236,19 +227,13 @@ def run_taubench(
     from ...backends.registry import get_backend
     from ...config import load_settings
     from ...embedder import get_embedder
-    from ...pool import Pool
 
-    run_dir = Path(run_dir)
+    rd = RunDir(run_dir, key=lambda r: (r["task"], r["trial"]))
+    run_dir = rd.path
     if resume:
-        cfg_path = run_dir / "config.json"
-        if not cfg_path.is_file():
-            raise UserError(f"--resume {run_dir}: no config.json there (not a seer eval taubench run directory)")
-        try:
-            config = TauConfig.from_dict(orjson.loads(cfg_path.read_bytes()))
-        except (orjson.JSONDecodeError, TypeError):
-            raise UserError(f"{cfg_path}: not a valid run configuration") from None
-    elif (run_dir / "results.jsonl").exists():
-        raise UserError(f"--out {run_dir}: already holds a run; use --resume {run_dir} or another directory")
+        config = rd.load_config(TauConfig, "seer eval taubench")
+    else:
+        rd.refuse_existing()
     config.validate()
     planned = plan(config)
     tasks = list({t.tid: t for t, _ in planned}.values())
@@ -274,25 +259,15 @@ def run_taubench(
     else:  # the same model, its own in-process instance (backends are cached by n_ctx): each keeps its KV cache
         user_backend = get_backend(dataclasses.replace(settings, n_ctx=USER_N_CTX))
 
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        _write_json(run_dir / "config.json", config.to_dict())
+    rd.start(config, resume=resume)
     embedder = get_embedder()
-    pool_dir = run_dir / "pool"
-    fresh = not (pool_dir / "experiences.jsonl").exists()
-    seed_name = SEED_POOLS[config.env] if config.pool is None else None
-    pool = Pool.open(pool_dir, settings, embedder=embedder, create=True, seed=seed_name)
-    if fresh and config.pool is not None:
-        from ..runner import seed_experiences
+    pool = open_run_pool(run_dir, settings, embedder, seed=SEED_POOLS[config.env], start=config.pool)
 
-        pool.add(seed_experiences(config.pool, settings, embedder), dedup=False)
-
-    done = {(r["task"], r["trial"]) for r in read_results(run_dir, repair=True)}
+    done = rd.results.done(repair=True)
     todo = [(t, trial) for t, trial in planned if (t.tid, trial) not in done]
     if on_start:
         on_start(len(planned), len(planned) - len(todo), floor)
-    results_path = run_dir / "results.jsonl"
-    write_lock = threading.Lock()
+    recorder = Recorder(rd.results, on_result)
 
     def one(item: tuple[Task, int]) -> dict[str, Any]:
         task, trial = item
@@ -300,31 +275,23 @@ def run_taubench(
                                  settings=settings, config=config)
         # only whole conversations that ended as they should (the user left or a transfer) and earned the reward
         row["admitted"] = bool(config.online and row["reward"] == 1.0 and row["reason"] == "done" and row["tool_calls"] > 0)
-        with write_lock:
-            _append(results_path, row)  # first the row: a killed run never recalls its own episode
-            if row["admitted"]:
-                exp = dataclasses.replace(final.experience, success_source="gold-reward",
-                                          success_details={"task": task.tid, "trial": trial, "run": run_dir.name})
-                pool.add([exp])
-        if on_result:
-            on_result(row)
+        admit = None
+        if row["admitted"]:
+            from ...agent.judge import admit_experience
+
+            admit = lambda: admit_experience(pool, final.experience, "gold-reward",  # noqa: E731
+                                             {"task": task.tid, "trial": trial, "run": run_dir.name}, require_finish=False)
+        recorder.record(row, admit)  # first the row: a killed run never recalls its own episode
         return row
 
     try:
-        if config.concurrency == 1:
-            for item in todo:
-                one(item)
-        else:
-            with ThreadPoolExecutor(max_workers=config.concurrency) as ex:
-                list(ex.map(one, todo))
+        run_items(todo, one, config.concurrency)
     finally:
-        close = getattr(pool, "close", None)
-        if close:
-            close()
+        pool.close()
     keys = {(t.tid, trial) for t, trial in planned}
-    rows = [r for r in read_results(run_dir) if (r["task"], r["trial"]) in keys]
+    rows = [r for r in rd.results.rows() if (r["task"], r["trial"]) in keys]
     summary = summarize(rows, config, tasks)
-    _write_json(run_dir / "summary.json", summary)
+    rd.write_summary(summary)
     return summary
 
 
