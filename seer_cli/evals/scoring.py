@@ -2,13 +2,9 @@
 
 Three ways to call a prediction correct, from strictest to loosest:
 
-* :func:`em_match`: ToolQA's official exact match. Both strings are lower-cased, punctuation is
-  deleted, the words ``a``/``an``/``the``/``usd`` are removed and whitespace is collapsed, then
-  compared (a reimplementation of ``normalize_answer`` in ToolQA's ``benchmark/ReAct/code``).
-  Note the official quirk kept here: deleting punctuation turns ``17.0`` into ``170``.
-* :func:`lenient_match`: like EM, but numbers are compared as numbers (``17`` = ``17.0``,
-  ``1.7%`` = ``1.7``, ``$ 42.0`` = ``42``, ``1,234`` = ``1234``; a prediction with more decimals
-  matches a gold that is its rounding, ``3.14159`` ~ ``3.14``). Words stay strict: no containment.
+* :func:`em_match`: ToolQA's official exact match, and :func:`lenient_match`, the same with numbers
+  compared as numbers. Both live in :mod:`seer_cli.answers` (below the agent, whose success judges
+  use them) and are re-exported here; that module's docstring gives the rules.
 * :func:`llm_judge`: the SEER paper's LLM-as-a-judge, the model answers ``[Match]`` or
   ``[No Match]`` under a JSON schema so the verdict always parses.
 
@@ -19,93 +15,15 @@ pure Python/numpy so no scipy is needed.
 from __future__ import annotations
 
 import math
-import re
-import string
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-_PUNCT = set(string.punctuation)
-_ARTICLES = re.compile(r"\b(a|an|the|usd)\b")
-_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+)(?![\d,])")
-_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$")
-_CURRENCY = re.compile(r"[$€£¥]")
+# The matchers live below the agent (whose judges use them); re-exported here for the evals.
+from ..answers import em_match, lenient_match, normalize_answer
 
-
-def normalize_answer(s: Any) -> str:
-    """ToolQA's official answer normalisation (lower, no punctuation, no articles/usd, one space)."""
-    text = str(s).lower()
-    text = "".join(ch for ch in text if ch not in _PUNCT)
-    text = _ARTICLES.sub(" ", text)
-    return " ".join(text.split())
-
-
-def em_match(pred: Any, gold: Any) -> bool:
-    """Official ToolQA exact match after :func:`normalize_answer`."""
-    if pred is None:
-        return False
-    return normalize_answer(pred) == normalize_answer(gold)
-
-
-def _as_number(token: str) -> float | None:
-    t = token.strip().lower().rstrip("%").strip()
-    if _NUMBER.match(t):
-        value = float(t)
-        return value if math.isfinite(value) else None
-    return None
-
-
-def _decimals(token: str) -> int:
-    t = token.strip().rstrip("%").lower()
-    if "e" in t or "." not in t:
-        return 0
-    return len(t.split(".", 1)[1])
-
-
-def _tokens(text: str) -> list[str]:
-    """Lower-cased tokens: currency signs dropped, thousands separators removed, a ``%`` glued to
-    its number, trailing sentence punctuation stripped, articles and ``usd`` removed."""
-    text = str(text).lower()
-    text = _CURRENCY.sub(" ", text)
-    text = _THOUSANDS.sub(lambda m: m.group(1).replace(",", ""), text)
-    text = re.sub(r"(\d)\s*%", r"\1%", text)
-    out = []
-    for raw in text.split():
-        tok = raw.strip(",;:!?\"'()[]{}")
-        tok = tok.rstrip(".") if not _as_number(tok) else tok
-        if _as_number(tok) is None:
-            tok = "".join(ch for ch in tok if ch not in _PUNCT)
-        if tok and tok not in ("a", "an", "the", "usd"):
-            out.append(tok)
-    return out
-
-
-def _numbers_match(pred_tok: str, gold_tok: str) -> bool:
-    p, g = _as_number(pred_tok), _as_number(gold_tok)
-    if p is None or g is None:
-        return False
-    if math.isclose(p, g, rel_tol=1e-9, abs_tol=1e-9):
-        return True
-    digits = _decimals(gold_tok)
-    # A longer prediction that rounds to a gold given with >= 1 decimal (3.14159 ~ 3.14).
-    return digits > 0 and _decimals(pred_tok) > digits and math.isclose(round(p, digits), g, abs_tol=10 ** -(digits + 3))
-
-
-def lenient_match(pred: Any, gold: Any) -> bool:
-    """EM, or the same words with numbers compared as numbers (see the module docstring)."""
-    if pred is None:
-        return False
-    if em_match(pred, gold):
-        return True
-    p, g = _tokens(str(pred)), _tokens(str(gold))
-    if not g or len(p) != len(g):
-        return False
-    for pt, gt in zip(p, g):
-        if pt == gt:
-            continue
-        if not _numbers_match(pt, gt):
-            return False
-    return True
+__all__ = ["em_match", "lenient_match", "normalize_answer", "llm_judge", "judge_prompt", "JUDGE_SCHEMA",
+           "paired_bootstrap", "mcnemar", "wilson"]
 
 
 # --- LLM judge ----------------------------------------------------------------------------
