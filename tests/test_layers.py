@@ -38,13 +38,10 @@ LAYERS: list[tuple[str, list[str]]] = [
 ROOT_PACKAGE = "seer_cli"
 
 # (importer, imported) -> why this upward arrow is allowed. Keep it empty if at all possible.
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    ("seer_cli.pool.readers", "seer_cli.toolkits.toolqa"): "issue 18: the ToolQA reader imports the toolkit lazily",
-}
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 # Cycles (as the set of their modules) -> why they are tolerated. Keep it empty.
 ALLOWED_CYCLES: dict[frozenset[str], str] = {
     frozenset({"seer_cli.pool.check", "seer_cli.pool.pool"}): "issue 18: check.py splits into check and repair",
-    frozenset({"seer_cli.pool.formats", "seer_cli.pool.readers"}): "issue 18: formats becomes a registry",
 }
 
 

@@ -9,7 +9,9 @@ at most 256 MiB; each element's line is where it starts); anything else is JSONL
 line in streaming fashion (blank lines skipped, a line over 16 MiB is "line too long").
 
 **Formats** sit in a registry, ``register_format(name, detector, reader)``, and the built-ins
-enter through the same call. ``detector(suffix, first_char, first_record) -> bool`` picks the
+enter through the same call: ``seer_cli/pool/__init__.py`` registers them (as
+``seer_cli/toolkits/__init__.py`` does the built-in toolkits), and their code in :mod:`.readers`
+is imported on first use. This module imports no reader, so a reader may import it. ``detector(suffix, first_char, first_record) -> bool`` picks the
 format per file from the extension, the first non-blank character and the first record;
 ``reader(record, options) -> Experience`` raises ``ValueError("field: reason")``.
 
@@ -27,7 +29,8 @@ format per file from the extension, the first non-blank character and the first 
   ``steps`` (a list of strings, or one string) reads ``Step i: thought <CALL_BEGIN>Tool[args]<CALL_END>``;
   ``full_text``'s ``Result i: ...`` lines are the observations; ``class`` is the intent; the
   ``Finish[...]`` argument is the answer. ``Tool[args]`` of a ToolQA tool gets the argument names
-  of :data:`seer_cli.toolkits.toolqa.TOOLQA_ARGS` (the one shared mapping: ``LoadDB[coffee]`` ->
+  of :data:`.readers.TOOLQA_ARGS` (the one shared mapping, which the ToolQA toolkit's tools are
+  tested against: ``LoadDB[coffee]`` ->
   ``{"db": "coffee"}``, ``FilterDB`` -> condition, ``GetValue`` -> column, ``SQLInterpreter`` ->
   sql, ``PythonInterpreter`` -> code, ``Calculate`` -> expression, ``Retrieve*`` -> query,
   ``LoadGraph`` -> graph); the graph tools split on commas as the official ones do
@@ -313,7 +316,3 @@ def detect(suffix: str, first_char: str, record: Any) -> Format | None:
             return fmt
     return None
 
-
-# The built-in formats (seer, openai, library) live in .readers and register themselves through
-# register_format like any plugin; importing it here keeps ``read_files`` ready to use.
-from . import readers as _builtin_readers  # noqa: E402,F401  (registers openai, library, seer)

@@ -1,9 +1,13 @@
 """The built-in trajectory formats of :mod:`.formats`: ``openai``, ``library`` and ``seer``.
 
 Each is a ``detector(suffix, first_char, first_record) -> bool`` and a
-``reader(record, options) -> Experience`` raising ``ValueError("field: reason")``, registered with
-:func:`.formats.register_format` in detection order (openai, library, seer). What each format
-means is specified in the :mod:`.formats` docstring.
+``reader(record, options) -> Experience`` raising ``ValueError("field: reason")``, listed in
+:data:`BUILTIN` in detection order (openai, library, seer); ``seer_cli/pool/__init__.py``
+registers them with :func:`.formats.register_format`, and this module is imported on first use.
+What each format means is specified in the :mod:`.formats` docstring.
+
+:data:`TOOLQA_ARGS` (the argument names of ToolQA's calls) lives here, below the toolkits, so that
+reading a ``library.json`` does not import the ToolQA toolkit; the toolkit imports it from here.
 """
 
 from __future__ import annotations
@@ -13,9 +17,17 @@ from typing import Any
 
 import orjson
 
-from ..toolkits.toolqa import TOOLQA_ARGS
-from .formats import ReadOptions, SkipRecord, register_format
+from .formats import Detector, Reader, ReadOptions, SkipRecord
 from .records import FINISH, Experience, Step
+
+# ``Tool[raw]`` in library.json -> these argument names; the ToolQA toolkit's tools take exactly
+# these (tests/test_toolqa_tools.py), so a library experience replays as a ToolQA call.
+TOOLQA_ARGS: dict[str, list[str]] = {
+    "LoadDB": ["db"], "FilterDB": ["condition"], "GetValue": ["column"], "SQLInterpreter": ["sql"],
+    "RetrieveAgenda": ["query"], "RetrieveScirex": ["query"], "LoadGraph": ["graph"],
+    "NeighbourCheck": ["graph", "node"], "NodeCheck": ["graph", "node"], "EdgeCheck": ["graph", "node1", "node2"],
+    "Calculate": ["expression"], "PythonInterpreter": ["code"], "Finish": ["answer"],
+}
 
 
 # --- helpers shared by the readers ---------------------------------------------------------------
@@ -236,6 +248,9 @@ def _library_read(rec: Any, opts: ReadOptions) -> Experience:
     )
 
 
-register_format("openai", _openai_detect, _openai_read)
-register_format("library", _library_detect, _library_read)
-register_format("seer", _seer_detect, _seer_read)
+# name -> (detector, reader), in detection order; registered by seer_cli/pool/__init__.py.
+BUILTIN: dict[str, tuple[Detector, Reader]] = {
+    "openai": (_openai_detect, _openai_read),
+    "library": (_library_detect, _library_read),
+    "seer": (_seer_detect, _seer_read),
+}

@@ -44,16 +44,12 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from ..errors import ToolCallError, UserError
+# The tools' argument names, shared with the library.json reader (which must not import this module).
+from ..pool.readers import TOOLQA_ARGS as TOOLQA_ARGS
 from . import calc
 from .base import Toolkit, tool
 from .toolqa_tables import DB_FILES, Tables, file_key, missing, quote, tables
 
-TOOLQA_ARGS: dict[str, list[str]] = {
-    "LoadDB": ["db"], "FilterDB": ["condition"], "GetValue": ["column"], "SQLInterpreter": ["sql"],
-    "RetrieveAgenda": ["query"], "RetrieveScirex": ["query"], "LoadGraph": ["graph"],
-    "NeighbourCheck": ["graph", "node"], "NodeCheck": ["graph", "node"], "EdgeCheck": ["graph", "node1", "node2"],
-    "Calculate": ["expression"], "PythonInterpreter": ["code"], "Finish": ["answer"],
-}
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
               "scirex": ("scirex/Preprocessed_Scirex.jsonl", "content")}
 DBLP_FILES = ["paper_net", "author_net", "title2id_dict", "author2id_dict", "id2title_dict", "id2author_dict"]
