@@ -40,9 +40,7 @@ ROOT_PACKAGE = "seer_cli"
 # (importer, imported) -> why this upward arrow is allowed. Keep it empty if at all possible.
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 # Cycles (as the set of their modules) -> why they are tolerated. Keep it empty.
-ALLOWED_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"seer_cli.pool.check", "seer_cli.pool.pool"}): "issue 18: check.py splits into check and repair",
-}
+ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

@@ -132,7 +132,8 @@ def test_damaged_derived_files_are_reported_and_rebuilt(pool, damage, problem, r
 
 def test_a_repair_killed_before_its_commit_point_loses_nothing(pool, monkeypatch):
     from seer_cli.config import load_settings
-    from seer_cli.pool.check import check_pool, repair_pool
+    from seer_cli.pool.check import check_pool
+    from seer_cli.pool.repair import repair_pool
     from seer_cli.pool.store import JsonlStore
 
     original = _damage(pool, 3, "json")
@@ -156,7 +157,7 @@ def test_a_repair_killed_before_its_commit_point_loses_nothing(pool, monkeypatch
 def test_vectors_that_no_longer_match_their_lines_are_not_reused(pool, embedder):
     """The spot check: meta.json agrees, but a stored row is wrong, so the repair re-embeds."""
     from seer_cli.config import load_settings
-    from seer_cli.pool.check import SPOT_CHECKS, repair_pool
+    from seer_cli.pool.repair import SPOT_CHECKS, repair_pool
 
     assert SPOT_CHECKS >= 7  # all seven lines of this pool are checked
     _zero_row(pool)
@@ -168,7 +169,8 @@ def test_vectors_that_no_longer_match_their_lines_are_not_reused(pool, embedder)
 def test_a_repair_killed_after_its_commit_point_is_completed_by_the_next_writer(pool, monkeypatch, embedder):
     from seer_cli.config import load_settings
     from seer_cli.pool import Pool
-    from seer_cli.pool.check import check_pool, repair_pool
+    from seer_cli.pool.check import check_pool
+    from seer_cli.pool.repair import repair_pool
     from seer_cli.pool.store import JsonlStore
 
     _damage(pool, 5, "content")
@@ -235,3 +237,109 @@ def test_a_flip_outside_the_checksummed_tail_of_a_large_pool_is_caught(tmp_path,
                                          f"(changed outside seer); run: seer pool repair --pool {pool}"]
     assert seer("pool", "repair", "--pool", "big").exit_code == 0
     assert orjson.loads(seer("pool", "stats", "--pool", "big", "--json").stdout)["entries"] == added - 1
+
+
+# ---- line digests: an edit that keeps the id (issue 18) -------------------------------------------
+
+
+def _edit(pool: Path, line: int, field: str) -> bytes:
+    """Change one letter inside the first step's ``thought`` or ``observation`` of ``line``: still
+    a valid record with the same id (the id hashes question, calls and answer only)."""
+    jsonl = pool / "experiences.jsonl"
+    lines = jsonl.read_bytes().split(b"\n")
+    at = lines[line - 1].index(b'"%s":"' % field.encode()) + len(field) + 4
+    lines[line - 1] = lines[line - 1][:at] + bytes([lines[line - 1][at] ^ 0x20]) + lines[line - 1][at + 1 :]  # case flip
+    jsonl.write_bytes(b"\n".join(lines))
+    return lines[line - 1]
+
+
+@pytest.mark.parametrize("field", ["thought", "observation"])
+def test_an_edit_that_keeps_the_id_is_named_by_check_and_kept_by_repair(pool, field):
+    from seer_cli.pool.check import CHANGED
+    from seer_cli.pool.repair import KEPT_CHANGED
+
+    edited = _edit(pool, 3, field)
+    check = seer("pool", "check", "--pool", "t")
+    assert check.exit_code == 1
+    # meta.json's checksum of the last 64 KiB notices too, but cannot say which line
+    assert check.stdout.splitlines() == [f"experiences.jsonl:3: {CHANGED}",
+                                         "meta.json: checksum does not match experiences.jsonl (changed outside seer)"]
+    assert orjson.loads(seer("pool", "check", "--pool", "t", "--json").stdout)["details"][0] == {
+        "file": "experiences.jsonl", "line": 3, "reason": CHANGED}
+
+    r = seer("pool", "repair", "--pool", "t")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0] == f"kept experiences.jsonl:3: {KEPT_CHANGED}"
+    assert (pool / "experiences.jsonl").read_bytes().split(b"\n")[2] == edited  # kept as it is now
+    assert not (pool / "quarantine.jsonl").exists()
+    assert seer("pool", "check", "--pool", "t").exit_code == 0  # its digest is recorded anew
+
+
+def test_repair_json_lists_the_kept_changed_lines(pool):
+    from seer_cli.pool.repair import KEPT_CHANGED
+
+    _edit(pool, 6, "thought")
+    _damage(pool, 2, "json")
+    res = orjson.loads(seer("pool", "repair", "--pool", "t", "--json").stdout)
+    assert [q["line"] for q in res["quarantined"]] == [2]
+    assert res["kept_changed"] == [{"file": "experiences.jsonl", "line": 6, "reason": KEPT_CHANGED}]
+    assert (res["kept"], res["ok"]) == (6, True)
+
+
+def test_a_pool_without_digests_checks_clean_with_a_note_until_the_next_write(pool, embedder):
+    from seer_cli.config import load_settings
+    from seer_cli.pool import Pool
+    from seer_cli.pool.records import Experience, Step
+
+    (pool / "digests.txt").unlink()  # as an older seer left it
+    report = orjson.loads(seer("pool", "check", "--pool", "t", "--json").stdout)
+    assert (report["ok"], report["entries"]) == (True, 7)
+    assert report["notes"] == ["no digests.txt (pool written by an older seer): lines are checked by their id only; "
+                               "the next write records a digest of every line"]
+    p = Pool.open(pool, load_settings(), embedder=embedder, on_warning=pytest.fail)
+    p.add([Experience(question="What is 2 + 2?", steps=[Step("Add.", "Calculate", {"expression": "2 + 2"}, "4"),
+                                                        Step("", "Finish", {"answer": "4"})], answer="4", intent="math")])
+    p.close()
+    assert len((pool / "digests.txt").read_bytes().splitlines()) == 8
+    report = orjson.loads(seer("pool", "check", "--pool", "t", "--json").stdout)
+    assert (report["ok"], report["entries"], report["notes"]) == (True, 8, [])
+    _edit(pool, 8, "thought")  # from now on an edit is caught
+    assert seer("pool", "check", "--pool", "t").stdout.startswith("experiences.jsonl:8: changed since seer wrote it")
+
+
+def test_prune_keeps_an_edited_line_flagged_and_digests_of_a_crash_are_harmless(tmp_path):
+    """The store alone, on real files: prune's rewrite carries recorded digests over (only repair
+    records new ones); a torn digest entry (a writer killed before its batch committed) is cut by
+    the next writer, and digests of a batch that never committed change nothing."""
+    from seer_cli.pool.check import CHANGED, check_pool
+    from seer_cli.pool.records import Experience, Step
+    from seer_cli.pool.store import JsonlStore
+
+    lines = [orjson.dumps(Experience(question=f"What is {i} + 1?", steps=[Step(f"Add one to {i}.", "Calculate", {"expression": f"{i} + 1"}, str(i + 1)),
+                                                                         Step("", "Finish", {"answer": str(i + 1)})],
+                                     answer=str(i + 1), intent="math").to_dict()) for i in range(3)]
+    store = JsonlStore(tmp_path, pytest.fail)
+    store.recover()
+    store.append(lines)
+    jsonl = tmp_path / "experiences.jsonl"
+    data = jsonl.read_bytes()
+    edited = data.replace(b"Add one to 1.", b"add one to 1.")
+    jsonl.write_bytes(edited)
+    changed = lambda: [(p.line, p.reason) for p in check_pool(tmp_path).problems if p.file == "experiences.jsonl"]  # noqa: E731
+    assert changed() == [(2, CHANGED)]
+
+    store.recover()
+    store.begin_rewrite(edited.split(b"\n")[1:3])  # prune away line 1: the edited line becomes line 1
+    store.commit_rewrite()
+    store.finish_rewrite()
+    assert changed() == [(1, CHANGED)]
+
+    with open(tmp_path / "digests.txt", "ab") as f:  # killed mid-append: a digest of a batch never committed, then a torn one
+        f.write(b"%s some-id\n" % (b"0" * 64) + b"1234abc")
+    assert changed() == [(1, CHANGED)]
+    assert [str(p) for p in check_pool(tmp_path).problems if p.file == "digests.txt"] == []
+    store.recover()  # the next writer cuts the torn entry
+    assert (tmp_path / "digests.txt").read_bytes().endswith(b" some-id\n")
+    store.append(lines[:1])
+    assert changed() == [(1, CHANGED)]
+    assert [p for p in check_pool(tmp_path).problems if p.file == "digests.txt"] == []

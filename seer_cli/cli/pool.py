@@ -276,9 +276,12 @@ def check(pool: PoolOpt = None, json_out: JsonFlag = False):
 def repair(pool: PoolOpt = None, json_out: JsonFlag = False):
     """Move damaged lines to quarantine.jsonl, keep the rest (crash-safe rewrite), rebuild derived files.
 
+    A line edited outside seer that is still a valid record (a thought, an observation) is kept as
+    it is now, and named.
+
     Example: seer pool repair --pool default
     """
-    from ..pool.check import repair_pool
+    from ..pool.repair import repair_pool
 
     path, settings = _pool_dir(pool)
     with err.status("Checking and repairing…"):
@@ -291,6 +294,8 @@ def repair(pool: PoolOpt = None, json_out: JsonFlag = False):
         return
     for p in res.quarantined:
         out.print(f"quarantined {p}", markup=False, highlight=False)
+    for p in res.kept_changed:
+        out.print(f"kept {p}", markup=False, highlight=False)
     where = f" (moved to {res.quarantine_file})" if res.quarantine_file else ""
     how = "stored vectors reused" if res.reused_vectors else "re-embedded"
     out.print(f"repaired {path}: kept {res.kept} entries, quarantined {len(res.quarantined)} lines{where}; "

@@ -19,6 +19,7 @@ the source of truth. Everything here is a cache of ``experiences.jsonl`` that ca
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime, timezone
 
 import numpy as np
@@ -26,6 +27,8 @@ import orjson
 
 from ..fsutil import atomic_write
 from .index import SPACES, HnswIndex, IndexInvalid, VectorFile, check_header, index_path, vectors_path
+from .store import NEW, JsonlStore
+from .summary import CACHE
 
 META = "meta.json"
 WINDOW = 64 * 1024
@@ -41,6 +44,24 @@ def write_meta(directory, *, count: int, dim: int, fingerprint: str, jsonl_bytes
         "updated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     atomic_write(directory / META, orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+
+
+def rewrite(store: JsonlStore, lines: list[bytes], vectors: dict[str, np.ndarray] | None, dim: int, *,
+            rehash: bool = False) -> None:
+    """The one whole-pool rewrite, shared by prune and repair (the protocol is in :mod:`.store`):
+    the new JSONL, COMMITTED and digests as ``*.new``, the kept lines' vector rows as ``*.new``
+    (when given; else the vector files are left for the caller to have removed, and are embedded
+    again on open), the JSONL's replacement as the commit point, the vectors moved in, the indexes
+    and the summaries cache removed (rebuilt from the vectors). The caller then writes
+    ``meta.json`` and calls ``store.finish_rewrite()``; a crash before that is rolled forward."""
+    store.begin_rewrite(lines, rehash=rehash)
+    news = [VectorFile(vectors_path(store.dir, sp), dim).write_new(vectors[sp]) for sp in SPACES] if vectors is not None else []
+    store.commit_rewrite()  # the commit point
+    for p in news:
+        os.replace(p, p.with_name(p.name[: -len(NEW)]))
+    for sp in SPACES:
+        index_path(store.dir, sp).unlink(missing_ok=True)
+    (store.dir / CACHE).unlink(missing_ok=True)
 
 
 class DerivedFiles:

@@ -30,7 +30,8 @@ import orjson
 
 from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked, UserError
 from ..fsutil import atomic_write
-from .derived import META, DerivedFiles
+from .check import verify_lines
+from .derived import META, DerivedFiles, rewrite
 from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
 from .records import Experience, invalid_reason
 from .redact import redact_experience
@@ -439,8 +440,6 @@ class Pool(DerivedFiles):
     def stats(self) -> dict:
         """What the pool holds; every committed line is verified first (:func:`.check.verify_lines`),
         so a damaged pool raises :class:`PoolCorrupt` naming the line instead of looking fine."""
-        from .check import verify_lines
-
         self.refresh()
         key = self._store.stat_key()
         if key != self._verified:  # ~15 µs a line; once per change of the file in this process
@@ -481,14 +480,7 @@ class Pool(DerivedFiles):
             dim = self._dim()
             vecs = {sp: np.asarray(self.vectors(sp, refresh=False))[keep] for sp in SPACES}
             fingerprint = self._read_meta().get("embedder", "")
-            self._store.begin_rewrite(lines)
-            news = [VectorFile(vectors_path(self.path, sp), dim).write_new(vecs[sp]) for sp in SPACES]
-            self._store.commit_rewrite()  # the commit point
-            for p in news:
-                os.replace(p, p.with_name(p.name[: -len(".new")]))
-            for sp in SPACES:
-                index_path(self.path, sp).unlink(missing_ok=True)
-            (self.path / CACHE).unlink(missing_ok=True)
+            rewrite(self._store, lines, vecs, dim)  # kept lines keep their recorded digests
             self._reset()
             self.refresh()
             self._write_meta(fingerprint, indexes=False)

@@ -16,21 +16,31 @@ Guarantees (``P`` is the pool directory):
 * A line inside the committed part that is not a JSON object raises :class:`PoolCorrupt`
   naming ``file:line`` and the command that repairs it (``seer pool repair``, :mod:`.check`:
   damaged lines move to ``quarantine.jsonl``). Nothing is ever dropped silently.
-* Whole-pool rewrites (prune) write ``*.new`` files, fsync them, then ``os.replace`` the JSONL
-  (the commit point), then the derived files, then ``COMMITTED``. A writer that finds
-  ``experiences.jsonl.new`` rolls the rewrite back; one that finds only other ``*.new``
-  files rolls it forward.
+* ``P/digests.txt`` holds ``<sha256 of the line's bytes> <record id>`` for every line seer wrote
+  (the id only hashes question, calls and answer, so it cannot tell that a thought or an
+  observation changed; the digest can). A batch's digests are appended and fsynced *before* its
+  JSONL lines, so every committed line has its digest on disk; a crash leaves digests of an
+  uncommitted batch (harmless: no line has those bytes) or a torn digest line, which the next
+  writer cuts. A pool from before digests has no ``digests.txt``: readers say so and check lines
+  by content hash only; the next writer records the digest of every committed line once.
+* Whole-pool rewrites (prune, repair) write ``*.new`` files, fsync them, then ``os.replace`` the
+  JSONL (the commit point) and ``digests.txt``, then the derived files, then ``COMMITTED``. A
+  writer that finds ``experiences.jsonl.new`` rolls the rewrite back; one that finds only other
+  ``*.new`` files rolls it forward. Prune carries the kept lines' digests over unchanged (an
+  edited line stays flagged); only repair records the digests of the lines as they are now.
 
 This module knows bytes and lines; ``pool.py`` turns them into experiences and vectors.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import orjson
 
@@ -39,9 +49,61 @@ from ..fsutil import atomic_write, fsync_dir
 
 JSONL = "experiences.jsonl"
 COMMITTED = "COMMITTED"
+DIGESTS = "digests.txt"
 NEW = ".new"
 
 Warn = Callable[[str], None]
+_KEY = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+_DIGEST_LINE = re.compile(rb"^([0-9a-f]{64}) (\S{1,128})$")
+
+
+def line_digest(line: bytes) -> str:
+    """SHA-256 of a committed line's bytes (without its newline), as hex."""
+    return hashlib.sha256(line).hexdigest()
+
+
+def digest_key(line: bytes) -> str:
+    """What a line's digest is filed under: the record's ``id``, or ``-`` for a line without one."""
+    try:
+        rid = orjson.loads(line).get("id")
+    except (orjson.JSONDecodeError, AttributeError):
+        return "-"
+    return rid if isinstance(rid, str) and _KEY.match(rid.encode()) else "-"
+
+
+def digest_entries(lines: Iterable[bytes]) -> bytes:
+    """``digests.txt`` lines for ``lines``."""
+    return b"".join(b"%s %s\n" % (line_digest(line).encode(), digest_key(line).encode()) for line in lines)
+
+
+@dataclass
+class Digests:
+    """``digests.txt`` read back: digests by record id, and the entries that do not parse."""
+
+    by_key: dict[str, set[str]] = field(default_factory=dict)
+    bad_lines: list[int] = field(default_factory=list)  # 1-based lines of digests.txt
+
+    @classmethod
+    def parse(cls, data: bytes) -> "Digests":
+        out = cls()
+        pieces = data.split(b"\n")
+        for number, raw in enumerate(pieces[:-1], 1):  # the last piece is empty or a torn write
+            if not raw:
+                continue
+            m = _DIGEST_LINE.match(raw)
+            if m is None:
+                out.bad_lines.append(number)
+                continue
+            out.by_key.setdefault(m.group(2).decode(), set()).add(m.group(1).decode())
+        return out
+
+    def verdict(self, line: bytes) -> str | None:
+        """None when ``line`` is as seer wrote it; "changed" when its id has digests but none of
+        them is this line's; "missing" when seer recorded no digest under its id."""
+        known = self.by_key.get(digest_key(line))
+        if not known:
+            return "missing"
+        return None if line_digest(line) in known else "changed"
 
 
 @dataclass
@@ -63,6 +125,7 @@ class JsonlStore:
         self.dir = Path(directory)
         self.path = self.dir / JSONL
         self.committed_path = self.dir / COMMITTED
+        self.digests_path = self.dir / DIGESTS
         self.warn = on_warning
 
     # ---- reading (no lock) -------------------------------------------------------------------
@@ -177,6 +240,13 @@ class JsonlStore:
             f.seek(offset)
             return f.read(end - offset)
 
+    def read_digests(self) -> Digests | None:
+        """``digests.txt``, or None for a pool written before seer kept line digests."""
+        try:
+            return Digests.parse(self.digests_path.read_bytes())
+        except FileNotFoundError:
+            return None
+
     # ---- writing (caller holds the write lock) -----------------------------------------------
     def recover(self) -> str | None:
         """Make the files consistent after any crash; returns "rolled-forward" when a rewrite
@@ -225,11 +295,29 @@ class JsonlStore:
         if state == "rolled-forward":
             os.replace(self.dir / (COMMITTED + NEW), self.committed_path)
             fsync_dir(self.dir)
+        self._recover_digests()
         return state
 
+    def _recover_digests(self) -> None:
+        """Cut a torn digest line (its batch never committed); record every committed line's
+        digest once in a pool written before digests were kept."""
+        try:
+            data = self.digests_path.read_bytes()
+        except FileNotFoundError:
+            committed = self.committed_length() or 0
+            lines = [line for line in self.read_bytes(0, committed).split(b"\n") if line.strip()] if committed else []
+            atomic_write(self.digests_path, digest_entries(lines))
+            return
+        if data and not data.endswith(b"\n"):
+            with open(self.digests_path, "r+b") as f:
+                f.truncate(data.rfind(b"\n") + 1)
+                os.fsync(f.fileno())
+
     def append(self, lines: list[bytes]) -> int:
-        """Append whole lines, fsync, then move COMMITTED (the commit point). Returns its value."""
+        """Append the lines' digests, then the lines, fsync, then move COMMITTED (the commit
+        point). Returns its value."""
         committed = self.committed_length() or 0
+        self._append_digests(lines)
         data = b"".join(line + b"\n" for line in lines)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
@@ -244,24 +332,54 @@ class JsonlStore:
         self._write_committed(committed + len(data))
         return committed + len(data)
 
-    def begin_rewrite(self, lines: list[bytes]) -> None:
-        """Step 1 of a rewrite: ``experiences.jsonl.new`` and ``COMMITTED.new``, fsynced."""
+    def _append_digests(self, lines: list[bytes]) -> None:
+        data = digest_entries(lines)
+        existed = self.digests_path.exists()
+        fd = os.open(self.digests_path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # never glue an entry to a torn one (recover() cuts those)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if not existed:
+            fsync_dir(self.dir)
+
+    def begin_rewrite(self, lines: list[bytes], *, rehash: bool = False) -> None:
+        """Step 1 of a rewrite: ``experiences.jsonl.new``, ``COMMITTED.new`` and
+        ``digests.txt.new``, fsynced. The kept lines' recorded digests are carried over (a line
+        edited outside seer stays flagged); ``rehash`` records the lines as they are now."""
         data = b"".join(line + b"\n" for line in lines)
-        jnew = self.path.with_name(JSONL + NEW)
-        with open(jnew, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        cnew = self.dir / (COMMITTED + NEW)
-        with open(cnew, "wb") as f:
-            f.write(b"%d\n" % len(data))
-            f.flush()
-            os.fsync(f.fileno())
+        old = None if rehash else self._digest_lines()
+        if old is None:
+            digests = digest_entries(lines)
+        else:
+            keys = {digest_key(line).encode() for line in lines}
+            digests = b"".join(dict.fromkeys(e + b"\n" for e in old if e.partition(b" ")[2] in keys))
+        for name, blob in ((JSONL, data), (COMMITTED, b"%d\n" % len(data)), (DIGESTS, digests)):
+            with open(self.dir / (name + NEW), "wb") as f:
+                f.write(blob)
+                f.flush()
+                os.fsync(f.fileno())
         fsync_dir(self.dir)
 
+    def _digest_lines(self) -> list[bytes] | None:
+        try:
+            return [e for e in self.digests_path.read_bytes().split(b"\n") if _DIGEST_LINE.match(e)]
+        except FileNotFoundError:
+            return None
+
     def commit_rewrite(self) -> None:
-        """Step 2, the commit point: the new JSONL replaces the old one."""
+        """Step 2, the commit point: the new JSONL replaces the old one, then its digests follow
+        (a crash between the two is rolled forward by the next writer)."""
         os.replace(self.path.with_name(JSONL + NEW), self.path)
+        dnew = self.dir / (DIGESTS + NEW)
+        if dnew.exists():
+            os.replace(dnew, self.digests_path)
         fsync_dir(self.dir)
 
     def finish_rewrite(self) -> None:
