@@ -118,3 +118,29 @@ def test_list(pool):
 def test_missing_pool_is_an_error(seer_home):
     r = seer("pool", "show", "abc", "--pool", "nowhere")
     assert r.exit_code == 1 and r.stderr.startswith("Error: pool nowhere does not exist")
+
+
+@pytest.mark.parametrize("args", [["stats"], ["search", "cyclist"], ["export"], ["check"], ["show", "abc"]])
+def test_reading_a_pool_that_does_not_exist_creates_nothing(seer_home, args):
+    """Regression (issue 18): `seer pool stats --pool typo` used to create an empty pool "typo"."""
+    r = seer("pool", *args, "--pool", "typo")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"Error: pool typo does not exist ({seer_home / 'pools' / 'typo'})"
+    assert not (seer_home / "pools" / "typo").exists()
+
+
+def test_a_directory_that_holds_no_pool_is_not_made_one(tmp_path):
+    empty = tmp_path / "not-a-pool"
+    empty.mkdir()
+    r = seer("pool", "stats", "--pool", str(empty))
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"Error: pool {empty} does not exist ({empty})"
+    assert list(empty.iterdir()) == []
+
+
+def test_the_default_pool_is_seeded_on_first_use(seer_home):
+    from seer_cli.pool.seeds import read_seed
+
+    s = seer_json("pool", "stats")
+    assert s["entries"] == len(read_seed("general-seed")) > 0
+    assert (seer_home / "pools" / "default" / "experiences.jsonl").is_file()

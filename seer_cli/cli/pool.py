@@ -24,11 +24,17 @@ DERIVED = ("vectors-trajectory.f32", "vectors-question.f32", "index-trajectory.h
 app = typer.Typer(no_args_is_help=True, help="Inspect and maintain experience pools.")
 
 
-def _open(pool: str | None, *, create: bool = True):
+def _open(pool: str | None):
+    """Open an existing pool. Only the default pool comes into being on first use (seeded from the
+    shipped seed); any other name or path that holds no pool is an error, and nothing is created."""
     from ..config import load_settings
     from ..pool import Pool
+    from ..pool.pool import resolve
+    from ..pool.seeds import default_seed_for
 
-    return Pool.open(pool, load_settings(), on_warning=warn, create=create)
+    settings = load_settings()
+    _, name = resolve(pool, settings)
+    return Pool.open(pool, settings, on_warning=warn, create=default_seed_for(name) is not None)
 
 
 def _table(title: str, rows: list[tuple], columns: list[str]):
@@ -73,7 +79,7 @@ def rebuild(pool: PoolOpt = None, json_out: JsonFlag = False):
     from ..pool import Pool
 
     settings = load_settings()
-    p = _open(pool, create=False)
+    p = _open(pool)
     path = p.path
     p.close()
     with filelock.FileLock(str(path / "write.lock"), timeout=settings.lock_timeout):
@@ -96,7 +102,7 @@ def export(
 
     Example: seer pool export --out backup.jsonl
     """
-    p = _open(pool, create=False)
+    p = _open(pool)
     if out_file is None:
         p.export(sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -129,7 +135,7 @@ def show(
     """
     from ..pool.records import call_text
 
-    p = _open(pool, create=False)
+    p = _open(pool)
     exp = p.get(exp_id)
     if exp is None:
         matches = [i for i in p.ids if i.startswith(exp_id)] if exp_id else []
@@ -167,7 +173,7 @@ def search(
     """
     if space not in ("trajectory", "question"):
         raise UserError(f"--space: must be trajectory or question, got {space!r}")
-    hits = _open(pool, create=False).search(text, k=k, space=space)
+    hits = _open(pool).search(text, k=k, space=space)
     if json_out:
         emit_json([{"id": e.id, "score": float(s), "intent": e.intent, "tools": e.tools, "question": e.question} for e, s in hits])
         return
@@ -193,7 +199,7 @@ def prune(
         raise UserError("prune: give at least one rule: --dedup, --max-size N, --older-than DAYS, --never-recalled")
     from datetime import timedelta
 
-    p = _open(pool, create=False)
+    p = _open(pool)
     before = p.experiences()
     res = p.prune(
         dedup=dedup,

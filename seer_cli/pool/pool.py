@@ -96,15 +96,16 @@ class Pool(DerivedFiles):
     @classmethod
     def open(cls, spec: str | Path | None = None, settings=None, *, embedder=None, create: bool = True,
              seed: str | None = None, on_warning: Callable[[str], None] | None = None) -> "Pool":
-        """Open (creating and seeding if needed) the pool named or located by ``spec``."""
+        """Open (creating and seeding if needed) the pool named or located by ``spec``; with
+        ``create=False`` a pool that has no ``experiences.jsonl`` yet is a :class:`PoolError` and
+        nothing is created."""
         if settings is None:
             from ..config import load_settings
 
             settings = load_settings()
         path, name = resolve(spec, settings)
-        if not (path / "experiences.jsonl").exists() and not path.is_dir():
-            if not create:
-                raise PoolError(f"pool {spec or settings.pool} does not exist ({path})")
+        if not create and not (path / "experiences.jsonl").is_file():  # checked before anything is made
+            raise PoolError(f"pool {spec or settings.pool} does not exist ({path})")
         path.mkdir(parents=True, exist_ok=True)
         pool = cls(path, settings, embedder=embedder, on_warning=on_warning, name=name)
         pool.refresh()
