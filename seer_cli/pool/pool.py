@@ -35,7 +35,7 @@ from .derived import META, DerivedFiles, rewrite
 from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
 from .records import Experience, invalid_reason
 from .redact import redact_experience
-from .seeds import default_seed_for, seed_file
+from .seeds import default_seed_for, read_seed, seed_file
 from .store import JsonlStore
 from .summary import CACHE, Summaries, load_cache, load_usage, pool_stats, prune_plan, update_usage
 
@@ -137,16 +137,12 @@ class Pool(DerivedFiles):
         return rows
 
     def _seed(self, seed: str) -> None:
-        src = seed_file(seed)
-        if src is None:
+        if seed_file(seed) is None:
             return
-        exps = []
-        for i, line in enumerate(src.read_bytes().splitlines(), 1):
-            if line.strip():
-                try:
-                    exps.append(Experience.from_dict(orjson.loads(line)))
-                except (ValueError, orjson.JSONDecodeError) as e:
-                    raise PoolCorrupt(f"seed pool {seed}/experiences.jsonl:{i}: {e}") from None
+        try:
+            exps = read_seed(seed)
+        except ValueError as e:
+            raise PoolCorrupt(str(e)) from None
         with self._write():
             if len(self) == 0 and not (self.path / META).exists():
                 self.add(exps)
