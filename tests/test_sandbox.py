@@ -29,6 +29,17 @@ def test_value_and_stdout():
     assert run_python("x = 1").value is None
 
 
+def test_a_final_expression_is_the_value_as_in_ipython():
+    res = run_python("17 * 23", timeout=10)
+    assert res.ok and res.value == "391"
+    res = run_python("x = [3, 1, 2]\nsorted(x)", timeout=10)
+    assert res.value == "[1, 2, 3]"
+    res = run_python("ans = 5\nans * 2", timeout=10)  # an explicit ans wins
+    assert res.value == "5"
+    res = run_python("print('hi')", timeout=10)  # None is no value
+    assert res.value is None and res.stdout.strip() == "hi"
+
+
 def test_errors_name_the_line():
     res = run_python("x = 1\ny = missing_name")
     assert not res.ok and res.error == "line 2: NameError: name 'missing_name' is not defined"

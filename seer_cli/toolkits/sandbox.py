@@ -112,10 +112,19 @@ if sys.argv[3] != "-":
 result = {"value": None, "error": None}
 g = {"__name__": "__main__", "__builtins__": __builtins__}
 try:
-    code = compile(source, "<code>", "exec")
+    import ast as _ast
+    tree = _ast.parse(source, "<code>")
+    last = None
+    if tree.body and isinstance(tree.body[-1], _ast.Expr):  # as IPython: a final expression is the value
+        last = _ast.Expression(tree.body.pop().value)
+    code = compile(tree, "<code>", "exec")
     if AUDIT:
         sys.addaudithook(_hook)
     exec(code, g)
+    if last is not None:
+        v = eval(compile(last, "<code>", "eval"), g)
+        if VAR not in g and v is not None:
+            g[VAR] = v
     if VAR in g:
         v = g[VAR]
         result["value"] = v if isinstance(v, str) else repr(v)
