@@ -57,6 +57,7 @@ class Settings:
 
     # --- pool ------------------------------------------------------------------------------
     pool: str = "default"
+    pool_seed: str = "general-seed"  # what a new pool opened by run/practice starts from; "" = empty (SEER_POOL_SEED)
     observation_max_chars: int = 600  # stored observation length
     near_dup_threshold: float = 0.97  # trajectory cosine for near-duplicates (same tool chain)
     lock_timeout: float = 30.0
@@ -106,6 +107,7 @@ _ENV = {
     "SEER_MODEL": "model",
     "SEER_LLM_URL": "llm_url",
     "SEER_POOL": "pool",
+    "SEER_POOL_SEED": "pool_seed",
     "SEER_N_CTX": "n_ctx",
     "SEER_THREADS": "n_threads",
     "SEER_DEMO_ORDER": "demo_order",

@@ -28,6 +28,7 @@ the gold's precision, or the gold words in order), which is what a user reading 
 
     python tools/newcomer_suite.py run --out runs/newcomer            # ~15 min on 2 cores
     python tools/newcomer_suite.py run --out runs/old --seer "/path/to/old/bin/seer"
+    python tools/newcomer_suite.py run --out runs/auto --auto 30      # seer practice --auto 30 on the files first
     python tools/newcomer_suite.py table runs/newcomer [runs/old]     # scores, paired difference
     python tools/newcomer_suite.py make DIR                           # only write the files
 
@@ -267,7 +268,28 @@ def default_seer() -> str:
     return f"{shlex.quote(sys.executable)} -c 'from seer_cli.cli import main; main()'"
 
 
-def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print) -> list[dict]:
+def practise(out: Path, seer: str, files: dict[str, Path], env: dict, auto: int, tries: int, echo=print) -> dict:
+    """``seer practice --auto`` on the suite's files (never its questions) into the run's default
+    pool, once: resumable through ``practice.jsonl``, its summary and wall time in ``practice.json``."""
+    done = out / "practice.json"
+    if done.exists():
+        return json.loads(done.read_text())
+    cmd = shlex.split(seer) + ["practice", "--auto", str(auto), "--tries", str(tries), "--json", "--log", str(out / "practice.jsonl"),
+                               "--data", str(files["data"]), "--docs", str(files["docs"]), "--tools", str(files["tools"])]
+    echo(f"self-practice: {' '.join(cmd[-11:])}")
+    start = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, cwd=out)
+    if p.returncode != 0:
+        raise SystemExit(f"seer practice --auto failed (exit {p.returncode}): {p.stderr.strip().splitlines()[-1:]}")
+    summary = {**json.loads(p.stdout[p.stdout.index("{"):]), "wall_seconds": round(time.perf_counter() - start, 1),
+               "auto": auto, "tries": tries}
+    done.write_text(json.dumps(summary, indent=2))
+    echo(f"self-practice: {summary['admitted']} of {summary['tasks']} admitted in {summary['wall_seconds']} s")
+    return summary
+
+
+def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print, auto: int | None = None,
+        tries: int = 1) -> list[dict]:
     from seer_cli.evals import scoring
 
     out.mkdir(parents=True, exist_ok=True)
@@ -275,6 +297,8 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
     results = out / "results.jsonl"
     done = {row["id"]: row for row in load(out, repair=True)} if results.exists() else {}
     env = dict(os.environ, SEER_HOME=str(out / "home"))
+    if auto:
+        practise(out, seer, files, env, auto, tries, echo)
     todo = [q for q in questions() if (not kinds or q["kind"] in kinds) and q["id"] not in done]
     for n, q in enumerate(todo, 1):
         cmd = shlex.split(seer) + ["run", "--json", "--no-learn", *_flags(q["kind"], files), q["question"]]
@@ -314,6 +338,28 @@ def load(out: Path, *, repair: bool = False) -> list[dict]:
     return [rows[q["id"]] for q in questions() if q["id"] in rows]
 
 
+NEAR = 0.9  # a suite question this close (MiniLM cosine) to a generated task is reported apart
+
+
+def near_ids(out: Path) -> set[str] | None:
+    """Ids of the suite questions within cosine :data:`NEAR` of a task self-practice generated in
+    this run (None when the run did not practise), so a gain is not one question asked twice."""
+    log = out / "practice.jsonl"
+    if not log.exists():
+        return None
+    import numpy as np
+
+    from seer_cli.embedder import get_embedder
+
+    tasks = [r["task"]["question"] for r in RowLog(log).rows()]
+    qs = questions()
+    if not tasks:
+        return set()
+    emb = get_embedder()
+    sims = np.asarray(emb.embed_batch([q["question"] for q in qs])) @ np.asarray(emb.embed_batch(tasks)).T
+    return {q["id"] for q, row in zip(qs, sims) if row.max() >= NEAR}
+
+
 def summary(rows: list[dict]) -> dict:
     from seer_cli.evals.scoring import wilson
 
@@ -336,6 +382,13 @@ def table(dirs: list[Path], as_json: bool) -> None:
     runs = {str(d): load(d) for d in dirs}
     sums = {name: summary(rows) for name, rows in runs.items()}
     result = {"runs": sums}
+    near = set().union(*[n for n in (near_ids(d) for d in dirs) if n is not None]) if any((d / "practice.jsonl").exists() for d in dirs) else None
+    if near is not None:  # the questions a generated task came within cosine NEAR of, and the score on the others
+        result["near"] = sorted(near)
+        result["far"] = {name: summary([r for r in rows if r["id"] not in near]) for name, rows in runs.items()}
+    for d in dirs:
+        if (d / "practice.json").exists():
+            result.setdefault("practice", {})[str(d)] = json.loads((d / "practice.json").read_text())
     if len(dirs) == 2:
         a, b = (runs[str(d)] for d in dirs)
         ids = [r["id"] for r in a if r["id"] in {x["id"] for x in b}]
@@ -355,6 +408,15 @@ def table(dirs: list[Path], as_json: bool) -> None:
         cells = [f"{s[k]['found']}/{s[k]['n']}" + (f" [{s[k]['ci'][0]:.0f}–{s[k]['ci'][1]:.0f} %]" if k == "all" else "")
                  if k in s else "" for k in kinds]
         print(f"| {name} | " + " | ".join(cells) + f" | {s['all']['seconds']} |")
+    if "near" in result:
+        print(f"\n{len(result['near'])} suite questions have a generated task within cosine {NEAR}: {', '.join(result['near']) or 'none'}; "
+              "on the others:")
+        for name, s in result["far"].items():
+            if "all" in s:
+                print(f"  {name}: {s['all']['found']}/{s['all']['n']} " + " ".join(f"{k} {s[k]['found']}/{s[k]['n']}" for k in KINDS if k in s))
+    for name, p in result.get("practice", {}).items():
+        print(f"\nself-practice in {name}: {p['admitted']} of {p['tasks']} tasks admitted ({p.get('made_by')}), "
+              f"{p['solved_by_model']} solved by the model, {p['wall_seconds']} s wall, --auto {p['auto']} --tries {p['tries']}")
     if "paired" in result:
         p = result["paired"]
         print(f"\npaired ({p['n']} questions): {dirs[0]} - {dirs[1]} = {p['a_minus_b']:+.1f} points, "
@@ -371,6 +433,9 @@ def main(argv=None) -> int:
                    help="the seer command to test (default: the one installed beside this Python)")
     r.add_argument("--kinds", default="", help="comma-separated subset of " + ",".join(KINDS))
     r.add_argument("--timeout", type=float, default=900, help="seconds per question")
+    r.add_argument("--auto", type=int, default=None, metavar="N",
+                   help="first run seer practice --auto N on the suite's files (never its questions) into the run's pool")
+    r.add_argument("--tries", type=int, default=1, help="with --auto: the model's tries per task (0: worked examples only)")
     r.add_argument("--json", action="store_true")
     t = sub.add_parser("table", help="scores of one run, or two runs and their paired difference")
     t.add_argument("dirs", type=Path, nargs="+")
@@ -388,7 +453,8 @@ def main(argv=None) -> int:
         table(args.dirs, args.json)
         return 0
     kinds = {k.strip() for k in args.kinds.split(",") if k.strip()} or None
-    rows = run(args.out, args.seer, kinds, args.timeout, echo=(lambda *_: None) if args.json else print)
+    rows = run(args.out, args.seer, kinds, args.timeout, echo=(lambda *_: None) if args.json else print, auto=args.auto,
+               tries=args.tries)
     if args.json:
         print(json.dumps(summary(rows), indent=2))
     else:

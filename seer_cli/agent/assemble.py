@@ -15,7 +15,8 @@ from .loop import Agent
 
 def open_agent(settings, toolkit, *, pool=None, embedder=None, backend=None, **options) -> Agent:
     """An :class:`Agent` over ``toolkit``: the process-wide embedder and backend (unless given),
-    and ``pool`` (a Pool, a name or a path; None: ``settings.pool``, seeded on first use).
+    and ``pool`` (a Pool, a name or a path; None: ``settings.pool``; a new one starts from
+    ``settings.pool_seed``, the general seed unless that is "").
     ``options`` are :class:`Agent`'s own (recall, demos, k, max_steps, callbacks, demo_order);
     None falls back to ``settings``."""
     if embedder is None:
@@ -25,7 +26,9 @@ def open_agent(settings, toolkit, *, pool=None, embedder=None, backend=None, **o
     if pool is None or isinstance(pool, (str, Path)):
         from ..pool import Pool
 
-        pool = Pool.open(settings.pool if pool is None else pool, settings, embedder=embedder)
+        # a new pool, named or a path, starts from the general seed (settings.pool_seed; "" = empty):
+        # day one must not be worse than the default pool
+        pool = Pool.open(settings.pool if pool is None else pool, settings, embedder=embedder, seed=settings.pool_seed or None)
     if backend is None:
         from ..backends.registry import get_backend
 

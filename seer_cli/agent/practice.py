@@ -92,6 +92,7 @@ class Outcome:
     tries: list[Try] = field(default_factory=list)
     experience: Experience | None = None  # the admitted trajectory (source set)
     admitted: bool = False
+    last: Experience | None = None  # the last try's trajectory (what a failed task did)
 
     def to_dict(self) -> dict[str, Any]:
         return {"solved_at": self.solved_at, "admitted": self.admitted, "tries": [t.to_dict() for t in self.tries]}
@@ -220,6 +221,7 @@ def practice_task(
     details: dict | None = None,
     on_try: Callable[[Try], None] | None = None,
     repair_on: bool = True,
+    intent: str | None = None,
 ) -> Outcome:
     """Try ``question`` up to ``tries`` times; admit the first judged success to ``agent.pool``."""
     outcome = Outcome(None)
@@ -227,10 +229,11 @@ def practice_task(
     note: str | None = None
     for i, v in enumerate(schedule(tries), 1):
         run_note = reveal_note(gold) if v.reveal else (note if v.note else None)
-        ep = collect(agent.run(question, temperature=v.temperature, seed=seed + 1000 * i,
+        ep = collect(agent.run(question, intent=intent, temperature=v.temperature, seed=seed + 1000 * i,
                                exclude=shown_before if v.exclude_shown else (), k=v.k, note=run_note))
         final, actions = ep.final, ep.actions
         finished = ep.finished
+        outcome.last = final.experience if final is not None else outcome.last
         answer = final.answer if final else None
         verdict = judge(answer) if finished else None
         if verdict and v.reveal and not supported(answer, final.experience):

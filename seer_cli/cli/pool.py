@@ -54,17 +54,36 @@ def stats(pool: PoolOpt = None, json_out: JsonFlag = False):
 
     Example: seer pool stats --pool default --json
     """
-    info = _open(pool).stats()
+    from ..selfpractice.ledger import Ledger
+
+    p = _open(pool)
+    info = p.stats()
+    ledger = Ledger.from_experiences(p.experiences())
+    if ledger.total():  # the coverage ledger of self-practice: what seer has taught itself
+        info["self_practice"] = ledger.to_dict()
     if json_out:
         emit_json(info)
         return
     scalars = [(k, v) for k, v in info.items() if not isinstance(v, (dict, list))]
     out.print(_table("pool", scalars, ["", "value"]))
     for key, value in info.items():
-        if isinstance(value, dict) and value:
+        if key == "self_practice":
+            _render_coverage(value)
+        elif isinstance(value, dict) and value:
             rows = [(k, v if not isinstance(v, (dict, list)) else str(v)) for k, v in value.items()]
             unit = "bytes" if key.startswith("disk") else "count" if all(isinstance(v, int) for _, v in rows) else "value"
             out.print(_table(key, rows, [key, unit]))
+
+
+def _render_coverage(cov: dict) -> None:
+    """The self-practice ledger: per table its columns, then operations, documents and tools."""
+    rows = [(f"table {t}", f"{n} ({', '.join(f'{c} {k}' for c, k in sorted(cov['columns'].get(t, {}).items()))})")
+            for t, n in cov["tables"].items()]
+    rows += [(f"document {d}", n) for d, n in cov["documents"].items()]
+    rows += [(f"tool {t}", n) for t, n in cov["tools"].items()]
+    rows += [(f"operation {o}", n) for o, n in sorted(cov["operations"].items())]
+    rows += [(f"made by {m}", n) for m, n in cov["made_by"].items()]
+    out.print(_table(f"self-practice coverage ({cov['experiences']} verified experiences)", rows, ["what", "experiences"]))
 
 
 @app.command("rebuild")

@@ -1,7 +1,9 @@
-"""``seer practice TASKS.jsonl``: try tasks with known answers until solved; learn the successes.
+"""``seer practice``: practise tasks with known answers, or (``--auto N``) tasks seer makes from
+your own files; the verified successes join the pool.
 
-Thin: options -> Settings, toolkit, pool, backend, Agent -> :func:`seer_cli.agent.practice.practice_tasks`;
-a Rich progress bar shows the solved-at-try counts, the summary is their histogram.
+Thin: options -> Settings, toolkit -> :func:`seer_cli.agent.assemble.open_agent` ->
+:func:`seer_cli.agent.practice.practice_tasks` or :func:`seer_cli.selfpractice.run.auto_practice`;
+a Rich progress bar shows progress, the summary is printed as a table (or ``--json``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from .options import (DataOpt, DemosK, DocsOpt, JsonFlag, LlmUrlOpt, MaxStepsOpt
 
 
 def practice(
-    tasks_file: Annotated[Path, typer.Argument(metavar="TASKS.jsonl", help='One task a line: {"question": ..., "answer": ...} (optional "id", "intent").')],
+    tasks_file: Annotated[Optional[Path], typer.Argument(metavar="[TASKS.jsonl]", help='One task a line: {"question": ..., "answer": ...} (optional "id", "intent"). Not with --auto.')] = None,
+    auto: Annotated[Optional[int], typer.Option("--auto", min=1, max=10_000, metavar="N", help="Make N tasks from --data/--docs/--tools/--mcp (golds computed by running the tools) and practise them.")] = None,
+    minutes: Annotated[Optional[float], typer.Option("--minutes", min=0.1, help="With --auto: start no new task after M minutes.")] = None,
+    examples: Annotated[str, typer.Option("--examples", help="With --auto: what a task the model fails may still teach: worked, recovery, both (worked,recovery) or none.")] = "worked,recovery",
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="With --auto: tasks at once (threads); more than 1 needs --llm-url.")] = 1,
     pool: PoolOpt = None,
-    tries: Annotated[int, typer.Option("--tries", "-T", min=1, max=10, help="Tries per task until one is judged correct.")] = 3,
+    tries: Annotated[Optional[int], typer.Option("--tries", "-T", min=0, max=10, help="Tries per task until one is judged correct (default 3; 1 with --auto, where 0 means worked examples only).")] = None,
     admit: Annotated[Admit, typer.Option(help="What judges a try: em, lenient (number-aware) or llm (needs a judge model).")] = Admit.lenient,
     toolkit: ToolkitOpt = "general",
     toolqa_dir: ToolqaDirOpt = None,
@@ -39,63 +45,133 @@ def practice(
     judge_model: Annotated[Optional[str], typer.Option("--judge-model", metavar="GGUF", help="With --admit llm: the judge's model.")] = None,
     judge_url: Annotated[Optional[str], typer.Option("--judge-url", metavar="URL", help="With --admit llm: the judge's OpenAI-compatible server.")] = None,
     log: Annotated[Optional[Path], typer.Option("--log", help="Practice log (JSONL, one row per task); an existing log is resumed.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the sampled retries.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the sampled retries (and, with --auto, of the generated tasks).")] = 0,
     json: JsonFlag = False,
 ):
-    """Practise tasks with known answers: up to T varied tries each, the first judged success joins the pool.
+    """Practise tasks: the first verified success of each joins the pool.
 
-    Try 1 is greedy with recall; try 2 shows other demos at temperature 0.7 with a note on what
-    failed; try 3 reveals the answer and is admitted only if a tool's observation shows it.
+    With TASKS.jsonl: up to T varied tries per task (greedy; temperature 0.7 with a note on what
+    failed; the answer revealed, admitted only if a tool's observation shows it).
+    With --auto N: seer makes N tasks from your files (SQL over your tables, facts in your
+    documents, calls of your tools), each answer computed by running the tools, never by the
+    model; an episode is admitted only when its answer matches and an observation shows it, and
+    a task the model fails can still teach a worked example of the generator's own calls.
     Resumable: rerun with the same --log to continue.
 
-    Example: seer practice tasks.jsonl --data sales.csv --tries 3
+    Example: seer practice --auto 30 --data sales.csv --docs notes/ --tools my_tools.py
     """
-    from ..agent.assemble import open_agent
-    from ..agent.practice import load_tasks, practice_tasks
     from ..config import load_settings
     from ..toolkits.build import build_toolkit
 
-    task_list = load_tasks(tasks_file)
+    if (tasks_file is None) == (auto is None):
+        raise UserError("give a TASKS.jsonl file or --auto N (tasks made from --data/--docs/--tools/--mcp), not both" if tasks_file
+                        else "give a TASKS.jsonl file, or --auto N to make tasks from --data/--docs/--tools/--mcp")
+    chosen = [x.strip() for x in examples.split(",") if x.strip()]
+    bad = [x for x in chosen if x not in ("worked", "recovery", "none")]
+    if bad:
+        raise UserError(f"--examples: {bad[0]!r} is not worked, recovery or none")
+    if auto is not None and not (data or docs or tools or mcp):
+        raise UserError("--auto: name what to practise on: --data FILE, --docs DIR, --tools FILE or --mcp CMD")
+    if auto is not None and toolkit != "general":
+        raise UserError("--auto: works on the general toolkit (--data/--docs/--tools/--mcp)")
+    if concurrency > 1 and not llm_url:
+        raise UserError("--concurrency: more than 1 needs an HTTP backend (--llm-url); the in-process model runs one episode at a time")
+    if tasks_file is not None:
+        from ..agent.practice import load_tasks
+
+        task_list = load_tasks(tasks_file)  # a bad file fails before the model loads
     settings = load_settings().replace(model=model, llm_url=llm_url, pool=pool, recall=recall.value if recall else None,
                                        k=k, max_steps=max_steps, seed=seed)
     if admit == Admit.llm and not (judge_model or judge_url):
         raise UserError("--admit llm: name a judge with --judge-model or --judge-url (the agent judging itself admits its own mistakes)")
-    log = log or settings.home / "practice" / f"{tasks_file.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
+    stem = tasks_file.stem if tasks_file else "auto"
+    log = log or settings.home / "practice" / f"{stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.jsonl"
     log.parent.mkdir(parents=True, exist_ok=True)
-    kit = build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir, settings=settings, on_warning=warn)
+
+    def make_kit():
+        return build_toolkit(toolkit, data=data, docs=docs, tools=tools, mcp=mcp, toolqa_dir=toolqa_dir, settings=settings,
+                             on_warning=warn)
+
+    kit = make_kit()
     try:
-        with err.status("Loading the model, the embedder and the pool…"):
-            agent = open_agent(settings, kit)
-            the_pool = agent.pool
-            llm_judge = None
-            if admit == Admit.llm:
-                from ..backends.registry import get_backend
-                from ..evals import scoring
-
-                jb = get_backend(settings.replace(model=judge_model, llm_url=judge_url))
-                llm_judge = lambda q, gold, pred: scoring.llm_judge(jb, q, pred, gold)  # noqa: E731
-        with progress() as bar:
-            state = {"task": None, "hist": {}, "t0": time.perf_counter(), "n": 0}
-
-            def on_start(total: int, done: int) -> None:
-                state["task"] = bar.add_task("practice", total=total, completed=done, status="")
-
-            def on_task(row) -> None:
-                key = str(row["solved_at"]) if row["solved_at"] else "never"
-                state["hist"][key] = state["hist"].get(key, 0) + 1
-                state["n"] += 1
-                hist = "  ".join(f"try {k}: {v}" if k != "never" else f"never: {v}" for k, v in sorted(state["hist"].items()))
-                rate = (time.perf_counter() - state["t0"]) / state["n"]
-                bar.update(state["task"], advance=1, status=f"{hist}  {rate:.0f} s/task")
-
-            summary = practice_tasks(agent, task_list, log, tries=tries, admit=admit.value, llm_judge=llm_judge,
-                                     seed=seed, details={"practice_log": log.name}, on_start=on_start, on_task=on_task)
+        if auto is not None:
+            summary = _auto(settings, kit, make_kit, log, auto=auto, minutes=minutes, tries=1 if tries is None else tries,
+                            examples=tuple(x for x in chosen if x != "none"), seed=seed, concurrency=concurrency)
+        else:
+            summary = _from_file(settings, kit, task_list, log, tries=3 if tries is None else max(1, tries), admit=admit,
+                                 judge_model=judge_model, judge_url=judge_url, seed=seed)
     finally:
         kit.close()
-    summary = {**summary, "log": str(log), "pool": str(getattr(the_pool, "path", settings.pool)), "pool_size": len(the_pool)}
     if json:
         emit_json(summary)
         return
+    (_render_auto if auto is not None else _render_file)(summary)
+    out.print(f"pool: {summary['pool']} ({summary['pool_size']} experiences)  log: {log}", markup=False)
+
+
+def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_model, judge_url, seed: int) -> dict:
+    from ..agent.assemble import open_agent
+    from ..agent.practice import practice_tasks
+
+    with err.status("Loading the model, the embedder and the pool…"):
+        agent = open_agent(settings, kit)
+        llm_judge = None
+        if admit == Admit.llm:
+            from ..backends.registry import get_backend
+            from ..evals import scoring
+
+            jb = get_backend(settings.replace(model=judge_model, llm_url=judge_url))
+            llm_judge = lambda q, gold, pred: scoring.llm_judge(jb, q, pred, gold)  # noqa: E731
+    with progress() as bar:
+        state = {"task": None, "hist": {}, "t0": time.perf_counter(), "n": 0}
+
+        def on_start(total: int, done: int) -> None:
+            state["task"] = bar.add_task("practice", total=total, completed=done, status="")
+
+        def on_task(row) -> None:
+            key = str(row["solved_at"]) if row["solved_at"] else "never"
+            state["hist"][key] = state["hist"].get(key, 0) + 1
+            state["n"] += 1
+            hist = "  ".join(f"try {k}: {v}" if k != "never" else f"never: {v}" for k, v in sorted(state["hist"].items()))
+            rate = (time.perf_counter() - state["t0"]) / state["n"]
+            bar.update(state["task"], advance=1, status=f"{hist}  {rate:.0f} s/task")
+
+        summary = practice_tasks(agent, task_list, log, tries=tries, admit=admit.value, llm_judge=llm_judge,
+                                 seed=seed, details={"practice_log": log.name}, on_start=on_start, on_task=on_task)
+    return {**summary, "log": str(log), "pool": str(agent.pool.path), "pool_size": len(agent.pool)}
+
+
+def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int) -> dict:
+    from ..agent.assemble import open_agent
+    from ..selfpractice.run import AutoConfig, auto_practice
+
+    with err.status("Loading the model, the embedder and the pool…"):
+        agent = open_agent(settings, kit)
+    config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency)
+    first = {"agent": agent}
+
+    def make_agent():
+        if first.pop("agent", None) is not None:
+            return agent
+        return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)
+
+    with progress() as bar:
+        state = {"task": None, "tried": 0, "admitted": 0, "t0": time.perf_counter()}
+
+        def on_start(total: int, done: int) -> None:
+            state["task"] = bar.add_task("self-practice", total=total, completed=done, status="generating…")
+
+        def on_task(row) -> None:
+            state["tried"] += 1
+            state["admitted"] += bool(row.get("admitted"))
+            rate = (time.perf_counter() - state["t0"]) / state["tried"]
+            bar.update(state["task"], advance=1, status=f"admitted {state['admitted']}/{state['tried']}  {rate:.0f} s/task")
+
+        summary = auto_practice(make_agent, kit, log, config, on_start=on_start, on_task=on_task, on_warning=warn)
+    return {**summary, "log": str(log), "pool": str(agent.pool.path), "pool_size": len(agent.pool)}
+
+
+def _render_file(summary: dict) -> None:
     from rich.table import Table
 
     t = Table(title=f"Practice: {summary['solved']} of {summary['tasks']} tasks solved")
@@ -104,4 +180,18 @@ def practice(
     for key, n in summary["solved_at"].items():
         t.add_row(f"try {key}" if key != "never" else "never", str(n))
     out.print(t)
-    out.print(f"pool: {summary['pool']} ({summary['pool_size']} experiences)  log: {log}", markup=False)
+
+
+def _render_auto(summary: dict) -> None:
+    from rich.table import Table
+
+    t = Table(title=f"Self-practice: {summary['admitted']} of {summary['tasks']} tasks admitted "
+                    f"({summary['solved_by_model']} solved by the model)")
+    for col in ("kind", "tasks", "solved by the model", "admitted"):
+        t.add_column(col, justify="left" if col == "kind" else "right")
+    for kind, k in summary["kinds"].items():
+        t.add_row(kind, str(k["tasks"]), str(k["solved"]), str(k["admitted"]))
+    out.print(t)
+    made = ", ".join(f"{n} {m}" for m, n in summary["made_by"].items()) or "none"
+    per = f", {summary['seconds_per_admitted']} s per admitted experience" if summary["seconds_per_admitted"] is not None else ""
+    out.print(f"admitted: {made}; {summary['seconds']} s in all{per}", markup=False)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from .console import emit_json, err, out, warn
 from .options import (DataOpt, Demos, DemosK, DocsOpt, MaxStepsOpt, JsonFlag, LlmUrlOpt, McpOpt, ModelOpt, PoolOpt, RecallMode, ToolkitOpt,
@@ -64,6 +66,21 @@ def render_step(step) -> None:
         what = "finished" if step.finished else f"stopped ({step.reason})"
         err.print(f"\n[dim]{what} after {t['steps']} steps in {t['seconds']:.1f}s; prompt tokens evaluated "
                   f"{t['prompt_tokens_evaluated']} of {t['prompt_tokens']}; parse failures {t['parse_failures']}[/]")
+
+
+def teach_hint(settings, pool, kit, *, data, docs, tools) -> None:
+    """Once per input: say that the pool has no experience of it and how to teach it."""
+    from ..selfpractice.ledger import first_mention, unpractised
+    from ..selfpractice.run import COST_NOTE
+
+    new = first_mention(settings.home, unpractised(pool, kit))
+    if not new:
+        return
+    opts = " ".join([*(f"--data {f}" for f in data or []), *([f"--docs {docs}"] if docs else []),
+                     *([f"--tools {tools}"] if tools else [])])
+    names = ", ".join(Path(f).name for f in new)
+    err.print(f"[yellow]seer has not practised on {escape(names)} yet.[/] Teach it once before asking: "
+              f"[bold]seer practice --auto 30 {escape(opts)}[/] ({COST_NOTE})")
 
 
 def judge_and_learn(agent, final, *, learn: Learn, expect: str | None, interactive: bool):
@@ -128,6 +145,8 @@ def run(
         with err.status("Loading the model, the embedder and the pool…"):
             agent = open_agent(settings, kit)
         the_pool = agent.pool
+        if data or docs or tools:
+            teach_hint(settings, the_pool, kit, data=data, docs=docs, tools=tools)
         with err.status("Thinking…") as status:
             def show(step) -> None:
                 render_step(step)

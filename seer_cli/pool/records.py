@@ -25,7 +25,8 @@ from typing import Any
 import orjson
 
 SCHEMA_VERSION = 1
-SUCCESS_SOURCES = ("gold-em", "gold-lenient", "gold-reward", "llm-judge", "user", "self-check", "imported", "failed")
+# "executed": a self-practice worked example or recovery, its gold computed by executing the calls it records
+SUCCESS_SOURCES = ("gold-em", "gold-lenient", "gold-reward", "llm-judge", "user", "self-check", "imported", "executed", "failed")
 FINISH = "Finish"
 
 _WS = re.compile(r"\s+")

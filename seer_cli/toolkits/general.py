@@ -155,6 +155,7 @@ class GeneralToolkit(Toolkit):
                  on_warning: Callable[[str], None] | None = None,
                  sandbox_timeout: float = 10, sandbox_memory_mb: int = 512):
         extra = list(extra_tools or [])
+        self.tools_file = Path(tools_file).expanduser() if tools_file else None
         if tools_file:
             from .loading import load_tools_file
 
@@ -187,6 +188,11 @@ class GeneralToolkit(Toolkit):
             self._mcp = connect_servers(list(mcp), timeout=mcp_timeout)
             for server in self._mcp:
                 self._extra += server.tools()
+
+    @property
+    def user_tools(self) -> list[Tool]:
+        """The user's own tools (from ``--tools`` and ``--mcp``), in the order they were loaded."""
+        return list(self._extra)
 
     def available(self, tool_name: str) -> bool:
         if tool_name in ("SQL", "Tables"):

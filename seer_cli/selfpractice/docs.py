@@ -1,0 +1,109 @@
+"""Practice tasks from a user's documents: a fact in a sentence becomes a question, answered by Retrieve.
+
+Why: on day one the 0.5B answers document questions without calling Retrieve (invented numbers,
+made-up names). A task made from a sentence that holds a number, an amount, a time, a date or a
+name teaches the plan *Retrieve, then answer from the passage*, over the user's own documents.
+The answer is the span itself, so the gold needs no model; the question is a plain rewrite of
+the sentence (a "what is / how much" form where the sentence has that shape, else the sentence
+with the span blanked). A task is kept only when the span is not in the question and Retrieve on
+the question returns the sentence's passage among its top 3, i.e. the plan works.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Iterator
+
+from .tasks import AutoTask, Call
+
+_TIME = r"\d{1,2}:\d{2}"
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+_DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
+_NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b"
+SPANS = [("time", _TIME), ("date", _DATE), ("name", _NAME), ("number", _NUM)]
+_COPULA = re.compile(r"^(?P<subj>.+?) (?P<verb>is|are|was|were|costs|cost) (?:reimbursed at |up to |about )?(?P<span>SPAN)(?P<rest>.*)$")
+MIN_WORDS, MAX_WORDS = 6, 45
+
+
+def sentences(text: str) -> list[str]:
+    """Plain sentences of a Markdown or text document (headings, list markers and emphasis dropped)."""
+    lines = []
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s.startswith("#") or s.startswith("|") or s.startswith("```"):
+            lines.append("")
+            continue
+        lines.append(re.sub(r"^([-*+]|\d+\.)\s+", "", s).replace("**", "").replace("`", ""))
+    out = []
+    for para in " ".join(x if x else "\n" for x in lines).split("\n"):
+        for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(para.split())):
+            if MIN_WORDS <= len(sent.split()) <= MAX_WORDS:
+                out.append(sent.strip())
+    return out
+
+
+def spans(sentence: str) -> list[tuple[str, str]]:
+    """(kind, text) of the facts in a sentence, first kind first; numbers inside times/dates skipped."""
+    found, taken = [], []
+    for kind, pattern in SPANS:
+        for m in re.finditer(pattern, sentence):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if kind == "number" and re.fullmatch(r"\d{4}", m.group()) is None and m.group() in ("1", "0"):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((kind, m.group()))
+    return found
+
+
+def question_for(sentence: str, span: str, kind: str) -> str:
+    """A question whose answer is ``span``: a wh-form where the sentence is ``X is/costs SPAN ...``,
+    else the sentence with the span blanked."""
+    body = sentence.rstrip(".!? ")
+    m = _COPULA.match(body.replace(span, "SPAN", 1)) if span in body else None
+    if m and m.group("span") == "SPAN":
+        subj = m.group("subj")
+        subj = subj[0].lower() + subj[1:] if not re.match(r"[A-Z][a-z]+ [A-Z]", subj) else subj
+        rest = m.group("rest").replace("SPAN", span)
+        rest = re.sub(r"^ (euros?|dollars?|usd|eur|€|\$|percent|%)\b", "", rest, flags=re.IGNORECASE)
+        if m.group("verb") in ("costs", "cost"):
+            return f"How much does {subj} cost{rest}?"
+        if kind == "name":
+            return f"Who is {subj}{rest}?"
+        return f"What is {subj}{rest}?"
+    return f'According to the documents, what goes in the blank: "{body.replace(span, "___", 1)}"?'
+
+
+def _gold(span: str, kind: str) -> str:
+    return span.replace(",", "") if kind == "number" else span
+
+
+def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
+    """Retrieve-then-answer tasks from the toolkit's documents, each checked by a real Retrieve."""
+    from ..toolkits.general import DOC_SUFFIXES
+
+    if kit.docs is None:
+        return
+    files = sorted(p for p in kit.docs.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+    facts = []
+    for f in files:
+        name = str(f.relative_to(kit.docs))
+        for sent in sentences(f.read_text(encoding="utf-8", errors="replace")):
+            for kind, span in spans(sent):
+                facts.append((name, sent, kind, span))
+    rng.shuffle(facts)
+    for name, sent, kind, span in facts:
+        question = question_for(sent, span, kind)
+        if span.lower() in question.lower():
+            continue
+        query = question
+        try:
+            obs = kit.call("Retrieve", {"query": query})
+        except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
+            return
+        if span not in obs or f"[{name}]" not in obs:
+            continue
+        yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),
+                       (Call("Retrieve", {"query": query}, "Use Retrieve to search the documents for the passage that answers this."),),
+                       "docs", {"doc": name, "op": kind})

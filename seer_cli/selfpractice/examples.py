@@ -1,0 +1,133 @@
+"""Experiences from generated tasks: verified model episodes, worked examples, recoveries.
+
+Why this module exists: verification is the product. An experience enters the pool from
+self-practice only when execution shows it is right:
+
+* **solved by the model**: its answer matches the executed gold *and* an observation of a tool
+  call in the episode shows that value (:func:`verified`);
+* **worked example**: the generator's own calls replayed through the real toolkit into a real
+  trajectory (observations from the tools, a short thought naming the tool, Finish with the
+  value), admitted only when the replayed observation still shows the gold (:func:`worked`);
+* **recovery**: a failed try's own failing call and its error, then the generator's correct
+  calls and the Finish: the shape the 0.5B lacks, which after an SQL error offers the error as
+  its answer instead of a corrected query (:func:`recovery`).
+
+Every one records ``origin: self-practice``, how it was made (``made_by``), the generator and the
+calls behind its gold (``gold_calls``), so :func:`reverify` can re-execute them later and compare.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..pool.records import FINISH, Experience, Step
+from .tasks import AutoTask, Call
+
+ORIGIN = "self-practice"
+EXECUTED = "executed"  # success source of a worked example or a recovery: the gold came from execution
+MADE_BY = ("model", "worked", "recovery")
+
+
+def matches(answer: str | None, gold: str) -> bool:
+    """The answer is the gold: ToolQA's lenient match, or a short answer whose only number is the
+    gold number ("45 euros" for 45)."""
+    import re
+
+    from ..answers import lenient_match
+
+    if answer is None or not str(answer).strip():
+        return False
+    if lenient_match(answer, gold):
+        return True
+    try:
+        g = float(gold)
+    except ValueError:
+        return False
+    nums = re.findall(r"-?\d[\d,]*(?:\.\d+)?", str(answer))
+    if len(nums) != 1 or len(str(answer)) > 60:
+        return False
+    try:
+        return abs(float(nums[0].replace(",", "")) - g) < 1e-9
+    except ValueError:
+        return False
+
+
+def verified(answer: str | None, experience: Experience, gold: str) -> bool:
+    """Admissible: the answer matches the executed gold and a tool observation shows the value."""
+    from ..agent.practice import supported
+
+    return matches(answer, gold) and (supported(answer, experience) or supported(gold, experience))
+
+
+def details(task: AutoTask, made_by: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"made_by": made_by, "generator": task.generator, "task": task.id, "gold": task.answer,
+            "gold_calls": [c.to_dict() for c in task.calls], "covers": task.covers, **(extra or {})}
+
+
+def replay(kit, calls: tuple[Call, ...] | list[Call]) -> list[Step] | None:
+    """The calls run through the real toolkit, as steps with their observations; None when a
+    call fails (the environment changed: the task no longer holds)."""
+    steps = []
+    for c in calls:
+        try:
+            obs = kit.call(c.tool, c.args)
+        except Exception:  # noqa: BLE001 (ToolCallError or a crash of a user's tool)
+            return None
+        steps.append(Step(c.thought, c.tool, dict(c.args), str(obs)))
+    return steps
+
+
+def _finish(task: AutoTask) -> Step:
+    return Step("The result of the last call is the answer.", FINISH, {"answer": task.answer}, "")
+
+
+def worked(kit, task: AutoTask, *, observation_chars: int = 600) -> Experience | None:
+    """The generator's plan as a real trajectory, or None when the replay no longer shows the gold."""
+    steps = replay(kit, task.calls)
+    if steps is None:
+        return None
+    exp = _experience(task, [*_cut(steps, observation_chars), _finish(task)], "worked")
+    return exp if verified(task.answer, exp, task.answer) else None
+
+
+def recovery(kit, task: AutoTask, failed: Experience, *, observation_chars: int = 600) -> Experience | None:
+    """A failed try's first failing call (with its error) followed by the generator's plan, or
+    None when the try had no failing call of a tool the plan uses."""
+    plan_tools = {c.tool for c in task.calls}
+    bad = next((s for s in failed.steps if s.tool in plan_tools and str(s.observation).lstrip().lower().startswith("error")), None)
+    if bad is None:
+        return None
+    steps = replay(kit, task.calls)
+    if steps is None:
+        return None
+    first = steps[0]
+    fixed = Step(f"That call failed; correct it. {first.thought}", first.tool, first.args, first.observation)
+    error = Step(bad.thought, bad.tool, dict(bad.args), str(bad.observation)[:observation_chars])
+    exp = _experience(task, [error, *_cut([fixed, *steps[1:]], observation_chars), _finish(task)], "recovery")
+    return exp if verified(task.answer, exp, task.answer) else None
+
+
+def _cut(steps: list[Step], n: int) -> list[Step]:
+    return [Step(s.thought, s.tool, s.args, s.observation[:n]) for s in steps]
+
+
+def _experience(task: AutoTask, steps: list[Step], made_by: str) -> Experience:
+    return Experience(question=task.question, steps=steps, answer=task.answer, intent=task.intent,
+                      success_source=EXECUTED, success_details=details(task, made_by), origin=ORIGIN, model=None)
+
+
+def reverify(kit, experience: Experience) -> bool:
+    """Re-execute the calls recorded behind a self-practice experience's gold and compare: the
+    last call's observation still shows the stored answer (and the gold it was admitted with)."""
+    d = experience.success_details or {}
+    calls = [Call.from_dict(c) for c in d.get("gold_calls", [])]
+    if experience.origin != ORIGIN or not calls:
+        return False
+    steps = replay(kit, calls)
+    if steps is None:
+        return False
+    probe = Experience(question=experience.question, steps=[*steps, Step("", FINISH, {"answer": experience.answer}, "")],
+                       answer=experience.answer, intent=experience.intent)
+    from ..agent.practice import supported
+
+    return matches(experience.answer, str(d.get("gold", experience.answer))) and supported(str(d.get("gold")), probe)

@@ -1,0 +1,154 @@
+"""The coverage ledger: which tables, columns, operations, documents and tools the pool has
+verified experience of.
+
+Why: a generator left to chance practises the biggest table's favourite template thirty times.
+The ledger is read from the pool itself (the ``covers`` each self-practice experience records),
+so it can never disagree with what recall can find; the generator orders its tasks so that what
+the pool lacks comes first, and ``seer pool stats`` shows it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Iterable
+
+from .examples import ORIGIN
+from .tasks import AutoTask
+
+
+class Ledger:
+    """Counts of verified self-practice experiences per table, column, operation, document and tool."""
+
+    def __init__(self):
+        self.tables: Counter = Counter()
+        self.columns: dict[str, Counter] = defaultdict(Counter)
+        self.ops: Counter = Counter()
+        self.docs: Counter = Counter()
+        self.tools: Counter = Counter()
+        self.made_by: Counter = Counter()
+        self.files: set[str] = set()
+
+    @classmethod
+    def from_experiences(cls, experiences: Iterable) -> "Ledger":
+        led = cls()
+        for e in experiences:
+            if e.origin == ORIGIN:
+                d = e.success_details or {}
+                led.add(d.get("covers", {}), d.get("made_by", "model"))
+                led.files.update(d.get("files", []))
+        return led
+
+    def add(self, covers: dict[str, Any], made_by: str = "model") -> None:
+        self.made_by[made_by] += 1
+        if "table" in covers:
+            self.tables[covers["table"]] += 1
+            for c in covers.get("columns", []):
+                self.columns[covers["table"]][c] += 1
+        if "doc" in covers:
+            self.docs[covers["doc"]] += 1
+        if "tool" in covers:
+            self.tools[covers["tool"]] += 1
+        if "op" in covers:
+            self.ops[_kind(covers) + "." + covers["op"]] += 1
+
+    def gap(self, task: AutoTask) -> tuple[int, int]:
+        """How new a task is (lower is newer): (times its least covered thing was practised,
+        times its operation was)."""
+        c = task.covers
+        counts = []
+        if "table" in c:
+            counts.append(self.tables[c["table"]])
+            counts += [self.columns[c["table"]][col] for col in c.get("columns", [])]
+        if "doc" in c:
+            counts.append(self.docs[c["doc"]])
+        if "tool" in c:
+            counts.append(self.tools[c["tool"]])
+        op = self.ops[_kind(c) + "." + c["op"]] if "op" in c else 0
+        return (min(counts) if counts else 0, op)
+
+    def total(self) -> int:
+        return sum(self.made_by.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"experiences": self.total(), "made_by": dict(self.made_by), "tables": dict(self.tables),
+                "columns": {t: dict(c) for t, c in self.columns.items()}, "operations": dict(self.ops),
+                "documents": dict(self.docs), "tools": dict(self.tools)}
+
+
+def _kind(covers: dict[str, Any]) -> str:
+    return "table" if "table" in covers else "docs" if "doc" in covers else "tools" if "tool" in covers else "other"
+
+
+def order_by_gaps(tasks: list[AutoTask], ledger: Ledger) -> list[AutoTask]:
+    """Tasks in practice order: tables, documents and tools taken in turn (so a budget of N
+    spans all of them), and within each, greedily, the task whose table/column/document/tool and
+    operation the ledger (plus the tasks already chosen) has seen least, ties in generated order."""
+    families: dict[str, list[AutoTask]] = {}
+    for t in tasks:
+        families.setdefault(_kind(t.covers), []).append(t)
+    ordered = [_by_gaps(group, ledger) for group in families.values()]
+    out = []
+    for i in range(max((len(g) for g in ordered), default=0)):
+        out += [g[i] for g in ordered if i < len(g)]
+    return out
+
+
+def _by_gaps(tasks: list[AutoTask], ledger: Ledger) -> list[AutoTask]:
+    led = Ledger()
+    led.tables, led.ops, led.docs, led.tools = Counter(ledger.tables), Counter(ledger.ops), Counter(ledger.docs), Counter(ledger.tools)
+    led.columns = defaultdict(Counter, {t: Counter(c) for t, c in ledger.columns.items()})
+    left = list(tasks)
+    out = []
+    while left:
+        best = min(range(len(left)), key=lambda i: (led.gap(left[i]), i))
+        task = left.pop(best)
+        out.append(task)
+        led.add(task.covers)
+    return out
+
+
+def environment_files(kit) -> list[str]:
+    """The user's inputs a toolkit was built from (resolved paths of ``--data`` files, the
+    ``--docs`` folder, the ``--tools`` file), recorded with every admitted experience so that
+    ``seer run`` can tell whether an input was ever practised."""
+    from pathlib import Path
+
+    files = [str(Path(p).resolve()) for p in getattr(kit, "data", []) or []]
+    if getattr(kit, "docs", None) is not None:
+        files.append(str(Path(kit.docs).resolve()))
+    if getattr(kit, "tools_file", None) is not None:
+        files.append(str(Path(kit.tools_file).resolve()))
+    return files
+
+
+def unpractised(pool, kit) -> list[str]:
+    """The toolkit's inputs no self-practice experience in ``pool`` was made from."""
+    practised = Ledger.from_experiences(pool.experiences()).files
+    return [f for f in environment_files(kit) if f not in practised]
+
+
+HINTS_FILE = "hints.json"
+
+
+def first_mention(home, files: list[str]) -> list[str]:
+    """Those of ``files`` not mentioned before (recorded in ``<home>/hints.json``), so that
+    ``seer run`` says how to teach an input once, not on every question."""
+    from pathlib import Path
+
+    import orjson
+
+    from ..fsutil import atomic_write
+
+    path = Path(home) / HINTS_FILE
+    try:
+        told = set(orjson.loads(path.read_bytes()).get("unpractised", []))
+    except (OSError, ValueError, AttributeError):
+        told = set()
+    new = [f for f in files if f not in told]
+    if new:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, orjson.dumps({"unpractised": sorted(told | set(new))}), durable=False)
+        except OSError:  # a read-only home: the hint shows again next time, nothing worse
+            pass
+    return new

@@ -1,0 +1,185 @@
+"""``seer practice --auto``: generate tasks from the user's files, practise them, admit only what
+execution verifies.
+
+Why this module exists: a newcomer has no answered tasks for their own tables, documents and
+tools, so on day one recall has nothing about them. This loop builds that memory before the
+first question (as PREPING builds memory from self-made tasks, but with every admission checked
+by execution instead of an LLM validator, which the 0.5B could not be):
+
+1. tasks from the environment (:mod:`.tables`, :mod:`.docs`, :mod:`.tools`), each with a gold
+   computed without the model, ordered so that what the pool lacks comes first (:mod:`.ledger`);
+2. each task practised with the existing schedule (:func:`seer_cli.agent.practice.practice_task`:
+   greedy, then retries, and the model-free repair); a success is admitted only when its answer
+   matches the executed gold *and* a tool observation shows it;
+3. where the model fails, a worked example (the generator's calls replayed through the real
+   tools), or a recovery (the model's failing call, its error, then the correct calls).
+
+One fsync'ed row per task in a resumable log (:class:`seer_cli.rowlog.RowLog`); a row is written
+before its experience enters the pool, and an amendment line records the admission. ``--tries
+0`` skips the model altogether: worked examples only, seconds for a whole environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from ..rowlog import Recorder, RowLog
+from . import docs, tables, tools
+from .examples import ORIGIN, details, matches, recovery, verified, worked
+from .ledger import Ledger, environment_files, order_by_gaps
+from .tasks import AutoTask
+
+EXAMPLES = ("worked", "recovery")
+# what --auto costs, measured on the newcomer suite's files on a 2-core CPU (README, "Self-practice")
+COST_NOTE = "with --tries 0, worked examples only: under a minute; with the model's own tries: about 1 min a task on 2 cores"
+
+
+@dataclasses.dataclass
+class AutoConfig:
+    tasks: int = 30
+    minutes: float | None = None
+    tries: int = 1  # model tries per task (0: worked examples only)
+    examples: tuple[str, ...] = EXAMPLES  # what a failed task may still teach
+    seed: int = 0
+    concurrency: int = 1
+
+
+def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[str], None] | None = None) -> list[AutoTask]:
+    """Every task the environment offers, each kind shuffled with ``seed`` and interleaved, so a
+    budget of N tasks spans tables, documents and tools. Bad input (an unreadable or empty table,
+    documents without a usable sentence, a tool that raises or hangs) is one warning each."""
+    rng = random.Random(seed)
+    kinds: list[list[AutoTask]] = []
+    sources = []
+    if getattr(kit, "data", None):
+        sources.append(("tables", lambda: tables.generate(kit, rng)))
+    if getattr(kit, "docs", None) is not None:
+        sources.append(("documents", lambda: docs.generate(kit, rng)))
+    if getattr(kit, "user_tools", None):
+        sources.append(("tools", lambda: tools.generate(kit, rng, backend, on_warning=on_warning)))
+    for name, make in sources:
+        try:
+            found = list(make())
+        except Exception as e:  # noqa: BLE001 (one bad input must not stop the others)
+            found = []
+            if on_warning:
+                on_warning(f"{name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}; no tasks from them")
+        if not found and on_warning:
+            on_warning(f"{name}: no task could be generated (no single, verifiable answer)")
+        kinds.append(_dedup(found))
+    out: list[AutoTask] = []
+    for i in range(max((len(k) for k in kinds), default=0)):
+        out += [k[i] for k in kinds if i < len(k)]
+    return out
+
+
+def _dedup(tasks: list[AutoTask]) -> list[AutoTask]:
+    seen, out = set(), []
+    for t in tasks:
+        if t.question not in seen:
+            seen.add(t.question)
+            out.append(t)
+    return out
+
+
+def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str]) -> tuple[dict[str, Any], Any]:
+    """Practise one task: (log row, the experience to admit or None)."""
+    from ..agent.practice import practice_task
+
+    t0 = time.perf_counter()
+    outcome, exp, made_by = None, None, None
+    if config.tries > 0:
+        judge = lambda ans: "gold-lenient" if matches(ans, task.answer) else None  # noqa: E731
+        outcome = practice_task(agent, task.question, task.answer, judge, tries=config.tries, seed=config.seed,
+                                learn=False, intent=task.intent)
+        if outcome.experience is not None and verified(outcome.experience.answer, outcome.experience, task.answer):
+            exp, made_by = outcome.experience, "model"
+    if exp is None and "recovery" in config.examples and outcome is not None and outcome.last is not None:
+        exp = recovery(kit, task, outcome.last)
+        made_by = "recovery" if exp is not None else None
+    if exp is None and "worked" in config.examples:
+        exp = worked(kit, task)
+        made_by = "worked" if exp is not None else None
+    if exp is not None:
+        info = details(task, made_by, {"files": files, **({"practice_try": outcome.solved_at} if made_by == "model" else {})})
+        exp = dataclasses.replace(exp, origin=ORIGIN, success_details={**exp.success_details, **info} if made_by == "model" else info)
+    row = {"id": task.id, "task": task.to_dict(), "solved_at": outcome.solved_at if outcome else None,
+           "tries": [t.to_dict() for t in outcome.tries] if outcome else [], "made_by": made_by,
+           "admitted": False, "seconds": round(time.perf_counter() - t0, 3)}
+    return row, exp
+
+
+def auto_practice(
+    make_agent: Callable[[], Any],
+    kit,
+    log_path: str | Path,
+    config: AutoConfig,
+    *,
+    on_start: Callable[[int, int], None] | None = None,
+    on_task: Callable[[dict[str, Any]], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Generate, order and practise up to ``config.tasks`` tasks (resumable through ``log_path``);
+    returns :func:`summarize` of the log. ``make_agent()`` gives each worker thread its agent
+    (one thread unless ``config.concurrency`` > 1, which needs an HTTP backend)."""
+    agent = make_agent()
+    pool = agent.pool
+    log = RowLog(log_path, key="id")
+    rows = log.rows(repair=True)
+    done = {r["id"] for r in rows}
+    needs_model = config.tries > 0
+    tasks = generate_tasks(kit, seed=config.seed, backend=agent.backend if needs_model else None, on_warning=on_warning)
+    in_pool = {e.question for e in pool.experiences()}
+    ledger = Ledger.from_experiences(pool.experiences())
+    fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
+    todo = order_by_gaps(fresh, ledger)[: max(0, config.tasks - len(done))]
+    if on_start:
+        on_start(len(done) + len(todo), len(done))
+    files = environment_files(kit)
+    deadline = time.monotonic() + 60 * config.minutes if config.minutes else None
+    recorder = Recorder(log, on_task)
+    local = threading.local()
+
+    def one(task: AutoTask) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            return
+        if getattr(local, "agent", None) is None:
+            local.agent = agent if threading.current_thread() is threading.main_thread() else make_agent()
+        row, exp = practise_one(local.agent, local.agent.toolkit, task, config, files)
+        admit = None
+        if exp is not None:
+            def admit():
+                res = pool.add([exp])
+                return {"admitted": True, "experience": res.added[0]} if res.added else None
+        recorder.record(row, admit, amend=True)
+
+    from ..rowlog import run_items
+
+    run_items(todo, one, config.concurrency)
+    return summarize(log.rows(), Ledger.from_experiences(pool.experiences()))
+
+
+def summarize(rows: list[dict[str, Any]], ledger: Ledger | None = None) -> dict[str, Any]:
+    """Yield and cost of a log: tasks practised, admitted by how they were made, per kind, seconds."""
+    by_kind: dict[str, dict[str, int]] = {}
+    made: dict[str, int] = {}
+    for r in rows:
+        k = by_kind.setdefault(r["task"]["kind"], {"tasks": 0, "admitted": 0, "solved": 0})
+        k["tasks"] += 1
+        k["admitted"] += bool(r.get("admitted"))
+        k["solved"] += bool(r.get("solved_at"))
+        if r.get("admitted"):
+            made[r["made_by"]] = made.get(r["made_by"], 0) + 1
+    seconds = sum(r.get("seconds", 0) for r in rows)
+    admitted = sum(bool(r.get("admitted")) for r in rows)
+    out = {"tasks": len(rows), "admitted": admitted, "solved_by_model": sum(bool(r.get("solved_at")) for r in rows),
+           "made_by": made, "kinds": by_kind, "seconds": round(seconds, 1),
+           "seconds_per_admitted": round(seconds / admitted, 1) if admitted else None}
+    if ledger is not None:
+        out["coverage"] = ledger.to_dict()
+    return out

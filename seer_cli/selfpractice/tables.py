@@ -1,0 +1,320 @@
+"""Practice tasks from a user's tables: answer-first SQL over the schema DuckDB reports.
+
+Why: the 0.5B copies a demonstration's table name and columns, so on day one it queries tables
+that do not exist. Tasks written from the user's own schema give recall demonstrations that name
+the user's tables and columns. Each task is an SQL query chosen from the columns' roles (a
+measure to aggregate, a category or a date to filter and group by, a unique key to look up),
+executed in the toolkit's own DuckDB; it is kept only when the result is one non-null value (an
+arg-max only without a tie, a filter only when it matches rows), and the question is rendered
+from the query in plain English, with column names made readable and every literal kept.
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .tasks import AutoTask, Call, format_value, readable
+
+INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
+DATE_TYPES = ("DATE", "TIMESTAMP")
+MAX_CATEGORIES = 25
+PER_TEMPLATE = 6  # candidates drawn per template and table before execution
+_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$)", re.IGNORECASE)
+
+
+@dataclass
+class Column:
+    name: str
+    type: str
+    distinct: int
+    nulls: int
+    values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
+
+    @property
+    def q(self) -> str:
+        return '"' + self.name.replace('"', '""') + '"'
+
+    @property
+    def words(self) -> str:
+        return readable(self.name)
+
+
+@dataclass
+class Table:
+    name: str
+    rows: int
+    columns: list[Column]
+
+    @property
+    def q(self) -> str:
+        return '"' + self.name.replace('"', '""') + '"'
+
+    @property
+    def words(self) -> str:
+        return readable(self.name)
+
+    def measures(self) -> list[Column]:
+        """Numeric columns worth aggregating: not identifiers (``id``, ``member_id``: a key or a
+        foreign key; their sum means nothing) and not entirely null."""
+        return [c for c in self.columns if _numeric(c.type) and not _ID.search(c.name) and c.nulls < self.rows]
+
+    def categories(self) -> list[Column]:
+        return [c for c in self.columns if c.values]
+
+    def dates(self) -> list[Column]:
+        return [c for c in self.columns if c.type.upper().startswith(DATE_TYPES) and c.nulls < self.rows]
+
+    def keys(self) -> list[Column]:
+        """Columns that name one row (dates of a daily table, unique names)."""
+        return [c for c in self.columns if c.distinct == self.rows and c.nulls == 0 and self.rows > 1
+                and (c.type.upper().startswith(DATE_TYPES) or c.type.upper().startswith("VARCHAR"))]
+
+
+def _numeric(typ: str) -> bool:
+    return typ.upper().startswith(INT_TYPES + FLOAT_TYPES)
+
+
+def _floaty(typ: str) -> bool:
+    return typ.upper().startswith(FLOAT_TYPES)
+
+
+def _lit(value) -> str:
+    """A value as an SQL literal."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_value(value) or "NULL"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def describe_tables(con) -> list[Table]:
+    """Each table of the connection with its columns' types, distinct and null counts, and the
+    values of its categorical columns (text with at most :data:`MAX_CATEGORIES` values, repeated)."""
+    tables = []
+    for (name,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall():
+        qn = '"' + name.replace('"', '""') + '"'
+        (rows,) = con.execute(f"SELECT count(*) FROM {qn}").fetchone()
+        cols = []
+        for col, typ in con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? "
+                                    "ORDER BY ordinal_position", [name]).fetchall():
+            qc = '"' + col.replace('"', '""') + '"'
+            distinct, nulls = con.execute(f"SELECT count(DISTINCT {qc}), count(*) - count({qc}) FROM {qn}").fetchone()
+            c = Column(col, typ, int(distinct), int(nulls))
+            if typ.upper().startswith("VARCHAR") and 2 <= distinct <= MAX_CATEGORIES and distinct < rows:
+                c.values = [v for (v, _n) in con.execute(
+                    f"SELECT {qc}, count(*) AS n FROM {qn} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
+                    f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall()]
+            cols.append(c)
+        tables.append(Table(name, int(rows), cols))
+    return tables
+
+
+# --- candidates: (generator, sql, question, covers, thought, check) ----------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    generator: str
+    sql: str
+    question: str
+    covers: dict
+    thought: str
+    tie_check: bool = False  # the query returns up to 2 rows; a tie on the ordering value rejects it
+
+
+AGG = {  # op -> (SQL function, words, rounding)
+    "sum": ("SUM", "total", None),
+    "avg": ("AVG", "average", 2),
+    "min": ("MIN", "lowest", None),
+    "max": ("MAX", "highest", None),
+}
+
+
+def _agg_sql(op: str, col: Column) -> tuple[str, str]:
+    """(SQL expression, ', rounded to N decimals' or '')."""
+    fn, _, rounding = AGG[op]
+    if op == "sum" and _floaty(col.type):
+        rounding = 2
+    expr = f"{fn}({col.q})"
+    if rounding is not None:
+        return f"ROUND({expr}, {rounding})", f", rounded to {rounding} decimals"
+    return expr, ""
+
+
+def _years(con, t: Table, d: Column) -> list[int]:
+    return [int(y) for (y,) in con.execute(f"SELECT DISTINCT year({d.q}) AS y FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y").fetchall()]
+
+
+def _months(con, t: Table, d: Column) -> list[tuple[int, int]]:
+    return [(int(y), int(m)) for (y, m) in con.execute(
+        f"SELECT DISTINCT year({d.q}) AS y, month({d.q}) AS m FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y, m").fetchall()]
+
+
+def candidates(con, tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
+    """Every template over every table, each drawing at most :data:`PER_TEMPLATE` parameter sets."""
+    for t in tables:
+        yield from _single_table(con, t, rng)
+    yield from _joins(tables, rng)
+
+
+def _pick(rng: random.Random, items: list, n: int = PER_TEMPLATE) -> list:
+    items = list(items)
+    rng.shuffle(items)
+    return items[:n]
+
+
+def _single_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
+    M, C, D, K = t.measures(), t.categories(), t.dates(), t.keys()
+    T, tw = t.q, t.words
+    if t.rows == 0:
+        return
+    yield Candidate("table.count", f"SELECT COUNT(*) FROM {T}", f"How many rows does the {tw} table have?",
+                    {"table": t.name, "columns": [], "op": "count"}, f"Use SQL on the {t.name} table: count its rows.")
+    for m, op in _pick(rng, [(m, op) for m in M for op in AGG]):
+        expr, rnd = _agg_sql(op, m)
+        yield Candidate(f"table.{op}", f"SELECT {expr} FROM {T}", f"What is the {AGG[op][1]} {m.words} in the {tw} table{rnd}?",
+                        {"table": t.name, "columns": [m.name], "op": op},
+                        f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name}.")
+    for c, v in _pick(rng, [(cat, v) for cat in C for v in cat.values[:8]]):
+        yield Candidate("table.count_where", f"SELECT COUNT(*) FROM {T} WHERE {c.q} = {_lit(v)}",
+                        f"How many rows of the {tw} table have {c.words} {v}?",
+                        {"table": t.name, "columns": [c.name], "op": "count_where"},
+                        f"Use SQL on the {t.name} table: count the rows where {c.name} = '{v}'.")
+    for m, c, v, op in _pick(rng, [(m, cat, v, op) for m in M for cat in C for v in cat.values[:6] for op in ("sum", "avg", "max")]):
+        expr, rnd = _agg_sql(op, m)
+        yield Candidate(f"table.{op}_where", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)}",
+                        f"What is the {AGG[op][1]} {m.words} for {c.words} {v}{rnd}?",
+                        {"table": t.name, "columns": [m.name, c.name], "op": f"{op}_where"},
+                        f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where {c.name} = '{v}'.")
+    for m in _pick(rng, M, 3):
+        (threshold,) = con.execute(f"SELECT quantile_disc({m.q}, 0.7) FROM {T}").fetchone()
+        if threshold is None:
+            continue
+        yield Candidate("table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
+                        f"How many rows of the {tw} table have {m.words} greater than {format_value(threshold)}?",
+                        {"table": t.name, "columns": [m.name], "op": "count_above"},
+                        f"Use SQL on the {t.name} table: count the rows where {m.name} > {format_value(threshold)}.")
+    for m, c, high in _pick(rng, [(m, cat, h) for m in M for cat in C for h in (True, False)], 4):
+        order = "DESC" if high else "ASC"
+        yield Candidate("table.argmax_group" if high else "table.argmin_group",
+                        f"SELECT {c.q}, SUM({m.q}) AS total FROM {T} GROUP BY {c.q} ORDER BY total {order} LIMIT 2",
+                        f"Which {c.words} has the {'highest' if high else 'lowest'} total {m.words}?",
+                        {"table": t.name, "columns": [m.name, c.name], "op": "argmax_group" if high else "argmin_group"},
+                        f"Use SQL on the {t.name} table: total {m.name} per {c.name}, sorted, the {'top' if high else 'bottom'} one.",
+                        tie_check=True)
+    for c in _pick(rng, C, 2):
+        yield Candidate("table.most_rows", f"SELECT {c.q}, COUNT(*) AS n FROM {T} GROUP BY {c.q} ORDER BY n DESC LIMIT 2",
+                        f"Which {c.words} has the most rows in the {tw} table?",
+                        {"table": t.name, "columns": [c.name], "op": "most_rows"},
+                        f"Use SQL on the {t.name} table: count the rows per {c.name}, the largest count first.", tie_check=True)
+    for m, c, v in _pick(rng, [(m, cat, v) for m in M for cat in C for v in cat.values[:6]], 3):
+        yield Candidate("table.share", f"SELECT ROUND(100.0 * SUM(CASE WHEN {c.q} = {_lit(v)} THEN {m.q} ELSE 0 END) / SUM({m.q}), 1) FROM {T}",
+                        f"What percentage of the total {m.words} comes from {c.words} {v}, rounded to 1 decimal?",
+                        {"table": t.name, "columns": [m.name, c.name], "op": "share"},
+                        f"Use SQL on the {t.name} table: {m.name} where {c.name} = '{v}' as a percentage of all {m.name}.")
+    for d in D:
+        years, months = _years(con, t, d), _months(con, t, d)
+        for m, y, op in _pick(rng, [(m, y, op) for m in M for y in years for op in ("sum", "avg", "max")], 4):
+            expr, rnd = _agg_sql(op, m)
+            yield Candidate(f"table.{op}_year", f"SELECT {expr} FROM {T} WHERE year({d.q}) = {y}",
+                            f"What is the {AGG[op][1]} {m.words} in {y}{rnd}?",
+                            {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_year"},
+                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where year({d.name}) = {y}.")
+        for m, (y, mo), op in _pick(rng, [(m, ym, op) for m in M for ym in months for op in ("sum", "avg")], 4):
+            expr, rnd = _agg_sql(op, m)
+            yield Candidate(f"table.{op}_month", f"SELECT {expr} FROM {T} WHERE year({d.q}) = {y} AND month({d.q}) = {mo}",
+                            f"What is the {AGG[op][1]} {m.words} in {calendar.month_name[mo]} {y}{rnd}?",
+                            {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_month"},
+                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where year({d.name}) = {y} and month({d.name}) = {mo}.")
+        for m, c, v, y in _pick(rng, [(m, cat, v, y) for m in M for cat in C for v in cat.values[:6] for y in years], 3):
+            expr, rnd = _agg_sql("sum", m)
+            yield Candidate("table.sum_where_year", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)} AND year({d.q}) = {y}",
+                            f"What is the total {m.words} for {c.words} {v} in {y}{rnd}?",
+                            {"table": t.name, "columns": [m.name, c.name, d.name], "op": "sum_where_year"},
+                            f"Use SQL on the {t.name} table: SUM of {m.name} where {c.name} = '{v}' and year({d.name}) = {y}.")
+        if d in K:
+            for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
+                yield Candidate("table.date_of_max" if high else "table.date_of_min",
+                                f"SELECT {d.q}, {m.q} FROM {T} WHERE {m.q} IS NOT NULL ORDER BY {m.q} {'DESC' if high else 'ASC'} LIMIT 2",
+                                f"On which {d.words} was the {m.words} {'highest' if high else 'lowest'}?",
+                                {"table": t.name, "columns": [m.name, d.name], "op": "date_of_max" if high else "date_of_min"},
+                                f"Use SQL on the {t.name} table: sort by {m.name}, take the {d.name} of the first row.", tie_check=True)
+    for k in K:
+        keys = [v for (v,) in con.execute(f"SELECT {k.q} FROM {T} USING SAMPLE 12 ROWS").fetchall()] if t.rows > 12 else \
+            [v for (v,) in con.execute(f"SELECT {k.q} FROM {T}").fetchall()]
+        for m, kv in _pick(rng, [(m, kv) for m in M for kv in keys], 4):
+            kl = format_value(kv)
+            yield Candidate("table.lookup", f"SELECT {m.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
+                            f"What was the {m.words} on {kl}?" if k in D else f"What is the {m.words} of {k.words} {kl}?",
+                            {"table": t.name, "columns": [m.name, k.name], "op": "lookup"},
+                            f"Use SQL on the {t.name} table: {m.name} of the row where {k.name} = '{kl}'.")
+        pairs = [(a, b) for a in M for b in M if a.name < b.name]
+        for (a, b), kv in _pick(rng, [(p, kv) for p in pairs for kv in keys], 2):
+            kl = format_value(kv)
+            yield Candidate("table.diff_lookup", f"SELECT {a.q} - {b.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
+                            f"What was the difference between the {a.words} and the {b.words} on {kl}?" if k in D else
+                            f"What is the difference between the {a.words} and the {b.words} of {k.words} {kl}?",
+                            {"table": t.name, "columns": [a.name, b.name, k.name], "op": "diff_lookup"},
+                            f"Use SQL on the {t.name} table: {a.name} - {b.name} of the row where {k.name} = '{kl}'.")
+
+
+def _joins(tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
+    """Two tables sharing a column: aggregate one table's measure over the rows whose key has a
+    given category in the other."""
+    for a in tables:
+        for b in tables:
+            if a is b:
+                continue
+            shared = {c.name for c in a.columns} & {c.name for c in b.columns}
+            for s in sorted(shared):
+                sa = next(c for c in a.columns if c.name == s)
+                if sa.distinct != a.rows:  # a's side must be a key: one category per key
+                    continue
+                for c, v, m in _pick(rng, [(cat, v, m) for cat in a.categories() if cat.name != s for v in cat.values[:5]
+                                          for m in b.measures() if m.name != s], 3):
+                    expr, rnd = _agg_sql("sum", m)
+                    qs = '"' + s.replace('"', '""') + '"'
+                    sql = (f"SELECT {expr.replace(m.q, 'b.' + m.q)} FROM {b.q} AS b JOIN {a.q} AS a ON b.{qs} = a.{qs} "
+                           f"WHERE a.{c.q} = {_lit(v)}")
+                    yield Candidate("table.join_sum", sql,
+                                    f"What is the total {m.words} in the {b.words} table for {a.words} with {c.words} {v}{rnd}?",
+                                    {"table": b.name, "columns": [m.name, s], "op": "join_sum", "join": a.name},
+                                    f"Use SQL: join {b.name} with {a.name} on {s}, then SUM of {m.name} where {a.name}.{c.name} = '{v}'.")
+
+
+def execute(con, cand: Candidate) -> str | None:
+    """The candidate's single value as text, or None when it is not one unambiguous value."""
+    try:
+        rows = con.execute(cand.sql).fetchall()
+    except Exception:  # noqa: BLE001 (a template that does not fit this table: skip it)
+        return None
+    if not rows:
+        return None
+    if cand.tie_check:
+        if len(rows) > 1 and rows[0][-1] == rows[1][-1]:
+            return None
+        value = rows[0][0]
+    else:
+        if len(rows) != 1 or len(rows[0]) != 1:
+            return None
+        value = rows[0][0]
+    if cand.generator in ("table.count_where", "table.count_above") and not value:
+        return None
+    return format_value(value)
+
+
+def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
+    """Answer-first table tasks over the toolkit's tables (its own read-only DuckDB connection);
+    the gold plan is the one SQL call whose observation shows the value."""
+    con = kit._connect()
+    tables = describe_tables(con)
+    for cand in candidates(con, tables, rng):
+        value = execute(con, cand)
+        if value is None:
+            continue
+        sql = cand.sql
+        if cand.tie_check:
+            sql = sql.rsplit(" LIMIT 2", 1)[0] + " LIMIT 1"
+        yield AutoTask("data", cand.generator, cand.question, value, (Call("SQL", {"query": sql}, cand.thought),), "data", cand.covers)

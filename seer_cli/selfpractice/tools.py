@@ -1,0 +1,216 @@
+"""Practice tasks from a user's own tools (``--tools`` file, ``--mcp`` servers).
+
+Why: on day one the 0.5B computes with Calculate and invented rates instead of calling the
+user's tool. A task made by calling the tool teaches the plan *call the user's tool with the
+question's values*. Arguments are sampled from the signature: numbers in a plausible range
+(integers and one-decimal values), strings and enums from the values the schema or the docstring
+offers ("zone A, B or C", "tier bronze, silver or gold"). The tool is called for the gold; the
+question is phrased from the docstring with the values put in place of the parameter names and
+option lists. It is kept only if decoding the question back into a call (one model call
+constrained to the tool's argument schema) gives the same arguments, so the question really
+says what the call did.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+from typing import Any, Iterator
+
+from .tasks import AutoTask, Call, format_value, readable
+
+_OPTIONS = re.compile(r"\b(\w[\w-]*(?:, \w[\w-]*)*,? (?:or|and) \w[\w-]*)\b")
+CALL_TIMEOUT = 10.0  # seconds a user's tool may take to compute a gold
+
+
+def options_of(name: str, schema: dict, description: str) -> list[str]:
+    """The values a string argument may take: its enum, else a list near its name in the
+    docstring ("zone A, B or C"), else []."""
+    if schema.get("enum"):
+        return [str(v) for v in schema["enum"]]
+    text = description + " " + schema.get("description", "")
+    words = readable(name).split()
+    for m in _OPTIONS.finditer(text):
+        items = [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", m.group(1)) if x.strip()]
+        if len(items) < 2 or len(items) > 12:
+            continue
+        before = text[max(0, m.start() - 40):m.start()].lower()
+        if any(w in before for w in words) or len(set(map(len, items))) <= 2:
+            return items
+    return []
+
+
+def sample_args(tool, rng: random.Random) -> dict[str, Any] | None:
+    """One set of arguments for ``tool``, or None when a string argument offers no values."""
+    args = {}
+    props = tool.parameters.get("properties", {})
+    for name, schema in props.items():
+        typ = schema.get("type")
+        if typ == "integer":
+            args[name] = rng.choice([2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 40, 50, 75, 100, 120, 150, 200, 250])
+        elif typ == "number":
+            args[name] = rng.choice([1.5, 2, 3, 4.5, 5, 7.5, 8, 12, 12.5, 18, 25, 40, 64, 99.9, 120, 150, 230, 480])
+        elif typ == "boolean":
+            args[name] = rng.random() < 0.5
+        elif typ == "string" or typ is None:
+            opts = options_of(name, schema, tool.description)
+            if not opts:
+                return None
+            args[name] = rng.choice(opts)
+        else:
+            return None
+    return args
+
+
+def phrase(tool, args: dict[str, Any]) -> str:
+    """The docstring's first sentence with the arguments in place: parameter names become their
+    values, option lists become the chosen option; arguments it never names are added as ``with``."""
+    text = re.split(r"(?<=[.!?])\s", tool.description.strip(), maxsplit=1)[0].rstrip(".!? ")
+    missing = []
+    for name, value in args.items():
+        v = format_value(value) if not isinstance(value, str) else value
+        schema = tool.parameters["properties"][name]
+        replaced = False
+        if isinstance(value, str):
+            for m in _OPTIONS.finditer(text):
+                items = [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", m.group(1))]
+                if value in items:
+                    text = text[:m.start()] + value + text[m.end():]
+                    replaced = True
+                    break
+        if not replaced and re.search(rf"\b{re.escape(name)}\b", text):
+            text = re.sub(rf"\b{re.escape(name)}\b", str(v), text, count=1)
+            replaced = True
+        if not replaced:
+            missing.append(f"{readable(name)} {v}")
+        del schema
+    text = text[0].lower() + text[1:] if text else readable(tool.name)
+    if missing:
+        text += " with " + " and ".join(missing)
+    return text
+
+
+def question_of(tool, args: dict[str, Any]) -> str:
+    return f"What is the {phrase(tool, args)}?"
+
+
+def call_with_timeout(tool, args: dict[str, Any], timeout: float = CALL_TIMEOUT) -> str:
+    """Call a user's tool; a tool that raises gives its error, one that hangs a TimeoutError."""
+    box: dict[str, Any] = {}
+
+    def target():
+        try:
+            box["value"] = tool(**args)
+        except BaseException as e:  # noqa: BLE001 (the user's code: any failure skips the task)
+            box["error"] = e
+
+    th = threading.Thread(target=target, daemon=True)
+    th.start()
+    th.join(timeout)
+    if th.is_alive():
+        raise TimeoutError(f"{tool.name}: no result after {timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def same_args(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if set(a) != set(b):
+        return False
+    for k in a:
+        x, y = a[k], b[k]
+        if isinstance(x, str) or isinstance(y, str):
+            if str(x).strip().lower() != str(y).strip().lower():
+                return False
+        else:
+            try:
+                if abs(float(x) - float(y)) > 1e-9:
+                    return False
+            except (TypeError, ValueError):
+                return False
+    return True
+
+
+def decode_back(backend, tool, question: str) -> dict[str, Any] | None:
+    """The arguments the model reads off ``question`` for ``tool`` (one call constrained to the
+    tool's argument schema, greedy), or None when it writes something unparsable."""
+    schema = {"type": "object", "properties": tool.parameters.get("properties", {}),
+              "required": list(tool.parameters.get("properties", {})), "additionalProperties": False}
+    messages = [
+        {"role": "system", "content": f"Tool: {tool.signature_text()} - {tool.description}\n"
+                                      "Write the JSON arguments of one call of this tool that answers the question."},
+        {"role": "user", "content": question},
+    ]
+    try:
+        comp = backend.complete(messages, json_schema=schema, max_tokens=96, temperature=0.0)
+        d = json.loads(comp.text)
+    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: the task is not kept)
+        return None
+    return d if isinstance(d, dict) else None
+
+
+def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_warning=None) -> Iterator[AutoTask]:
+    """Tool-call tasks for each of the user's tools (``kit.user_tools``), plus compositions of two
+    calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
+    for t in list(getattr(kit, "user_tools", [])):
+        made, failures, seen = 0, 0, []
+        for _ in range(per_tool * 3):
+            if made >= per_tool or failures >= 3:
+                break
+            args = sample_args(t, rng)
+            if args is None:
+                if on_warning:
+                    on_warning(f"{t.name}: a text argument offers no values (no enum, no 'A, B or C' in its docstring); not practised")
+                break
+            if any(same_args(args, a) for a in seen):
+                continue
+            seen.append(args)
+            try:
+                value = format_value(_number(call_with_timeout(t, args)))
+            except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
+                failures += 1
+                if on_warning and failures == 3:
+                    on_warning(f"{t.name}: {type(e).__name__}: {e}; skipped")
+                continue
+            if value is None:
+                continue
+            question = question_of(t, args)
+            if backend is not None:
+                decoded = decode_back(backend, t, question)
+                if decoded is None or not same_args(decoded, args):
+                    continue
+            made += 1
+            yield AutoTask("tools", "tools.call", question, value,
+                           (Call(t.name, args, f"Call the tool {t.name} with the values from the question."),),
+                           "other", {"tool": t.name, "op": "call"})
+            if made % 2 == 0:
+                other = sample_args(t, rng)
+                if other is None or same_args(other, args):
+                    continue
+                try:
+                    v2 = format_value(_number(call_with_timeout(t, other)))
+                except Exception:  # noqa: BLE001
+                    continue
+                if v2 is None:
+                    continue
+                from ..toolkits import calc
+
+                total = calc.calculate(f"{value} + {v2}")
+                yield AutoTask("compose", "compose.tool_sum",
+                               f"What is the {phrase(t, args)} plus the {phrase(t, other)}?", total,
+                               (Call(t.name, args, f"Call the tool {t.name} for the first case."),
+                                Call(t.name, other, f"Call the tool {t.name} again for the second case."),
+                                Call("Calculate", {"expression": f"{value} + {v2}"}, "Add the two results with Calculate.")),
+                               "other", {"tool": t.name, "op": "sum_of_two"})
+
+
+def _number(value: Any) -> Any:
+    """A tool result as a value: numbers kept, text that is one number parsed, other text kept."""
+    if isinstance(value, str):
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return value
+    return value

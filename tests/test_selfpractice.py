@@ -1,0 +1,281 @@
+"""Self-practice (``seer practice --auto``): tasks from a user's files, golds from execution.
+
+Real files written here (a library's loans and members tables, a club's rules, a fines tool),
+the real general toolkit (DuckDB, Retrieve over the real embedder, the user's functions), the
+real pool. The model-free tests cover generation, verification and bad input; one model test
+practises two tasks with the real 0.5B and checks that whatever it admitted re-verifies.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from seer_cli.cli import app
+from seer_cli.config import load_settings
+from seer_cli.pool import Pool
+from seer_cli.rowlog import RowLog
+from seer_cli.selfpractice import docs as docs_gen
+from seer_cli.selfpractice import tables as tables_gen
+from seer_cli.selfpractice import tools as tools_gen
+from seer_cli.selfpractice.examples import ORIGIN, matches, reverify, worked
+from seer_cli.selfpractice.ledger import Ledger, first_mention, order_by_gaps
+from seer_cli.selfpractice.run import generate_tasks
+from seer_cli.toolkits import get_toolkit
+
+RULES = """# Garden club rules
+
+## Plots
+Each member rents one plot. A standard plot costs 35 dollars per season and a large plot costs 60 dollars.
+The gates open at 6:45 every morning and close at 21:30.
+
+## Committee
+The plot waiting list is kept by the secretary, Ingrid Solberg.
+Tools must be returned to the shed within 2 hours of borrowing them.
+"""
+
+FINES = '''"""Library fines."""
+
+RATE = {"book": 0.25, "dvd": 1.0, "magazine": 0.1}
+
+
+def late_fine(days_late: int, kind: str) -> float:
+    """Late fine in dollars for an item of kind book, dvd or magazine returned days_late days late."""
+    return round(RATE[kind.strip().lower()] * days_late, 2)
+
+
+def broken(x: float) -> float:
+    """A tool that always raises, for the bad-input test: x is ignored."""
+    raise RuntimeError("the fines server is down")
+'''
+
+
+def write_files(root: Path) -> dict[str, Path]:
+    rng = random.Random(3)
+    root.mkdir(parents=True)
+    members = root / "members.csv"
+    members.write_text("member_id,branch,tier\n" + "".join(
+        f"{i},{rng.choice(['Central', 'Harbour', 'Hill'])},{rng.choice(['adult', 'student'])}\n" for i in range(1, 41)))
+    loans = root / "loans.csv"
+    lines = ["loan_id,member_id,loan_date,genre,pages,late_days"]
+    for i in range(1, 121):
+        lines.append(f"{i},{rng.randint(1, 40)},2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},"
+                     f"{rng.choice(['novel', 'history', 'science', 'poetry'])},{rng.randint(80, 900)},{rng.randint(0, 9)}")
+    loans.write_text("\n".join(lines) + "\n")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "rules.md").write_text(RULES)
+    tools = root / "fines.py"
+    tools.write_text(FINES)
+    return {"members": members, "loans": loans, "docs": docs, "tools": tools}
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    return write_files(tmp_path / "user")
+
+
+def test_table_tasks_have_executed_golds_and_joins(files, embedder):
+    kit = get_toolkit("general", data=[files["loans"], files["members"]], embedder=embedder)
+    try:
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+        gens = {t.generator for t in tasks}
+        assert {"table.count", "table.sum_where", "table.argmax_group", "table.join_sum"} <= gens
+        assert gens & {"table.sum_month", "table.avg_month"} and gens & {"table.sum_year", "table.avg_year", "table.max_year"}
+        for t in tasks:
+            assert t.answer and t.question.endswith("?")
+            # the gold is what the recorded SQL gives through the real SQL tool
+            obs = kit.call("SQL", t.calls[0].args)
+            assert t.answer in obs.replace(",", ""), (t.question, t.answer, obs)
+        # identifiers are never aggregated
+        assert not any("loan id" in t.question or "member id" in t.question and "total" in t.question for t in tasks)
+    finally:
+        kit.close()
+
+
+def test_argmax_with_a_tie_is_not_a_task(tmp_path, embedder):
+    csv = tmp_path / "tie.csv"
+    csv.write_text("team,score\nred,5\nblue,5\ngreen,1\nred,0\nblue,0\ngreen,1\n")
+    kit = get_toolkit("general", data=[csv], embedder=embedder)
+    try:
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+        assert not [t for t in tasks if t.generator == "table.argmax_group"]  # red and blue tie at 5
+    finally:
+        kit.close()
+
+
+def test_doc_tasks_hold_the_span_out_of_the_question_and_retrieve_finds_it(files, embedder):
+    kit = get_toolkit("general", docs=files["docs"], embedder=embedder)
+    tasks = list(docs_gen.generate(kit, random.Random(0)))
+    answers = {t.answer for t in tasks}
+    assert {"35", "6:45", "Ingrid Solberg"} <= answers
+    for t in tasks:
+        assert t.answer.lower() not in t.question.lower()
+        assert t.answer in kit.call("Retrieve", t.calls[0].args)
+
+
+def test_tool_tasks_sample_documented_options_and_skip_a_raising_tool(files):
+    warnings: list[str] = []
+    kit = get_toolkit("general", tools_file=files["tools"], on_warning=lambda m: None)
+    tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
+    calls = [t for t in tasks if t.generator == "tools.call"]
+    assert calls and all(c.calls[0].tool == "late_fine" for c in calls)
+    assert {c.calls[0].args["kind"] for c in calls} <= {"book", "dvd", "magazine"}
+    for c in calls:
+        assert str(c.calls[0].args["days_late"]) in c.question and c.calls[0].args["kind"] in c.question
+    assert any("broken" in w for w in warnings)
+
+
+def test_a_hanging_tool_times_out():
+    from seer_cli.toolkits.base import make_tool
+
+    def slow(n: int) -> int:
+        """Sleeps.
+
+        Args:
+            n: ignored.
+        """
+        time.sleep(30)
+        return n
+
+    t0 = time.perf_counter()
+    with pytest.raises(TimeoutError):
+        tools_gen.call_with_timeout(make_tool(slow), {"n": 1}, timeout=0.5)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_bad_input_gives_reasons_and_no_tasks(tmp_path, embedder):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("a,b\n")
+    nulls = tmp_path / "nulls.csv"
+    nulls.write_text("name,value\nx,\ny,\n")
+    docs = tmp_path / "nodocs"
+    docs.mkdir()
+    (docs / "note.md").write_text("# Title\n\nShort.\n")
+    kit = get_toolkit("general", data=[empty, nulls], docs=docs, embedder=embedder)
+    warnings: list[str] = []
+    try:
+        tasks = generate_tasks(kit, seed=0, on_warning=warnings.append)
+    finally:
+        kit.close()
+    assert all(t.answer not in ("", "None") for t in tasks)
+    assert any(w.startswith("documents: no task") for w in warnings)
+
+
+def test_worked_examples_reverify_and_break_when_the_data_changes(files, embedder, tmp_path):
+    kit = get_toolkit("general", data=[files["loans"]], embedder=embedder)
+    try:
+        task = next(t for t in tables_gen.generate(kit, random.Random(1)) if t.generator == "table.sum_where")
+        exp = worked(kit, task)
+        assert exp is not None and exp.origin == ORIGIN and exp.success_source == "executed"
+        assert exp.success_details["gold_calls"][0]["args"]["query"] == task.calls[0].args["query"]
+        assert reverify(kit, exp)
+    finally:
+        kit.close()
+    changed = tmp_path / "changed" / "loans.csv"  # same table name, other numbers
+    changed.parent.mkdir()
+    changed.write_text(files["loans"].read_text().replace(",9\n", ",19\n").replace(",8\n", ",28\n").replace("novel", "novel"))
+    text = changed.read_text().splitlines()
+    changed.write_text("\n".join([text[0]] + [ln.rsplit(",", 2)[0] + ",999," + ln.rsplit(",", 1)[1] for ln in text[1:]]) + "\n")
+    kit2 = get_toolkit("general", data=[changed], embedder=embedder)
+    try:
+        assert not reverify(kit2, exp)
+    finally:
+        kit2.close()
+
+
+def test_matches_takes_a_short_answer_with_the_gold_number_only():
+    assert matches("45 euros", "45") and matches("45", "45") and matches("$1,250", "1250")
+    assert not matches("45 or 60", "45") and not matches("46", "45") and not matches("", "45")
+
+
+def test_gaps_come_first_and_kinds_take_turns(files, embedder):
+    kit = get_toolkit("general", data=[files["loans"]], docs=files["docs"], tools_file=files["tools"], embedder=embedder,
+                      on_warning=lambda m: None)
+    try:
+        tasks = generate_tasks(kit, seed=0)
+    finally:
+        kit.close()
+    ordered = order_by_gaps(tasks, Ledger())
+    first = ordered[:6]
+    kinds = {("table" if "table" in t.covers else "doc" if "doc" in t.covers else "tool") for t in first}
+    assert kinds == {"table", "doc", "tool"}
+    table_first = [t for t in ordered if "table" in t.covers][:4]
+    assert len({t.covers["op"] for t in table_first}) == 4  # four different operations before any repeats
+
+
+def test_first_mention_is_once(tmp_path):
+    assert first_mention(tmp_path, ["/a", "/b"]) == ["/a", "/b"]
+    assert first_mention(tmp_path, ["/a", "/c"]) == ["/c"]
+
+
+def test_rowlog_amendments_and_torn_lines(tmp_path):
+    log = RowLog(tmp_path / "log.jsonl")
+    row = {"id": "t1", "admitted": False}
+    log.append(row)
+    log.amend(row, {"admitted": True})
+    with open(log.path, "ab") as f:
+        f.write(b'{"id": "t2", "adm')  # killed mid-write
+    rows = log.rows(repair=True)
+    assert rows == [{"id": "t1", "admitted": True}]
+    log.append({"id": "t3"})
+    assert [r["id"] for r in log.rows()] == ["t1", "t3"]
+
+
+def test_cli_auto_worked_examples_all_reverify(files, seer_home):
+    runner = CliRunner()
+    log = seer_home / "auto.jsonl"
+    args = ["practice", "--auto", "12", "--tries", "0", "--data", str(files["loans"]), "--data", str(files["members"]),
+            "--docs", str(files["docs"]), "--tools", str(files["tools"]), "--log", str(log), "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    summary = orjson.loads(res.stdout[res.stdout.index("{"):])
+    assert summary["tasks"] == 12 and summary["admitted"] >= 9
+    assert set(summary["kinds"]) >= {"data", "docs", "tools"}
+    rows = RowLog(log).rows()
+    assert len(rows) == 12 and all(r["admitted"] == bool(r.get("experience")) for r in rows)
+    # resumable: a larger budget continues the same log without repeating a task
+    res = runner.invoke(app, [*args[:2], "16", *args[3:]])
+    assert res.exit_code == 0, res.output
+    rows = RowLog(log).rows()
+    assert len(rows) == 16 and len({r["id"] for r in rows}) == 16
+    pool = Pool.open("default", load_settings())
+    mine = [e for e in pool.experiences() if e.origin == ORIGIN]
+    assert len(mine) == sum(bool(r["admitted"]) for r in rows)
+    kit = get_toolkit("general", data=[files["loans"], files["members"]], docs=files["docs"], tools_file=files["tools"],
+                      on_warning=lambda m: None)
+    try:
+        assert all(reverify(kit, e) for e in mine)  # every admitted experience re-executes to its answer
+    finally:
+        kit.close()
+    stats = runner.invoke(app, ["pool", "stats", "--json"])
+    assert stats.exit_code == 0 and '"self_practice"' in stats.stdout
+
+
+def test_cli_auto_refuses_without_inputs():
+    res = CliRunner().invoke(app, ["practice", "--auto", "5"])
+    assert res.exit_code == 1 and "--auto: name what to practise on" in res.output
+
+
+@pytest.mark.model
+def test_auto_with_the_model_admits_only_verified_episodes(files, seer_home, llm):
+    from seer_cli.agent.assemble import open_agent
+    from seer_cli.selfpractice.run import AutoConfig, auto_practice
+
+    settings = load_settings()
+    kit = get_toolkit("general", data=[files["loans"]], tools_file=files["tools"], on_warning=lambda m: None)
+    try:
+        agent = open_agent(settings, kit, backend=llm, max_steps=4)
+        summary = auto_practice(lambda: agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=2, tries=1))
+        assert summary["tasks"] == 2
+        for e in agent.pool.experiences():
+            if e.origin == ORIGIN:
+                assert e.success_details["made_by"] in ("model", "worked", "recovery")
+                assert reverify(kit, e)
+    finally:
+        kit.close()
