@@ -135,6 +135,21 @@ def _coerce(name: str, raw):
     return raw
 
 
+# Each vocabulary once: the modes a setting, an option and a run config may take.
+RECALL_MODES = ("stepwise", "task", "none")
+DEMO_MODES = ("recall", "static")
+DEMO_ORDERS = ("sticky", "best-last", "score", "canonical")
+HINT_MODES = ("intent", "plan", "none")
+VOCABULARY = {"recall": RECALL_MODES, "demos": DEMO_MODES, "demo_order": DEMO_ORDERS, "hint": HINT_MODES}
+
+
+def check_choice(key: str, value, where: str = "config") -> None:
+    """A :class:`UserError` naming ``key`` when ``value`` is not one of its vocabulary."""
+    allowed = VOCABULARY[key]
+    if value not in allowed:
+        raise UserError(f"{where}: {key} must be one of {', '.join(allowed)}, not {value!r}")
+
+
 def load_settings() -> Settings:
     """Defaults < config file < environment."""
     base = Settings()
@@ -152,4 +167,8 @@ def load_settings() -> Settings:
     for env, name in _ENV.items():
         if os.environ.get(env):
             values[name] = _coerce(name, os.environ[env])
-    return dataclasses.replace(base, **values)
+    settings = dataclasses.replace(base, **values)
+    for key in VOCABULARY:
+        env = next((e for e, n in _ENV.items() if n == key and os.environ.get(e)), None)
+        check_choice(key, getattr(settings, key), env or str(base.config_file))
+    return settings

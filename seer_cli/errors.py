@@ -30,6 +30,11 @@ class BackendError(UserError):
     """The LLM backend cannot be reached or answered something unusable."""
 
 
+class ContextOverflow(BackendError):
+    """The prompt does not fit the model's context window (the agent ends the episode with
+    ``reason="context"`` instead of failing)."""
+
+
 class EmbedderError(UserError):
     """The embedding model is missing or unusable."""
 

@@ -16,7 +16,7 @@
 5. the call runs through ``toolkit.call``; a model mistake or a tool exception becomes the
    observation;
 6. a ``Finish`` whose answer is an error message (or repeats an observation that starts with
-   "Error") is refused: the observation asks for a fix and the episode goes on (at most
+   "Error"; :mod:`.refusal`) is refused: the observation asks for a fix and the episode goes on (at most
    ``ERROR_FINISH_REFUSALS`` times, then it ends with ``reason="error_answer"``);
 7. it stops on ``Finish``, at ``max_steps``, when the next step would not fit the context, at
    the third identical call in a row (the second one gets a note in its observation), or when a
@@ -29,50 +29,22 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from ..errors import BackendError, ToolCallError
+from ..config import DEMO_MODES, RECALL_MODES
+from ..errors import ContextOverflow, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import DemoOrder, build_messages, step_messages, system_message, truncate
-from .steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
-
-RECALL_MODES = ("stepwise", "task", "none")
-DEMO_MODES = ("recall", "static")
+from .refusal import ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, is_error_answer  # noqa: F401  (re-exported)
+from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage
 
 
 REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
 REPEAT_NOTE_NO_FINISH = "\n(The same call gave the same result last step. Change the arguments or use another tool.)"
-ERROR_FINISH_NOTE = (
-    "Error: that answer is an error message, not an answer to the question. "
-    "Fix the call that failed (check the tool's arguments) or use another tool, then Finish with the result."
-)
-ERROR_FINISH_REFUSALS = 2
-_ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b[\s:(]", re.IGNORECASE)
-# an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
-_ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined)"
-                           r"|not defined|unknown (table|column|tool|function))\b", re.IGNORECASE)
-
-
-def is_error_answer(answer: str, observations: list[str]) -> bool:
-    """True when a Finish answer is an error message: it starts with "Error"/"Exception"/a
-    traceback, or it is (a prefix of) an observation that starts with "Error", or a call failed
-    in this episode and the answer retells a failure ("... does not exist", "not found")."""
-    a = answer.strip()
-    if not a:
-        return False
-    if _ERROR_START.match(a):
-        return True
-    if _ERROR_RETOLD.search(a) and any(o.strip().lower().startswith("error") for o in observations):
-        return True
-    for obs in observations:
-        o = obs.strip()
-        if o.lower().startswith("error") and len(a) >= 12 and (a in o or o.startswith(a)):
-            return True
-    return False
 
 
 class Agent:
@@ -145,6 +117,7 @@ class Agent:
             return []
         found = self.recaller.recall(question, intent, steps, exclude=exclude, k=k)  # "task" mode: reused after step 1
         self._last_timings = dict(getattr(found, "timings", {}))
+        w = self.recaller.weights
         return [
             {
                 "experience": r.experience,
@@ -153,6 +126,10 @@ class Agent:
                 "sim": round(float(r.sim), 4),
                 "coverage": round(float(r.coverage), 4),
                 "intent": bool(r.intent_match),
+                # the weighted terms that add up to the score, so what is printed is what ranked
+                "terms": {name: round(weight * value, 4) for name, weight, value in (
+                    ("sim", w.sim, float(r.sim)), ("cov", w.cov, float(r.coverage)),
+                    ("intent", w.intent, 1.0 if r.intent_match else 0.0), ("utility", w.utility, float(r.utility))) if weight},
             }
             for r in found
         ]
@@ -190,139 +167,146 @@ class Agent:
         Per-episode variations (practice retries use them): ``temperature``/``seed`` for sampling,
         ``exclude`` ids never to show, ``k`` demos instead of the agent's, and a ``note`` shown
         under the question (not stored in the experience).
+
+        The parts, in order: :meth:`_start` (intent, the episode's fixed parts), then per step
+        :meth:`_prepare` (recall and the prompt), :meth:`_act` (one model call), and either
+        :meth:`_on_finish` (the refusal policy) or :meth:`_after_call` (observe, repeats), and
+        last :meth:`_final` (the experience and the totals).
         """
+        ep = self._start(question, intent, temperature, seed, exclude, k, note)
+        yield self._emit(ep.task)
+        for index in range(1, self.max_steps + 1):
+            prepared = self._prepare(ep)
+            if prepared is None:
+                ep.reason = "context"
+                break
+            messages, recalled, recall_ms, recall_parts, n_prefix = prepared
+            action = self._act(index, messages, ep.schema, recalled, recall_ms, ep.temperature, ep.seed, n_prefix)
+            if action is None:
+                ep.reason = "context"
+                break
+            action.recall_parts = recall_parts
+            ep.actions.append(action)
+            if action.error and not action.tool:  # unparsable twice
+                yield self._emit(action)
+                ep.reason = "parse"
+                break
+            ended = self._on_finish(ep, action) if action.tool == FINISH else self._after_call(ep, action)
+            yield self._emit(action)
+            if ended:
+                ep.reason = ended
+                break
+        yield self._emit(self._final(ep))
+
+    def _start(self, question, intent, temperature, seed, exclude, k, note) -> "_Run":
+        """The episode's fixed parts: intent (given, or classified), system prompt, step schema."""
         s = self.settings
-        temperature = s.temperature if temperature is None else temperature
-        seed = s.seed if seed is None else seed
-        exclude = frozenset(exclude)
-        k = self.k if k is None else k
         t_start = time.perf_counter()
         run_id = uuid.uuid4().hex[:12]
         if intent:
             intent_source, intent_seconds = "given", 0.0
         else:
             intent, intent_source, intent_seconds = classify_intent(self.backend, self.toolkit, question, seed=s.seed, pool=self.pool, embedder=self.embedder)
-        yield self._emit(
-            TaskStep(question, intent, intent_source, self.toolkit.name, self.recall_mode, self.demos, self.k, self.max_steps, run_id, round(intent_seconds, 3))
+        task = TaskStep(question, intent, intent_source, self.toolkit.name, self.recall_mode, self.demos, self.k, self.max_steps, run_id,
+                        round(intent_seconds, 3))
+        self.last_prompts = []
+        return _Run(
+            task=task, t_start=t_start, intent_seconds=intent_seconds, note=note,
+            temperature=s.temperature if temperature is None else temperature, seed=s.seed if seed is None else seed,
+            exclude=frozenset(exclude), k=self.k if k is None else k,
+            hints=(self.toolkit.intent_hints or {}) if s.hint == "intent" else {},
+            system=system_message(self.toolkit), schema=self.toolkit.step_schema(s.thought_max_chars),
+            order=DemoOrder(self.demo_order),
         )
 
-        hints = (getattr(self.toolkit, "intent_hints", {}) or {}) if s.hint == "intent" else {}
-        system = system_message(self.toolkit)
-        schema = self.toolkit.step_schema(s.thought_max_chars)
-        order = DemoOrder(self.demo_order)
-        history: list[Step] = []
-        actions: list[ActionStep] = []
-        shown: list[str] = []
-        cached = None
-        answer, reason = None, "max_steps"
-        last_call, repeats = None, 0  # (tool, args, observation) of the previous step; how often it repeated
-        refusals = 0
-        self.last_prompts = []
+    def _prepare(self, ep: "_Run"):
+        """Recall for this step and the prompt: ``(messages, recalled, recall_ms, recall_parts,
+        n_prefix)``, or None when the next step would not fit the context window."""
+        s = self.settings
+        history = ep.history(s.observation_max_chars)
+        t0 = time.perf_counter()
+        recalled = self._recall(ep.task.question, ep.task.intent, history, ep.cached, ep.exclude, ep.k)
+        ep.cached = recalled
+        recall_ms = (time.perf_counter() - t0) * 1000
+        recall_parts = {k: round(v, 3) for k, v in self._last_timings.items()}
+        self._last_timings = {}
+        recalled = ep.order.update(recalled, key=lambda r: r["id"])
+        ep.shown += [r["id"] for r in recalled if r["id"] not in ep.shown]
+        hint = ep.hints.get(ep.task.intent)
+        if s.hint == "plan" and recalled:
+            hint = plan_hint(max(recalled, key=lambda r: r["score"] or 0)["experience"])
+        if ep.note:
+            hint = f"{hint}\n{ep.note}" if hint else ep.note
+        messages = build_messages(ep.system, [r["experience"] for r in recalled], ep.task.question, history, hint=hint,
+                                  demo_observation_chars=s.demo_observation_chars, observation_chars=s.prompt_observation_chars)
+        self.last_prompts.append(messages)
+        if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
+            return None
+        n_prefix = len(messages) - 1 - len(step_messages(history, s.prompt_observation_chars))  # system + demos
+        return messages, recalled, recall_ms, recall_parts, n_prefix
 
-        for index in range(1, self.max_steps + 1):
-            t0 = time.perf_counter()
-            recalled = self._recall(question, intent, history, cached, exclude, k)
-            cached = recalled
-            recall_ms = (time.perf_counter() - t0) * 1000
-            recall_parts = {k: round(v, 3) for k, v in self._last_timings.items()}
-            self._last_timings = {}
-            recalled = order.update(recalled, key=lambda r: r["id"])
-            shown += [r["id"] for r in recalled if r["id"] not in shown]
-            hint = hints.get(intent)
-            if s.hint == "plan" and recalled:
-                hint = plan_hint(max(recalled, key=lambda r: r["score"] or 0)["experience"])
-            if note:
-                hint = f"{hint}\n{note}" if hint else note
-            messages = build_messages(
-                system,
-                [r["experience"] for r in recalled],
-                question,
-                history,
-                hint=hint,
-                demo_observation_chars=s.demo_observation_chars,
-                observation_chars=s.prompt_observation_chars,
-            )
-            self.last_prompts.append(messages)
-            if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
-                reason = "context"
-                break
-            n_prefix = len(messages) - 1 - len(step_messages(history, s.prompt_observation_chars))  # system + demos
-            action = self._act(index, messages, schema, recalled, recall_ms, temperature, seed, n_prefix)
-            if action is not None:
-                action.recall_parts = recall_parts
-            if action is None:
-                reason = "context"
-                break
-            if action.error and not action.tool:  # unparsable twice
-                actions.append(action)
-                yield self._emit(action)
-                reason = "parse"
-                break
-            if action.tool == FINISH:
-                answer = action.args.get("answer")
-                answer = "" if answer is None else str(answer)
-                if is_error_answer(answer, [h.observation for h in history]):
-                    refusals += 1
-                    answer = None
-                    action.observation = ERROR_FINISH_NOTE
-                    action.error = "refused: the answer is an error message"
-                    history.append(Step(action.thought, action.tool, action.args, ERROR_FINISH_NOTE))
-                    actions.append(action)
-                    yield self._emit(action)
-                    if refusals > ERROR_FINISH_REFUSALS:
-                        reason = "error_answer"
-                        break
-                    continue
-                action.observation = ""
-                history.append(Step(action.thought, action.tool, action.args, ""))
-                actions.append(action)
-                yield self._emit(action)
-                reason = "finish"
-                break
-            self._observe(action)
-            call = (action.tool, action.args, action.observation)
-            repeats = repeats + 1 if call == last_call else 0
-            last_call = call
-            if repeats == 1:  # a small model stuck on one call: say so once, in the observation
-                action.observation += REPEAT_NOTE if any(t.name == FINISH for t in self.toolkit.tools()) else REPEAT_NOTE_NO_FINISH
-            history.append(Step(action.thought, action.tool, action.args, truncate(action.observation, s.observation_max_chars)))  # the prompt cuts it further
-            actions.append(action)
-            yield self._emit(action)
-            if getattr(self.toolkit, "done", False):  # the conversation is over (user left, transfer)
-                reason = "done"
-                break
-            if repeats >= 2:  # the third identical call in a row: nothing new will come of it
-                reason = "repeat"
-                break
+    def _on_finish(self, ep: "_Run", action: ActionStep) -> str | None:
+        """The refusal policy: a Finish whose answer is an error message is refused (the episode
+        goes on, at most ``ERROR_FINISH_REFUSALS`` times); any other Finish ends the episode."""
+        answer = action.args.get("answer")
+        answer = "" if answer is None else str(answer)
+        earlier = [a.observation for a in ep.actions[:-1] if a.tool]
+        if is_error_answer(answer, [truncate(o, self.settings.observation_max_chars) for o in earlier]):
+            ep.refusals += 1
+            action.observation = ERROR_FINISH_NOTE
+            action.error = "refused: the answer is an error message"
+            action.error_kind = "refused"
+            return "error_answer" if ep.refusals > ERROR_FINISH_REFUSALS else None
+        action.observation = ""
+        ep.answer = answer
+        return "finish"
 
-        finished = reason in ("finish", "done")
+    def _after_call(self, ep: "_Run", action: ActionStep) -> str | None:
+        """Run the call, note a repeat in its observation; the reason to stop, if any."""
+        self._observe(action)
+        call = (action.tool, action.args, action.observation)
+        ep.repeats = ep.repeats + 1 if call == ep.last_call else 0
+        ep.last_call = call
+        if ep.repeats == 1:  # a small model stuck on one call: say so once, in the observation
+            action.observation += REPEAT_NOTE if any(t.name == FINISH for t in self.toolkit.tools()) else REPEAT_NOTE_NO_FINISH
+        if self.toolkit.done:  # the conversation is over (user left, transfer)
+            return "done"
+        if ep.repeats >= 2:  # the third identical call in a row: nothing new will come of it
+            return "repeat"
+        return None
+
+    def _final(self, ep: "_Run") -> FinalStep:
+        """The episode as an experience (refused Finishes teach nothing), its usage and totals."""
+        history = ep.history(self.settings.observation_max_chars)
         experience = Experience(
-            question=question,
-            steps=[h for h in history if not (h.tool == FINISH and h.observation == ERROR_FINISH_NOTE)],  # refused Finishes teach nothing
-            answer=answer if answer is not None else "",
-            intent=intent,
+            question=ep.task.question,
+            steps=[h for h in history if not (h.tool == FINISH and h.observation == ERROR_FINISH_NOTE)],
+            answer=ep.answer if ep.answer is not None else "",
+            intent=ep.task.intent,
             success_source="failed",
-            origin=f"run:{run_id}",
+            origin=f"run:{ep.task.run_id}",
             model=getattr(self.backend, "name", None),
         )
-        if shown and self.pool is not None and hasattr(self.pool, "record_recalls"):
+        if ep.shown and self.pool is not None:
             try:
-                self.pool.record_recalls(shown)
+                self.pool.record_recalls(ep.shown)
             except Exception:  # usage stats are best effort, never fail an episode
                 pass
+        a = ep.actions
+        usage = sum((Usage.of(x) for x in a), Usage())
         totals = {
-            "steps": len(actions),
-            "prompt_tokens": sum(a.prompt_tokens for a in actions),
-            "prompt_tokens_evaluated": sum(a.prompt_tokens_evaluated for a in actions),
-            "completion_tokens": sum(a.completion_tokens for a in actions),
-            "llm_seconds": round(sum(a.seconds for a in actions), 3),
-            "recall_ms": round(sum(a.recall_ms for a in actions), 2),
-            "tool_seconds": round(sum(a.tool_seconds for a in actions), 3),
-            "parse_failures": sum(a.parse_failures for a in actions),
-            "intent_seconds": round(intent_seconds, 3),
-            "seconds": round(time.perf_counter() - t_start, 3),
+            "steps": len(a),
+            "prompt_tokens": usage.prompt_tokens,
+            "prompt_tokens_evaluated": usage.prompt_tokens_evaluated,
+            "completion_tokens": usage.completion_tokens,
+            "llm_seconds": round(sum(x.seconds for x in a), 3),
+            "recall_ms": round(sum(x.recall_ms for x in a), 2),
+            "tool_seconds": round(sum(x.tool_seconds for x in a), 3),
+            "parse_failures": sum(x.parse_failures for x in a),
+            "intent_seconds": round(ep.intent_seconds, 3),
+            "seconds": round(time.perf_counter() - ep.t_start, 3),
         }
-        yield self._emit(FinalStep(answer, experience, finished, reason, totals, shown))
+        return FinalStep(ep.answer, experience, ep.reason in ("finish", "done"), ep.reason, totals, ep.shown)
 
     def _act(self, index, messages, schema, recalled, recall_ms, temperature=None, seed=None, n_prefix=0) -> ActionStep | None:
         """One model call (plus at most one retry); None when the context overflowed."""
@@ -330,15 +314,13 @@ class Agent:
         recalled_view = [{k: v for k, v in r.items() if k != "experience"} for r in recalled]
         step = ActionStep(index, "", "", {}, recalled=recalled_view, recall_ms=round(recall_ms, 3))
         max_tokens = s.step_max_tokens
-        for attempt in range(2):
+        for _attempt in range(2):
             try:
                 comp = self.backend.complete(messages, json_schema=schema, max_tokens=max_tokens,
                                              temperature=s.temperature if temperature is None else temperature,
                                              seed=s.seed if seed is None else seed, prefix_messages=n_prefix)
-            except BackendError as e:  # the prompt outgrew the window despite the budget check
-                if "context window" in str(e):
-                    return None
-                raise
+            except ContextOverflow:  # the prompt outgrew the window despite the budget check
+                return None
             step.prompt_tokens += comp.prompt_tokens
             step.prompt_tokens_evaluated += comp.prompt_tokens_evaluated
             step.completion_tokens += comp.completion_tokens
@@ -347,10 +329,12 @@ class Agent:
             if parsed is not None:
                 step.thought, step.tool, step.args = parsed
                 step.error = None
+                step.error_kind = None
                 step.raw = ""
                 return step
             step.parse_failures += 1
             step.error = f"could not parse the model's step (finish_reason={comp.finish_reason})"
+            step.error_kind = "parse"
             step.raw = comp.text[:500]
             max_tokens *= 2
         return step
@@ -361,9 +345,9 @@ class Agent:
             obs = self.toolkit.call(step.tool, step.args)
         except ToolCallError as e:
             text = str(e)
-            obs, step.error = (text if text.startswith("Error") else f"Error: {text}"), text
+            obs, step.error, step.error_kind = (text if text.startswith("Error") else f"Error: {text}"), text, "call"
         except Exception as e:  # a tool crashed: the model sees it and may try something else
-            obs, step.error = f"Error: {type(e).__name__}: {e}", f"{type(e).__name__}: {e}"
+            obs, step.error, step.error_kind = f"Error: {type(e).__name__}: {e}", f"{type(e).__name__}: {e}", "tool"
         step.tool_seconds = round(time.perf_counter() - t0, 3)
         s = self.settings
         step.observation = truncate(obs, max(s.observation_max_chars, s.prompt_observation_chars))
@@ -381,6 +365,37 @@ class Agent:
         from .judge import admit_experience
 
         return admit_experience(self.pool, experience, source, details)
+
+
+@dataclass
+class _Run:
+    """The state of one episode: its fixed parts, the one list of steps, and the counters the
+    stopping rules read. The prompt's history is derived from the steps, never kept beside them."""
+
+    task: TaskStep
+    t_start: float
+    intent_seconds: float
+    note: str | None
+    temperature: float
+    seed: int
+    exclude: frozenset
+    k: int
+    hints: dict
+    system: str
+    schema: dict
+    order: DemoOrder
+    actions: list[ActionStep] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+    cached: list | None = None  # the demos of the first step (static demos and task-level recall reuse them)
+    answer: str | None = None
+    reason: Reason = "max_steps"
+    last_call: tuple | None = None  # (tool, args, observation) of the previous call
+    repeats: int = 0
+    refusals: int = 0
+
+    def history(self, observation_chars: int) -> list[Step]:
+        """The steps as the prompt and the experience see them (observations cut to what is stored)."""
+        return [Step(a.thought, a.tool, a.args, truncate(a.observation, observation_chars)) for a in self.actions if a.tool]
 
 
 def plan_hint(exp: Experience) -> str:

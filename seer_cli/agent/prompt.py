@@ -30,6 +30,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Sequence
 
+from ..config import DEMO_ORDERS
 from ..pool.records import FINISH, Experience, Step
 
 
@@ -136,7 +137,7 @@ class DemoOrder:
     whole demonstration prefix, and its saved KV state serves both.
     """
 
-    ORDERS = ("sticky", "best-last", "score", "canonical")
+    ORDERS = DEMO_ORDERS
 
     def __init__(self, order: str = "sticky"):
         if order not in self.ORDERS:

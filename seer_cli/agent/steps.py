@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 from ..pool.records import Experience, call_text
+
+
+# Why an episode ended: Finish; the step budget; the context window; unparsable output twice; a
+# third identical call in a row; a conversation that ended (user left, transfer); the third refused
+# error-message Finish.
+Reason = Literal["finish", "max_steps", "context", "parse", "repeat", "done", "error_answer"]
+ErrorKind = Literal["parse", "call", "tool", "refused"]
 
 
 @dataclass
@@ -66,6 +73,9 @@ class ActionStep:
     tool_seconds: float = 0.0
     parse_failures: int = 0
     raw: str = ""  # the model's text when it did not parse
+    # what ``error`` is: unparsable output, a call the toolkit refused (model mistake), a tool that
+    # crashed, a refused error-message Finish
+    error_kind: ErrorKind | None = None
 
     kind = "action"
 
@@ -93,7 +103,7 @@ class FinalStep:
     answer: str | None
     experience: Experience
     finished: bool
-    reason: str  # "finish" | "max_steps" | "context" | "parse" | "repeat" (a third identical call in a row) | "done" (a conversation ended)
+    reason: Reason
     totals: dict[str, Any] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)  # ids of every demonstration shown in the episode
 

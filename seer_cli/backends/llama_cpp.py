@@ -43,7 +43,7 @@ from typing import Any, Callable
 
 import orjson
 
-from ..errors import BackendError, ModelError
+from ..errors import BackendError, ContextOverflow, ModelError
 from .base import Backend, Completion
 from .weights import check_gguf
 
@@ -378,7 +378,7 @@ class LlamaCppBackend(Backend):
                  seed=0, on_text: Callable[[str], None] | None = None, prefix_messages: int = 0) -> Completion:
         tokens = self.tokenize(self.render(messages))
         if len(tokens) + 1 > self.n_ctx:
-            raise BackendError(f"prompt is {len(tokens)} tokens, longer than the context window "
+            raise ContextOverflow(f"prompt is {len(tokens)} tokens, longer than the context window "
                                f"({self.n_ctx}); raise --n-ctx / SEER_N_CTX or shorten the prompt")
         grammar = self._grammar(json_schema) if json_schema else None
         kwargs = dict(max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop or [],

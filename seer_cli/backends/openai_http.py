@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 import urllib.error
 import urllib.request
 from typing import Any, Callable
 
-from ..errors import BackendError
+from ..errors import BackendError, ContextOverflow
 from .base import Backend, Completion
+
+
+_CONTEXT = re.compile(r"context (size|length|window)|maximum context|too many tokens", re.IGNORECASE)
 
 
 class _HTTPStatus(BackendError):
@@ -129,6 +133,8 @@ class OpenAIBackend(Backend):
             try:
                 result = self._stream(body, on_text) if on_text else self._once(body)
             except _HTTPStatus as e:
+                if e.status == 400 and _CONTEXT.search(str(e)):  # llama-server, vLLM, OpenAI wordings
+                    raise ContextOverflow(str(e)) from None
                 if e.status not in (401, 403, 404) and i + 1 < len(styles):
                     continue
                 raise

@@ -51,8 +51,8 @@ def render_step(step) -> None:
             if r.get("score") is None:
                 err.print(f"  [dim]demo {r['id']} (static)[/]")
             else:
-                err.print(f"  [dim]recalled {r['id']} score {r['score']:.3f} = sim {r['sim']:.3f} + cov {r['coverage']:.2f} "
-                          f"+ intent {int(bool(r['intent']))}[/]")
+                terms = " + ".join(f"{name} {value:.3f}" for name, value in r.get("terms", {}).items())
+                err.print(f"  [dim]recalled {r['id']} score {r['score']:.3f} = {terms}[/]")
         if not step.tool:
             err.print(f"  [red]unparsable output:[/] {escape(_short(step.raw))}")
             return

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..config import check_choice
 from ..errors import UserError
 from . import scoring
 from .harness import Recorder, RunDir, open_run_pool, run_items
@@ -90,10 +91,8 @@ class EvalConfig(RunConfig):
     practice_qids: list[str] = field(default_factory=list)  # filled in: the train questions practised
 
     def validate(self) -> "EvalConfig":
-        if self.recall not in ("stepwise", "task", "none"):
-            raise UserError(f"--recall: must be stepwise, task or none, not {self.recall!r}")
-        if self.demos not in ("recall", "static"):
-            raise UserError(f"--demos: must be recall or static, not {self.demos!r}")
+        check_choice("recall", self.recall, "--recall")
+        check_choice("demos", self.demos, "--demos")
         if self.admit not in ADMIT:
             raise UserError(f"--admit: must be em, lenient or llm, not {self.admit!r}")
         if self.batches < 1:
@@ -232,8 +231,7 @@ def _settings(config: EvalConfig):
     settings = load_settings().replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed,
                                        demo_order=config.demo_order, hint=config.hint, dominant_margin=config.dominant_margin,
                                        w_utility=config.w_utility)
-    if settings.hint not in ("intent", "plan", "none"):
-        raise UserError(f"--hint: must be intent, plan or none, not {settings.hint!r}")
+    check_choice("hint", settings.hint, "--hint")
     config.demo_order, config.hint = settings.demo_order, settings.hint
     config.dominant_margin, config.w_utility = settings.dominant_margin, settings.w_utility
     return settings
@@ -285,99 +283,133 @@ def run_eval(
     every finished question, ``on_warning(message)`` for skipped domains, ``on_index(done, total,
     what)`` while a retrieval corpus is embedded (once per machine, minutes for scirex).
     """
-    from ..agent.assemble import open_agent
-    from ..agent.steps import collect
-    from ..backends.registry import get_backend
     from ..embedder import get_embedder
-    from ..toolkits import get_toolkit
-    from .report import summarize
 
+    rd, config, planned, practice_qs, settings = _open_run(config, run_dir, resume, on_warning)
+    embedder = get_embedder()
+    pool = open_run_pool(rd.path, settings, embedder, seed=SEED_POOL, start=config.pool)
+    backend, judge_backend = _backends(config, settings)
+    done = rd.results.done(repair=True)
+    todo = [p for p in planned if p.question.qid not in done]
+    if on_start:
+        on_start(len(planned), len(planned) - len(todo))
+    run = _Episodes(config, settings, rd, pool, embedder, backend, judge_backend, Recorder(rd.results, on_result), on_index)
+    try:
+        if practice_qs:
+            with run.recorder.lock:
+                _practise(run.agent(), practice_qs, config, rd.path, judge_backend, on_practice_start, on_practice)
+        check_leakage(pool, [p.question for p in todo], embedder)
+        for batch in sorted({p.batch for p in todo}):
+            run_items([p for p in todo if p.batch == batch], run.one, config.concurrency)
+    finally:
+        pool.close()
+    return _summary(rd, config)
+
+
+def _open_run(config: EvalConfig, run_dir: Path, resume: bool, on_warning):
+    """Everything checked before anything is written (a bad config file leaves no run dir
+    behind): ``(RunDir, config, planned, practice questions, settings)``."""
     rd = RunDir(run_dir, key="qid")
-    run_dir = rd.path
     if resume:
         config = rd.load_config(EvalConfig, "seer eval")
     else:
         rd.refuse_existing()
     config.validate()
     planned = plan(config)
-    practice_qs = [q for q in load_questions(config.split, config.domains and list(config.domains), Path(config.toolqa_dir) if config.toolqa_dir else None)
-                   if q.qid in set(config.practice_qids)]
+    wanted = set(config.practice_qids)
+    practice_qs = [q for q in load_questions(config.split, config.domains and list(config.domains),
+                                             Path(config.toolqa_dir) if config.toolqa_dir else None) if q.qid in wanted]
     for message in config.skipped:
         if on_warning:
             on_warning(message)
-    settings = _settings(config)  # before anything is written: a bad config file leaves no run dir behind
+    settings = _settings(config)
     rd.start(config, resume=resume)
+    return rd, config, planned, practice_qs, settings
 
-    embedder = get_embedder()
-    pool = open_run_pool(run_dir, settings, embedder, seed=SEED_POOL, start=config.pool)
+
+class _Episodes:
+    """One scored question at a time: each worker thread's agent, the row, its admission."""
+
+    def __init__(self, config: EvalConfig, settings, rd: RunDir, pool, embedder, backend, judge_backend, recorder: Recorder, on_index):
+        self.config, self.settings, self.rd, self.pool = config, settings, rd, pool
+        self.embedder, self.backend, self.judge_backend = embedder, backend, judge_backend
+        self.recorder, self.on_index = recorder, on_index
+        self.local = _Worker()
+        self.data_dir = config.toolqa_dir
+        if self.data_dir is None:  # gsm8k only: the toolkit still wants a directory (its tables stay unused)
+            self.data_dir = rd.path / "no-corpus"
+            self.data_dir.mkdir(exist_ok=True)
+
+    def agent(self):
+        if self.local.agent is None:
+            from ..agent.assemble import open_agent
+            from ..toolkits import get_toolkit
+
+            s, c = self.settings, self.config
+            kit = get_toolkit("toolqa", data_dir=self.data_dir, strict=c.strict, cache_dir=s.cache_dir,
+                              sandbox_timeout=s.sandbox_timeout, sandbox_memory_mb=s.sandbox_memory_mb, on_progress=self.on_index)
+            self.local.agent = open_agent(s, kit, pool=self.pool, embedder=self.embedder, backend=self.backend, recall=c.recall,
+                                          demos=c.demos, k=c.k, max_steps=c.max_steps)
+        return self.local.agent
+
+    def one(self, p: Planned) -> dict[str, Any]:
+        from ..agent.steps import collect
+
+        q, config = p.question, self.config
+        t0 = time.perf_counter()
+        a = self.agent()
+        ep = collect(a.run(q.question))
+        row = _row(q, p, ep)
+        if config.judge:
+            row["llm"] = bool(ep.finished and q.scored and scoring.llm_judge(self.judge_backend, q.question, ep.answer, q.answer))
+        row["seconds"] = round(time.perf_counter() - t0, 3)
+        verdict = {"em": row["em"], "lenient": row["lenient"], "llm": bool(row["llm"])}[config.admit]
+        row["admitted"] = bool(config.online and ep.finished and q.scored and verdict)
+        admit = None
+        if row["admitted"]:
+            admit = lambda: a.learn(ep.final.experience, ADMIT[config.admit], {"qid": q.qid, "run": self.rd.path.name})  # noqa: E731
+        self.recorder.record(row, admit)  # first the row: a killed run never recalls its own answer
+        return row
+
+
+def _summary(rd: RunDir, config: EvalConfig) -> dict[str, Any]:
+    from .report import summarize
+
+    summary = summarize(rd.results.rows(), config)
+    log = rd.path / "practice.jsonl"
+    if config.practice_tries and log.exists():
+        from ..agent.practice import histogram, read_log
+
+        summary["practice"] = histogram(read_log(log), config.practice_tries)
+    rd.write_summary(summary)
+    return summary
+
+
+def _backends(config: EvalConfig, settings):
+    """(the agent's backend, the LLM judge's): servers are asked for their models now, so a wrong
+    URL fails before the run, not hours in."""
+    from ..backends.registry import get_backend
+
     backend = get_backend(settings)
     judge_backend = backend
     if config.judge and (config.judge_model or config.judge_url):
         judge_backend = get_backend(settings.replace(model=config.judge_model, llm_url=config.judge_url))
     for url, b in ((config.llm_url, backend), (config.judge_url if config.judge else None, judge_backend)):
         if url:
-            b.model  # noqa: B018  (asks the server for its model list: a wrong URL fails now, not hours in)
+            b.model  # noqa: B018  (asks the server for its model list)
+    return backend, judge_backend
 
-    done = rd.results.done(repair=True)
-    todo = [p for p in planned if p.question.qid not in done]
-    if on_start:
-        on_start(len(planned), len(planned) - len(todo))
 
-    recorder = Recorder(rd.results, on_result)
-    local = _Worker()
-    data_dir = config.toolqa_dir
-    if data_dir is None:  # gsm8k only: the toolkit still wants a directory (its tables stay unused)
-        data_dir = run_dir / "no-corpus"
-        data_dir.mkdir(exist_ok=True)
+def _practise(agent, questions: list[Question], config: EvalConfig, run_dir: Path, judge_backend, on_start, on_task) -> None:
+    """Practise the train questions into the run's pool before any test question is scored."""
+    from ..agent.practice import Task, practice_tasks
 
-    def agent():
-        if local.agent is None:
-            kit = get_toolkit("toolqa", data_dir=data_dir, strict=config.strict, cache_dir=settings.cache_dir,
-                              sandbox_timeout=settings.sandbox_timeout, sandbox_memory_mb=settings.sandbox_memory_mb,
-                              on_progress=on_index)
-            local.agent = open_agent(settings, kit, pool=pool, embedder=embedder, backend=backend, recall=config.recall,
-                                     demos=config.demos, k=config.k, max_steps=config.max_steps)
-        return local.agent
-
-    def one(p: Planned) -> dict[str, Any]:
-        q = p.question
-        t0 = time.perf_counter()
-        a = agent()
-        ep = collect(a.run(q.question))
-        row = _row(q, p, ep)
-        if config.judge:
-            row["llm"] = bool(ep.finished and q.scored and scoring.llm_judge(judge_backend, q.question, ep.answer, q.answer))
-        row["seconds"] = round(time.perf_counter() - t0, 3)
-        verdict = {"em": row["em"], "lenient": row["lenient"], "llm": bool(row["llm"])}[config.admit]
-        row["admitted"] = bool(config.online and ep.finished and q.scored and verdict)
-        admit = (lambda: a.learn(ep.final.experience, ADMIT[config.admit], {"qid": q.qid, "run": run_dir.name})) if row["admitted"] else None
-        recorder.record(row, admit)  # first the row: a killed run never recalls its own answer
-        return row
-
-    try:
-        if practice_qs:
-            from ..agent.practice import Task, practice_tasks
-
-            judge_fn = None
-            if config.admit == "llm":
-                judge_fn = lambda q, gold, pred: scoring.llm_judge(judge_backend, q, pred, gold)  # noqa: E731
-            tasks = [Task(q.qid, q.question, q.answer, q.where) for q in practice_qs if q.scored]
-            with recorder.lock:
-                practice_tasks(agent(), tasks, run_dir / "practice.jsonl", tries=config.practice_tries, admit=config.admit,
-                               llm_judge=judge_fn, seed=config.seed, details={"run": run_dir.name},
-                               on_start=on_practice_start, on_task=on_practice)
-        check_leakage(pool, [p.question for p in todo], embedder)
-        for batch in sorted({p.batch for p in todo}):
-            run_items([p for p in todo if p.batch == batch], one, config.concurrency)
-    finally:
-        pool.close()
-    summary = summarize(rd.results.rows(), config)
-    if config.practice_tries and (run_dir / "practice.jsonl").exists():
-        from ..agent.practice import histogram, read_log
-
-        summary["practice"] = histogram(read_log(run_dir / "practice.jsonl"), config.practice_tries)
-    rd.write_summary(summary)
-    return summary
+    judge_fn = None
+    if config.admit == "llm":
+        judge_fn = lambda q, gold, pred: scoring.llm_judge(judge_backend, q, pred, gold)  # noqa: E731
+    tasks = [Task(q.qid, q.question, q.answer, q.where) for q in questions if q.scored]
+    practice_tasks(agent, tasks, run_dir / "practice.jsonl", tries=config.practice_tries, admit=config.admit,
+                   llm_judge=judge_fn, seed=config.seed, details={"run": run_dir.name}, on_start=on_start, on_task=on_task)
 
 
 # --- leakage -------------------------------------------------------------------------------------

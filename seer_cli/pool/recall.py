@@ -42,9 +42,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..config import RECALL_MODES
 from .records import FINISH, Experience, Step
 
-MODES = ("stepwise", "task", "none")
+MODES = RECALL_MODES
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,7 @@ class Toolkit:
     name: str = "toolkit"
     intents: list[str] = ["other"]
     intent_hints: dict[str, str] = {}
+    done: bool = False  # a conversational toolkit turns it true when the episode is over (user left, transfer)
 
     def __init__(self, extra_tools: list[Tool] | None = None):
         self._extra = list(extra_tools or [])

@@ -32,6 +32,7 @@ from math import comb
 from pathlib import Path
 from typing import Any, Callable
 
+from ...config import check_choice
 from ...errors import UserError
 from ..harness import Recorder, RunDir, open_run_pool, run_items
 from ..runner import RunConfig
@@ -66,10 +67,8 @@ class TauConfig(RunConfig):
 
     def validate(self) -> "TauConfig":
         check_env(self.env, self.split)
-        if self.recall not in ("stepwise", "task", "none"):
-            raise UserError(f"--recall: must be stepwise, task or none, not {self.recall!r}")
-        if self.demos not in ("recall", "static"):
-            raise UserError(f"--demos: must be recall or static, not {self.demos!r}")
+        check_choice("recall", self.recall, "--recall")
+        check_choice("demos", self.demos, "--demos")
         for name in ("trials", "concurrency", "max_steps", "user_max_turns"):
             if getattr(self, name) < 1:
                 raise UserError(f"--{name.replace('_', '-')}: must be at least 1")
@@ -224,8 +223,6 @@ def run_taubench(
     ``on_start(total, already_done, floor)`` once the plan is known; ``on_result(row)`` per episode;
     ``on_warning(message)`` when the run measures something other than it seems to.
     """
-    from ...backends.registry import get_backend
-    from ...config import load_settings
     from ...embedder import get_embedder
 
     rd = RunDir(run_dir, key=lambda r: (r["task"], r["trial"]))
@@ -241,23 +238,8 @@ def run_taubench(
     if config.split == "train" and config.pool is None and SEED_POOLS[config.env] and config.recall != "none" and on_warning:
         on_warning(f"--split train: the {SEED_POOLS[config.env]} pool is built from train tasks, so recall can show "
                    "the very task being run; scores on train are not comparable to test")
-    settings = load_settings()  # before anything is written: a bad config file leaves no run dir
-    settings = settings.replace(model=config.model, llm_url=config.llm_url, seed=config.seed, max_steps=config.max_steps,
-                                step_max_tokens=max(settings.step_max_tokens, 384),
-                                prompt_observation_chars=max(settings.prompt_observation_chars, 1500),
-                                observation_max_chars=max(settings.observation_max_chars, 1500),  # user/order JSON
-                                demo_observation_chars=max(settings.demo_observation_chars, 300))
-    backend = get_backend(settings)
-    if config.llm_url:
-        backend.model  # noqa: B018  (asks the server for its models: a wrong URL fails now, before the run dir exists)
-    if config.user_model or config.user_url:
-        user_backend = get_backend(dataclasses.replace(settings, model=config.user_model, llm_url=config.user_url, n_ctx=USER_N_CTX))
-        if config.user_url:
-            user_backend.model  # noqa: B018
-    elif config.llm_url:
-        user_backend = backend  # the same server plays the user
-    else:  # the same model, its own in-process instance (backends are cached by n_ctx): each keeps its KV cache
-        user_backend = get_backend(dataclasses.replace(settings, n_ctx=USER_N_CTX))
+    settings = _settings(config)  # before anything is written: a bad config file leaves no run dir
+    backend, user_backend = _backends(config, settings)
 
     rd.start(config, resume=resume)
     embedder = get_embedder()
@@ -269,20 +251,11 @@ def run_taubench(
         on_start(len(planned), len(planned) - len(todo), floor)
     recorder = Recorder(rd.results, on_result)
 
-    def one(item: tuple[Task, int]) -> dict[str, Any]:
+    def one(item: tuple[Task, int]) -> None:
         task, trial = item
         row, final = run_episode(task, trial, backend=backend, user_backend=user_backend, pool=pool, embedder=embedder,
                                  settings=settings, config=config)
-        # only whole conversations that ended as they should (the user left or a transfer) and earned the reward
-        row["admitted"] = bool(config.online and row["reward"] == 1.0 and row["reason"] == "done" and row["tool_calls"] > 0)
-        admit = None
-        if row["admitted"]:
-            from ...agent.judge import admit_experience
-
-            admit = lambda: admit_experience(pool, final.experience, "gold-reward",  # noqa: E731
-                                             {"task": task.tid, "trial": trial, "run": run_dir.name}, require_finish=False)
-        recorder.record(row, admit)  # first the row: a killed run never recalls its own episode
-        return row
+        recorder.record(row, _admission(row, final, pool, config, task, trial, run_dir.name))
 
     try:
         run_items(todo, one, config.concurrency)
@@ -293,6 +266,51 @@ def run_taubench(
     summary = summarize(rows, config, tasks)
     rd.write_summary(summary)
     return summary
+
+
+def _settings(config: TauConfig):
+    """The user's settings with the config's model and seed, and room for τ-bench's long
+    observations (user and order JSON) and steps."""
+    from ...config import load_settings
+
+    s = load_settings()
+    return s.replace(model=config.model, llm_url=config.llm_url, seed=config.seed, max_steps=config.max_steps,
+                     step_max_tokens=max(s.step_max_tokens, 384),
+                     prompt_observation_chars=max(s.prompt_observation_chars, 1500),
+                     observation_max_chars=max(s.observation_max_chars, 1500),
+                     demo_observation_chars=max(s.demo_observation_chars, 300))
+
+
+def _admission(row: dict[str, Any], final, pool, config: TauConfig, task: Task, trial: int, run: str):
+    """Decides ``row["admitted"]`` and returns the admission for :class:`Recorder` (None: none):
+    only whole conversations that ended as they should (the user left or a transfer), called a
+    tool and earned the reward. The row is written first: a killed run never recalls its own episode."""
+    row["admitted"] = bool(config.online and row["reward"] == 1.0 and row["reason"] == "done" and row["tool_calls"] > 0)
+    if not row["admitted"]:
+        return None
+    from ...agent.judge import admit_experience
+
+    return lambda: admit_experience(pool, final.experience, "gold-reward", {"task": task.tid, "trial": trial, "run": run},
+                                    require_finish=False)
+
+
+def _backends(config: TauConfig, settings):
+    """(the agent's backend, the simulated user's); servers are asked for their models now, so a
+    wrong URL fails before the run directory exists."""
+    from ...backends.registry import get_backend
+
+    backend = get_backend(settings)
+    if config.llm_url:
+        backend.model  # noqa: B018
+    if config.user_model or config.user_url:
+        user_backend = get_backend(dataclasses.replace(settings, model=config.user_model, llm_url=config.user_url, n_ctx=USER_N_CTX))
+        if config.user_url:
+            user_backend.model  # noqa: B018
+    elif config.llm_url:
+        user_backend = backend  # the same server plays the user
+    else:  # the same model, its own in-process instance (backends are cached by n_ctx): each keeps its KV cache
+        user_backend = get_backend(dataclasses.replace(settings, n_ctx=USER_N_CTX))
+    return backend, user_backend
 
 
 __all__ = ["TauConfig", "run_taubench", "pass_hat_k", "do_nothing_floor", "SPLITS"]
