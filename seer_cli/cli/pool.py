@@ -29,7 +29,7 @@ def _open(pool: str | None):
     shipped seed); any other name or path that holds no pool is an error, and nothing is created."""
     from ..config import load_settings
     from ..pool import Pool
-    from ..pool.pool import resolve
+    from ..pool.locate import resolve
     from ..pool.seeds import default_seed_for
 
     settings = load_settings()
@@ -263,7 +263,7 @@ def list_pools(json_out: JsonFlag = False):
 def _pool_dir(pool: str | None):
     from ..config import load_settings
     from ..errors import PoolError
-    from ..pool.pool import resolve
+    from ..pool.locate import resolve
 
     settings = load_settings()
     path, _ = resolve(pool, settings)

@@ -15,8 +15,6 @@ to its derived files (:mod:`.index`, vector rows and hnswlib indexes, plus ``met
 
 from __future__ import annotations
 
-import os
-import re
 import threading
 import warnings
 from contextlib import contextmanager
@@ -28,11 +26,13 @@ from typing import IO, Callable, Iterable
 import numpy as np
 import orjson
 
-from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked, UserError
+from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked
 from ..fsutil import atomic_write
 from .check import verify_lines
+from .dedup import select_new
 from .derived import META, DerivedFiles, rewrite
 from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
+from .locate import list_pools, resolve
 from .records import Experience, invalid_reason
 from .redact import redact_experience
 from .seeds import default_seed_for, read_seed, seed_file
@@ -42,7 +42,6 @@ from .summary import CACHE, Summaries, load_cache, load_usage, pool_stats, prune
 EXACT_BELOW = 2048  # an intent with fewer rows is searched exactly
 MAX_FETCH = 2048
 CACHE_EVERY = 1000  # lines not yet in summaries.json before it is rewritten
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 @dataclass
@@ -58,16 +57,6 @@ class PruneResult:
     removed: int
     reasons: dict[str, int]
     dry_run: bool = False
-
-
-def resolve(spec: str | Path | None, settings) -> tuple[Path, str | None]:
-    """(directory, name); name is None when ``spec`` is a path."""
-    spec = settings.pool if spec is None else spec
-    if isinstance(spec, Path) or "/" in str(spec) or os.sep in str(spec) or Path(str(spec)).exists():
-        return Path(spec).expanduser().resolve(), None
-    if not _NAME.match(str(spec)):
-        raise UserError(f"pool name {spec!r}: use letters, digits, '.', '_' and '-' (or give a path)")
-    return settings.pools_dir / str(spec), str(spec)
 
 
 class Pool(DerivedFiles):
@@ -115,26 +104,7 @@ class Pool(DerivedFiles):
         pool._check_derived()
         return pool
 
-    @staticmethod
-    def list_pools(settings=None) -> list[dict]:
-        """The pools under ``settings.pools_dir``: name, path, entries, bytes."""
-        if settings is None:
-            from ..config import load_settings
-
-            settings = load_settings()
-        rows = []
-        root = settings.pools_dir
-        for d in sorted(root.iterdir()) if root.is_dir() else []:
-            f = d / "experiences.jsonl"
-            if not f.is_file():
-                continue
-            try:
-                meta = orjson.loads((d / META).read_bytes())
-                entries = int(meta["count"])
-            except (OSError, ValueError, KeyError, TypeError):
-                entries = f.read_bytes().count(b"\n")
-            rows.append({"name": d.name, "path": str(d), "entries": entries, "bytes": f.stat().st_size})
-        return rows
+    list_pools = staticmethod(list_pools)  # the pools under settings.pools_dir (:mod:`.locate`)
 
     def _seed(self, seed: str) -> None:
         if seed_file(seed) is None:
@@ -319,27 +289,10 @@ class Pool(DerivedFiles):
         qv = self._embed([e.question for e in batch], None, 0)
         with self._write():
             self._check_derived()
-            keep: list[int] = []
-            seen: set[str] = set()
-            chains: dict[tuple[str, ...], list[int]] = {}  # kept batch rows by tool chain
             n = len(self._sum)
             near = self._near_candidates(tv) if dedup and n else None
-            for i, e in enumerate(batch):
-                rid = e.id
-                if dedup and (rid in self._sum.pos or rid in seen):
-                    result.duplicates += 1
-                    continue
-                tools = tuple(e.tools)
-                same = chains.setdefault(tools, [])
-                if dedup and (
-                    any(self._sum.tools[p] == tools and sim >= s.near_dup_threshold for p, sim in (near[i] if near else []))
-                    or (same and float(np.max(np.einsum("ij,j->i", tv[same], tv[i]))) >= s.near_dup_threshold)
-                ):
-                    result.near_duplicates += 1
-                    continue
-                keep.append(i)
-                same.append(i)
-                seen.add(rid)
+            keep, result.duplicates, result.near_duplicates = select_new(batch, tv, self._sum, near, s.near_dup_threshold,
+                                                                        dedup=dedup)
             if keep:
                 VectorFile(vectors_path(self.path, "trajectory"), emb.dim).write_rows(n, tv[keep])
                 VectorFile(vectors_path(self.path, "question"), emb.dim).write_rows(n, qv[keep])
