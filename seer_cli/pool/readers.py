@@ -107,6 +107,26 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
     msgs = rec.get("messages")
     if not isinstance(msgs, list) or not msgs:
         raise ValueError("messages: must be a non-empty list")
+    success = _openai_success(rec, opts)
+    question, final, steps = _openai_messages(msgs)
+    if not question or not question.strip():
+        raise ValueError("messages: no user message (the question)")
+    if not steps:
+        raise SkipRecord("no tool calls")
+    answer = _openai_answer(rec, steps, final, success)
+    model = rec.get("model")
+    return Experience(
+        question=question,
+        steps=steps,
+        answer=answer,
+        intent=_str(rec.get("intent"), "intent", default="general"),
+        success_source="imported" if success else "failed",
+        model=model if isinstance(model, str) else None,
+    )
+
+
+def _openai_success(rec: dict, opts: ReadOptions) -> bool:
+    """The record's ``success`` flag; a missing one counts as true only with ``--assume-success``."""
     success = rec.get("success")
     if success is None:
         if not opts.assume_success:
@@ -114,6 +134,14 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
         success = True
     elif not isinstance(success, bool):
         raise ValueError("success: must be true or false")
+    return success
+
+
+def _openai_messages(msgs: list) -> tuple[str | None, str | None, list[Step]]:
+    """The conversation walked once: ``(question, final text, steps)``. The question is the first
+    user message; each assistant tool call becomes a step (the message's text is the first call's
+    thought), each tool message the observation of the call its ``tool_call_id`` names; the final
+    text is the last assistant message's, when it made no call."""
     question: str | None = None
     final: str | None = None
     steps: list[Step] = []
@@ -148,10 +176,12 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
             if not isinstance(cid, str) or cid not in by_id:
                 raise ValueError(f"{w}.tool_call_id: {cid!r} matches no earlier tool call")
             by_id[cid].observation = _text(m.get("content"), f"{w}.content")
-    if not question or not question.strip():
-        raise ValueError("messages: no user message (the question)")
-    if not steps:
-        raise SkipRecord("no tool calls")
+    return question, final, steps
+
+
+def _openai_answer(rec: dict, steps: list[Step], final: str | None, success: bool) -> str:
+    """The answer (an ``answer`` field, else a Finish call's, else the final text); a conversation
+    that does not end on ``Finish`` gets one appended to ``steps``, as seer's trajectories end."""
     answer = rec.get("answer")
     if answer is not None:
         answer = _answer(answer, "answer")
@@ -163,15 +193,7 @@ def _openai_read(rec: Any, opts: ReadOptions) -> Experience:
             raise ValueError('answer: no final assistant message without tool_calls and no "answer" field')
         answer = answer or ""  # a failed conversation may end on a call, without an answer
         steps.append(Step(thought="", tool=FINISH, args={"answer": answer}))
-    model = rec.get("model")
-    return Experience(
-        question=question,
-        steps=steps,
-        answer=answer,
-        intent=_str(rec.get("intent"), "intent", default="general"),
-        success_source="imported" if success else "failed",
-        model=model if isinstance(model, str) else None,
-    )
+    return answer
 
 
 # --- library (the SEER paper's library.json) ------------------------------------------------------
