@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -143,24 +144,93 @@ def _reusable_vectors(path: Path, all_lines: list[_Line], kept: list[int], embed
     return out
 
 
-def repair_pool(directory: Path | str, settings, *, embedder=None,
-                on_warning: Callable[[str], None] | None = None) -> RepairResult:
-    """Quarantine damaged lines, keep the rest (crash-safe rewrite), rebuild the derived files.
-
-    The stored vectors of the kept lines are reused when they can be trusted
-    (:func:`_reusable_vectors`); else every kept line is re-embedded."""
+@contextmanager
+def _write_lock(path: Path, settings):
+    """The pool's write lock (``write.lock``, the one :class:`.pool.Pool` writers take), held
+    without opening the pool: a damaged pool may not open."""
     import filelock
 
-    path = Path(directory)
-    if not (path / JSONL).is_file():
-        raise PoolCorrupt(f"{path}: no {JSONL}, not a pool")
-    warn = on_warning or (lambda m: None)
     lock = filelock.FileLock(str(path / "write.lock"), timeout=settings.lock_timeout)
     try:
         lock.acquire()
     except filelock.Timeout:
         raise PoolLocked(f"pool {path} is locked by another seer process (waited {settings.lock_timeout:g} s)") from None
     try:
+        yield
+    finally:
+        lock.release()
+
+
+@dataclass
+class _Plan:
+    """The committed lines sorted: damaged ones go to quarantine, the rest are kept; ``changed``
+    indexes into ``kept`` the lines whose bytes changed since seer wrote them."""
+
+    lines: list[_Line]
+    damaged: list[_Line]
+    kept: list[int]  # positions in ``lines``
+    keep: list[bytes]  # their raw bytes, in order
+    changed: list[int]  # positions in ``kept``
+
+
+def _plan(store: JsonlStore) -> _Plan:
+    data = _committed_bytes(store, None)
+    all_lines = list(_lines(data))
+    if data and not data.endswith(b"\n") and all_lines and all_lines[-1].reason is None:
+        all_lines[-1].reason = "the committed part ends inside this line (torn)"
+    damaged = [ln for ln in all_lines if ln.reason]
+    kept = [i for i, ln in enumerate(all_lines) if not ln.reason]
+    keep = [all_lines[i].raw for i in kept]
+    digests = store.read_digests()
+    changed = [j for j, i in enumerate(kept) if digests is not None and digests.verdict(all_lines[i].raw) == "changed"]
+    return _Plan(all_lines, damaged, kept, keep, changed)
+
+
+def _kept_vectors(path: Path, plan: _Plan, embedder) -> dict | None:
+    """The kept lines' vectors to reuse (:func:`_reusable_vectors`), the changed lines' embedded
+    again (an edited thought moves the trajectory vector); None: embed every kept line on open."""
+    vectors = _reusable_vectors(path, plan.lines, plan.kept, embedder)
+    if vectors is not None and plan.changed:
+        exps = [Experience.from_dict(orjson.loads(plan.keep[j])) for j in plan.changed]
+        vectors["trajectory"][plan.changed] = embedder.embed_batch([e.trajectory_text() for e in exps])
+        vectors["question"][plan.changed] = embedder.embed_batch([e.question for e in exps])
+    return vectors
+
+
+def _rewrite_kept(path: Path, store: JsonlStore, plan: _Plan, vectors: dict | None, embedder) -> Path:
+    """Quarantine, drop the derived files, rewrite the pool with the kept lines; returns the
+    quarantine file's path."""
+    qfile = path / QUARANTINE
+    if plan.damaged:
+        _quarantine(qfile, plan.damaged, path)  # first: a damaged line is never only in memory
+    # Before the commit point, so no derived file that describes the old lines outlives it
+    # (a missing one is rebuilt on open); reused vectors go through *.new files like prune's.
+    for name in DERIVED_FILES:
+        if vectors is None or not name.startswith("vectors-"):
+            (path / name).unlink(missing_ok=True)
+    fsync_dir(path)
+    # the shared rewrite; also sets COMMITTED right when it was the damaged file, and records
+    # the kept lines' digests as they are now (the changed ones are reported by the caller)
+    rewrite(store, plan.keep, vectors, embedder.dim, rehash=True)
+    if vectors is not None:
+        body = b"".join(line + b"\n" for line in plan.keep)
+        write_meta(path, count=len(plan.keep), dim=embedder.dim, fingerprint=embedder.fingerprint, jsonl_bytes=len(body),
+                   tail_sha256=hashlib.sha256(body[max(0, len(body) - WINDOW):]).hexdigest())
+    store.finish_rewrite()
+    return qfile
+
+
+def repair_pool(directory: Path | str, settings, *, embedder=None,
+                on_warning: Callable[[str], None] | None = None) -> RepairResult:
+    """Quarantine damaged lines, keep the rest (crash-safe rewrite), rebuild the derived files.
+
+    The stored vectors of the kept lines are reused when they can be trusted
+    (:func:`_reusable_vectors`); else every kept line is re-embedded."""
+    path = Path(directory)
+    if not (path / JSONL).is_file():
+        raise PoolCorrupt(f"{path}: no {JSONL}, not a pool")
+    warn = on_warning or (lambda m: None)
+    with _write_lock(path, settings):
         store = JsonlStore(path, warn)
         try:
             store.recover()  # finish or roll back an interrupted write first, as any writer does
@@ -169,50 +239,20 @@ def repair_pool(directory: Path | str, settings, *, embedder=None,
         before = check_pool(path)
         if before.ok:
             return RepairResult(path, before.entries, [], None, False, before)
-        data = _committed_bytes(store, None)
-        all_lines = list(_lines(data))
-        if data and not data.endswith(b"\n") and all_lines and all_lines[-1].reason is None:
-            all_lines[-1].reason = "the committed part ends inside this line (torn)"
-        damaged = [ln for ln in all_lines if ln.reason]
-        kept = [i for i, ln in enumerate(all_lines) if not ln.reason]
-        keep = [all_lines[i].raw for i in kept]
-        digests = store.read_digests()
-        changed = [j for j, i in enumerate(kept) if digests is not None and digests.verdict(all_lines[i].raw) == "changed"]
+        plan = _plan(store)
         if embedder is None:
             from ..embedder import get_embedder
 
             embedder = get_embedder()
-        vectors = _reusable_vectors(path, all_lines, kept, embedder)
-        if vectors is not None and changed:  # an edited thought moves the trajectory vector: embed those again
-            exps = [Experience.from_dict(orjson.loads(keep[j])) for j in changed]
-            vectors["trajectory"][changed] = embedder.embed_batch([e.trajectory_text() for e in exps])
-            vectors["question"][changed] = embedder.embed_batch([e.question for e in exps])
-        qfile = path / QUARANTINE
-        if damaged:
-            _quarantine(qfile, damaged, path)  # first: a damaged line is never only in memory
-        # Before the commit point, so no derived file that describes the old lines outlives it
-        # (a missing one is rebuilt on open); reused vectors go through *.new files like prune's.
-        for name in DERIVED_FILES:
-            if vectors is None or not name.startswith("vectors-"):
-                (path / name).unlink(missing_ok=True)
-        fsync_dir(path)
-        # the shared rewrite; also sets COMMITTED right when it was the damaged file, and records
-        # the kept lines' digests as they are now (the changed ones are reported below)
-        rewrite(store, keep, vectors, embedder.dim, rehash=True)
-        if vectors is not None:
-            body = b"".join(line + b"\n" for line in keep)
-            write_meta(path, count=len(keep), dim=embedder.dim, fingerprint=embedder.fingerprint, jsonl_bytes=len(body),
-                       tail_sha256=hashlib.sha256(body[max(0, len(body) - WINDOW):]).hexdigest())
-        store.finish_rewrite()
-    finally:
-        lock.release()
+        vectors = _kept_vectors(path, plan, embedder)
+        qfile = _rewrite_kept(path, store, plan, vectors, embedder)
     pool = Pool.open(path, settings, embedder=embedder, create=False, on_warning=lambda m: None)
     try:
         pool.build_indexes()  # from the freshly embedded vectors, saved
     finally:
         pool.close()
-    result = RepairResult(path, len(keep), [Problem(JSONL, ln.reason, ln.number) for ln in damaged],
-                          qfile if damaged else None, True, before, reused_vectors=vectors is not None,
-                          kept_changed=[Problem(JSONL, KEPT_CHANGED, all_lines[kept[j]].number) for j in changed])
+    result = RepairResult(path, len(plan.keep), [Problem(JSONL, ln.reason, ln.number) for ln in plan.damaged],
+                          qfile if plan.damaged else None, True, before, reused_vectors=vectors is not None,
+                          kept_changed=[Problem(JSONL, KEPT_CHANGED, plan.lines[plan.kept[j]].number) for j in plan.changed])
     result.after = check_pool(path)
     return result
