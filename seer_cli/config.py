@@ -57,7 +57,7 @@ class Settings:
 
     # --- pool ------------------------------------------------------------------------------
     pool: str = "default"
-    pool_seed: str = "general-seed"  # what a new pool opened by run/practice starts from; "" = empty (SEER_POOL_SEED)
+    pool_seed: str = "general-seed"  # what a new pool opened by run/practice starts from; "" or "none" = empty (SEER_POOL_SEED)
     observation_max_chars: int = 600  # stored observation length
     near_dup_threshold: float = 0.97  # trajectory cosine for near-duplicates (same tool chain)
     lock_timeout: float = 30.0
@@ -165,7 +165,7 @@ def load_settings() -> Settings:
                 raise UserError(f"{base.config_file}: unknown setting {key!r}")
             values[key] = _coerce(key, raw)
     for env, name in _ENV.items():
-        if os.environ.get(env):
+        if os.environ.get(env) or (name == "pool_seed" and env in os.environ):  # SEER_POOL_SEED="" asks for an empty pool
             values[name] = _coerce(name, os.environ[env])
     settings = dataclasses.replace(base, **values)
     for key in VOCABULARY:

@@ -279,3 +279,51 @@ def test_auto_with_the_model_admits_only_verified_episodes(files, seer_home, llm
                 assert reverify(kit, e)
     finally:
         kit.close()
+
+
+def test_run_says_once_how_to_teach_an_unpractised_file(files, seer_home, capsys):
+    from seer_cli.cli.run import teach_hint
+
+    settings = load_settings()
+    pool = Pool.open("default", settings)  # the general seed: no self-practice yet
+    kit = get_toolkit("general", data=[files["loans"]])
+    try:
+        teach_hint(settings, pool, kit, data=[files["loans"]], docs=None, tools=None)
+        first = capsys.readouterr().err
+        teach_hint(settings, pool, kit, data=[files["loans"]], docs=None, tools=None)
+        second = capsys.readouterr().err
+    finally:
+        kit.close()
+    assert "has not practised on loans.csv" in first and "seer practice --auto 30 --data" in first
+    assert second == ""
+
+
+@pytest.mark.model
+def test_a_new_named_pool_starts_from_the_general_seed(seer_home, llm, monkeypatch, tmp_path):
+    from seer_cli.agent.assemble import open_agent
+    from seer_cli.pool.seeds import read_seed
+
+    kit = get_toolkit("general")
+    try:
+        agent = open_agent(load_settings(), kit, pool="myproject", backend=llm)
+        assert len(agent.pool) == len(read_seed("general-seed"))
+        by_path = open_agent(load_settings(), kit, pool=str(tmp_path / "by-path"), backend=llm)
+        assert len(by_path.pool) == len(agent.pool)
+        monkeypatch.setenv("SEER_POOL_SEED", "")
+        empty = open_agent(load_settings(), kit, pool="scratch", backend=llm)
+        assert len(empty.pool) == 0
+    finally:
+        kit.close()
+
+
+def test_the_same_files_and_seed_give_the_same_tasks(files, embedder):
+    """Resuming a log relies on it: a task's id must come back."""
+    def ids():
+        kit = get_toolkit("general", data=[files["loans"], files["members"]], docs=files["docs"], tools_file=files["tools"],
+                          embedder=embedder, on_warning=lambda m: None)
+        try:
+            return [t.id for t in generate_tasks(kit, seed=5)]
+        finally:
+            kit.close()
+
+    assert ids() == ids()

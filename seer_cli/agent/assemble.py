@@ -28,7 +28,7 @@ def open_agent(settings, toolkit, *, pool=None, embedder=None, backend=None, **o
 
         # a new pool, named or a path, starts from the general seed (settings.pool_seed; "" = empty):
         # day one must not be worse than the default pool
-        pool = Pool.open(settings.pool if pool is None else pool, settings, embedder=embedder, seed=settings.pool_seed or None)
+        pool = Pool.open(settings.pool if pool is None else pool, settings, embedder=embedder, seed=settings.pool_seed if settings.pool_seed not in ("", "none") else None)
     if backend is None:
         from ..backends.registry import get_backend
 

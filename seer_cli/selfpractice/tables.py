@@ -24,6 +24,7 @@ FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
 DATE_TYPES = ("DATE", "TIMESTAMP")
 MAX_CATEGORIES = 25
 PER_TEMPLATE = 6  # candidates drawn per template and table before execution
+MAX_KEYS = 5000  # key values a lookup task is drawn from
 _ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$)", re.IGNORECASE)
 
 
@@ -166,10 +167,18 @@ def _pick(rng: random.Random, items: list, n: int = PER_TEMPLATE) -> list:
 
 
 def _single_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
-    M, C, D, K = t.measures(), t.categories(), t.dates(), t.keys()
-    T, tw = t.q, t.words
+    """The templates over one table: whole-table aggregates and filters, then by date, then by key."""
     if t.rows == 0:
         return
+    yield from _whole_table(con, t, rng)
+    yield from _by_date(con, t, rng)
+    yield from _by_key(con, t, rng)
+
+
+def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
+    """Counts, aggregates, category filters, a threshold, group-by extremes, shares."""
+    M, C = t.measures(), t.categories()
+    T, tw = t.q, t.words
     yield Candidate("table.count", f"SELECT COUNT(*) FROM {T}", f"How many rows does the {tw} table have?",
                     {"table": t.name, "columns": [], "op": "count"}, f"Use SQL on the {t.name} table: count its rows.")
     for m, op in _pick(rng, [(m, op) for m in M for op in AGG]):
@@ -214,6 +223,12 @@ def _single_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                         f"What percentage of the total {m.words} comes from {c.words} {v}, rounded to 1 decimal?",
                         {"table": t.name, "columns": [m.name, c.name], "op": "share"},
                         f"Use SQL on the {t.name} table: {m.name} where {c.name} = '{v}' as a percentage of all {m.name}.")
+
+
+def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
+    """Aggregates in a year, in a month, for a category in a year; the date of an extreme."""
+    M, C, D, K = t.measures(), t.categories(), t.dates(), t.keys()
+    T = t.q
     for d in D:
         years, months = _years(con, t, d), _months(con, t, d)
         for m, y, op in _pick(rng, [(m, y, op) for m in M for y in years for op in ("sum", "avg", "max")], 4):
@@ -241,9 +256,16 @@ def _single_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                                 f"On which {d.words} was the {m.words} {'highest' if high else 'lowest'}?",
                                 {"table": t.name, "columns": [m.name, d.name], "op": "date_of_max" if high else "date_of_min"},
                                 f"Use SQL on the {t.name} table: sort by {m.name}, take the {d.name} of the first row.", tie_check=True)
+
+
+def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
+    """A value, or the difference of two, on the row a unique key names."""
+    M, D, K = t.measures(), t.dates(), t.keys()
+    T = t.q
     for k in K:
-        keys = [v for (v,) in con.execute(f"SELECT {k.q} FROM {T} USING SAMPLE 12 ROWS").fetchall()] if t.rows > 12 else \
-            [v for (v,) in con.execute(f"SELECT {k.q} FROM {T}").fetchall()]
+        # drawn with the seeded rng, never with SQL sampling: the same files give the same tasks (resume)
+        keys = [v for (v,) in con.execute(f"SELECT {k.q} FROM {T} ORDER BY {k.q} LIMIT {MAX_KEYS}").fetchall()]
+        keys = rng.sample(keys, min(12, len(keys)))
         for m, kv in _pick(rng, [(m, kv) for m in M for kv in keys], 4):
             kl = format_value(kv)
             yield Candidate("table.lookup", f"SELECT {m.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
