@@ -20,8 +20,12 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from .prompt import render
+
+if TYPE_CHECKING:
+    from .contracts import BackendLike, EmbedderLike, PoolLike, ToolkitLike
 
 VOTERS = 5  # nearest experiences that vote
 
@@ -35,7 +39,7 @@ def intent_schema(intents: list[str]) -> dict:
     }
 
 
-def nearest_intent(pool, embedder, question: str, intents: list[str]) -> str | None:
+def nearest_intent(pool: PoolLike | None, embedder: EmbedderLike | None, question: str, intents: list[str]) -> str | None:
     """The similarity-weighted majority intent of the nearest successful experiences, or None
     when the pool lacks a successful experience of some intent in ``intents``."""
     if pool is None or embedder is None:
@@ -43,8 +47,7 @@ def nearest_intent(pool, embedder, question: str, intents: list[str]) -> str | N
     exps = pool.experiences()
     if not {e.intent for e in exps if e.succeeded} >= set(intents):
         return None
-    embed = getattr(embedder, "embed_cached", embedder.embed)
-    vec = embed(question)
+    vec = embedder.embed_cached(question)
     votes: dict[str, float] = defaultdict(float)
     voters = 0
     for pos, sim in pool.knn(vec, min(len(exps), 8 * VOTERS), space="question"):
@@ -60,17 +63,17 @@ def nearest_intent(pool, embedder, question: str, intents: list[str]) -> str | N
     return max(intents, key=lambda i: (votes.get(i, 0.0), -intents.index(i)))
 
 
-def classify_intent(backend, toolkit, question: str, *, seed: int | None = 0, pool=None,
-                    embedder=None) -> tuple[str, str, float]:
+def classify_intent(backend: BackendLike, toolkit: ToolkitLike, question: str, *, seed: int | None = 0,
+                    pool: PoolLike | None = None, embedder: EmbedderLike | None = None) -> tuple[str, str, float]:
     """Return ``(intent, source, seconds)``; source is ``"only"``, ``"nearest"`` or ``"classified"``."""
-    intents = list(getattr(toolkit, "intents", None) or ["general"])
+    intents = list(toolkit.intents or ["general"])
     if len(intents) == 1:
         return intents[0], "only", 0.0
     t0 = time.perf_counter()
     intent = nearest_intent(pool, embedder, question, intents)
     if intent is not None:
         return intent, "nearest", time.perf_counter() - t0
-    hints = getattr(toolkit, "intent_hints", {}) or {}
+    hints = toolkit.intent_hints or {}
     hint_lines = "\n".join(f"- {i}: {hints[i]}" for i in intents if hints.get(i))
     messages = [
         {"role": "system", "content": render("intent", intents=", ".join(intents), hints=hint_lines)},

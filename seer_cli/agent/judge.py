@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..pool.records import FINISH, Experience, call_text
 from .prompt import render, truncate
+
+if TYPE_CHECKING:
+    from .contracts import BackendLike, PoolLike
 
 
 @dataclass
@@ -66,7 +69,7 @@ def by_expected(answer: Any, expected: str) -> Verdict:
     return Verdict(False, "failed", {**details, "reason": "answer does not match"})
 
 
-def admit_experience(pool, experience: Experience, source: str, details: dict[str, Any] | None = None, *,
+def admit_experience(pool: PoolLike, experience: Experience, source: str, details: dict[str, Any] | None = None, *,
                      require_finish: bool = True):
     """The one door into the pool for a judged episode: a finished trajectory (its last step a
     Finish, unless ``require_finish=False``: a conversation ends when the user leaves) is stored
@@ -96,7 +99,7 @@ def self_check_schema() -> dict:
     }
 
 
-def by_self_check(backend, experience: Experience, *, observation_chars: int = 300) -> Verdict:
+def by_self_check(backend: BackendLike, experience: Experience, *, observation_chars: int = 300) -> Verdict:
     """One constrained yes/no call in which the model checks its own trajectory."""
     if not experience.steps or experience.steps[-1].tool != FINISH:
         return failed("did not finish")
@@ -110,5 +113,5 @@ def by_self_check(backend, experience: Experience, *, observation_chars: int = 3
     except (ValueError, KeyError, TypeError):
         said = "no"
     if said == "yes":
-        return Verdict(True, "self-check", {"model": getattr(backend, "name", "")})
+        return Verdict(True, "self-check", {"model": backend.name})
     return failed("self-check said no")

@@ -116,7 +116,7 @@ class Agent:
         if self.recall_mode == "none" or self.pool is None:
             return []
         found = self.recaller.recall(question, intent, steps, exclude=exclude, k=k)  # "task" mode: reused after step 1
-        self._last_timings = dict(getattr(found, "timings", {}))
+        self._last_timings = dict(found.timings)
         w = self.recaller.weights
         return [
             {
@@ -136,7 +136,7 @@ class Agent:
 
     # --- budget ------------------------------------------------------------------------------
     def _n_ctx(self) -> int:
-        return int(getattr(self.backend, "n_ctx", None) or self.settings.n_ctx)
+        return int(self.backend.n_ctx or self.settings.n_ctx)
 
     def _count_tokens(self, messages: list[dict[str, str]]) -> int:
         """Prompt tokens: exact when the backend can render and tokenize (llama.cpp), else an
@@ -285,7 +285,7 @@ class Agent:
             intent=ep.task.intent,
             success_source="failed",
             origin=f"run:{ep.task.run_id}",
-            model=getattr(self.backend, "name", None),
+            model=self.backend.name,
         )
         if ep.shown and self.pool is not None:
             try:

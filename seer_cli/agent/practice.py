@@ -35,12 +35,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..pool.records import FINISH, Experience, Step
 from ..rowlog import Recorder, RowLog
 from .judge import admit_experience, gold_judge
 from .steps import ActionStep, collect
+
+if TYPE_CHECKING:
+    from .contracts import PoolLike, ToolkitLike
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def _answers_in(observation: str) -> list[str]:
     return [text.strip(), *toks] if len(toks) > 1 else toks
 
 
-def repair(toolkit, experience: Experience, judge: Callable[[str | None], str | None]) -> Experience | None:
+def repair(toolkit: ToolkitLike, experience: Experience, judge: Callable[[str | None], str | None]) -> Experience | None:
     """Model-free search for a plan next to a failed one: swap one argument word for another
     identifier the tools named earlier in the episode (a column read as ``Open`` where ``High`` was
     asked), replay the calls through ``toolkit``, and keep the first variant whose observation the
@@ -245,7 +248,7 @@ def practice_task(
                 next((a.error for a in reversed(actions) if a.error), None))
         outcome.tries.append(t)
         pool = agent.pool
-        if shown and pool is not None and hasattr(pool, "record_outcome"):
+        if shown and pool is not None:
             pool.record_outcome(shown, bool(verdict))
         if on_try:
             on_try(t)
@@ -369,7 +372,7 @@ def practice_tasks(
     return histogram(log.rows(), tries)
 
 
-def _admission(pool, exp: Experience | None, details: dict[str, Any]):
+def _admission(pool: PoolLike, exp: Experience | None, details: dict[str, Any]):
     """The admission step of a practised task for :class:`Recorder`: None when nothing was solved."""
     if exp is None:
         return None

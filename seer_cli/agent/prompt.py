@@ -28,10 +28,13 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..config import DEMO_ORDERS
 from ..pool.records import FINISH, Experience, Step
+
+if TYPE_CHECKING:
+    from .contracts import ToolkitLike
 
 
 @lru_cache(maxsize=None)
@@ -62,11 +65,9 @@ def step_json(thought: str, tool: str, args: dict[str, Any]) -> str:
     return json.dumps({"thought": thought, "tool": tool, "args": args}, ensure_ascii=False)
 
 
-def tool_specs(toolkit) -> str:
-    """The toolkit's tool descriptions (``tool_specs_text`` method or attribute)."""
-    specs = getattr(toolkit, "tool_specs_text", None)
-    if callable(specs):
-        specs = specs()
+def tool_specs(toolkit: ToolkitLike) -> str:
+    """The toolkit's tool descriptions (its ``tool_specs_text()``; a plain listing if that is empty)."""
+    specs = toolkit.tool_specs_text()
     if specs:
         return str(specs)
     lines = []
@@ -76,11 +77,11 @@ def tool_specs(toolkit) -> str:
     return "\n".join(lines)
 
 
-def system_message(toolkit) -> dict[str, str]:
+def system_message(toolkit: ToolkitLike) -> dict[str, str]:
     """The toolkit's own ``system_prompt()`` when it has one (a τ-bench policy), else ``system.md``."""
-    custom = getattr(toolkit, "system_prompt", None)
-    if callable(custom):
-        return {"role": "system", "content": custom()}
+    custom = toolkit.system_prompt()
+    if custom is not None:
+        return {"role": "system", "content": custom}
     return {"role": "system", "content": render("system", tools=tool_specs(toolkit))}
 
 

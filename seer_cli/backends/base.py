@@ -35,6 +35,10 @@ class Backend(ABC):
     :meth:`complete`."""
 
     name: str = "backend"
+    n_ctx: int | None = None  # the context window in tokens when the backend knows it (llama.cpp); None: settings.n_ctx
+
+    # Optional, not declared here: ``render(messages) -> str`` and ``tokenize(prompt) -> list[int]``
+    # (llama.cpp only; see seer_cli.agent.contracts.TokenCounter) make the agent's context budget exact.
 
     @abstractmethod
     def complete(

@@ -17,10 +17,13 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The matchers live below the agent (whose judges use them); re-exported here for the evals.
 from ..answers import em_match, lenient_match, normalize_answer
+
+if TYPE_CHECKING:
+    from ..agent.contracts import BackendLike
 
 __all__ = ["em_match", "lenient_match", "normalize_answer", "llm_judge", "judge_prompt", "JUDGE_SCHEMA",
            "paired_bootstrap", "mcnemar", "wilson"]
@@ -41,7 +44,7 @@ def judge_prompt() -> str:
     return resources.files("seer_cli.evals").joinpath("data/prompts/llm_judge.txt").read_text(encoding="utf-8")
 
 
-def llm_judge(backend, question: str, pred: Any, gold: Any, *, max_tokens: int = 16) -> bool:
+def llm_judge(backend: BackendLike, question: str, pred: Any, gold: Any, *, max_tokens: int = 16) -> bool:
     """Ask ``backend`` whether ``pred`` matches ``gold`` for ``question``: one short call whose
     output is constrained to ``{"verdict": "[Match]" | "[No Match]"}``. An empty prediction is
     never a match (no call is made)."""

@@ -30,20 +30,24 @@ best-matched plan is better alone than beside three worse ones). Off (None) by d
 Modes: ``"stepwise"`` recalls before every step; ``"task"`` recalls once with the question at step
 1 and keeps that set for the whole episode; ``"none"`` recalls nothing.
 
-The pool is used only through its contract (``experiences()``, ``vectors(space)``,
-``knn(vec, k, space, intent)``, ``record_recalls(ids)``), so any object providing it will do.
+The pool is used only through its contract, :class:`.contracts.PoolLike` (``experiences()``,
+``vectors(space)``, ``knn(vec, k, space, intent)``, ``record_recalls(ids)``, and ``usage()`` when
+``w_utility`` is on), so any object providing it will do.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from ..config import RECALL_MODES
 from .records import FINISH, Experience, Step
+
+if TYPE_CHECKING:
+    from .contracts import EmbedderLike, PoolLike
 
 MODES = RECALL_MODES
 
@@ -57,7 +61,7 @@ class RecallWeights:
 
     @classmethod
     def from_settings(cls, settings) -> "RecallWeights":
-        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent, utility=getattr(settings, "w_utility", 0.0))
+        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent, utility=settings.w_utility)
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,8 @@ class Recaller:
 
     def __init__(
         self,
-        pool: Any,
-        embedder: Any,
+        pool: PoolLike,
+        embedder: EmbedderLike,
         *,
         k: int = 4,
         m: int = 32,
@@ -196,9 +200,9 @@ class Recaller:
         self._task_set: RecallList | None = None
 
     @classmethod
-    def from_settings(cls, pool, embedder, settings, **overrides) -> "Recaller":
+    def from_settings(cls, pool: PoolLike, embedder: EmbedderLike, settings, **overrides) -> "Recaller":
         opts = dict(k=settings.k, m=settings.candidates_m, weights=RecallWeights.from_settings(settings), mode=settings.recall,
-                    dominant_margin=getattr(settings, "dominant_margin", None))
+                    dominant_margin=settings.dominant_margin)
         opts.update(overrides)
         return cls(pool, embedder, **opts)
 
@@ -236,8 +240,7 @@ class Recaller:
             vec = self.embedder.embed(history_text(question, [s for s in steps if s.tool != FINISH]))
         else:
             space = "question"
-            embed = getattr(self.embedder, "embed_cached", self.embedder.embed)
-            vec = embed(question)  # the same question is embedded at every episode start
+            vec = self.embedder.embed_cached(question)  # the same question is embedded at every episode start
         t1 = time.perf_counter()
         m = min(max(self.m, k + len(exclude)), len(experiences))
         positions = {pos for pos, _ in self.pool.knn(vec, m, space=space)}
@@ -249,7 +252,7 @@ class Recaller:
         sims = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
         cands = [(p, float(s), experiences[p]) for p, s in zip(ordered, sims)]
         utilities = None
-        if self.weights.utility and hasattr(self.pool, "usage"):
+        if self.weights.utility:
             from .summary import utility
 
             usage = self.pool.usage()

@@ -359,6 +359,11 @@ class Toolkit:
                     lines.append(f"    {arg}: {schema['description']}")
         return "\n".join(lines)
 
+    def system_prompt(self) -> str | None:
+        """The whole system prompt, for a toolkit that brings its own (τ-bench's policy); None, the
+        default: the agent renders ``prompts/system.md`` around :meth:`tool_specs_text`."""
+        return None
+
     def describe(self) -> list[dict]:
         """Each tool as data: name, signature, description, argument schema (``seer tools list``)."""
         return [{"name": t.name, "signature": t.signature_text(), "description": t.description,

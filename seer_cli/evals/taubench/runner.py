@@ -30,13 +30,16 @@ import time
 from dataclasses import dataclass
 from math import comb
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ...config import check_choice
 from ...errors import UserError
 from ..harness import Recorder, RunDir, open_run_pool, run_items
 from ..runner import RunConfig
 from .env import RESPOND, SPLITS, Task, TauEnv, check_env, db_hash, gold_hash, load_data, load_tasks
+
+if TYPE_CHECKING:
+    from ...agent.contracts import BackendLike, EmbedderLike, PoolLike
 
 SEED_POOLS = {"retail": "taubench-retail-seed", "airline": None}
 PAPER = ("paper (SEER, arXiv 2508.15214, τ-bench): Qwen2.5-7B +7.44 points with SEER; "
@@ -159,7 +162,8 @@ def _conversation(first: str, actions: list) -> list[dict[str, Any]]:
     return convo
 
 
-def run_episode(task: Task, trial: int, *, backend, user_backend, pool, embedder, settings, config: TauConfig) -> tuple[dict[str, Any], Any]:
+def run_episode(task: Task, trial: int, *, backend: BackendLike, user_backend: BackendLike, pool: PoolLike,
+                embedder: EmbedderLike, settings, config: TauConfig) -> tuple[dict[str, Any], Any]:
     """One conversation; returns (results row, the FinalStep)."""
     from ...agent.assemble import open_agent
     from ...agent.steps import Episode, collect

@@ -17,6 +17,10 @@ customer's own lines are ``assistant`` turns of the user model's chat. Turns are
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ...agent.contracts import BackendLike
 
 GREETING = "Hi! How can I help you today?"
 STOP = "###STOP###"
@@ -35,7 +39,7 @@ def _prompt(instruction: str, *, stop_rule: bool) -> str:
 class UserSimulator:
     """``first_message()`` once, then ``reply(agent_message)`` per agent ``respond``."""
 
-    def __init__(self, backend, instruction: str, *, max_turns: int = 20, seed: int = 0, temperature: float = 0.0):
+    def __init__(self, backend: BackendLike, instruction: str, *, max_turns: int = 20, seed: int = 0, temperature: float = 0.0):
         self.backend = backend
         self.instruction = instruction
         self.messages = [{"role": "system", "content": _prompt(instruction, stop_rule=False)}]
