@@ -327,3 +327,56 @@ def test_the_same_files_and_seed_give_the_same_tasks(files, embedder):
             kit.close()
 
     assert ids() == ids()
+
+
+DYING_SERVER = '''"""A shop fee served over MCP that dies after a few calls (the process exits)."""
+import os
+
+from mcp.server.mcpserver import MCPServer
+
+server = MCPServer("dying")
+CALLS = {"n": 0}
+
+
+@server.tool()
+def handling_fee(weight_kg: float, zone: str) -> float:
+    """Handling fee in euros of a parcel of weight_kg kilograms to zone A, B or C."""
+    CALLS["n"] += 1
+    if CALLS["n"] > 3:
+        os._exit(1)
+    return round({"A": 1.0, "B": 2.0, "C": 3.0}[zone] + 0.5 * weight_kg, 2)
+
+
+if __name__ == "__main__":
+    server.run()
+'''
+
+
+def test_an_mcp_server_that_dies_mid_practice_leaves_log_and_pool_whole(tmp_path, seer_home, embedder):
+    import shlex
+    import sys
+
+    from seer_cli.agent.assemble import open_agent
+    from seer_cli.pool.check import check_pool
+    from seer_cli.selfpractice.run import AutoConfig, auto_practice
+
+    script = tmp_path / "dying.py"
+    script.write_text(DYING_SERVER)
+    settings = load_settings()
+    kit = get_toolkit("general", mcp=[f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}"], mcp_timeout=10)
+    warnings: list[str] = []
+    try:
+        agent = open_agent(settings, kit, embedder=embedder, backend=object())  # --tries 0: the model is never called
+        summary = auto_practice(lambda: agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=6, tries=0),
+                                on_warning=warnings.append)
+        pool_dir = agent.pool.path
+        agent.pool.close()
+    finally:
+        kit.close()
+    assert any("handling_fee" in w for w in warnings)  # the calls after the death: one reason, then skipped
+    rows = RowLog(seer_home / "auto.jsonl").rows()
+    assert len(rows) == summary["tasks"] and summary["tasks"] >= 1
+    # what was admitted came from calls made while the server lived; nothing half-written
+    assert all(r["made_by"] in ("worked", None) for r in rows)
+    report = check_pool(pool_dir)
+    assert not report.problems
