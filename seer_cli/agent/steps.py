@@ -50,7 +50,8 @@ class ActionStep:
     """One model call and what came of it.
 
     ``recalled`` lists the demonstrations shown for this step, in prompt order, each a dict with
-    ``id``, ``score``, ``sim``, ``coverage``, ``intent`` (None for static demos); ``recall_ms``
+    ``id``, ``score``, ``sim``, ``coverage``, ``intent`` (None for static demos) and, for recalled
+    ones, ``terms``: the weighted parts that add up to ``score``; ``recall_ms``
     is the whole recall, ``recall_parts`` its split (embedding, index search, exact re-scoring).
     ``prompt_tokens_evaluated`` counts prompt tokens not served from the KV cache.
     ``error`` is set when the step's call failed (its text is also the observation) or when the
@@ -96,9 +97,9 @@ class ActionStep:
 
 @dataclass
 class FinalStep:
-    """The episode ends. ``finished`` is True when the model called Finish; otherwise ``reason``
-    says why it stopped (``max_steps``, ``context``, ``parse``). ``experience`` is the trajectory
-    in pool form (``success_source="failed"`` until a judge says otherwise)."""
+    """The episode ends. ``finished`` is True when the model called Finish (or a conversation
+    ended: ``done``); otherwise ``reason`` (a :data:`Reason`) says why it stopped. ``experience``
+    is the trajectory in pool form (``success_source="failed"`` until a judge says otherwise)."""
 
     answer: str | None
     experience: Experience

@@ -9,7 +9,7 @@ its admission rule.
 
 * :class:`RowLog` (in :mod:`seer_cli.rowlog`, below the agent, which practises with it): a JSONL file of rows, each appended and fsync'ed before the next item starts;
   a torn last line (killed mid-write) is cut off, durably, before anything is appended after it.
-  ``amend(key, fields)`` appends a small correction that :meth:`RowLog.rows` folds into the row
+  ``amend(row, fields)`` appends a small correction that :meth:`RowLog.rows` folds into the row
   it names, so what is known only after a row was written (was it admitted?) is still recorded
   without ever rewriting a line.
 * :class:`RunDir`: ``config.json`` (round trip, a corrupt file is a one-line error), the rows in
