@@ -23,6 +23,7 @@ from .tasks import AutoTask, Call, format_value, readable
 
 _OPTIONS = re.compile(r"\b(\w[\w-]*(?:, \w[\w-]*)*,? (?:or|and) \w[\w-]*)\b")
 CALL_TIMEOUT = 10.0  # seconds a user's tool may take to compute a gold
+_GLUE = {"in", "of", "for", "to", "at", "on", "with", "from", "by", "and", "or", "per", "a", "an", "the"}
 
 
 def options_of(name: str, schema: dict, description: str) -> list[str]:
@@ -49,9 +50,9 @@ def sample_args(tool, rng: random.Random) -> dict[str, Any] | None:
     for name, schema in props.items():
         typ = schema.get("type")
         if typ == "integer":
-            args[name] = rng.choice([2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 40, 50, 75, 100, 120, 150, 200, 250])
+            args[name] = _integer(rng, schema)
         elif typ == "number":
-            args[name] = rng.choice([1.5, 2, 3, 4.5, 5, 7.5, 8, 12, 12.5, 18, 25, 40, 64, 99.9, 120, 150, 230, 480])
+            args[name] = _number_arg(rng, schema)
         elif typ == "boolean":
             args[name] = rng.random() < 0.5
         elif typ == "string" or typ is None:
@@ -64,6 +65,22 @@ def sample_args(tool, rng: random.Random) -> dict[str, Any] | None:
     return args
 
 
+def _integer(rng: random.Random, schema: dict) -> int:
+    """Mostly small counts, sometimes larger ones, within the schema's bounds when it has them."""
+    lo, hi = int(schema.get("minimum", 1)), int(schema.get("maximum", 10 ** 9))
+    value = rng.randint(1, 10) if rng.random() < 0.6 else rng.randint(11, 300)
+    return min(max(value, lo), hi)
+
+
+def _number_arg(rng: random.Random, schema: dict) -> float | int:
+    """A whole number or one decimal, mostly small, within the schema's bounds when it has them."""
+    lo, hi = float(schema.get("minimum", 0.5)), float(schema.get("maximum", 1e9))
+    r = rng.random()
+    value: float | int = rng.randint(1, 20) if r < 0.4 else round(rng.uniform(0.5, 30), 1) if r < 0.75 else round(rng.uniform(30, 500), 1)
+    value = min(max(value, lo), hi)
+    return int(value) if float(value).is_integer() else value
+
+
 def phrase(tool, args: dict[str, Any]) -> str:
     """The docstring's first sentence with the arguments in place: parameter names become their
     values, option lists become the chosen option; arguments it never names are added as ``with``."""
@@ -71,7 +88,6 @@ def phrase(tool, args: dict[str, Any]) -> str:
     missing = []
     for name, value in args.items():
         v = format_value(value) if not isinstance(value, str) else value
-        schema = tool.parameters["properties"][name]
         replaced = False
         if isinstance(value, str):
             for m in _OPTIONS.finditer(text):
@@ -80,12 +96,15 @@ def phrase(tool, args: dict[str, Any]) -> str:
                     text = text[:m.start()] + value + text[m.end():]
                     replaced = True
                     break
-        if not replaced and re.search(rf"\b{re.escape(name)}\b", text):
-            text = re.sub(rf"\b{re.escape(name)}\b", str(v), text, count=1)
+        m = re.search(rf"(?:\bthe given |\bgiven )?\b{re.escape(name)}\b(?P<next> \w+)?", text) if not replaced else None
+        if m:
+            # "weight_kg kilograms" -> "4 kilograms"; "the given nights in a room" -> "6 nights in a room"
+            unit_follows = m.group("next") and m.group("next").strip() not in _GLUE
+            said = str(v) if unit_follows else f"{v} {readable(name)}"
+            text = text[:m.start()] + said + (m.group("next") or "") + text[m.end():]
             replaced = True
         if not replaced:
             missing.append(f"{readable(name)} {v}")
-        del schema
     text = text[0].lower() + text[1:] if text else readable(tool.name)
     if missing:
         text += " with " + " and ".join(missing)
