@@ -22,7 +22,7 @@ _NUM = r"\d[\d,]*(?:\.\d+)?"
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
 _NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b"
 SPANS = [("time", _TIME), ("date", _DATE), ("name", _NAME), ("number", _NUM)]
-_COPULA = re.compile(r"^(?P<subj>.+?) (?P<verb>is|are|was|were|costs|cost) (?:reimbursed at |up to |about )?(?P<span>SPAN)(?P<rest>.*)$")
+_COPULA = re.compile(r"^(?P<subj>.+?) (?P<verb>is|are|was|were|costs|cost) (?P<span>SPAN)(?P<rest>.*)$")
 MIN_WORDS, MAX_WORDS = 6, 45
 
 

@@ -219,8 +219,8 @@ def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                         {"table": t.name, "columns": [c.name], "op": "most_rows"},
                         f"Use SQL on the {t.name} table: count the rows per {c.name}, the largest count first.", tie_check=True)
     for m, c, v in _pick(rng, [(m, cat, v) for m in M for cat in C for v in cat.values[:6]], 3):
-        yield Candidate("table.share", f"SELECT ROUND(100.0 * SUM(CASE WHEN {c.q} = {_lit(v)} THEN {m.q} ELSE 0 END) / SUM({m.q}), 1) FROM {T}",
-                        f"What percentage of the total {m.words} comes from {c.words} {v}, rounded to 1 decimal?",
+        yield Candidate("table.share", f"SELECT ROUND(100.0 * SUM(CASE WHEN {c.q} = {_lit(v)} THEN {m.q} ELSE 0 END) / SUM({m.q}), 2) FROM {T}",
+                        f"What percentage of the total {m.words} comes from {c.words} {v}, rounded to 2 decimals?",
                         {"table": t.name, "columns": [m.name, c.name], "op": "share"},
                         f"Use SQL on the {t.name} table: {m.name} where {c.name} = '{v}' as a percentage of all {m.name}.")
 
