@@ -29,6 +29,7 @@ from seer_cli.errors import InvalidRecord, UserError
 from seer_cli.pool import Pool
 from seer_cli.pool.records import Experience, Step
 from seer_cli.pool.summary import utility
+from seer_cli.rowlog import RowLog
 from seer_cli.toolkits import get_toolkit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -202,15 +203,18 @@ def test_practice_log_and_utility_survive_kill_9_and_resume(tmp_path, gguf_path,
     proc.wait()
     usage_path = pool_dir / "usage.json"
     usage = orjson.loads(usage_path.read_bytes())  # whole and readable after kill -9
-    rows_before = [orjson.loads(x) for x in log.read_bytes().splitlines() if x.endswith(b"}")]
+    rows_before = RowLog(log, key="id").rows()  # a torn last line is left out; amendment lines fold into their rows
     judged_before = sum(e.get("judged", 0) for e in usage.values())
     assert rows_before and judged_before >= sum(1 for r in rows_before for t in r["tries"] if t["shown"])
 
     res = subprocess.run(cmd, env=env, capture_output=True, timeout=600)
     assert res.returncode == 0, res.stderr.decode()[-2000:]
     summary = orjson.loads(res.stdout)
-    rows = [orjson.loads(x) for x in log.read_bytes().splitlines()]
+    rows = RowLog(log, key="id").rows()
     assert sorted(r["id"] for r in rows) == [f"t{i}" for i in range(6)]  # each task once
+    # the log says which tasks the pool holds: an admitted task's row reads admitted (an amendment line)
+    assert all(r["admitted"] == bool(r.get("experience")) for r in rows)
+    assert sum(r["admitted"] for r in rows) == len({r["experience"] for r in rows if r["admitted"]})
     assert summary["tasks"] == 6 and sum(summary["solved_at"].values()) == 6
     usage_after = orjson.loads(usage_path.read_bytes())
     assert all(usage_after[i].get("judged", 0) >= usage[i].get("judged", 0) for i in usage)
