@@ -28,36 +28,39 @@ MAX_KEYS = 5000  # key values a lookup task is drawn from
 _ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$)", re.IGNORECASE)
 
 
+def quote(name: str) -> str:
+    """An SQL identifier, double-quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Named:
+    """A table or a column: its name quoted for SQL (``q``) and as words for a question."""
+
+    name: str
+
+    @property
+    def q(self) -> str:
+        return quote(self.name)
+
+    @property
+    def words(self) -> str:
+        return readable(self.name)
+
+
 @dataclass
-class Column:
+class Column(_Named):
     name: str
     type: str
     distinct: int
     nulls: int
     values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
 
-    @property
-    def q(self) -> str:
-        return '"' + self.name.replace('"', '""') + '"'
-
-    @property
-    def words(self) -> str:
-        return readable(self.name)
-
 
 @dataclass
-class Table:
+class Table(_Named):
     name: str
     rows: int
     columns: list[Column]
-
-    @property
-    def q(self) -> str:
-        return '"' + self.name.replace('"', '""') + '"'
-
-    @property
-    def words(self) -> str:
-        return readable(self.name)
 
     def measures(self) -> list[Column]:
         """Numeric columns worth aggregating: not identifiers (``id``, ``member_id``: a key or a
@@ -96,12 +99,12 @@ def describe_tables(con) -> list[Table]:
     values of its categorical columns (text with at most :data:`MAX_CATEGORIES` values, repeated)."""
     tables = []
     for (name,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall():
-        qn = '"' + name.replace('"', '""') + '"'
+        qn = quote(name)
         (rows,) = con.execute(f"SELECT count(*) FROM {qn}").fetchone()
         cols = []
         for col, typ in con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? "
                                     "ORDER BY ordinal_position", [name]).fetchall():
-            qc = '"' + col.replace('"', '""') + '"'
+            qc = quote(col)
             distinct, nulls = con.execute(f"SELECT count(DISTINCT {qc}), count(*) - count({qc}) FROM {qn}").fetchone()
             c = Column(col, typ, int(distinct), int(nulls))
             if typ.upper().startswith("VARCHAR") and 2 <= distinct <= MAX_CATEGORIES and distinct < rows:
@@ -297,7 +300,7 @@ def _joins(tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
                 for c, v, m in _pick(rng, [(cat, v, m) for cat in a.categories() if cat.name != s for v in cat.values[:5]
                                           for m in b.measures() if m.name != s], 3):
                     expr, rnd = _agg_sql("sum", m)
-                    qs = '"' + s.replace('"', '""') + '"'
+                    qs = quote(s)
                     sql = (f"SELECT {expr.replace(m.q, 'b.' + m.q)} FROM {b.q} AS b JOIN {a.q} AS a ON b.{qs} = a.{qs} "
                            f"WHERE a.{c.q} = {_lit(v)}")
                     yield Candidate("table.join_sum", sql,
