@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from ..agent.judge import admit_experience
 from ..rowlog import Recorder, RowLog
 from . import docs, tables, tools
 from .examples import ORIGIN, details, matches, recovery, verified, worked
@@ -155,8 +156,8 @@ def auto_practice(
         admit = None
         if exp is not None:
             def admit():
-                res = pool.add([exp])
-                return {"admitted": True, "experience": res.added[0]} if res.added else None
+                res = admit_experience(pool, exp, exp.success_source, exp.success_details)  # the one door into the pool
+                return {"admitted": True, "experience": res.added[0]} if res and res.added else None
         recorder.record(row, admit, amend=True)
 
     from ..rowlog import run_items
