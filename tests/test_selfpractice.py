@@ -271,7 +271,7 @@ def test_auto_with_the_model_admits_only_verified_episodes(files, seer_home, llm
     kit = get_toolkit("general", data=[files["loans"]], tools_file=files["tools"], on_warning=lambda m: None)
     try:
         agent = open_agent(settings, kit, backend=llm, max_steps=4)
-        summary = auto_practice(lambda: agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=2, tries=1))
+        summary = auto_practice(agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=2, tries=1))
         assert summary["tasks"] == 2
         for e in agent.pool.experiences():
             if e.origin == ORIGIN:
@@ -367,7 +367,7 @@ def test_an_mcp_server_that_dies_mid_practice_leaves_log_and_pool_whole(tmp_path
     warnings: list[str] = []
     try:
         agent = open_agent(settings, kit, embedder=embedder, backend=object())  # --tries 0: the model is never called
-        summary = auto_practice(lambda: agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=6, tries=0),
+        summary = auto_practice(agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=6, tries=0),
                                 on_warning=warnings.append)
         pool_dir = agent.pool.path
         agent.pool.close()

@@ -148,11 +148,8 @@ def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int,
     with err.status("Loading the model, the embedder and the pool…"):
         agent = open_agent(settings, kit)
     config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency)
-    first = {"agent": agent}
 
-    def make_agent():
-        if first.pop("agent", None) is not None:
-            return agent
+    def new_agent():  # a worker thread's own toolkit, the same pool, embedder and server
         return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)
 
     with progress() as bar:
@@ -167,7 +164,7 @@ def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int,
             rate = (time.perf_counter() - state["t0"]) / state["tried"]
             bar.update(state["task"], advance=1, status=f"admitted {state['admitted']}/{state['tried']}  {rate:.0f} s/task")
 
-        summary = auto_practice(make_agent, kit, log, config, on_start=on_start, on_task=on_task, on_warning=warn)
+        summary = auto_practice(agent, kit, log, config, new_agent=new_agent, on_start=on_start, on_task=on_task, on_warning=warn)
     return {**summary, "log": str(log), "pool": str(agent.pool.path), "pool_size": len(agent.pool)}
 
 

@@ -9,11 +9,12 @@ the pool lacks comes first, and ``seer pool stats`` shows it.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter, defaultdict
 from typing import Any, Iterable
 
 from .examples import ORIGIN
-from .tasks import AutoTask
+from .tasks import AutoTask, interleave
 
 
 class Ledger:
@@ -86,17 +87,11 @@ def order_by_gaps(tasks: list[AutoTask], ledger: Ledger) -> list[AutoTask]:
     families: dict[str, list[AutoTask]] = {}
     for t in tasks:
         families.setdefault(_kind(t.covers), []).append(t)
-    ordered = [_by_gaps(group, ledger) for group in families.values()]
-    out = []
-    for i in range(max((len(g) for g in ordered), default=0)):
-        out += [g[i] for g in ordered if i < len(g)]
-    return out
+    return interleave([_by_gaps(group, ledger) for group in families.values()])
 
 
 def _by_gaps(tasks: list[AutoTask], ledger: Ledger) -> list[AutoTask]:
-    led = Ledger()
-    led.tables, led.ops, led.docs, led.tools = Counter(ledger.tables), Counter(ledger.ops), Counter(ledger.docs), Counter(ledger.tools)
-    led.columns = defaultdict(Counter, {t: Counter(c) for t, c in ledger.columns.items()})
+    led = copy.deepcopy(ledger)  # counts the tasks chosen so far on top of the pool's
     left = list(tasks)
     out = []
     while left:

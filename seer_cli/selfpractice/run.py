@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..agent.judge import admit_experience
-from ..rowlog import Recorder, RowLog
+from ..rowlog import Recorder, RowLog, run_items
 from . import docs, tables, tools
 from .examples import ORIGIN, details, matches, recovery, verified, worked
 from .ledger import Ledger, environment_files, order_by_gaps
-from .tasks import AutoTask
+from .tasks import AutoTask, interleave
 
 EXAMPLES = ("worked", "recovery")
 # what --auto costs, measured on the newcomer suite's files on a 2-core CPU (README, "Self-practice")
@@ -74,10 +74,7 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
         if not found and on_warning:
             on_warning(f"{name}: no task could be generated (no single, verifiable answer)")
         kinds.append(_dedup(found))
-    out: list[AutoTask] = []
-    for i in range(max((len(k) for k in kinds), default=0)):
-        out += [k[i] for k in kinds if i < len(k)]
-    return out
+    return interleave(kinds)
 
 
 def _dedup(tasks: list[AutoTask]) -> list[AutoTask]:
@@ -117,29 +114,30 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
 
 
 def auto_practice(
-    make_agent: Callable[[], Any],
+    agent,
     kit,
     log_path: str | Path,
     config: AutoConfig,
     *,
+    new_agent: Callable[[], Any] | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_task: Callable[[dict[str, Any]], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Generate, order and practise up to ``config.tasks`` tasks (resumable through ``log_path``);
-    returns :func:`summarize` of the log. ``make_agent()`` gives each worker thread its agent
-    (one thread unless ``config.concurrency`` > 1, which needs an HTTP backend)."""
-    agent = make_agent()
+    """Generate, order and practise up to ``config.tasks`` tasks with ``agent`` over ``kit``
+    (resumable through ``log_path``); returns :func:`summarize` of the log. With
+    ``config.concurrency`` > 1 (an HTTP backend), each worker thread practises with its own
+    agent from ``new_agent()`` (its own toolkit, the same pool)."""
+    if config.concurrency > 1 and new_agent is None:
+        raise ValueError("auto_practice: concurrency > 1 needs new_agent (one agent and toolkit per thread)")
     pool = agent.pool
     log = RowLog(log_path, key="id")
-    rows = log.rows(repair=True)
-    done = {r["id"] for r in rows}
-    needs_model = config.tries > 0
-    tasks = generate_tasks(kit, seed=config.seed, backend=agent.backend if needs_model else None, on_warning=on_warning)
-    in_pool = {e.question for e in pool.experiences()}
-    ledger = Ledger.from_experiences(pool.experiences())
+    done = log.done(repair=True)
+    tasks = generate_tasks(kit, seed=config.seed, backend=agent.backend if config.tries > 0 else None, on_warning=on_warning)
+    held = pool.experiences()
+    in_pool = {e.question for e in held}
     fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
-    todo = order_by_gaps(fresh, ledger)[: max(0, config.tasks - len(done))]
+    todo = order_by_gaps(fresh, Ledger.from_experiences(held))[: max(0, config.tasks - len(done))]
     if on_start:
         on_start(len(done) + len(todo), len(done))
     files = environment_files(kit)
@@ -150,17 +148,18 @@ def auto_practice(
     def one(task: AutoTask) -> None:
         if deadline is not None and time.monotonic() > deadline:
             return
-        if getattr(local, "agent", None) is None:
-            local.agent = agent if threading.current_thread() is threading.main_thread() else make_agent()
-        row, exp = practise_one(local.agent, local.agent.toolkit, task, config, files)
+        worker = agent
+        if config.concurrency > 1:
+            if getattr(local, "agent", None) is None:
+                local.agent = new_agent()
+            worker = local.agent
+        row, exp = practise_one(worker, worker.toolkit, task, config, files)
         admit = None
         if exp is not None:
             def admit():
                 res = admit_experience(pool, exp, exp.success_source, exp.success_details)  # the one door into the pool
                 return {"admitted": True, "experience": res.added[0]} if res and res.added else None
         recorder.record(row, admit, amend=True)
-
-    from ..rowlog import run_items
 
     run_items(todo, one, config.concurrency)
     return summarize(log.rows(), Ledger.from_experiences(pool.experiences()))

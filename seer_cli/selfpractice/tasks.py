@@ -98,3 +98,12 @@ def readable(name: str) -> str:
 
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
     return " ".join(words.split()).lower()
+
+
+def interleave(groups: list[list]) -> list:
+    """Round-robin over ``groups``: the first of each, then the second of each, and so on, so a
+    budget of N items spans every group."""
+    out: list = []
+    for i in range(max((len(g) for g in groups), default=0)):
+        out += [g[i] for g in groups if i < len(g)]
+    return out
