@@ -38,7 +38,6 @@ class RowLog:
     def __init__(self, path: str | Path, key: str | Callable[[dict[str, Any]], Any] = "id"):
         self.path = Path(path)
         self._key = (lambda row: row.get(key)) if isinstance(key, str) else key
-        self._key_name = key if isinstance(key, str) else None
 
     def key(self, row: dict[str, Any]) -> Any:
         return self._key(row)

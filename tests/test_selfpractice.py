@@ -380,3 +380,13 @@ def test_an_mcp_server_that_dies_mid_practice_leaves_log_and_pool_whole(tmp_path
     assert all(r["made_by"] in ("worked", None) for r in rows)
     report = check_pool(pool_dir)
     assert not report.problems
+
+
+def test_a_tool_that_returns_text_gives_call_tasks_and_no_sums(tmp_path):
+    f = tmp_path / "desk.py"
+    f.write_text('def desk_of(person: str) -> str:\n    """The desk of a colleague named Ann, Bo or Cy."""\n'
+                 '    return {"Ann": "north wing", "Bo": "south wing", "Cy": "lab"}[person]\n')
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    tasks = list(tools_gen.generate(kit, random.Random(0)))
+    assert tasks and {t.generator for t in tasks} == {"tools.call"}  # text cannot be added with Calculate
+    assert {t.answer for t in tasks} <= {"north wing", "south wing", "lab"}

@@ -187,7 +187,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                 continue
             seen.append(args)
             try:
-                value = format_value(_number(call_with_timeout(t, args)))
+                value = gold_of(t, args)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
                 failures += 1
                 if on_warning and failures == 3:
@@ -205,27 +205,40 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                            (Call(t.name, args, f"Call the tool {t.name} with the values from the question."),),
                            "other", {"tool": t.name, "op": "call"})
             if made % 2 == 0:
-                other = sample_args(t, rng)
-                if other is None or same_args(other, args):
-                    continue
-                try:
-                    v2 = format_value(_number(call_with_timeout(t, other)))
-                except Exception:  # noqa: BLE001
-                    continue
-                if v2 is None:
-                    continue
-                from ..toolkits import calc
-
-                total = calc.calculate(f"{value} + {v2}")
-                yield AutoTask("compose", "compose.tool_sum",
-                               f"What is the {phrase(t, args)} plus the {phrase(t, other)}?", total,
-                               (Call(t.name, args, f"Call the tool {t.name} for the first case."),
-                                Call(t.name, other, f"Call the tool {t.name} again for the second case."),
-                                Call("Calculate", {"expression": f"{value} + {v2}"}, "Add the two results with Calculate.")),
-                               "other", {"tool": t.name, "op": "sum_of_two"})
+                task = _sum_of_two(t, args, value, rng)
+                if task is not None:
+                    yield task
 
 
-def _number(value: Any) -> Any:
+def gold_of(tool, args: dict[str, Any]) -> str | None:
+    """The tool's result for ``args`` as a gold (None: no single usable value); raises what the tool raises."""
+    return format_value(_as_value(call_with_timeout(tool, args)))
+
+
+def _sum_of_two(t, args: dict[str, Any], value: str, rng: random.Random) -> AutoTask | None:
+    """Two calls of ``t`` added with Calculate, or None (no second set of arguments, a failing
+    call, or a result that is not a number)."""
+    from ..toolkits import calc
+
+    other = sample_args(t, rng)
+    if other is None or same_args(other, args):
+        return None
+    try:
+        v2 = gold_of(t, other)
+    except Exception:  # noqa: BLE001 (the second call failed: no composition)
+        return None
+    if v2 is None or not all(isinstance(_as_value(v), (int, float)) for v in (value, v2)):
+        return None
+    expression = f"{value} + {v2}"
+    return AutoTask("compose", "compose.tool_sum", f"What is the {phrase(t, args)} plus the {phrase(t, other)}?",
+                    calc.calculate(expression),
+                    (Call(t.name, args, f"Call the tool {t.name} for the first case."),
+                     Call(t.name, other, f"Call the tool {t.name} again for the second case."),
+                     Call("Calculate", {"expression": expression}, "Add the two results with Calculate.")),
+                    "other", {"tool": t.name, "op": "sum_of_two"})
+
+
+def _as_value(value: Any) -> Any:
     """A tool result as a value: numbers kept, text that is one number parsed, other text kept."""
     if isinstance(value, str):
         try:
