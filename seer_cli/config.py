@@ -57,7 +57,7 @@ class Settings:
 
     # --- pool ------------------------------------------------------------------------------
     pool: str = "default"
-    pool_seed: str = "general-seed"  # what a new pool opened by run/practice starts from; "" or "none" = empty (SEER_POOL_SEED)
+    pool_seed: str | None = None  # what a new pool opened by run/practice starts from: None = the toolkit's seed (general-seed, toolqa-seed); "" or "none" = empty (SEER_POOL_SEED)
     observation_max_chars: int = 600  # stored observation length
     near_dup_threshold: float = 0.97  # trajectory cosine for near-duplicates (same tool chain)
     lock_timeout: float = 30.0

@@ -98,6 +98,57 @@ def test_table_tasks_have_executed_golds_and_joins(files, embedder):
         kit.close()
 
 
+def test_text_dates_are_dates_and_ranges_hold_their_golds(tmp_path, embedder):
+    """A table whose dates are text (a SQLite file's TEXT column, ToolQA's coffee view) still gets
+    year, month and date-range tasks, filtered by the text's prefix; every gold re-executes."""
+    import sqlite3
+
+    db = tmp_path / "readings.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE readings (day TEXT, celsius REAL, rain_mm INTEGER)")
+    rng = random.Random(5)
+    con.executemany("INSERT INTO readings VALUES (?, ?, ?)",
+                    [(f"2023-{m:02d}-{d:02d}", round(rng.uniform(-5, 30), 1), rng.randint(0, 40)) for m in range(1, 13) for d in range(1, 29, 3)])
+    con.commit()
+    con.close()
+    kit = get_toolkit("general", data=[db], embedder=embedder)
+    try:
+        (table,) = tables_gen.describe_tables(kit.sql_tables().con, list(kit.sql_tables().tables))
+        assert [c.name for c in table.dates()] == ["day"] and table.columns[0].iso_text
+        tasks = list(tables_gen.generate(kit, random.Random(1)))
+        gens = {t.generator for t in tasks}
+        assert gens & {"table.avg_range", "table.max_range", "table.min_range"} and gens & {"table.sum_month", "table.avg_month"}
+        for t in tasks:
+            assert t.calls[0].tool == "SQL" and t.calls[0].thought.startswith("Use SQL")
+            assert t.answer in kit.call("SQL", t.calls[0].args).replace(",", ""), (t.question, t.answer)
+        month = next(t for t in tasks if t.generator.endswith("_month"))
+        assert "LIKE '2023-" in month.calls[0].args["query"]
+    finally:
+        kit.close()
+
+
+def test_toolqa_tables_practise_through_sqlinterpreter(shared_toolqa, seer_home):
+    """The toolqa toolkit offers its coffee table to --auto: tasks call SQLInterpreter on
+    coffee.coffee_data with the coffee intent, start from the toolqa seed, and every admitted
+    worked example re-verifies through the real tool."""
+    runner = CliRunner()
+    log = seer_home / "coffee.jsonl"
+    res = runner.invoke(app, ["practice", "--auto", "8", "--tries", "0", "--toolkit", "toolqa", "--toolqa-dir", str(shared_toolqa),
+                              "--pool", str(seer_home / "coffee-pool"), "--log", str(log), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = RowLog(log).rows()
+    assert len(rows) == 8 and sum(r["admitted"] for r in rows) >= 7
+    pool = Pool.open(seer_home / "coffee-pool", load_settings(), create=False)
+    mine = [e for e in pool.experiences() if e.origin == ORIGIN]
+    assert len(pool.experiences()) > len(mine)  # the toolqa seed came first
+    assert all(e.steps[0].tool == "SQLInterpreter" and e.intent == "coffee" and "coffee_data" in e.steps[0].args["sql"] for e in mine)
+    kit = get_toolkit("toolqa", data_dir=shared_toolqa, cache_dir=load_settings().cache_dir)
+    try:
+        assert all(reverify(kit, e) for e in mine)
+    finally:
+        kit.close()
+
+
 def test_argmax_with_a_tie_is_not_a_task(tmp_path, embedder):
     csv = tmp_path / "tie.csv"
     csv.write_text("team,score\nred,5\nblue,5\ngreen,1\nred,0\nblue,0\ngreen,1\n")

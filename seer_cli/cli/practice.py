@@ -24,7 +24,7 @@ from .options import (DataOpt, DemosK, DocsOpt, JsonFlag, LlmUrlOpt, MaxStepsOpt
 
 def practice(
     tasks_file: Annotated[Optional[Path], typer.Argument(metavar="[TASKS.jsonl]", help='One task a line: {"question": ..., "answer": ...} (optional "id", "intent"). Not with --auto.')] = None,
-    auto: Annotated[Optional[int], typer.Option("--auto", min=1, max=10_000, metavar="N", help="Make N tasks from --data/--docs/--tools/--mcp (golds computed by running the tools) and practise them.")] = None,
+    auto: Annotated[Optional[int], typer.Option("--auto", min=1, max=10_000, metavar="N", help="Make N tasks from --data/--docs/--tools/--mcp, or from the tables of --toolkit toolqa (golds computed by running the tools), and practise them.")] = None,
     minutes: Annotated[Optional[float], typer.Option("--minutes", min=0.1, help="With --auto: start no new task after M minutes.")] = None,
     examples: Annotated[str, typer.Option("--examples", help="With --auto: what a task the model fails may still teach: worked, recovery, both (worked,recovery) or none.")] = "worked,recovery",
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="With --auto: tasks at once (threads); more than 1 needs --llm-url.")] = 1,
@@ -70,10 +70,8 @@ def practice(
     bad = [x for x in chosen if x not in ("worked", "recovery", "none")]
     if bad:
         raise UserError(f"--examples: {bad[0]!r} is not worked, recovery or none")
-    if auto is not None and not (data or docs or tools or mcp):
+    if auto is not None and toolkit == "general" and not (data or docs or tools or mcp):
         raise UserError("--auto: name what to practise on: --data FILE, --docs DIR, --tools FILE or --mcp CMD")
-    if auto is not None and toolkit != "general":
-        raise UserError("--auto: works on the general toolkit (--data/--docs/--tools/--mcp)")
     if concurrency > 1 and not llm_url:
         raise UserError("--concurrency: more than 1 needs an HTTP backend (--llm-url); the in-process model runs one episode at a time")
     if tasks_file is not None:

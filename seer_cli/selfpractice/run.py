@@ -58,7 +58,7 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
     rng = random.Random(seed)
     kinds: list[list[AutoTask]] = []
     sources = []
-    if getattr(kit, "data", None):
+    if kit.sql_tables() is not None:
         sources.append(("tables", lambda: tables.generate(kit, rng)))
     if getattr(kit, "docs", None) is not None:
         sources.append(("documents", lambda: docs.generate(kit, rng)))

@@ -25,6 +25,7 @@ DATE_TYPES = ("DATE", "TIMESTAMP")
 MAX_CATEGORIES = 25
 PER_TEMPLATE = 6  # candidates drawn per template and table before execution
 MAX_KEYS = 5000  # key values a lookup task is drawn from
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
 _ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$)", re.IGNORECASE)
 
 
@@ -40,11 +41,11 @@ class _Named:
 
     @property
     def q(self) -> str:
-        return quote(self.name)
+        return ".".join(quote(part) for part in self.name.split("."))  # "coffee"."coffee_data" for a schema's table
 
     @property
     def words(self) -> str:
-        return readable(self.name)
+        return readable(self.name.rsplit(".", 1)[-1])
 
 
 @dataclass
@@ -54,6 +55,19 @@ class Column(_Named):
     distinct: int
     nulls: int
     values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
+    iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
+    mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
+
+    @property
+    def is_date(self) -> bool:
+        return self.type.upper().startswith(DATE_TYPES) or self.iso_text
+
+    def in_year(self, y: int) -> str:
+        """SQL: the column falls in year ``y`` (a date's year(), a text date's prefix)."""
+        return f"{self.q} LIKE '{y}-%'" if self.iso_text else f"year({self.q}) = {y}"
+
+    def in_month(self, y: int, mo: int) -> str:
+        return f"{self.q} LIKE '{y}-{mo:02d}-%'" if self.iso_text else f"year({self.q}) = {y} AND month({self.q}) = {mo}"
 
 
 @dataclass
@@ -71,12 +85,12 @@ class Table(_Named):
         return [c for c in self.columns if c.values]
 
     def dates(self) -> list[Column]:
-        return [c for c in self.columns if c.type.upper().startswith(DATE_TYPES) and c.nulls < self.rows]
+        return [c for c in self.columns if c.is_date and c.nulls < self.rows]
 
     def keys(self) -> list[Column]:
         """Columns that name one row (dates of a daily table, unique names)."""
         return [c for c in self.columns if c.distinct == self.rows and c.nulls == 0 and self.rows > 1
-                and (c.type.upper().startswith(DATE_TYPES) or c.type.upper().startswith("VARCHAR"))]
+                and (c.is_date or c.type.upper().startswith("VARCHAR"))]
 
 
 def _numeric(typ: str) -> bool:
@@ -94,26 +108,37 @@ def _lit(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def describe_tables(con) -> list[Table]:
-    """Each table of the connection with its columns' types, distinct and null counts, and the
-    values of its categorical columns (text with at most :data:`MAX_CATEGORIES` values, repeated)."""
+def describe_tables(con, names: list[str]) -> list[Table]:
+    """Each named table (``name`` or ``schema.name``) with its columns' types, distinct and null
+    counts, the values of its categorical columns (text with at most :data:`MAX_CATEGORIES`
+    values, repeated) and whether a text column holds ISO dates."""
     tables = []
-    for (name,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall():
-        qn = quote(name)
-        (rows,) = con.execute(f"SELECT count(*) FROM {qn}").fetchone()
-        cols = []
+    for name in names:
+        schema, _, bare = name.rpartition(".")
+        t = Table(name, 0, [])
+        (rows,) = con.execute(f"SELECT count(*) FROM {t.q}").fetchone()
+        t.rows = int(rows)
         for col, typ in con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? "
-                                    "ORDER BY ordinal_position", [name]).fetchall():
-            qc = quote(col)
-            distinct, nulls = con.execute(f"SELECT count(DISTINCT {qc}), count(*) - count({qc}) FROM {qn}").fetchone()
-            c = Column(col, typ, int(distinct), int(nulls))
-            if typ.upper().startswith("VARCHAR") and 2 <= distinct <= MAX_CATEGORIES and distinct < rows:
-                c.values = [v for (v, _n) in con.execute(
-                    f"SELECT {qc}, count(*) AS n FROM {qn} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
-                    f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall()]
-            cols.append(c)
-        tables.append(Table(name, int(rows), cols))
+                                    "AND table_schema=? ORDER BY ordinal_position", [bare, schema or "main"]).fetchall():
+            t.columns.append(_describe_column(con, t, col, typ))
+        tables.append(t)
     return tables
+
+
+def _describe_column(con, t: Table, col: str, typ: str) -> Column:
+    qc = quote(col)
+    text = typ.upper().startswith("VARCHAR")
+    iso_count = f"count(*) FILTER (WHERE regexp_full_match({qc}, '{ISO_DATE}'))" if text else "0"
+    distinct, nulls, iso = con.execute(f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count} FROM {t.q}").fetchone()
+    c = Column(col, typ, int(distinct), int(nulls), iso_text=bool(text and iso and iso == t.rows - nulls))
+    if _numeric(typ):
+        (mean_abs,) = con.execute(f"SELECT avg(abs({qc})) FROM {t.q}").fetchone()
+        c.mean_abs = None if mean_abs is None else float(mean_abs)
+    if text and not c.iso_text and 2 <= distinct <= MAX_CATEGORIES and distinct < t.rows:
+        c.values = [v for (v, _n) in con.execute(
+            f"SELECT {qc}, count(*) AS n FROM {t.q} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
+            f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall()]
+    return c
 
 
 # --- candidates: (generator, sql, question, covers, thought, check) ----------------------------
@@ -147,13 +172,18 @@ def _agg_sql(op: str, col: Column) -> tuple[str, str]:
     return expr, ""
 
 
+def _as_date(d: Column) -> str:
+    return f"CAST({d.q} AS DATE)" if d.iso_text else d.q
+
+
 def _years(con, t: Table, d: Column) -> list[int]:
-    return [int(y) for (y,) in con.execute(f"SELECT DISTINCT year({d.q}) AS y FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y").fetchall()]
+    return [int(y) for (y,) in con.execute(
+        f"SELECT DISTINCT year({_as_date(d)}) AS y FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y").fetchall()]
 
 
 def _months(con, t: Table, d: Column) -> list[tuple[int, int]]:
     return [(int(y), int(m)) for (y, m) in con.execute(
-        f"SELECT DISTINCT year({d.q}) AS y, month({d.q}) AS m FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y, m").fetchall()]
+        f"SELECT DISTINCT year({_as_date(d)}) AS y, month({_as_date(d)}) AS m FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y, m").fetchall()]
 
 
 def candidates(con, tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
@@ -236,22 +266,23 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         years, months = _years(con, t, d), _months(con, t, d)
         for m, y, op in _pick(rng, [(m, y, op) for m in M for y in years for op in ("sum", "avg", "max")], 4):
             expr, rnd = _agg_sql(op, m)
-            yield Candidate(f"table.{op}_year", f"SELECT {expr} FROM {T} WHERE year({d.q}) = {y}",
+            yield Candidate(f"table.{op}_year", f"SELECT {expr} FROM {T} WHERE {d.in_year(y)}",
                             f"What is the {AGG[op][1]} {m.words} in {y}{rnd}?",
                             {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_year"},
-                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where year({d.name}) = {y}.")
+                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} over the rows of {y} ({d.name}).")
         for m, (y, mo), op in _pick(rng, [(m, ym, op) for m in M for ym in months for op in ("sum", "avg")], 4):
             expr, rnd = _agg_sql(op, m)
-            yield Candidate(f"table.{op}_month", f"SELECT {expr} FROM {T} WHERE year({d.q}) = {y} AND month({d.q}) = {mo}",
+            yield Candidate(f"table.{op}_month", f"SELECT {expr} FROM {T} WHERE {d.in_month(y, mo)}",
                             f"What is the {AGG[op][1]} {m.words} in {calendar.month_name[mo]} {y}{rnd}?",
                             {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_month"},
-                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where year({d.name}) = {y} and month({d.name}) = {mo}.")
+                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} over the rows of {calendar.month_name[mo]} {y} ({d.name}).")
         for m, c, v, y in _pick(rng, [(m, cat, v, y) for m in M for cat in C for v in cat.values[:6] for y in years], 3):
             expr, rnd = _agg_sql("sum", m)
-            yield Candidate("table.sum_where_year", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)} AND year({d.q}) = {y}",
+            yield Candidate("table.sum_where_year", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)} AND {d.in_year(y)}",
                             f"What is the total {m.words} for {c.words} {v} in {y}{rnd}?",
                             {"table": t.name, "columns": [m.name, c.name, d.name], "op": "sum_where_year"},
-                            f"Use SQL on the {t.name} table: SUM of {m.name} where {c.name} = '{v}' and year({d.name}) = {y}.")
+                            f"Use SQL on the {t.name} table: SUM of {m.name} where {c.name} = '{v}', over the rows of {y} ({d.name}).")
+        yield from _ranges(con, t, d, rng)
         if d in K:
             for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
                 yield Candidate("table.date_of_max" if high else "table.date_of_min",
@@ -259,6 +290,30 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                                 f"On which {d.words} was the {m.words} {'highest' if high else 'lowest'}?",
                                 {"table": t.name, "columns": [m.name, d.name], "op": "date_of_max" if high else "date_of_min"},
                                 f"Use SQL on the {t.name} table: sort by {m.name}, take the {d.name} of the first row.", tie_check=True)
+
+
+def _ranges(con, t: Table, d: Column, rng: random.Random) -> Iterator[Candidate]:
+    """An average or an extreme of a measure between two dates of the table (inclusive)."""
+    days = [format_value(v) for (v,) in con.execute(
+        f"SELECT DISTINCT {d.q} FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY 1 LIMIT {MAX_KEYS}").fetchall()]
+    if len(days) < 3:
+        return
+    for m, op in _pick(rng, [(m, op) for m in t.measures() for op in ("avg", "max", "min")], 4):
+        i = rng.randrange(len(days) - 2)
+        a, b = days[i], days[min(len(days) - 1, i + rng.randint(2, 40))]
+        expr, rnd = _agg_sql(op, m)
+        yield Candidate(f"table.{op}_range", f"SELECT {expr} FROM {t.q} WHERE {d.q} BETWEEN {_lit(a)} AND {_lit(b)}",
+                        f"What was the {AGG[op][1]} {m.words} from {a} to {b}{rnd}?",
+                        {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_range"},
+                        f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where {d.name} is between {a} and {b}.")
+
+
+def _comparable(a: Column, b: Column) -> bool:
+    """Two measures on one scale (a high and a low price; not a price and a traded volume): their
+    mean magnitudes within a factor of 10 of each other."""
+    if not a.mean_abs or not b.mean_abs:
+        return False
+    return max(a.mean_abs, b.mean_abs) <= 10 * min(a.mean_abs, b.mean_abs)
 
 
 def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
@@ -275,7 +330,7 @@ def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                             f"What was the {m.words} on {kl}?" if k in D else f"What is the {m.words} of {k.words} {kl}?",
                             {"table": t.name, "columns": [m.name, k.name], "op": "lookup"},
                             f"Use SQL on the {t.name} table: {m.name} of the row where {k.name} = '{kl}'.")
-        pairs = [(a, b) for a in M for b in M if a.name < b.name]
+        pairs = [(a, b) for a in M for b in M if a.name < b.name and _comparable(a, b)]
         for (a, b), kv in _pick(rng, [(p, kv) for p in pairs for kv in keys], 2):
             kl = format_value(kv)
             yield Candidate("table.diff_lookup", f"SELECT {a.q} - {b.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
@@ -331,15 +386,20 @@ def execute(con, cand: Candidate) -> str | None:
 
 
 def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
-    """Answer-first table tasks over the toolkit's tables (its own read-only DuckDB connection);
-    the gold plan is the one SQL call whose observation shows the value."""
-    con = kit._connect()
-    tables = describe_tables(con)
-    for cand in candidates(con, tables, rng):
-        value = execute(con, cand)
+    """Answer-first table tasks over the tables the toolkit offers (:meth:`Toolkit.sql_tables`,
+    in its own read-only DuckDB connection); the gold plan is one call of the toolkit's SQL tool
+    whose observation shows the value, its thought naming that tool."""
+    src = kit.sql_tables()
+    if src is None:
+        return
+    tables = describe_tables(src.con, list(src.tables))
+    for cand in candidates(src.con, tables, rng):
+        value = execute(src.con, cand)
         if value is None:
             continue
         sql = cand.sql
         if cand.tie_check:
             sql = sql.rsplit(" LIMIT 2", 1)[0] + " LIMIT 1"
-        yield AutoTask("data", cand.generator, cand.question, value, (Call("SQL", {"query": sql}, cand.thought),), "data", cand.covers)
+        thought = f"Use {src.tool}" + cand.thought.removeprefix("Use SQL")  # the tool the agent calls here
+        intent = src.tables[cand.covers.get("table")] if cand.covers.get("table") in src.tables else "data"
+        yield AutoTask("data", cand.generator, cand.question, value, (Call(src.tool, {src.arg: sql}, thought),), intent, cand.covers)

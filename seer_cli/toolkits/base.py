@@ -265,6 +265,20 @@ FINISH_TOOL = _finish
 ARG_MAX_CHARS = 300
 UNCAPPED_ARGS = ("code", "sql")
 
+
+@dataclass(frozen=True)
+class SqlTables:
+    """What a toolkit offers answer-first table practice (:mod:`seer_cli.selfpractice.tables`):
+    its DuckDB connection, the tables in it as its SQL tool names them, each with the intent a
+    question about it belongs to, and that tool with the argument the query goes in. One shape
+    for any toolkit with an SQL tool, so practice writes the calls the agent will make there."""
+
+    con: Any
+    tables: dict[str, str]  # SQL name ("sales", "coffee.coffee_data") -> intent
+    tool: str
+    arg: str
+
+
 class Toolkit:
     """A set of tools plus the intents an agent can classify questions into.
 
@@ -292,6 +306,10 @@ class Toolkit:
     def available(self, tool_name: str) -> bool:
         """Whether a method tool is offered; subclasses hide tools whose inputs are absent."""
         return True
+
+    def sql_tables(self) -> SqlTables | None:
+        """The tables self-practice may write SQL tasks over; None when the toolkit has none."""
+        return None
 
     def tools(self) -> list[Tool]:
         found = [t for t in self._method_tools() if t.name != FINISH and self.available(t.name)]

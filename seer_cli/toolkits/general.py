@@ -31,7 +31,7 @@ import numpy as np
 
 from ..errors import ToolCallError, UserError
 from . import calc
-from .base import Tool, Toolkit, tool
+from .base import SqlTables, Tool, Toolkit, tool
 
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
 DOC_SUFFIXES = {".txt", ".md"}
@@ -253,6 +253,12 @@ class GeneralToolkit(Toolkit):
             self._schemas[table] = cols
         self._con = con
         return con
+
+    def sql_tables(self) -> SqlTables | None:
+        if not self.data:
+            return None
+        con = self._connect()
+        return SqlTables(con, dict.fromkeys(self._schemas, "data"), "SQL", "query")
 
     @staticmethod
     def _load_sqlite(con, path: Path, taken: set[str]) -> None:

@@ -47,7 +47,7 @@ from ..errors import ToolCallError, UserError
 # The tools' argument names, shared with the library.json reader (which must not import this module).
 from ..pool.readers import TOOLQA_ARGS as TOOLQA_ARGS
 from . import calc
-from .base import Toolkit, tool
+from .base import SqlTables, Toolkit, tool
 from .toolqa_tables import DB_FILES, Tables, file_key, missing, quote, tables
 
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
@@ -272,6 +272,16 @@ class ToolQAToolkit(Toolkit):
         if len(rows) > SQL_ROWS or len(text) > OUTPUT_CHARS:
             text = text[:OUTPUT_CHARS] + "\n... [more rows; add a WHERE or LIMIT]"
         return text if (text or self.strict) else "(no rows)"
+
+    def sql_tables(self) -> SqlTables | None:
+        """Each ToolQA table whose corpus file is here, as SQLInterpreter names it."""
+        found = {}
+        for domain in self._TABLES:
+            if self.has_corpus(domain):
+                db = "flights" if domain == "flight" else domain
+                self._t.ensure(db)
+                found[f"{db}.{db}_data"] = domain
+        return SqlTables(self._t.con, found, "SQLInterpreter", "sql") if found else None
 
     # --- text retrieval --------------------------------------------------------------------
     def _retrieve(self, corpus: str, query: str) -> str:
