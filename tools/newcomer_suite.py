@@ -288,15 +288,35 @@ def practise(out: Path, seer: str, files: dict[str, Path], env: dict, auto: int,
     return summary
 
 
+def pin_model(out: Path, model: str | None) -> str:
+    """The model a run directory is measured with, written once to ``suite.json``: a resumed run
+    with another model is refused, so one table row is never two models. None = the default
+    of ``seer run`` (the best bundled model installed, ``$SEER_MODEL`` when set)."""
+    from seer_cli.backends.weights import PREFERENCE, is_installed
+
+    model = model or os.environ.get("SEER_MODEL") or next((m for m in PREFERENCE if is_installed(m)), "none installed")
+    pinned = out / "suite.json"
+    if pinned.exists():
+        was = json.loads(pinned.read_text()).get("model")
+        if was != model:
+            raise SystemExit(f"{out} was run with model {was}, not {model}: use another --out")
+    else:
+        pinned.write_text(json.dumps({"model": model}))
+    return model
+
+
 def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print, auto: int | None = None,
-        tries: int = 1) -> list[dict]:
+        tries: int = 1, model: str | None = None) -> list[dict]:
     from seer_cli.evals import scoring
 
+    out = out.resolve()  # the seer calls run in ``out``: relative file paths would point nowhere
     out.mkdir(parents=True, exist_ok=True)
     files = make_files(out / "files")
     results = out / "results.jsonl"
     done = {row["id"]: row for row in load(out, repair=True)} if results.exists() else {}
-    env = dict(os.environ, SEER_HOME=str(out / "home"))
+    model = pin_model(out, model)
+    env = dict(os.environ, SEER_HOME=str(out / "home"), SEER_MODEL=model)
+    echo(f"model: {model}")
     if auto:
         practise(out, seer, files, env, auto, tries, echo)
     todo = [q for q in questions() if (not kinds or q["kind"] in kinds) and q["id"] not in done]
@@ -310,7 +330,7 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
         except subprocess.TimeoutExpired:
             rc, stdout, stderr = "timeout", "", ""
         seconds = round(time.perf_counter() - start, 1)
-        row = {**q, "rc": rc, "seconds": seconds, "reply": None, "tools": [], "reason": None, "error": None}
+        row = {**q, "model": model, "rc": rc, "seconds": seconds, "reply": None, "tools": [], "reason": None, "error": None}
         try:
             res = json.loads(stdout)
             row.update(reply=res.get("answer"), reason=res.get("reason"), intent=res.get("intent"),
@@ -402,12 +422,13 @@ def table(dirs: list[Path], as_json: bool) -> None:
         print(json.dumps(result, indent=2))
         return
     kinds = [k for k in KINDS + ["all"] if any(k in s for s in sums.values())]
-    print("| run | " + " | ".join(kinds) + " | s/question |")
-    print("|---|" + "---|" * (len(kinds) + 1))
+    print("| run | model | " + " | ".join(kinds) + " | s/question |")
+    print("|---|---|" + "---|" * (len(kinds) + 1))
     for name, s in sums.items():
         cells = [f"{s[k]['found']}/{s[k]['n']}" + (f" [{s[k]['ci'][0]:.0f}–{s[k]['ci'][1]:.0f} %]" if k == "all" else "")
                  if k in s else "" for k in kinds]
-        print(f"| {name} | " + " | ".join(cells) + f" | {s['all']['seconds']} |")
+        model = json.loads((Path(name) / "suite.json").read_text()).get("model") if (Path(name) / "suite.json").exists() else "?"
+        print(f"| {name} | {model} | " + " | ".join(cells) + f" | {s['all']['seconds']} |")
     if "near" in result:
         print(f"\n{len(result['near'])} suite questions have a generated task within cosine {NEAR}: {', '.join(result['near']) or 'none'}; "
               "on the others:")
@@ -436,6 +457,8 @@ def main(argv=None) -> int:
     r.add_argument("--auto", type=int, default=None, metavar="N",
                    help="first run seer practice --auto N on the suite's files (never its questions) into the run's pool")
     r.add_argument("--tries", type=int, default=1, help="with --auto: the model's tries per task (0: worked examples only)")
+    r.add_argument("--model", default=None,
+                   help="GGUF path or bundled alias for every seer call (default: $SEER_MODEL, else the best bundled model installed)")
     r.add_argument("--json", action="store_true")
     t = sub.add_parser("table", help="scores of one run, or two runs and their paired difference")
     t.add_argument("dirs", type=Path, nargs="+")
@@ -454,7 +477,7 @@ def main(argv=None) -> int:
         return 0
     kinds = {k.strip() for k in args.kinds.split(",") if k.strip()} or None
     rows = run(args.out, args.seer, kinds, args.timeout, echo=(lambda *_: None) if args.json else print, auto=args.auto,
-               tries=args.tries)
+               tries=args.tries, model=args.model)
     if args.json:
         print(json.dumps(summary(rows), indent=2))
     else:
