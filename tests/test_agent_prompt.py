@@ -8,7 +8,7 @@ import json
 
 from seer_cli.agent.judge import by_expected
 from seer_cli.agent.loop import parse_step
-from seer_cli.agent.prompt import DemoOrder, build_messages, load_prompt, step_json
+from seer_cli.agent.prompt import DemoOrder, anchored, build_messages, load_prompt, step_json
 from seer_cli.agent.steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
 from seer_cli.pool.records import Experience, Step
 
@@ -57,6 +57,21 @@ def test_same_recalled_set_gives_a_byte_identical_prefix():
     m1 = build_messages(SYSTEM, demos, "q", h1)
     m2 = build_messages(SYSTEM, demos, "q", h2)
     assert m2[: len(m1)] == m1  # the step only appends
+
+
+def test_anchor_layout_shows_a_newcomer_after_the_history_and_drops_it_next_step():
+    block = [{"id": "a", "experience": _exp("a")}, {"id": "b", "experience": _exp("b")}]
+    recalled = [{"id": "b"}, {"id": "n1", "experience": _exp("new one")}, {"id": "n2"}]  # score order
+    assert anchored(block, recalled)["id"] == "n1"  # the best-ranked demo the block lacks
+    assert anchored(block, [{"id": "b"}, {"id": "a"}]) is None
+    demos = [r["experience"] for r in block]
+    h1 = [Step("t1", "Calculate", {"expression": "1+1"}, "2")]
+    h2 = h1 + [Step("t2", "Calculate", {"expression": "2+2"}, "4")]
+    m1 = build_messages(SYSTEM, demos, "q", h1, newcomer=_exp("new one", obs="an observation not shown"))
+    assert m1[-1]["role"] == "user" and '"new one"' in m1[-1]["content"] and '"Calculate"' in m1[-1]["content"]
+    assert "an observation not shown" not in m1[-1]["content"]  # what to do, not what came back
+    m2 = build_messages(SYSTEM, demos, "q", h2)
+    assert m2[: len(m1) - 1] == m1[:-1]  # only the newcomer is dropped: the block and the history stay
 
 
 def test_demo_order_keeps_survivors_in_place_and_appends_newcomers():

@@ -80,6 +80,8 @@ class EvalConfig(RunConfig):
     judge: bool = True  # compute the LLM judge for every question
     strict: bool = False  # ToolQA tools with the official FilterDB quirks exactly
     demo_order: str | None = None  # None = the settings' (SEER_DEMO_ORDER); recorded once the run starts
+    demo_layout: str | None = None  # None = the settings' (SEER_DEMO_LAYOUT); recorded
+    thought_max_chars: int | None = None  # None = the settings' (SEER_THOUGHT_MAX_CHARS); recorded
     hint: str | None = None  # intent | plan | none; None = the settings' (SEER_HINT); recorded
     dominant_margin: float | None = None  # None = the settings' (off unless SEER_DOMINANT_MARGIN); recorded
     w_utility: float | None = None  # None = the settings' (0 unless SEER_W_UTILITY); recorded
@@ -229,10 +231,12 @@ def _settings(config: EvalConfig):
     from ..config import load_settings
 
     settings = load_settings().replace(model=config.model, llm_url=config.llm_url, max_steps=config.max_steps, seed=config.seed,
-                                       demo_order=config.demo_order, hint=config.hint, dominant_margin=config.dominant_margin,
+                                       demo_order=config.demo_order, demo_layout=config.demo_layout,
+                                       thought_max_chars=config.thought_max_chars, hint=config.hint, dominant_margin=config.dominant_margin,
                                        w_utility=config.w_utility)
     check_choice("hint", settings.hint, "--hint")
     config.demo_order, config.hint = settings.demo_order, settings.hint
+    config.demo_layout, config.thought_max_chars = settings.demo_layout, settings.thought_max_chars
     config.dominant_margin, config.w_utility = settings.dominant_margin, settings.w_utility
     return settings
 
