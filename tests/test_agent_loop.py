@@ -57,18 +57,18 @@ def test_unchanged_recall_keeps_the_prompt_prefix_and_the_kv_cache(llm, kit, poo
     assert actions[1].prompt_tokens_evaluated < 0.25 * actions[1].prompt_tokens, actions[1].to_dict()
 
 
-def test_anchor_layout_keeps_step_one_demos_for_the_whole_episode(llm, kit, pool, embedder, settings):
-    agent = Agent(llm, kit, pool, embedder, settings, recall="stepwise", k=3, max_steps=4, demo_layout="anchor")
+def test_append_layout_never_drops_a_demo_of_step_one(llm, kit, pool, embedder, settings):
+    agent = Agent(llm, kit, pool, embedder, settings, recall="stepwise", k=3, max_steps=4, demo_layout="append")
     actions, final = _episode(agent, "What is the sum of the squares of 3, 4 and 12?", intent="math")
     assert len(actions) >= 2, [a.to_dict() for a in actions]
-    first = agent.last_prompts[0]
-    question_at = max(i for i, m in enumerate(first) if m["role"] == "user" and m["content"].startswith("Question:"))
     block = [r["id"] for r in actions[0].recalled]
+    first = agent.last_prompts[0]
     for action, prompt in zip(actions, agent.last_prompts):
-        assert prompt[: question_at + 1] == first[: question_at + 1]  # system, demos, question: never re-evaluated
         shown = [r["id"] for r in action.recalled]
-        assert shown[: len(block)] == block and len(shown) <= len(block) + 1
-        assert (len(shown) > len(block)) == prompt[-1]["content"].startswith("A solved question like this step")
+        assert shown[: len(block)] == block and len(shown) <= len(block) + 2  # step 1's demos stay, in place
+    # the block's messages (system + step 1's demos) open every later prompt byte for byte
+    question_at = max(i for i, m in enumerate(first) if m["role"] == "user" and m["content"].startswith("Question:"))
+    assert all(p[:question_at] == first[:question_at] for p in agent.last_prompts)
 
 
 def test_three_invented_questions_parse_and_learning_dedups(llm, kit, pool, embedder, settings):

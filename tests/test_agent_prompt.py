@@ -8,7 +8,7 @@ import json
 
 from seer_cli.agent.judge import by_expected
 from seer_cli.agent.loop import parse_step
-from seer_cli.agent.prompt import DemoOrder, anchored, build_messages, load_prompt, step_json
+from seer_cli.agent.prompt import DemoOrder, appended, build_messages, load_prompt, step_json
 from seer_cli.agent.steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
 from seer_cli.pool.records import Experience, Step
 
@@ -59,19 +59,17 @@ def test_same_recalled_set_gives_a_byte_identical_prefix():
     assert m2[: len(m1)] == m1  # the step only appends
 
 
-def test_anchor_layout_shows_a_newcomer_after_the_history_and_drops_it_next_step():
-    block = [{"id": "a", "experience": _exp("a")}, {"id": "b", "experience": _exp("b")}]
-    recalled = [{"id": "b"}, {"id": "n1", "experience": _exp("new one")}, {"id": "n2"}]  # score order
-    assert anchored(block, recalled)["id"] == "n1"  # the best-ranked demo the block lacks
-    assert anchored(block, [{"id": "b"}, {"id": "a"}]) is None
-    demos = [r["experience"] for r in block]
+def test_append_layout_keeps_the_block_and_adds_the_best_newcomer_up_to_a_limit():
+    block = [{"id": "a"}, {"id": "b"}]
+    recalled = [{"id": "b"}, {"id": "n1"}, {"id": "n2"}]  # score order
+    assert [r["id"] for r in appended(block, recalled, 4)] == ["a", "b", "n1"]  # the best-ranked demo the block lacks
+    assert [r["id"] for r in appended(block, [{"id": "b"}, {"id": "a"}], 4)] == ["a", "b"]  # nothing new: unchanged
+    assert [r["id"] for r in appended(block, recalled, 2)] == ["a", "b"]  # full: no more newcomers
+    demos = [_exp("a"), _exp("b")]
     h1 = [Step("t1", "Calculate", {"expression": "1+1"}, "2")]
-    h2 = h1 + [Step("t2", "Calculate", {"expression": "2+2"}, "4")]
-    m1 = build_messages(SYSTEM, demos, "q", h1, newcomer=_exp("new one", obs="an observation not shown"))
-    assert m1[-1]["role"] == "user" and '"new one"' in m1[-1]["content"] and '"Calculate"' in m1[-1]["content"]
-    assert "an observation not shown" not in m1[-1]["content"]  # what to do, not what came back
-    m2 = build_messages(SYSTEM, demos, "q", h2)
-    assert m2[: len(m1) - 1] == m1[:-1]  # only the newcomer is dropped: the block and the history stay
+    m1 = build_messages(SYSTEM, demos, "q", h1)
+    m2 = build_messages(SYSTEM, demos + [_exp("new one")], "q", h1)
+    assert m2[: len(m1) - 3] == m1[:-3]  # system and the block stay; the newcomer, question and history follow them
 
 
 def test_demo_order_keeps_survivors_in_place_and_appends_newcomers():

@@ -12,14 +12,14 @@ Configurations (``--configs``, comma-separated; the first is the baseline of the
 ``--ref`` the denominator of the ratios):
 
     rerank        stepwise recall, the demo block follows recall every step (sticky order)
-    anchor        stepwise recall, step 1's block stays; a newcomer is shown after the history
+    append        stepwise recall, step 1's block stays; a demo recalled later is added after it (at most 2)
     canonical     rerank with demos in canonical order (SEER_DEMO_ORDER=canonical)
     task          task-level recall (the demos of step 1 for the whole episode, no newcomers)
-    anchor-t60    anchor with the thought capped at 60 characters (SEER_THOUGHT_MAX_CHARS)
-    anchor-t0     anchor with no thought at all
+    append-t60    append with the thought capped at 60 characters (SEER_THOUGHT_MAX_CHARS)
+    append-t0     append with no thought at all
 
     python tools/bench_layout.py run --out runs/layout --toolqa-dir ~/ToolQA --pool runs/coffee-pool \\
-        --configs rerank,anchor,task --sample 20 --parallel 2     # 40 held-out coffee questions each
+        --configs rerank,append,task --sample 20 --parallel 2     # 40 held-out coffee questions each
     python tools/bench_layout.py table runs/layout [--ref task] [--json]
 
 ``run`` calls ``seer eval toolqa`` once per configuration (coffee easy and hard, split 50/50 by
@@ -43,11 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CONFIGS = {  # name -> (--recall, environment)
     "rerank": ("stepwise", {"SEER_DEMO_LAYOUT": "rerank"}),
-    "anchor": ("stepwise", {"SEER_DEMO_LAYOUT": "anchor"}),
+    "append": ("stepwise", {"SEER_DEMO_LAYOUT": "append"}),
     "canonical": ("stepwise", {"SEER_DEMO_LAYOUT": "rerank", "SEER_DEMO_ORDER": "canonical"}),
     "task": ("task", {}),
-    "anchor-t60": ("stepwise", {"SEER_DEMO_LAYOUT": "anchor", "SEER_THOUGHT_MAX_CHARS": "60"}),
-    "anchor-t0": ("stepwise", {"SEER_DEMO_LAYOUT": "anchor", "SEER_THOUGHT_MAX_CHARS": "0"}),
+    "append-t60": ("stepwise", {"SEER_DEMO_LAYOUT": "append", "SEER_THOUGHT_MAX_CHARS": "60"}),
+    "append-t0": ("stepwise", {"SEER_DEMO_LAYOUT": "append", "SEER_THOUGHT_MAX_CHARS": "0"}),
 }
 
 
@@ -125,20 +125,23 @@ def table(out: Path, names: list[str] | None, ref: str | None, as_json: bool) ->
     if not runs:
         raise SystemExit(f"{out}: no finished rows yet")
     names = list(runs)
-    common = sorted(set.intersection(*(set(r) for r in runs.values())))
     ref = ref if ref in runs else ("task" if "task" in runs else names[0])
     base = names[0]
-    sums = {n: summarise([runs[n][q] for q in common]) for n in names}
-    result = {"questions": len(common), "baseline": base, "ref": ref, "configs": {}}
+    result = {"baseline": base, "ref": ref, "configs": {}}
     for n in names:
-        s = dict(sums[n])
-        s["tokens_ratio_to_ref"] = round(s["tokens_evaluated"] / max(sums[ref]["tokens_evaluated"], 1e-9), 2)
-        s["seconds_ratio_to_ref"] = round(s["seconds"] / max(sums[ref]["seconds"], 1e-9), 2)
-        same = [str(runs[n][q]["prediction"]) == str(runs[base][q]["prediction"]) for q in common]
-        s["agree_with_baseline"] = sum(same)
+        # each comparison on the questions both of its runs answered: a reference cut short for
+        # time still gives ratios on its questions, and the paired test keeps every pair it has
+        with_base = sorted(set(runs[n]) & set(runs[base]))
+        with_ref = sorted(set(runs[n]) & set(runs[ref]))
+        s = summarise([runs[n][q] for q in with_base])
+        mine, theirs = summarise([runs[n][q] for q in with_ref]), summarise([runs[ref][q] for q in with_ref])
+        s["ref_questions"] = len(with_ref)
+        s["tokens_ratio_to_ref"] = round(mine["tokens_evaluated"] / max(theirs["tokens_evaluated"], 1e-9), 2)
+        s["seconds_ratio_to_ref"] = round(mine["seconds"] / max(theirs["seconds"], 1e-9), 2)
+        s["agree_with_baseline"] = sum(str(runs[n][q]["prediction"]) == str(runs[base][q]["prediction"]) for q in with_base)
         if n != base:
-            a = [bool(runs[n][q]["lenient"]) for q in common]
-            b = [bool(runs[base][q]["lenient"]) for q in common]
+            a = [bool(runs[n][q]["lenient"]) for q in with_base]
+            b = [bool(runs[base][q]["lenient"]) for q in with_base]
             diff, lo, hi = paired_bootstrap(a, b)
             s["vs_baseline"] = {"points": round(100 * diff, 1), "ci": [round(100 * lo, 1), round(100 * hi, 1)],
                                 "mcnemar_p": round(mcnemar(a, b), 3), "only_this": sum(x and not y for x, y in zip(a, b)),
@@ -147,14 +150,14 @@ def table(out: Path, names: list[str] | None, ref: str | None, as_json: bool) ->
     if as_json:
         print(json.dumps(result, indent=2))
         return result
-    print(f"{len(common)} questions in every run; ratios to {ref}; paired tests against {base} (lenient)\n")
+    print(f"each row on the questions it shares with {base} (paired tests, lenient); ratios to {ref} on the questions it shares with {ref}\n")
     print("| config | lenient | EM | prompt tokens evaluated / q | x ref | completion tokens / q | seconds / q | x ref "
           "| steps / q | thought chars / step | same answer as baseline | vs baseline (points, 95 % CI, McNemar p) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n, s in result["configs"].items():
         vs = s.get("vs_baseline")
         vs_text = f"{vs['points']:+.1f} [{vs['ci'][0]:+.1f}, {vs['ci'][1]:+.1f}] p = {vs['mcnemar_p']} ({vs['only_this']}/{vs['only_baseline']})" if vs else "baseline"
-        print(f"| {n} | {s['lenient']}/{s['n']} | {s['em']}/{s['n']} | {s['tokens_evaluated']:.0f} | {s['tokens_ratio_to_ref']} "
+        print(f"| {n} | {s['lenient']}/{s['n']} | {s['em']}/{s['n']} | {s['tokens_evaluated']:.0f} | {s['tokens_ratio_to_ref']} (n={s['ref_questions']}) "
               f"| {s['completion_tokens']:.0f} | {s['seconds']} | {s['seconds_ratio_to_ref']} | {s['steps']} | {s['thought_chars']} "
               f"| {s['agree_with_baseline']}/{s['n']} | {vs_text} |")
     return result
@@ -167,7 +170,7 @@ def main(argv=None) -> int:
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--toolqa-dir", type=Path, default=os.environ.get("SEER_TOOLQA_DIR"), required="SEER_TOOLQA_DIR" not in os.environ)
     r.add_argument("--pool", help="the practised starting pool (name or path); default: the toolqa seed")
-    r.add_argument("--configs", default="rerank,anchor,task")
+    r.add_argument("--configs", default="rerank,append,task")
     r.add_argument("--ref", default="task")
     r.add_argument("--domains", default="coffee")
     r.add_argument("--sample", type=int, default=20, help="test questions per split (easy, hard)")

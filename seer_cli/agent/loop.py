@@ -38,7 +38,7 @@ from ..config import DEMO_MODES, RECALL_MODES
 from ..errors import ContextOverflow, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
-from .prompt import DemoOrder, anchored, build_messages, step_messages, system_message, truncate
+from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
 from .refusal import ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, is_error_answer  # noqa: F401  (re-exported)
 from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage
 
@@ -232,28 +232,23 @@ class Agent:
         recall_ms = (time.perf_counter() - t0) * 1000
         recall_parts = {k: round(v, 3) for k, v in self._last_timings.items()}
         self._last_timings = {}
-        newcomer = None
-        if self.demo_layout == "anchor" and ep.block is not None:  # step 1's demos stay; a newcomer goes after the history
-            newcomer = anchored(ep.block, recalled)
-            recalled = ep.block
+        if self.demo_layout == "append" and ep.block is not None:  # step 1's demos stay; a newcomer is added after them
+            recalled = ep.block = appended(ep.block, recalled, len(ep.block[:ep.k]) + MAX_APPENDED)
         else:
             recalled = ep.block = ep.order.update(recalled, key=lambda r: r["id"])
-        shown = [*recalled, newcomer] if newcomer else recalled
-        ep.shown += [r["id"] for r in shown if r["id"] not in ep.shown]
+        ep.shown += [r["id"] for r in recalled if r["id"] not in ep.shown]
         hint = ep.hints.get(ep.task.intent)
         if s.hint == "plan" and recalled:
             hint = plan_hint(max(recalled, key=lambda r: r["score"] or 0)["experience"])
         if ep.note:
             hint = f"{hint}\n{ep.note}" if hint else ep.note
         messages = build_messages(ep.system, [r["experience"] for r in recalled], ep.task.question, history, hint=hint,
-                                  demo_observation_chars=s.demo_observation_chars, observation_chars=s.prompt_observation_chars,
-                                  newcomer=newcomer["experience"] if newcomer else None)
+                                  demo_observation_chars=s.demo_observation_chars, observation_chars=s.prompt_observation_chars)
         self.last_prompts.append(messages)
         if self._count_tokens(messages) + s.step_max_tokens > self._n_ctx():
             return None
-        # system + demos: what comes before the question message
-        n_prefix = len(messages) - 1 - len(step_messages(history, s.prompt_observation_chars)) - (1 if newcomer else 0)
-        return messages, shown, recall_ms, recall_parts, n_prefix
+        n_prefix = len(messages) - 1 - len(step_messages(history, s.prompt_observation_chars))  # system + demos
+        return messages, recalled, recall_ms, recall_parts, n_prefix
 
     def _on_finish(self, ep: "_Run", action: ActionStep) -> str | None:
         """The refusal policy: a Finish whose answer is an error message is refused (the episode
@@ -397,7 +392,7 @@ class _Run:
     actions: list[ActionStep] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
     cached: list | None = None  # the demos of the first step (static demos and task-level recall reuse them)
-    block: list | None = None  # the demo block as last shown (the anchor layout keeps step 1's)
+    block: list | None = None  # the demo block as last shown (the append layout keeps step 1's and adds to it)
     answer: str | None = None
     reason: Reason = "max_steps"
     last_call: tuple | None = None  # (tool, args, observation) of the previous call

@@ -18,11 +18,12 @@ step. Why the order matters: llama.cpp reuses the KV cache for the longest uncha
 prefix, so :class:`DemoOrder` keeps demos that stay in the recalled set where they were and
 appends newcomers; an unchanged recalled set gives a byte-identical prefix, and each turn only
 appends. But a demo that leaves the set from the middle of the block still invalidates every
-token after it. The ``anchor`` layout (``settings.demo_layout``) never does: step 1's block stays
-for the whole episode, and a demo that stepwise recall brings in later is shown compactly (its
-question and its steps without observations, :func:`newcomer_message`) after the history, the
-last thing the model reads, and is dropped again at the next step (step-level guidance, as in
-ExpSeek). Demo observations are cut shorter (``settings.demo_observation_chars``) than live ones
+token after it, every step. The ``append`` layout (``settings.demo_layout``) never drops one:
+step 1's block stays for the whole episode, and a demo that stepwise recall ranks into the top k
+later is added after the block (:func:`appended`, at most :data:`MAX_APPENDED` in an episode),
+so a newcomer costs itself, the question and the history once, and nothing before it. (A first
+version showed the newcomer compactly after the history instead; the 0.5B copied its Finish
+answer into its own next step, so it was dropped after six questions.) Demo observations are cut shorter (``settings.demo_observation_chars``) than live ones
 (``settings.prompt_observation_chars``) to keep prompts small.
 
 Prompt text lives in ``seer_cli/agent/prompts/`` and is loaded with importlib.resources.
@@ -41,7 +42,7 @@ from ..pool.records import FINISH, Experience, Step
 if TYPE_CHECKING:
     from .contracts import ToolkitLike
 
-NEWCOMER_CHARS = 600  # a newcomer demo's steps, as shown after the history (anchor layout)
+MAX_APPENDED = 2  # demos the append layout adds to step 1's block in one episode
 
 
 @lru_cache(maxsize=None)
@@ -115,13 +116,6 @@ def demo_messages(exp: Experience, observation_chars: int) -> list[dict[str, str
     return [question_message(exp.question), *step_messages(exp.steps, observation_chars)]
 
 
-def newcomer_message(exp: Experience, chars: int = NEWCOMER_CHARS) -> dict[str, str]:
-    """A demo recalled after step 1, in the anchor layout: its question and its steps as the
-    model writes them, without observations (what to do, not what came back), cut at ``chars``."""
-    steps = " ".join(step_json(s.thought, s.tool, s.args) for s in exp.steps)
-    return {"role": "user", "content": render("newcomer", question=exp.question, steps=truncate(steps, chars))}
-
-
 def build_messages(
     system: dict[str, str],
     demos: Sequence[Experience],
@@ -131,7 +125,6 @@ def build_messages(
     hint: str | None = None,
     demo_observation_chars: int = 160,
     observation_chars: int = 400,
-    newcomer: Experience | None = None,
 ) -> list[dict[str, str]]:
     """The whole prompt for the next step. Pure: equal inputs give equal messages."""
     messages = [system]
@@ -139,16 +132,15 @@ def build_messages(
         messages += demo_messages(exp, demo_observation_chars)
     messages.append(question_message(question, hint))
     messages += step_messages(history, observation_chars)
-    if newcomer is not None:
-        messages.append(newcomer_message(newcomer))
     return messages
 
 
-def anchored(block: Sequence[Any], recalled: Sequence[Any], key=lambda r: r["id"]) -> Any | None:
-    """The anchor layout's newcomer: the best-ranked of this step's ``recalled`` (score order)
-    that step 1's ``block`` does not hold, or None."""
+def appended(block: Sequence[Any], recalled: Sequence[Any], limit: int, key=lambda r: r["id"]) -> list[Any]:
+    """The append layout's demo block: ``block`` unchanged, plus the best-ranked of this step's
+    ``recalled`` (score order) that it lacks while it holds fewer than ``limit`` demos."""
     held = {key(r) for r in block}
-    return next((r for r in recalled if key(r) not in held), None)
+    newcomer = next((r for r in recalled if key(r) not in held), None)
+    return [*block, newcomer] if newcomer is not None and len(block) < limit else list(block)
 
 
 class DemoOrder:
