@@ -20,6 +20,7 @@ os.environ["SEER_THREADS"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TOOLQA = REPO.parent / "shared" / "toolqa"
+SMALL_MODEL = "qwen2.5-coder-0.5b"
 MODEL_CACHE = Path(os.environ.get("SEER_TEST_CACHE", platformdirs.user_cache_dir("seer")))
 
 
@@ -28,8 +29,11 @@ def seer_home(tmp_path, monkeypatch):
     home = tmp_path / "seer-home"
     monkeypatch.setenv("SEER_HOME", str(home))
     monkeypatch.setenv("SEER_CACHE_DIR", str(MODEL_CACHE))
-    for var in ("SEER_MODEL", "SEER_LLM_URL", "SEER_POOL", "SEER_API_KEY", "OPENAI_API_KEY"):
+    for var in ("SEER_LLM_URL", "SEER_POOL", "SEER_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(var, raising=False)
+    # the model tests run on the 0.5B (the dev extra installs it): a third of the 1.5B default's
+    # time per token keeps the suite inside CI's budget; the default itself has its own tests
+    monkeypatch.setenv("SEER_MODEL", SMALL_MODEL)
     return home
 
 

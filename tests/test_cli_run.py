@@ -45,6 +45,17 @@ def test_readme_first_command_prints_391(gguf_path):
 
 
 @pytest.mark.model
+def test_a_plain_install_answers_with_the_bundled_1_5b(monkeypatch):
+    """The README's first command as a new user runs it: no SEER_MODEL, so the default model of a
+    plain install (the 1.5B, chosen on the newcomer suite) answers."""
+    monkeypatch.delenv("SEER_MODEL")
+    result = _invoke(["run", "--json", "--no-learn", "What is 17 * 23?"])
+    assert result.exit_code == 0, result.output
+    reply = orjson.loads(result.stdout)
+    assert "391" in str(reply["answer"]) and "qwen2.5-coder-1.5b" in reply["experience"]["model"]
+
+
+@pytest.mark.model
 def test_json_trajectory_and_expect_learns_once(gguf_path, seer_home):
     args = ["run", "--json", "--max-steps", "4", "--expect", "1600", "What is 64 * 25?"]
     result = _invoke(args)

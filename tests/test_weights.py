@@ -175,26 +175,19 @@ def test_check_gguf_truncated(tmp_path, assembled, keep):
 
 # --------------------------------------------------------------------------- resolve_model ---
 
-def test_resolve_alias_path_and_default(assembled):
+def test_resolve_alias_path_and_default(assembled, monkeypatch):
+    monkeypatch.delenv("SEER_MODEL")  # conftest pins the tests' model; here the default itself is under test
     settings = load_settings()
     info = resolve_model(SMALL, settings)
     assert info.alias == SMALL and info.sha256 == BUNDLED[SMALL].sha256 and info.size == info.path.stat().st_size
     by_path = resolve_model(str(assembled), settings)
     assert by_path.alias is None and by_path.path == assembled.resolve() and by_path.sha256 == BUNDLED[SMALL].sha256
-    # nothing given: the best installed bundled model (the 1.5B parts are not installed here)
-    expected = "qwen2.5-coder-1.5b" if _installed("qwen2.5-coder-1.5b") else SMALL
-    assert resolve_model(None, settings).alias == expected
-
-
-def _installed(alias: str) -> bool:
-    try:
-        find_parts(BUNDLED[alias])
-    except ModelError:
-        return False
-    return True
+    # nothing given: the best installed bundled model; a plain install carries the 1.5B
+    assert resolve_model(None, settings).alias == "qwen2.5-coder-1.5b"
 
 
 def test_resolve_precedence_flag_env_config(tmp_path, seer_home, monkeypatch, assembled):
+    monkeypatch.delenv("SEER_MODEL")  # conftest pins the tests' model; the precedence itself is under test
     seer_home.mkdir(parents=True, exist_ok=True)
     other = tmp_path / "other.gguf"
     other.write_bytes(b"GGUF")  # only resolved, never checked below the header
