@@ -38,7 +38,7 @@ from .tasks import AutoTask, interleave
 EXAMPLES = ("worked", "recovery")
 # what --auto costs, measured on the newcomer suite's files on a 2-core CPU (README, "Self-practice")
 COST_NOTE = ("measured on 2 cores: --tries 0, worked examples only, 30 tasks in about 20 s; "
-             "with the model's own try first, about 40 s a task")
+             "with the model's own try first, about 40 s a task with the bundled 1.5B")
 
 
 @dataclasses.dataclass
