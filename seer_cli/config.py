@@ -72,7 +72,7 @@ class Settings:
     w_cov: float = 1.0
     w_intent: float = 1.0
     demo_order: str = "sticky"  # sticky (best first) | best-last | score | canonical; see agent.prompt.DemoOrder
-    demo_layout: str = "rerank"  # rerank (the demo block follows recall every step) | append (step 1's block stays; later newcomers are added after it); see agent.prompt
+    demo_layout: str = "append"  # rerank (the demo block follows recall every step) | append (step 1's block stays; later newcomers are added after it); see agent.prompt
     w_utility: float = 0.0  # weight of per-experience utility (wins/judged) in the recall score; off until measured
     dominant_margin: float | None = None  # show the best demo alone when its similarity leads by this much
     hint: str = "intent"  # intent (the toolkit's fixed per-intent hint) | plan (the best demo's tool chain) | none
