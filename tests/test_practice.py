@@ -61,6 +61,8 @@ def _steps(agent, question, **kw):
 
 
 def test_error_answers_are_recognised():
+    assert is_error_answer("NULL", ["max(High) NULL"]) and is_error_answer("'nan'", ["Close: nan"])  # nothing matched
+    assert not is_error_answer("NULL", []) and not is_error_answer("0", ["count_star() 0"])
     assert is_error_answer("Error: no such column year", [])
     assert is_error_answer("Traceback (most recent call last)", [])
     obs = ["Error: Binder Error: Referenced column \"year\" not found in FROM clause"]

@@ -1,9 +1,11 @@
-"""The refusal policy: a Finish whose answer is an error message is not an answer.
+"""The refusal policy: a Finish whose answer is an error message (or an empty NULL) is not an answer.
 
 Why this module exists: the 0.5B, after an SQL error, offers the error (or the error retold in
 its own words: "The table 'sales' does not exist.") as its answer. Such a Finish is refused with
 an observation that asks for a fix, so the episode goes on and a failure is never stored as a
-success; :class:`seer_cli.agent.loop.Agent` applies it in ``_on_finish``.
+success; :class:`seer_cli.agent.loop.Agent` applies it in ``_on_finish``. The same holds for an
+SQL result that is NULL offered as the answer (the 1.5B, on a user's coffee CSV, filtered a year
+as ``Date = '2016-01-01'``, got ``NULL`` and answered "NULL"): nothing matched, so it is refused too.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import re
 
 ERROR_FINISH_NOTE = (
-    "Error: that answer is an error message, not an answer to the question. "
-    "Fix the call that failed (check the tool's arguments) or use another tool, then Finish with the result."
+    "Error: that answer is an error message or an empty result, not an answer to the question. "
+    "Fix the call that failed or found nothing (check the tool's arguments and filters) or use another tool, "
+    "then Finish with the result."
 )
+_EMPTY = {"null", "nan"}  # what a query returns when nothing matched (DuckDB, pandas)
 ERROR_FINISH_REFUSALS = 2
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b[\s:(]", re.IGNORECASE)
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
@@ -24,11 +28,14 @@ _ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \
 def is_error_answer(answer: str, observations: list[str]) -> bool:
     """True when a Finish answer is an error message: it starts with "Error"/"Exception"/a
     traceback, or it is (a prefix of) an observation that starts with "Error", or a call failed
-    in this episode and the answer retells a failure ("... does not exist", "not found")."""
+    in this episode and the answer retells a failure ("... does not exist", "not found"), or it
+    is NULL/nan that an observation returned (nothing matched)."""
     a = answer.strip()
     if not a:
         return False
     if _ERROR_START.match(a):
+        return True
+    if a.strip("'\"`").lower() in _EMPTY and any(re.search(r"\b(null|nan)\b", o, re.IGNORECASE) for o in observations):
         return True
     if _ERROR_RETOLD.search(a) and any(o.strip().lower().startswith("error") for o in observations):
         return True
