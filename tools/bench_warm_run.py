@@ -30,6 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_layout import seer_command  # noqa: E402  (the seer beside this Python, one definition)
+
 PHASES = r'''
 import json, sys, time
 t0 = time.perf_counter()
@@ -73,11 +76,6 @@ marks["_tokens"] = [t["prompt_tokens_evaluated"], t["prompt_tokens"], t["complet
 kit.close()
 print(json.dumps(marks))
 '''
-
-
-def seer_command() -> list[str]:
-    exe = Path(sys.executable).parent / "seer"
-    return [str(exe)] if exe.exists() else [sys.executable, "-c", "from seer_cli.cli import main; main()"]
 
 
 def end_to_end(question: str, env: dict) -> tuple[float, dict]:

@@ -292,9 +292,9 @@ def pin_model(out: Path, model: str | None) -> str:
     """The model a run directory is measured with, written once to ``suite.json``: a resumed run
     with another model is refused, so one table row is never two models. None = the default
     of ``seer run`` (the best bundled model installed, ``$SEER_MODEL`` when set)."""
-    from seer_cli.backends.weights import PREFERENCE, is_installed
+    from seer_cli.backends.weights import best_installed
 
-    model = model or os.environ.get("SEER_MODEL") or next((m for m in PREFERENCE if is_installed(m)), "none installed")
+    model = model or os.environ.get("SEER_MODEL") or best_installed() or "none installed"
     pinned = out / "suite.json"
     if pinned.exists():
         was = json.loads(pinned.read_text()).get("model")

@@ -233,9 +233,10 @@ class Agent:
         recall_parts = {k: round(v, 3) for k, v in self._last_timings.items()}
         self._last_timings = {}
         if self.demo_layout == "append" and ep.block is not None:  # step 1's demos stay; a newcomer is added after them
-            recalled = ep.block = appended(ep.block, recalled, len(ep.block[:ep.k]) + MAX_APPENDED)
+            recalled = ep.block = appended(ep.block, recalled, ep.block_limit)
         else:
             recalled = ep.block = ep.order.update(recalled, key=lambda r: r["id"])
+            ep.block_limit = len(recalled) + MAX_APPENDED
         ep.shown += [r["id"] for r in recalled if r["id"] not in ep.shown]
         hint = ep.hints.get(ep.task.intent)
         if s.hint == "plan" and recalled:
@@ -393,6 +394,7 @@ class _Run:
     shown: list[str] = field(default_factory=list)
     cached: list | None = None  # the demos of the first step (static demos and task-level recall reuse them)
     block: list | None = None  # the demo block as last shown (the append layout keeps step 1's and adds to it)
+    block_limit: int = 0  # the append layout's largest block: step 1's size + MAX_APPENDED
     answer: str | None = None
     reason: Reason = "max_steps"
     last_call: tuple | None = None  # (tool, args, observation) of the previous call

@@ -205,12 +205,17 @@ def ensure_bundled(alias: str, settings: Settings | None = None) -> Path:
     return assemble(BUNDLED[alias], dest)
 
 
+def best_installed() -> str | None:
+    """The alias of the best bundled model whose chunks are installed (:data:`PREFERENCE`), or None."""
+    return next((a for a in PREFERENCE if is_installed(a)), None)
+
+
 def resolve_model(spec: str | None, settings: Settings | None = None) -> ModelInfo:
     """``spec`` (--model PATH|ALIAS) > settings.model (SEER_MODEL env > config) > best installed."""
     settings = settings or load_settings()
     spec = spec or settings.model
     if spec is None:
-        alias = next((a for a in PREFERENCE if is_installed(a)), None)
+        alias = best_installed()
         if alias is None:
             pkg = BUNDLED[PREFERENCE[-1]].packages
             raise ModelError(f"no bundled model is installed and no --model given; "
