@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from ..toolkits.toolqa_tables import quote  # a DuckDB identifier, double-quoted (one definition)
 from .tasks import AutoTask, Call, format_value, readable
 
 INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
@@ -27,11 +28,6 @@ PER_TEMPLATE = 6  # candidates drawn per template and table before execution
 MAX_KEYS = 5000  # key values a lookup task is drawn from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
 _ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$)", re.IGNORECASE)
-
-
-def quote(name: str) -> str:
-    """An SQL identifier, double-quoted."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 class _Named:
@@ -129,11 +125,11 @@ def _describe_column(con, t: Table, col: str, typ: str) -> Column:
     qc = quote(col)
     text = typ.upper().startswith("VARCHAR")
     iso_count = f"count(*) FILTER (WHERE regexp_full_match({qc}, '{ISO_DATE}'))" if text else "0"
-    distinct, nulls, iso = con.execute(f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count} FROM {t.q}").fetchone()
-    c = Column(col, typ, int(distinct), int(nulls), iso_text=bool(text and iso and iso == t.rows - nulls))
-    if _numeric(typ):
-        (mean_abs,) = con.execute(f"SELECT avg(abs({qc})) FROM {t.q}").fetchone()
-        c.mean_abs = None if mean_abs is None else float(mean_abs)
+    mean_abs = f"avg(abs({qc}))" if _numeric(typ) else "NULL"
+    distinct, nulls, iso, mean = con.execute(
+        f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count}, {mean_abs} FROM {t.q}").fetchone()
+    c = Column(col, typ, int(distinct), int(nulls), iso_text=bool(text and iso and iso == t.rows - nulls),
+               mean_abs=None if mean is None else float(mean))
     if text and not c.iso_text and 2 <= distinct <= MAX_CATEGORIES and distinct < t.rows:
         c.values = [v for (v, _n) in con.execute(
             f"SELECT {qc}, count(*) AS n FROM {t.q} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
