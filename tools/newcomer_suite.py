@@ -268,15 +268,16 @@ def default_seer() -> str:
     return f"{shlex.quote(sys.executable)} -c 'from seer_cli.cli import main; main()'"
 
 
-def practise(out: Path, seer: str, files: dict[str, Path], env: dict, auto: int, tries: int, echo=print) -> dict:
-    """``seer practice --auto`` on the suite's files (never its questions) into the run's default
-    pool, once: resumable through ``practice.jsonl``, its summary and wall time in ``practice.json``."""
+def practise(out: Path, seer: str, flags: list[str], env: dict, auto: int, tries: int, echo=print) -> dict:
+    """``seer practice --auto`` on the suite's files (``flags``: their --data/--docs/--tools/--mcp
+    options; never its questions) into the run's default pool, once: resumable through
+    ``practice.jsonl``, its summary and wall time in ``practice.json``."""
     done = out / "practice.json"
     if done.exists():
         return json.loads(done.read_text())
-    cmd = shlex.split(seer) + ["practice", "--auto", str(auto), "--tries", str(tries), "--json", "--log", str(out / "practice.jsonl"),
-                               "--data", str(files["data"]), "--docs", str(files["docs"]), "--tools", str(files["tools"])]
-    echo(f"self-practice: {' '.join(cmd[-11:])}")
+    args = ["practice", "--auto", str(auto), "--tries", str(tries), "--json", "--log", str(out / "practice.jsonl"), *flags]
+    cmd = shlex.split(seer) + args
+    echo(f"self-practice: seer {shlex.join(args)}")
     start = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, cwd=out)
     if p.returncode != 0:
@@ -305,10 +306,38 @@ def pin_model(out: Path, model: str | None) -> str:
     return model
 
 
-def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print, auto: int | None = None,
-        tries: int = 1, model: str | None = None) -> list[dict]:
+def ask(seer: str, flags: list[str], q: dict, env: dict, cwd: Path, timeout: float, model: str) -> dict:
+    """One question (``q``: id, kind, question, answer) through ``seer run --json --no-learn`` in a
+    fresh process run in ``cwd``: its result row, scored (``found``, ``lenient``)."""
     from seer_cli.evals import scoring
 
+    cmd = shlex.split(seer) + ["run", "--json", "--no-learn", *flags, q["question"]]
+    start = time.perf_counter()
+    try:
+        # cwd: the run directory, so a checkout in the caller's directory cannot shadow the seer under test
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL, cwd=cwd)
+        rc, stdout, stderr = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired:
+        rc, stdout, stderr = "timeout", "", ""
+    seconds = round(time.perf_counter() - start, 1)
+    row = {**q, "model": model, "rc": rc, "seconds": seconds, "reply": None, "tools": [], "reason": None, "error": None}
+    try:
+        res = json.loads(stdout)
+        row.update(reply=res.get("answer"), reason=res.get("reason"), intent=res.get("intent"),
+                   tools=[s.get("tool") for s in res.get("experience", {}).get("steps", [])],
+                   steps=[{k: (str(v)[:300] if k == "observation" else v) for k, v in s.items()}
+                          for s in res.get("experience", {}).get("steps", [])],
+                   prompt_tokens_evaluated=(res.get("totals") or {}).get("prompt_tokens_evaluated"))
+    except (json.JSONDecodeError, AttributeError):
+        lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
+        row["error"] = lines[-1][:300] if lines else f"exit {rc}, no output"
+    row["found"] = found(row["reply"], q["answer"])
+    row["lenient"] = bool(row["reply"] is not None and scoring.lenient_match(row["reply"], q["answer"]))
+    return row
+
+
+def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print, auto: int | None = None,
+        tries: int = 1, model: str | None = None) -> list[dict]:
     out = out.resolve()  # the seer calls run in ``out``: relative file paths would point nowhere
     out.mkdir(parents=True, exist_ok=True)
     files = make_files(out / "files")
@@ -318,52 +347,37 @@ def run(out: Path, seer: str, kinds: set[str] | None, timeout: float, echo=print
     env = dict(os.environ, SEER_HOME=str(out / "home"), SEER_MODEL=model)
     echo(f"model: {model}")
     if auto:
-        practise(out, seer, files, env, auto, tries, echo)
+        practise(out, seer, ["--data", str(files["data"]), "--docs", str(files["docs"]), "--tools", str(files["tools"])],
+                 env, auto, tries, echo)
     todo = [q for q in questions() if (not kinds or q["kind"] in kinds) and q["id"] not in done]
     for n, q in enumerate(todo, 1):
-        cmd = shlex.split(seer) + ["run", "--json", "--no-learn", *_flags(q["kind"], files), q["question"]]
-        start = time.perf_counter()
-        try:
-            # cwd: the run directory, so a checkout in the caller's directory cannot shadow the seer under test
-            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL, cwd=out)
-            rc, stdout, stderr = p.returncode, p.stdout, p.stderr
-        except subprocess.TimeoutExpired:
-            rc, stdout, stderr = "timeout", "", ""
-        seconds = round(time.perf_counter() - start, 1)
-        row = {**q, "model": model, "rc": rc, "seconds": seconds, "reply": None, "tools": [], "reason": None, "error": None}
-        try:
-            res = json.loads(stdout)
-            row.update(reply=res.get("answer"), reason=res.get("reason"), intent=res.get("intent"),
-                       tools=[s.get("tool") for s in res.get("experience", {}).get("steps", [])],
-                       steps=[{k: (str(v)[:300] if k == "observation" else v) for k, v in s.items()}
-                              for s in res.get("experience", {}).get("steps", [])],
-                       prompt_tokens_evaluated=(res.get("totals") or {}).get("prompt_tokens_evaluated"))
-        except (json.JSONDecodeError, AttributeError):
-            lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
-            row["error"] = lines[-1][:300] if lines else f"exit {rc}, no output"
-        row["found"] = found(row["reply"], q["answer"])
-        row["lenient"] = bool(row["reply"] is not None and scoring.lenient_match(row["reply"], q["answer"]))
+        row = ask(seer, _flags(q["kind"], files), q, env, out, timeout, model)
         RowLog(results).append(row)
         done[q["id"]] = row
-        mark = "ok " if row["found"] else "-- "
-        echo(f"[{n}/{len(todo)}] {mark}{q['id']} {q['kind']:5} {seconds:6.1f}s  {q['question'][:60]!r} -> "
-             f"{(row['reply'] or row['error'] or '')[:60]!r} (gold {q['answer']})")
+        echo(progress_line(n, len(todo), row))
     return [done[q["id"]] for q in questions() if q["id"] in done]
 
 
-def load(out: Path, *, repair: bool = False) -> list[dict]:
-    """The run's rows in question order (the last row of an id wins; a torn last line is ignored,
-    or cut off with ``repair=True`` before a resumed run appends)."""
+def progress_line(n: int, total: int, row: dict) -> str:
+    mark = "ok " if row["found"] else "-- "
+    return (f"[{n}/{total}] {mark}{row['id']} {row['kind']:5} {row['seconds']:6.1f}s  {row['question'][:60]!r} -> "
+            f"{(row['reply'] or row['error'] or '')[:60]!r} (gold {row['answer']})")
+
+
+def load(out: Path, *, repair: bool = False, qs: list[dict] | None = None) -> list[dict]:
+    """The run's rows in question order (``qs``, default this suite's questions; the last row of an
+    id wins; a torn last line is ignored, or cut off with ``repair=True`` before a resumed run appends)."""
     rows = {row["id"]: row for row in RowLog(out / "results.jsonl").rows(repair=repair)}
-    return [rows[q["id"]] for q in questions() if q["id"] in rows]
+    return [rows[q["id"]] for q in (qs or questions()) if q["id"] in rows]
 
 
 NEAR = 0.9  # a suite question this close (MiniLM cosine) to a generated task is reported apart
 
 
-def near_ids(out: Path) -> set[str] | None:
-    """Ids of the suite questions within cosine :data:`NEAR` of a task self-practice generated in
-    this run (None when the run did not practise), so a gain is not one question asked twice."""
+def practice_similarity(out: Path, qs: list[dict] | None = None):
+    """``(tasks, sims)``: the questions of the tasks self-practice generated in this run and the
+    MiniLM cosine of each suite question (``qs``, default this suite's) to each task (rows:
+    questions); None when the run did not practise."""
     log = out / "practice.jsonl"
     if not log.exists():
         return None
@@ -372,12 +386,21 @@ def near_ids(out: Path) -> set[str] | None:
     from seer_cli.embedder import get_embedder
 
     tasks = [r["task"]["question"] for r in RowLog(log).rows()]
-    qs = questions()
+    qs = qs or questions()
     if not tasks:
-        return set()
+        return tasks, np.zeros((len(qs), 0))
     emb = get_embedder()
-    sims = np.asarray(emb.embed_batch([q["question"] for q in qs])) @ np.asarray(emb.embed_batch(tasks)).T
-    return {q["id"] for q, row in zip(qs, sims) if row.max() >= NEAR}
+    return tasks, np.asarray(emb.embed_batch([q["question"] for q in qs])) @ np.asarray(emb.embed_batch(tasks)).T
+
+
+def near_ids(out: Path, qs: list[dict] | None = None) -> set[str] | None:
+    """Ids of the suite questions within cosine :data:`NEAR` of a task self-practice generated in
+    this run (None when the run did not practise), so a gain is not one question asked twice."""
+    sim = practice_similarity(out, qs)
+    if sim is None:
+        return None
+    qs = qs or questions()
+    return {q["id"] for q, row in zip(qs, sim[1]) if row.size and row.max() >= NEAR}
 
 
 def summary(rows: list[dict]) -> dict:
@@ -396,13 +419,14 @@ def summary(rows: list[dict]) -> dict:
     return out
 
 
-def table(dirs: list[Path], as_json: bool) -> None:
+def table(dirs: list[Path], as_json: bool, qs: list[dict] | None = None) -> None:
+    """Scores of one run, or two and their paired difference, on the questions ``qs`` (default this suite's)."""
     from seer_cli.evals.scoring import mcnemar, paired_bootstrap
 
-    runs = {str(d): load(d) for d in dirs}
+    runs = {str(d): load(d, qs=qs) for d in dirs}
     sums = {name: summary(rows) for name, rows in runs.items()}
     result = {"runs": sums}
-    near = set().union(*[n for n in (near_ids(d) for d in dirs) if n is not None]) if any((d / "practice.jsonl").exists() for d in dirs) else None
+    near = set().union(*[n for n in (near_ids(d, qs) for d in dirs) if n is not None]) if any((d / "practice.jsonl").exists() for d in dirs) else None
     if near is not None:  # the questions a generated task came within cosine NEAR of, and the score on the others
         result["near"] = sorted(near)
         result["far"] = {name: summary([r for r in rows if r["id"] not in near]) for name, rows in runs.items()}
