@@ -85,6 +85,7 @@ class Settings:
     step_max_tokens: int = 192
     sandbox_timeout: float = 10.0
     sandbox_memory_mb: int = 512
+    sandbox_require: bool = False  # refuse to run model-written code where the kernel cannot confine it (Landlock + seccomp; `seer doctor` shows which)
     mcp_timeout: float = 30.0  # seconds an MCP tool call may take
 
     @property
@@ -120,20 +121,26 @@ _ENV = {
     "SEER_K": "k",
     "SEER_KV_CACHE_MB": "kv_cache_mb",
     "SEER_KV_DISK_MB": "kv_disk_mb",
+    "SEER_SANDBOX_REQUIRE": "sandbox_require",
 }
+
+
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
 def _coerce(name: str, raw):
     f = {f.name: f for f in dataclasses.fields(Settings)}[name]
     typ = str(f.type)
     try:
+        if typ == "bool":
+            return raw if isinstance(raw, bool) else _BOOLS[str(raw).strip().lower()]
         if typ.startswith("int"):
             return int(raw)
         if typ.startswith("float"):
             return float(raw)
         if typ.startswith("tuple"):
             return tuple(raw)
-    except (TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         raise UserError(f"config: {name} must be {typ.split(' ')[0]}, got {raw!r}") from None
     return raw
 

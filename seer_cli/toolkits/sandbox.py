@@ -1,33 +1,46 @@
-"""Run untrusted Python (written by the model) in a subprocess with limits and a timeout.
+"""Run untrusted Python (written by the model) in a subprocess, fenced by the kernel, with limits
+and a timeout.
 
-Why a subprocess: an in-process "safe exec" cannot stop ``while True: pass`` or a memory bomb,
-and one bad snippet would take the agent (and its loaded model) down with it. Here each call gets:
+Why: seer feeds the model documents, tables and tool output written by others, so an injected
+instruction can make it write hostile code; and an in-process "safe exec" cannot stop
+``while True: pass``, a memory bomb or native code. Here each call gets:
 
 * a fresh ``python -I`` process (isolated mode: no user site, no ``PYTHON*`` variables, no cwd on
   ``sys.path``), no stdin, a minimal environment, a fresh temporary working directory that is
   deleted afterwards;
+* **the boundary, on Linux:** before any user code runs, the child confines itself for good
+  (:mod:`.confine`). Landlock lets it write only inside its temp dir and read only the Python
+  runtime, the temp dir, a few devices and the ``read_paths`` the caller names; TCP bind and
+  connect are refused, and so are abstract unix sockets and signals to processes outside it.
+  A seccomp filter refuses (EPERM) starting programs, making processes (threads still work),
+  every ``socket()`` (so no TCP, UDP, DNS or named unix socket), ptrace, mounts, namespaces, bpf,
+  io_uring and the like. This holds against native code (``ctypes``) too;
+  ``tests/test_sandbox_escape.py`` tries the escapes with the audit hook off;
 * rlimits set in ``preexec_fn``: address space (``memory_mb``), CPU seconds, file size, open files,
   processes, no core dumps; its own session, so a timeout kills the whole process group;
 * when seer runs as root (CI does), the child becomes ``nobody`` (uid/gid 65534) in its chowned
-  temp dir before any user code runs: root ignores ``RLIMIT_NPROC`` and may write anywhere,
-  ``nobody`` may not. The drop happens in the child's bootstrap, not in ``preexec_fn``, because
-  the interpreter often lives where ``nobody`` cannot read it (pyenv under ``/root``): the
-  bootstrap first imports the standard modules a snippet typically needs plus every module the
-  snippet itself imports, then calls setgroups/setgid/setuid; a module imported later that
-  ``nobody`` cannot read fails with ImportError;
+  temp dir before any user code runs. The drop happens in the child's bootstrap, not in
+  ``preexec_fn``, because the interpreter often lives where ``nobody`` cannot read it (pyenv under
+  ``/root``): the bootstrap first imports the standard modules a snippet typically needs plus
+  every module the snippet itself imports (and the confinement code), then calls
+  setgroups/setgid/setuid; a module imported later that ``nobody`` cannot read fails with
+  ImportError;
+* a ``sys.addaudithook`` that refuses writes and removals outside the temp dir and
+  process-creating events, so a small model's mistake gets a readable error before the kernel's;
 * stdout/stderr read through pipes by threads that keep only the first ``max_output`` characters
   (the rest is drained and dropped), so a print loop cannot fill the parent's memory.
 
-Defence in depth, **not a security boundary on its own**: the child's bootstrap installs a
-``sys.addaudithook`` that refuses opening files for writing outside the temp dir, removing or
-renaming files outside it, and process-creating events (``os.system``, ``os.fork``, ``os.exec*``,
-``subprocess.Popen``, ``os.posix_spawn``, ...). Audit hooks can be bypassed by determined native
-code; the rlimits and the unprivileged user are the real fences. seer's sandbox stops accidents
-and mistakes of a small model, not a determined attacker: do not point it at hostile input.
+What remains: the code may read everything in the allowed set (the Python installation, and the
+files passed as ``read_paths``), use its CPU and memory up to the limits, and talk to its own
+threads. Where the kernel offers no Landlock or seccomp (not Linux, an old kernel; ``seer doctor``
+shows which), only the rlimits, the uid drop and the audit hook remain, and those stop a small
+model's accidents, not a determined attacker; ``sandbox_require`` (``SEER_SANDBOX_REQUIRE=1``)
+then refuses to run code at all.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -39,7 +52,12 @@ import threading
 import time
 from dataclasses import dataclass
 
+from collections.abc import Sequence
+
 import orjson
+
+from ..config import load_settings
+from . import confine
 
 NOBODY = 65534
 
@@ -50,6 +68,7 @@ RESULT = os.path.join(TMP, ".seer_result.json")
 VAR = sys.argv[1]
 MAIN = os.getpid()
 AUDIT = sys.argv[2] == "1"
+CONFINE = sys.argv[4]
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 BLOCKED = {"os.system", "os.fork", "os.forkpty", "os.exec", "os.posix_spawn", "os.spawn",
            "subprocess.Popen", "os.kill", "os.killpg", "os.setuid", "os.chroot", "pty.spawn"}
@@ -84,6 +103,11 @@ def _hook(event, args):
 
 with open("main.py", encoding="utf-8") as f:
     source = f.read()
+if CONFINE != "-":  # loaded by path, while it is readable: seer itself may not be on sys.path
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("seer_confine", CONFINE)
+    confine = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(confine)
 if sys.argv[3] != "-":
     # Started as root: import what the code will need while the interpreter's files are still
     # readable (they may sit under /root), then become nobody before any user code runs.
@@ -109,6 +133,11 @@ if sys.argv[3] != "-":
     os.setuid(uid)
     if os.getuid() != uid or os.geteuid() != uid:
         raise SystemExit("sandbox: could not drop privileges")
+if CONFINE != "-":
+    try:
+        confine.confine(TMP, json.loads(sys.argv[5]))
+    except OSError as e:
+        raise SystemExit(f"sandbox: could not confine the process: {e}")
 result = {"value": None, "error": None}
 g = {"__name__": "__main__", "__builtins__": __builtins__}
 try:
@@ -229,16 +258,30 @@ def run_python(
     result_var: str = "ans",
     max_output: int = 10_000,
     nproc: int = 64,
+    read_paths: Sequence[str | os.PathLike] = (),
+    require: bool | None = None,
     _audit: bool = True,
+    _confine: bool = True,
+    _drop: bool = True,
 ) -> SandboxResult:
-    """Run ``code`` in a fresh, limited subprocess; return its stdout and ``result_var``.
+    """Run ``code`` in a fresh, confined, limited subprocess; return its stdout and ``result_var``.
 
     ``ok`` is False when the code raised, timed out or was killed; ``error`` then says why in
-    one line. ``_audit=False`` leaves the audit hook out (tests use it to exercise the rlimits
-    alone).
+    one line. ``read_paths`` are files or directories the code may read besides the Python
+    runtime. ``require`` (default: the ``sandbox_require`` setting) refuses to run anything when
+    the kernel cannot confine the child. ``_audit=False`` leaves the audit hook out and
+    ``_confine=False`` the kernel confinement; ``_drop=False`` keeps a root child root (tests and
+    the benchmark use them to exercise one layer alone).
     """
+    support = confine.available()
+    if require is None:
+        require = load_settings().sandbox_require
+    if require and not (_confine and support.ok):
+        why = support if _confine else "confinement switched off"
+        return SandboxResult(False, "", None, f"sandbox: refusing to run code without the kernel boundary ({why})")
+    confining = _confine and (support.landlock_abi > 0 or support.seccomp)
     tmp = tempfile.mkdtemp(prefix="seer-sandbox-")
-    as_root = os.geteuid() == 0
+    as_root = _drop and os.geteuid() == 0
     try:
         with open(os.path.join(tmp, "main.py"), "w", encoding="utf-8") as f:
             f.write(code)
@@ -257,7 +300,8 @@ def run_python(
         cpu = max(1, int(timeout) + 1)
         start = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOTSTRAP, result_var, "1" if _audit else "0", str(NOBODY) if as_root else "-"],
+            [sys.executable, "-I", "-c", _BOOTSTRAP, result_var, "1" if _audit else "0", str(NOBODY) if as_root else "-",
+             confine.__file__ if confining else "-", json.dumps([os.path.realpath(p) for p in read_paths])],
             cwd=tmp,
             env=env,
             stdin=subprocess.DEVNULL,
