@@ -57,6 +57,14 @@ def _versions() -> Check:
     return Check("versions", True, detail, data=versions)
 
 
+def _sandbox(settings) -> Check:
+    from ..toolkits.confine import available
+
+    support = available()  # only a missing boundary that sandbox_require asks for fails doctor
+    data = {"landlock_abi": support.landlock_abi, "seccomp": support.seccomp, "required": settings.sandbox_require}
+    return Check("sandbox", support.ok or not settings.sandbox_require, str(support), data=data)
+
+
 def run_checks(settings, on_check: Callable[[Check], None] | None = None) -> list[Check]:
     """Resolve, load and exercise the model and the embedder; one :class:`Check` each."""
     from ..backends.registry import backend_spec, get_backend
@@ -70,6 +78,7 @@ def run_checks(settings, on_check: Callable[[Check], None] | None = None) -> lis
         return check
 
     add(_versions())
+    add(_sandbox(settings))
     kind, target = backend_spec(settings)
 
     def model():
@@ -132,7 +141,7 @@ def doctor(model: ModelOpt = None, llm_url: LlmUrlOpt = None, json_out: JsonFlag
     settings = load_settings().replace(model=model, llm_url=llm_url)
     if err.is_terminal:
         with progress(transient=True) as bar:
-            task = bar.add_task("doctor", total=5, status="")
+            task = bar.add_task("doctor", total=6, status="")
             checks = run_checks(settings, on_check=lambda c: bar.update(task, advance=1, status=c.name))
     else:  # a transient bar on a pipe would still leave a blank line on stderr
         checks = run_checks(settings)
