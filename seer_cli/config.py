@@ -5,8 +5,13 @@ the config file ``<home>/config.toml``, then ``SEER_*`` environment variables; t
 explicit options on top with :meth:`Settings.replace`.
 
 ``home`` is ``$SEER_HOME`` when set (tests point it at a temporary directory), otherwise the
-platform's user data directory. Assembled model files live in ``cache_dir``: ``$SEER_CACHE_DIR``,
-else ``$SEER_HOME/cache``, else the platform's user cache directory.
+platform's user data directory. Per-home caches (saved KV states) live in ``cache_dir``:
+``$SEER_CACHE_DIR``, else ``$SEER_HOME/cache``, else the platform's user cache directory.
+
+What is the same for every home on a machine lives once, in ``model_cache``: the assembled model
+files (1.1 GB for the default model) and the CPU probe's verdicts. It is ``$SEER_MODEL_CACHE``,
+else ``$SEER_CACHE_DIR``, else the platform's user cache directory, and never follows
+``$SEER_HOME``: a script that makes a home per run must not make a model copy per run.
 """
 
 from __future__ import annotations
@@ -38,10 +43,18 @@ def _default_cache() -> Path:
     return Path(platformdirs.user_cache_dir(APP))
 
 
+def _default_model_cache() -> Path:
+    for env in ("SEER_MODEL_CACHE", "SEER_CACHE_DIR"):
+        if os.environ.get(env):
+            return Path(os.environ[env]).expanduser()
+    return Path(platformdirs.user_cache_dir(APP))
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = field(default_factory=_default_home)
     cache_dir: Path = field(default_factory=_default_cache)
+    model_cache: Path = field(default_factory=_default_model_cache)
 
     # --- model / backend -------------------------------------------------------------------
     model: str | None = None  # PATH or alias; None = best bundled model installed
@@ -53,6 +66,7 @@ class Settings:
     temperature: float = 0.0
     request_timeout: float = 120.0
     kv_cache_mb: int = 256  # RAM for saved KV states of recurring prompt prefixes (system, system + demos); 0 = off
+    extra_bufts: str = "auto"  # llama.cpp's extra buffer types (repacked / AMX weights): auto (a one-time probe decides), on, off
     kv_disk_mb: int = 1024  # the same states on disk under cache_dir/kv, so the next process starts warm; 0 = off
 
     # --- pool ------------------------------------------------------------------------------
@@ -94,7 +108,11 @@ class Settings:
 
     @property
     def models_dir(self) -> Path:
-        return self.cache_dir / "models"
+        return self.model_cache / "models"
+
+    @property
+    def cpu_probe_dir(self) -> Path:
+        return self.model_cache / "cpu-probe"
 
     @property
     def config_file(self) -> Path:
@@ -122,6 +140,7 @@ _ENV = {
     "SEER_KV_CACHE_MB": "kv_cache_mb",
     "SEER_KV_DISK_MB": "kv_disk_mb",
     "SEER_SANDBOX_REQUIRE": "sandbox_require",
+    "SEER_EXTRA_BUFTS": "extra_bufts",
 }
 
 
@@ -151,7 +170,8 @@ DEMO_MODES = ("recall", "static")
 DEMO_ORDERS = ("sticky", "best-last", "score", "canonical")
 DEMO_LAYOUTS = ("rerank", "append")
 HINT_MODES = ("intent", "plan", "none")
-VOCABULARY = {"recall": RECALL_MODES, "demos": DEMO_MODES, "demo_order": DEMO_ORDERS, "demo_layout": DEMO_LAYOUTS, "hint": HINT_MODES}
+EXTRA_BUFTS_MODES = ("auto", "on", "off")
+VOCABULARY = {"extra_bufts": EXTRA_BUFTS_MODES, "recall": RECALL_MODES, "demos": DEMO_MODES, "demo_order": DEMO_ORDERS, "demo_layout": DEMO_LAYOUTS, "hint": HINT_MODES}
 
 
 def check_choice(key: str, value, where: str = "config") -> None:
@@ -170,7 +190,7 @@ def load_settings() -> Settings:
             data = tomllib.loads(base.config_file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise UserError(f"{base.config_file}: not valid TOML ({e})") from None
-        known = {f.name for f in dataclasses.fields(Settings)} - {"home", "cache_dir"}
+        known = {f.name for f in dataclasses.fields(Settings)} - {"home", "cache_dir", "model_cache"}
         for key, raw in data.items():
             if key not in known:
                 raise UserError(f"{base.config_file}: unknown setting {key!r}")

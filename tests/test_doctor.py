@@ -63,7 +63,8 @@ def test_healthy_install_json(runner, gguf_path):
     report = json.loads(result.stdout)
     checks = {c["name"]: c for c in report["checks"]}
     assert report["ok"] is True
-    assert list(checks) == ["versions", "sandbox", "model", "backend", "generate", "embedder"]
+    assert list(checks) == ["versions", "sandbox", "model", "cpu", "backend", "generate", "embedder"]
+    assert checks["cpu"]["data"]["source"] in ("probe", "default", "setting") and "extra buffer types" in checks["cpu"]["detail"]
     assert all(c["ok"] for c in checks.values())
     assert checks["model"]["data"]["sha256"] == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
     assert checks["generate"]["data"]["completion_tokens"] == 1

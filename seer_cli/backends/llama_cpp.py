@@ -44,6 +44,7 @@ from typing import Any, Callable
 import orjson
 
 from ..errors import BackendError, ContextOverflow, ModelError
+from . import cpu_path
 from .base import Backend, Completion
 from .weights import check_gguf
 
@@ -226,16 +227,26 @@ class LlamaCppBackend(Backend):
 
     def __init__(self, model_path: str | Path, *, n_ctx: int = 8192, n_threads: int | None = None,
                  seed: int = 0, verbose: bool = False, kv_cache_mb: int = 256,
-                 kv_disk_dir: str | Path | None = None, kv_disk_mb: int = 0):
+                 kv_disk_dir: str | Path | None = None, kv_disk_mb: int = 0,
+                 extra_bufts: str | None = None, probe_dir: str | Path | None = None):
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.model_path = Path(model_path)
         check_gguf(self.model_path)
         self.n_threads = n_threads or physical_cores()
+        if extra_bufts is None or probe_dir is None:  # constructed directly: the settings decide
+            from ..config import load_settings
+
+            settings = load_settings()
+            extra_bufts = extra_bufts or settings.extra_bufts
+            probe_dir = probe_dir or settings.cpu_probe_dir
+        # a CPU feature this process cannot use (AMX in some VMs) must not kill it: see cpu_path
+        self.cpu_path = cpu_path.choose(self.model_path, Path(probe_dir), extra_bufts)
         try:
-            self.llm = Llama(model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads,
-                             n_threads_batch=self.n_threads, seed=seed, verbose=verbose)
+            with cpu_path.extra_bufts(self.cpu_path.extra_bufts):
+                self.llm = Llama(model_path=str(self.model_path), n_ctx=n_ctx, n_threads=self.n_threads,
+                                 n_threads_batch=self.n_threads, seed=seed, verbose=verbose)
         except (ValueError, RuntimeError) as e:
             raise ModelError(f"llama.cpp cannot load {self.model_path}: {_one_line(e)}") from None
         self.n_ctx = self.llm.n_ctx()

