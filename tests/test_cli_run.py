@@ -99,3 +99,26 @@ def test_a_one_line_user_tool_is_offered_and_used(gguf_path, tmp_path):
     calls = [s for s in doc["steps"] if s["tool"] == "city_temperature"]
     assert all(s["observation"] in ("-3", "unknown city") for s in calls)
 
+
+
+def test_practice_refuses_options_of_the_other_mode(tmp_path):
+    tasks = tmp_path / "t.jsonl"
+    tasks.write_text('{"question": "What is 2 + 2?", "answer": "4"}\n')
+    res = _invoke(["practice", str(tasks), "--minutes", "3"])
+    assert res.exit_code == 1 and res.stderr.strip().splitlines() == ["Error: --minutes applies to --auto only, not to a TASKS.jsonl file"]
+    res = _invoke(["practice", "--auto", "5", "--data", str(tasks), "--admit", "em"])
+    assert res.exit_code == 1 and "--admit applies to a TASKS.jsonl file only" in res.stderr
+
+
+@pytest.mark.model
+def test_no_answer_exits_3_with_the_reason_on_stderr_json_too(gguf_path, tmp_path):
+    import json
+
+    csv = tmp_path / "rides.csv"
+    csv.write_text("day,riders\n2024-01-01,12\n2024-01-02,30\n")
+    for extra in ([], ["--json"]):
+        result = _invoke(["run", "--max-steps", "1", "--no-learn", "--data", str(csv), *extra, "How many riders were there on 2024-01-02?"])
+        assert result.exit_code == 3, result.stderr
+        assert "no answer: the episode stopped (max_steps" in result.stderr
+        if extra:
+            assert json.loads(result.stdout)["finished"] is False

@@ -39,7 +39,7 @@ from ..errors import ContextOverflow, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
-from .refusal import ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, is_error_answer  # noqa: F401  (re-exported)
+from .refusal import ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, is_error_answer  # noqa: F401  (re-exported)
 from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage
 
 
@@ -252,10 +252,19 @@ class Agent:
         return messages, recalled, recall_ms, recall_parts, n_prefix
 
     def _on_finish(self, ep: "_Run", action: ActionStep) -> str | None:
-        """The refusal policy: a Finish whose answer is an error message is refused (the episode
-        goes on, at most ``ERROR_FINISH_REFUSALS`` times); any other Finish ends the episode."""
+        """The refusal policy: a Finish before any tool call on a question the toolkit says needs a
+        look (:meth:`Toolkit.needs_lookup`) is refused once; a Finish whose answer is an error
+        message is refused (the episode goes on, at most ``ERROR_FINISH_REFUSALS`` times); any
+        other Finish ends the episode."""
         answer = action.args.get("answer")
         answer = "" if answer is None else str(answer)
+        if not ep.look_refused and not any(a.tool not in (None, FINISH) for a in ep.actions[:-1]) \
+                and self.toolkit.needs_lookup(ep.task.intent):
+            ep.look_refused = True  # once: a second Finish without a look is taken
+            action.observation = LOOK_FIRST_NOTE
+            action.error = "refused: nothing was looked up"
+            action.error_kind = "refused"
+            return None
         earlier = [a.observation for a in ep.actions[:-1] if a.tool]
         if is_error_answer(answer, [truncate(o, self.settings.observation_max_chars) for o in earlier]):
             ep.refusals += 1
@@ -286,7 +295,7 @@ class Agent:
         history = ep.history(self.settings.observation_max_chars)
         experience = Experience(
             question=ep.task.question,
-            steps=[h for h in history if not (h.tool == FINISH and h.observation == ERROR_FINISH_NOTE)],
+            steps=[h for h in history if not (h.tool == FINISH and h.observation in REFUSAL_NOTES)],
             answer=ep.answer if ep.answer is not None else "",
             intent=ep.task.intent,
             success_source="failed",
@@ -400,6 +409,7 @@ class _Run:
     last_call: tuple | None = None  # (tool, args, observation) of the previous call
     repeats: int = 0
     refusals: int = 0
+    look_refused: bool = False
 
     def history(self, observation_chars: int) -> list[Step]:
         """The steps as the prompt and the experience see them (observations cut to what is stored)."""

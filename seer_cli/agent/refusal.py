@@ -1,4 +1,6 @@
-"""The refusal policy: a Finish whose answer is an error message (or an empty NULL) is not an answer.
+"""The refusal policy: a Finish whose answer is an error message (or an empty NULL) is not an
+answer, and a Finish before anything was looked up is refused once when the question is about the
+user's files or tools (:data:`LOOK_FIRST_NOTE`; the toolkit says which intents need a look).
 
 Why this module exists: the 0.5B, after an SQL error, offers the error (or the error retold in
 its own words: "The table 'sales' does not exist.") as its answer. Such a Finish is refused with
@@ -19,6 +21,13 @@ ERROR_FINISH_NOTE = (
 )
 _EMPTY = {"null", "nan"}  # what a query returns when nothing matched (DuckDB, pandas)
 ERROR_FINISH_REFUSALS = 2
+# A Finish before any tool was called, on a question about the user's files or tools: after
+# practice the 1.5B sometimes copies a demo's answer at step 1 ("223", "120") without looking.
+LOOK_FIRST_NOTE = (
+    "Error: nothing has been looked up yet. This question is about the given data, documents or tools: "
+    "call the tool that reads them first, then Finish with what it shows."
+)
+REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE)
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b[\s:(]", re.IGNORECASE)
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 _ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined)"

@@ -27,6 +27,7 @@ def practice(
     auto: Annotated[Optional[int], typer.Option("--auto", min=1, max=10_000, metavar="N", help="Make N tasks from --data/--docs/--tools/--mcp, or from the tables of --toolkit toolqa (golds computed by running the tools), and practise them.")] = None,
     minutes: Annotated[Optional[float], typer.Option("--minutes", min=0.1, help="With --auto: start no new task after M minutes.")] = None,
     examples: Annotated[str, typer.Option("--examples", help="With --auto: what a task the model fails may still teach: worked, recovery, both (worked,recovery) or none.")] = "worked,recovery",
+    phrase: Annotated[bool, typer.Option("--phrase/--no-phrase", help="With --auto and the model (--tries > 0): word each task's question as a person would ask it, kept only when a second derivation from the question agrees.")] = True,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="With --auto: tasks at once (threads); more than 1 needs --llm-url.")] = 1,
     pool: PoolOpt = None,
     tries: Annotated[Optional[int], typer.Option("--tries", "-T", min=0, max=10, help="Tries per task until one is judged correct (default 3; 1 with --auto, where 0 means worked examples only).")] = None,
@@ -66,6 +67,8 @@ def practice(
     if (tasks_file is None) == (auto is None):
         raise UserError("give a TASKS.jsonl file or --auto N (tasks made from --data/--docs/--tools/--mcp), not both" if tasks_file
                         else "give a TASKS.jsonl file, or --auto N to make tasks from --data/--docs/--tools/--mcp")
+    _refuse_other_mode(auto is not None, minutes=minutes, examples=examples != "worked,recovery", concurrency=concurrency > 1,
+                       admit=admit != Admit.lenient, judge_model=judge_model, judge_url=judge_url)
     chosen = [x.strip() for x in examples.split(",") if x.strip()]
     bad = [x for x in chosen if x not in ("worked", "recovery", "none")]
     if bad:
@@ -94,7 +97,7 @@ def practice(
     try:
         if auto is not None:
             summary = _auto(settings, kit, make_kit, log, auto=auto, minutes=minutes, tries=1 if tries is None else tries,
-                            examples=tuple(x for x in chosen if x != "none"), seed=seed, concurrency=concurrency)
+                            examples=tuple(x for x in chosen if x != "none"), seed=seed, concurrency=concurrency, phrase=phrase)
         else:
             summary = _from_file(settings, kit, task_list, log, tries=3 if tries is None else max(1, tries), admit=admit,
                                  judge_model=judge_model, judge_url=judge_url, seed=seed)
@@ -105,6 +108,17 @@ def practice(
         return
     (_render_auto if auto is not None else _render_file)(summary)
     out.print(f"pool: {summary['pool']} ({summary['pool_size']} experiences)  log: {log}", markup=False)
+
+
+_AUTO_ONLY = {"minutes": "--minutes", "examples": "--examples", "concurrency": "--concurrency"}
+_FILE_ONLY = {"admit": "--admit", "judge_model": "--judge-model", "judge_url": "--judge-url"}
+
+
+def _refuse_other_mode(auto: bool, **given) -> None:
+    """An option of the other mode is an error, not silently ignored."""
+    for key, flag in (_FILE_ONLY if auto else _AUTO_ONLY).items():
+        if given.get(key):
+            raise UserError(f"{flag} applies to {'a TASKS.jsonl file' if auto else '--auto'} only, not to {'--auto' if auto else 'a TASKS.jsonl file'}")
 
 
 def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_model, judge_url, seed: int) -> dict:
@@ -139,13 +153,14 @@ def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_
     return {**summary, "log": str(log), "pool": str(agent.pool.path), "pool_size": len(agent.pool)}
 
 
-def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int) -> dict:
+def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int,
+          phrase: bool = True) -> dict:
     from ..agent.assemble import open_agent
     from ..selfpractice.run import AutoConfig, auto_practice
 
     with err.status("Loading the model, the embedder and the pool…"):
         agent = open_agent(settings, kit)
-    config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency)
+    config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency, phrase=phrase)
 
     def new_agent():  # a worker thread's own toolkit, the same pool, embedder and server
         return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)
@@ -189,4 +204,5 @@ def _render_auto(summary: dict) -> None:
     out.print(t)
     made = ", ".join(f"{n} {m}" for m, n in summary["made_by"].items()) or "none"
     per = f", {summary['seconds_per_admitted']} s per admitted experience" if summary["seconds_per_admitted"] is not None else ""
-    out.print(f"admitted: {made}; {summary['seconds']} s in all{per}", markup=False)
+    checked = ", ".join(f"{n} {d}" for d, n in (summary.get("derivations") or {}).items()) or "none"
+    out.print(f"admitted: {made}; second derivations: {checked}; {summary['seconds']} s in all{per}", markup=False)

@@ -28,6 +28,18 @@ class Learn(str, Enum):
     self_check = "self-check"
     off = "off"
 
+# `seer run`'s exit codes: 0 answered; 1 bad input (one line on stderr); 2 a usage error (Click's);
+# 3 the episode ended without an answer (the reason on stderr; with --json, "finished": false too)
+NO_ANSWER = 3
+NO_ANSWER_REASONS = {
+    "repeat": "the same call three times in a row",
+    "max_steps": "the step limit was reached (--max-steps)",
+    "context": "the next step would not fit the model's context window",
+    "parse": "the model's step could not be parsed twice",
+    "error_answer": "every answer offered was an error message",
+    "done": "the tool side ended the conversation",
+}
+
 
 def _short(text: str, n: int = 300) -> str:
     text = " ".join(str(text).split())
@@ -127,6 +139,8 @@ def run(
     Steps (recalled experiences with scores, thought, call, observation) go to stderr, the answer to stdout.
     A success is learned with --expect, a y/N answer on a terminal, or --learn self-check.
 
+    Exit codes: 0 answered; 1 bad input; 2 bad usage; 3 no answer (the reason on stderr).
+
     Example: seer run "What is 17 * 23?"
     """
     from ..agent.assemble import open_agent
@@ -171,6 +185,9 @@ def run(
         else:
             err.print("[dim]Already in the pool (duplicate); nothing added.[/]")
 
+    if not final.finished:  # one contract, with or without --json: the reason on stderr, exit NO_ANSWER
+        err.print(f"no answer: the episode stopped ({final.reason}: {NO_ANSWER_REASONS.get(final.reason, 'see the steps above')})",
+                  markup=False)
     if json_out:
         emit_json({
             "question": question,
@@ -185,6 +202,5 @@ def run(
         })
     elif final.finished:
         out.print(final.answer, markup=False)
-    else:
-        out.print(f"(no answer: stopped, {final.reason})", markup=False)
-        raise typer.Exit(2)
+    if not final.finished:
+        raise typer.Exit(NO_ANSWER)

@@ -307,6 +307,11 @@ class Toolkit:
         """Whether a method tool is offered; subclasses hide tools whose inputs are absent."""
         return True
 
+    def needs_lookup(self, intent: str) -> bool:
+        """Whether a question of ``intent`` is about inputs a tool must read first (the user's
+        tables, documents or tools): then a Finish before any tool call is refused once."""
+        return False
+
     def sql_tables(self) -> SqlTables | None:
         """The tables self-practice may write SQL tasks over; None when the toolkit has none."""
         return None

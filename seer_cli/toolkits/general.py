@@ -189,6 +189,11 @@ class GeneralToolkit(Toolkit):
             for server in self._mcp:
                 self._extra += server.tools()
 
+    def needs_lookup(self, intent: str) -> bool:
+        """Questions classified as being about the given tables or documents, and "other" ones
+        when the user gave tools of their own (the hint points "other" at them)."""
+        return intent in ("data", "docs") or (intent == "other" and bool(self._extra))
+
     @property
     def user_tools(self) -> list[Tool]:
         """The user's own tools (from ``--tools`` and ``--mcp``), in the order they were loaded."""

@@ -1,0 +1,67 @@
+"""Look before answering: on a question about the user's files, a Finish before any tool call is
+refused once with a short reason; a question about nothing in particular is answered at once.
+Plumbing on a scripted backend (the real models' behaviour is measured, not asserted here)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from seer_cli.agent import ActionStep, Agent
+from seer_cli.agent.refusal import LOOK_FIRST_NOTE
+from seer_cli.backends.base import Completion
+from seer_cli.config import load_settings
+
+
+class _Scripted:
+    name = "scripted"
+    n_ctx = 8192
+
+    def __init__(self, texts):
+        self.texts = list(texts)
+
+    def complete(self, messages, **kw):
+        text = self.texts.pop(0) if len(self.texts) > 1 else self.texts[0]
+        return Completion(text=text, prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=5, seconds=0.0)
+
+
+def _step(tool, **args):
+    return json.dumps({"thought": "t", "tool": tool, "args": args})
+
+
+@pytest.fixture
+def kit(tmp_path):
+    from seer_cli.toolkits import get_toolkit
+
+    csv = tmp_path / "rides.csv"
+    csv.write_text("day,riders\n2024-01-01,12\n2024-01-02,30\n")
+    k = get_toolkit("general", data=[csv])
+    yield k
+    k.close()
+
+
+def _run(kit, texts, intent):
+    agent = Agent(_Scripted(texts), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+    steps = list(agent.run("How many riders were there on 2024-01-02?", intent=intent))
+    return [s for s in steps if isinstance(s, ActionStep)], steps[-1]
+
+
+def test_a_finish_before_looking_is_refused_once_then_the_look_counts(kit):
+    texts = [_step("Finish", answer="223"), _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"),
+             _step("Finish", answer="30")]
+    actions, final = _run(kit, texts, "data")
+    assert [a.tool for a in actions] == ["Finish", "SQL", "Finish"]
+    assert actions[0].observation == LOOK_FIRST_NOTE and actions[0].error_kind == "refused"
+    assert final.answer == "30" and final.finished
+    assert [s.tool for s in final.experience.steps] == ["SQL", "Finish"]  # the refused Finish teaches nothing
+
+
+def test_a_second_finish_without_a_look_is_taken(kit):
+    actions, final = _run(kit, [_step("Finish", answer="42")], "data")
+    assert len(actions) == 2 and actions[1].observation == "" and final.answer == "42"
+
+
+def test_math_is_answered_at_once(kit):
+    actions, final = _run(kit, [_step("Finish", answer="391")], "math")
+    assert len(actions) == 1 and final.answer == "391"
