@@ -109,7 +109,7 @@ def select(qs: list[dict], kinds: set[str] | None, ids: set[str] | None, limit: 
 
 
 def run(out: Path, seer: str, todo_qs: list[dict], timeout: float, echo=print, auto: int | None = None,
-        tries: int = 1, model: str | None = None, python: str | None = None) -> list[dict]:
+        tries: int = 1, model: str | None = None, python: str | None = None, practice_flags: tuple[str, ...] = ()) -> list[dict]:
     out = out.resolve()  # the seer calls run in ``out``: relative paths would point nowhere
     out.mkdir(parents=True, exist_ok=True)
     qs = questions()
@@ -120,7 +120,7 @@ def run(out: Path, seer: str, todo_qs: list[dict], timeout: float, echo=print, a
     env = environment(out, model)
     echo(f"model: {model}")
     if auto:
-        nc.practise(out, seer, all_flags(qs, python), env, auto, tries, echo)
+        nc.practise(out, seer, [*all_flags(qs, python), *practice_flags], env, auto, tries, echo)
     todo = [q for q in todo_qs if q["id"] not in done]
     for n, q in enumerate(todo, 1):
         row = nc.ask(seer, flags(q, python), q, env, out, timeout, model)
@@ -168,6 +168,8 @@ def main(argv=None) -> int:
     r.add_argument("--auto", type=int, default=None, metavar="N",
                    help="first run seer practice --auto N on all the suite's files (never its questions) into the run's pool")
     r.add_argument("--tries", type=int, default=1, help="with --auto: the model's tries per task (0: worked examples only)")
+    r.add_argument("--practice-flag", action="append", default=[], metavar="FLAG",
+                   help="with --auto: one more option for seer practice (repeatable), e.g. --practice-flag=--phrase")
     r.add_argument("--model", default=None,
                    help="GGUF path or bundled alias for every seer call (default: $SEER_MODEL, else the best bundled model installed)")
     r.add_argument("--json", action="store_true")
@@ -194,7 +196,7 @@ def main(argv=None) -> int:
     if ids and ids - {q["id"] for q in questions()}:
         ap.error(f"unknown ids {sorted(ids - {q['id'] for q in questions()})}")
     rows = run(args.out, args.seer, todo, args.timeout, echo=(lambda *_: None) if args.json else print, auto=args.auto,
-               tries=args.tries, model=args.model, python=args.python)
+               tries=args.tries, model=args.model, python=args.python, practice_flags=tuple(args.practice_flag))
     if args.json:
         print(json.dumps(nc.summary(rows), indent=2))
     else:

@@ -27,7 +27,7 @@ def practice(
     auto: Annotated[Optional[int], typer.Option("--auto", min=1, max=10_000, metavar="N", help="Make N tasks from --data/--docs/--tools/--mcp, or from the tables of --toolkit toolqa (golds computed by running the tools), and practise them.")] = None,
     minutes: Annotated[Optional[float], typer.Option("--minutes", min=0.1, help="With --auto: start no new task after M minutes.")] = None,
     examples: Annotated[str, typer.Option("--examples", help="With --auto: what a task the model fails may still teach: worked, recovery, both (worked,recovery) or none.")] = "worked,recovery",
-    phrase: Annotated[bool, typer.Option("--phrase/--no-phrase", help="With --auto and the model (--tries > 0): word each task's question as a person would ask it, kept only when a second derivation from the question agrees.")] = True,
+    phrase: Annotated[Optional[bool], typer.Option("--phrase/--no-phrase", help="With --auto: the model words each task's question as a person would ask it, admitted only when a second derivation from the question agrees (default: on when --tries > 0).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="With --auto: tasks at once (threads); more than 1 needs --llm-url.")] = 1,
     pool: PoolOpt = None,
     tries: Annotated[Optional[int], typer.Option("--tries", "-T", min=0, max=10, help="Tries per task until one is judged correct (default 3; 1 with --auto, where 0 means worked examples only).")] = None,
@@ -154,7 +154,7 @@ def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_
 
 
 def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int,
-          phrase: bool = True) -> dict:
+          phrase: bool | None = None) -> dict:
     from ..agent.assemble import open_agent
     from ..selfpractice.run import AutoConfig, auto_practice
 

@@ -5,7 +5,9 @@ made-up names). A task made from a sentence that holds a number, an amount, a ti
 name teaches the plan *Retrieve, then answer from the passage*, over the user's own documents.
 The answer is the span itself, so the gold needs no model; the question is a plain rewrite of
 the sentence (a "what is / how much" form where the sentence has that shape, else the sentence
-with the span blanked). A task is kept only when the span is not in the question and Retrieve on
+asked in place: "... within how many hours ...?"). Never a blank to fill, never a section number,
+a licence's boilerplate or a number with nothing after it to ask "how many" of
+(:func:`states_a_fact`). A task is kept only when the span is not in the question and Retrieve on
 the question returns the sentence's passage among its top 3, i.e. the plan works.
 """
 
@@ -37,7 +39,7 @@ def sentences(text: str) -> list[str]:
         lines.append(re.sub(r"^([-*+]|\d+\.)\s+", "", s).replace("**", "").replace("`", ""))
     out = []
     for para in " ".join(x if x else "\n" for x in lines).split("\n"):
-        for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(para.split())):
+        for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", " ".join(para.split())):
             if MIN_WORDS <= len(sent.split()) <= MAX_WORDS:
                 out.append(sent.strip())
     return out
@@ -57,14 +59,18 @@ def spans(sentence: str) -> list[tuple[str, str]]:
     return found
 
 
-def question_for(sentence: str, span: str, kind: str) -> str:
+def question_for(sentence: str, span: str, kind: str) -> str | None:
     """A question whose answer is ``span``: a wh-form where the sentence is ``X is/costs SPAN ...``,
-    else the sentence with the span blanked."""
+    else the sentence asked in place; None when neither fits."""
     body = sentence.rstrip(".!? ")
     m = _COPULA.match(body.replace(span, "SPAN", 1)) if span in body else None
     if m and m.group("span") == "SPAN":
         subj = m.group("subj")
         subj = subj[0].lower() + subj[1:] if not re.match(r"[A-Z][a-z]+ [A-Z]", subj) else subj
+        cond = re.match(r"^((?:if|when|unless|after|before) [^,]+), (.+)$", subj)
+        if cond:  # "If a warning occurs, exit status is 2." -> "What is the exit status if a warning occurs?"
+            main = cond.group(2)
+            subj = (main if main.split(" ", 1)[0] in ("the", "a", "an", "its", "their") else "the " + main) + " " + cond.group(1)
         rest = m.group("rest").replace("SPAN", span)
         rest = re.sub(r"^ (euros?|dollars?|usd|eur|€|\$|percent|%)\b", "", rest, flags=re.IGNORECASE)
         if m.group("verb") in ("costs", "cost"):
@@ -72,7 +78,56 @@ def question_for(sentence: str, span: str, kind: str) -> str:
         if kind == "name":
             return f"Who is {subj}{rest}?"
         return f"What is {subj}{rest}?"
-    return f'According to the documents, what goes in the blank: "{body.replace(span, "___", 1)}"?'
+    return _in_place(body, span, kind)
+
+
+_UNIT = re.compile(r"\s+(?P<unit>[a-z]+s)\b")
+_WH = {"time": "what time", "date": "what date"}
+
+
+def _in_place(body: str, span: str, kind: str) -> str | None:
+    """The sentence asked in place, as people ask to check a rule they half remember: "Tools
+    must be returned within how many hours of borrowing them?"; None where no wh-word fits
+    (a bare number with no unit after it: "section 3", "version 2")."""
+    i = body.find(span)
+    before, after = body[:i], body[i + len(span):]
+    if kind == "number":
+        unit = _UNIT.match(after)
+        noun = re.search(r"\b(status|code|level|port|signal|mode|value|size|limit|number|version)\s+$", before)
+        if unit is not None:
+            wh, after = f"how many {unit.group('unit')}", after[unit.end():]
+        elif noun is not None:  # "... exit with status 124" -> "... exit with what status?"
+            before, wh = before[:noun.start()], f"what {noun.group(1)}"
+        else:
+            return None
+    elif kind == "name":
+        role = re.search(r"\b(the [a-z][a-z ]{2,40}), $", before)
+        if role and after.strip(" .") == "":  # "... kept by the secretary, Ingrid Solberg." -> "Who is the secretary?"
+            return f"Who is {role.group(1)}?"
+        wh = "who" if not before.strip() else "whom"
+    else:
+        wh = _WH[kind]
+    question = f"{before}{wh}{after}".strip()
+    return question[0].upper() + question[1:] + "?"
+
+
+# sentences no reader looks a fact up in: licence and warranty boilerplate, copyright lines
+_BOILERPLATE = re.compile(r"\b(copyright|licen[cs]e[ds]?|warrant(y|ies)|all rights reserved|liability|merchantability|"
+                          r"hereby|herein|notwithstanding|pursuant|whereas|written by|report(ing)? bugs|free software|"
+                          r"see also|full documentation|coreutils|rfc)\b|https?://|<[^>]*>", re.IGNORECASE)
+# a manual page's heading run into its first sentence ("AUTHOR Written by ..."), or its footer
+_HEADING_RUN_IN = re.compile(r"^[A-Z][A-Z ]{3,}\b(?=\s+[A-Z]?[a-z])|\b[A-Z]+\(\d\)")
+_SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
+
+
+def states_a_fact(sentence: str, span: str, kind: str) -> bool:
+    """A sentence a reader would look a fact up in, and a span that is the fact: not boilerplate,
+    not a section or list number, not the sentence's first word (a heading's number)."""
+    if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":"):
+        return False
+    if kind == "number" and (_SECTION.match(span) and "." in span or sentence.lstrip("(").startswith(span)):
+        return False
+    return True
 
 
 def _gold(span: str, kind: str) -> str:
@@ -94,8 +149,10 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
                 facts.append((name, sent, kind, span))
     rng.shuffle(facts)
     for name, sent, kind, span in facts:
+        if not states_a_fact(sent, span, kind):
+            continue
         question = question_for(sent, span, kind)
-        if span.lower() in question.lower():
+        if question is None or span.lower() in question.lower():
             continue
         query = question
         try:
@@ -106,4 +163,4 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
             continue
         yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),
                        (Call("Retrieve", {"query": query}, "Use Retrieve to search the documents for the passage that answers this."),),
-                       "docs", {"doc": name, "op": kind})
+                       "docs", {"doc": name, "op": kind, "sentence": sent})

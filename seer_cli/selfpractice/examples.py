@@ -18,6 +18,7 @@ calls behind its gold (``gold_calls``), so :func:`reverify` can re-execute them 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ..pool.records import FINISH, Experience, Step
@@ -37,6 +38,9 @@ def matches(answer: str | None, gold: str) -> bool:
 
     if answer is None or not str(answer).strip():
         return False
+    a, g = _number(answer), _number(gold)
+    if a is not None and g is not None:  # numbers compare as numbers, sign included (ToolQA's EM drops a minus)
+        return abs(a - g) <= 1e-9 * max(1.0, abs(g))
     if lenient_match(answer, gold):
         return True
     try:
@@ -52,6 +56,13 @@ def matches(answer: str | None, gold: str) -> bool:
         return False
 
 
+def _number(text) -> float | None:
+    try:
+        return float(str(text).strip().replace(",", ""))
+    except ValueError:
+        return None
+
+
 def verified(answer: str | None, experience: Experience, gold: str) -> bool:
     """Admissible: the answer matches the executed gold and a tool observation shows the value."""
     from ..agent.practice import supported
@@ -61,7 +72,8 @@ def verified(answer: str | None, experience: Experience, gold: str) -> bool:
 
 def details(task: AutoTask, made_by: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"made_by": made_by, "generator": task.generator, "task": task.id, "gold": task.answer,
-            "gold_calls": [c.to_dict() for c in task.calls], "covers": task.covers, **(extra or {})}
+            "gold_calls": [c.to_dict() for c in task.calls], "covers": task.covers,
+            **({"template_question": task.question} if task.asked else {}), **(extra or {})}
 
 
 def replay(kit, calls: tuple[Call, ...] | list[Call]) -> list[Step] | None:
@@ -81,11 +93,33 @@ def _finish(task: AutoTask) -> Step:
     return Step("The result of the last call is the answer.", FINISH, {"answer": task.answer}, "")
 
 
+def observed_field(observation: str, key: str) -> str | None:
+    """The value at dotted ``key`` of a JSON observation, as a gold; None when it is not there."""
+    import json
+
+    from .tasks import format_value
+
+    try:
+        value = json.loads(observation)
+        for part in key.split("."):
+            value = value[part]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return None if isinstance(value, (dict, list, bool)) else format_value(value)
+
+
 def worked(kit, task: AutoTask, *, observation_chars: int = 600) -> Experience | None:
-    """The generator's plan as a real trajectory, or None when the replay no longer shows the gold."""
+    """The generator's plan as a real trajectory, or None when the replay no longer shows the gold.
+    A volatile tool (a clock: no field repeats between two calls) answers with the field as the
+    replay shows it: that the call returns the field is its verification."""
     steps = replay(kit, task.calls)
     if steps is None:
         return None
+    if task.covers.get("volatile"):
+        now = observed_field(steps[-1].observation, task.covers.get("field", ""))
+        if now is None:
+            return None
+        task = dataclasses.replace(task, answer=now)
     exp = _experience(task, [*_cut(steps, observation_chars), _finish(task)], "worked")
     return exp if verified(task.answer, exp, task.answer) else None
 
@@ -112,7 +146,7 @@ def _cut(steps: list[Step], n: int) -> list[Step]:
 
 
 def _experience(task: AutoTask, steps: list[Step], made_by: str) -> Experience:
-    return Experience(question=task.question, steps=steps, answer=task.answer, intent=task.intent,
+    return Experience(question=task.wording, steps=steps, answer=task.answer, intent=task.intent,
                       success_source=EXECUTED, success_details=details(task, made_by), origin=ORIGIN, model=None)
 
 
@@ -126,6 +160,9 @@ def reverify(kit, experience: Experience) -> bool:
     steps = replay(kit, calls)
     if steps is None:
         return False
+    covers = d.get("covers") or {}
+    if covers.get("volatile"):  # a clock: the call still answers with the field
+        return observed_field(steps[-1].observation, covers.get("field", "")) is not None
     probe = Experience(question=experience.question, steps=[*steps, Step("", FINISH, {"answer": experience.answer}, "")],
                        answer=experience.answer, intent=experience.intent)
     from ..agent.practice import supported

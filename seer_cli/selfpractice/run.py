@@ -8,11 +8,16 @@ by execution instead of an LLM validator, which the 0.5B could not be):
 
 1. tasks from the environment (:mod:`.tables`, :mod:`.docs`, :mod:`.tools`), each with a gold
    computed without the model, ordered so that what the pool lacks comes first (:mod:`.ledger`);
-2. each task practised with the existing schedule (:func:`seer_cli.agent.practice.practice_task`:
-   greedy, then retries, and the model-free repair); a success is admitted only when its answer
-   matches the executed gold *and* a tool observation shows it;
+2. with the model, each question is worded as a person would ask it (:mod:`.phrasing`), and
+   practised with the existing schedule (:func:`seer_cli.agent.practice.practice_task`); a task
+   the model solves counts for coverage but does not fill the pool (what it already does needs
+   no demonstration);
 3. where the model fails, a worked example (the generator's calls replayed through the real
-   tools), or a recovery (the model's failing call, its error, then the correct calls).
+   tools), or a recovery (the model's failing call, its error, then the correct calls), admitted
+   only when a second derivation from the question alone reaches the executed gold (a query the
+   model writes from the question, the question decoded back into the same tool call, Retrieve
+   on the question showing the answer), so that a wording which changed the meaning (two dates
+   reversed) teaches nothing. Which derivation agreed is recorded (``derivation``).
 
 One fsync'ed row per task in a resumable log (:class:`seer_cli.rowlog.RowLog`); a row is written
 before its experience enters the pool, and an amendment line records the admission. ``--tries
@@ -30,7 +35,7 @@ from typing import Any, Callable
 
 from ..agent.judge import admit_experience
 from ..rowlog import Recorder, RowLog, run_items
-from . import docs, tables, tools
+from . import docs, phrasing, tables, tools
 from .examples import ORIGIN, details, matches, recovery, verified, worked
 from .ledger import Ledger, environment_files, order_by_gaps
 from .tasks import AutoTask, interleave
@@ -49,6 +54,16 @@ class AutoConfig:
     examples: tuple[str, ...] = EXAMPLES  # what a failed task may still teach
     seed: int = 0
     concurrency: int = 1
+    phrase: bool | None = None  # word each question as a person would (phrasing.rephrase); None: when the model tries (tries > 0)
+
+    @property
+    def phrasing(self) -> bool:
+        return self.tries > 0 if self.phrase is None else self.phrase
+
+    @property
+    def uses_model(self) -> bool:
+        return self.tries > 0 or self.phrasing
+    admit_solved: bool = False  # a task the model already solves counts for coverage, not for the pool
 
 
 def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[str], None] | None = None) -> list[AutoTask]:
@@ -87,28 +102,54 @@ def _dedup(tasks: list[AutoTask]) -> list[AutoTask]:
 
 
 def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str]) -> tuple[dict[str, Any], Any]:
-    """Practise one task: (log row, the experience to admit or None)."""
+    """Practise one task: (log row, the experience to admit or None).
+
+    With the model (``tries`` > 0): the model words the question as a person would
+    (:func:`.phrasing.rephrase`), the agent tries it, and a task it solves counts for coverage
+    without filling the pool (``admit_solved``); a task it fails teaches a worked example or a
+    recovery under that question only when a second derivation from the question alone agrees
+    with the executed gold (:func:`.phrasing.second_derivation`). ``--tries 0 --phrase``: the
+    wording and the second derivation without the agent's try (minutes instead of an hour).
+    Without the model at all (``tries`` 0) the replayed plan is the only check, and the template
+    question is kept."""
     from ..agent.practice import practice_task
 
     t0 = time.perf_counter()
-    outcome, exp, made_by = None, None, None
-    if config.tries > 0:
+    outcome, exp, made_by, derivation = None, None, None, None
+    if config.phrasing:
+        task = dataclasses.replace(task, asked=phrasing.rephrase(agent.backend, task))
+    volatile = bool(task.covers.get("volatile"))  # a clock's answer changes between calls: worked only
+    if config.tries > 0 and not volatile:
         judge = lambda ans: "gold-lenient" if matches(ans, task.answer) else None  # noqa: E731
-        outcome = practice_task(agent, task.question, task.answer, judge, tries=config.tries, seed=config.seed,
+        outcome = practice_task(agent, task.wording, task.answer, judge, tries=config.tries, seed=config.seed,
                                 learn=False, intent=task.intent)
         if outcome.experience is not None and verified(outcome.experience.answer, outcome.experience, task.answer):
-            exp, made_by = outcome.experience, "model"
-    if exp is None and "recovery" in config.examples and outcome is not None and outcome.last is not None:
-        exp = recovery(kit, task, outcome.last)
-        made_by = "recovery" if exp is not None else None
-    if exp is None and "worked" in config.examples:
-        exp = worked(kit, task)
-        made_by = "worked" if exp is not None else None
+            derivation = "model"
+            if config.admit_solved:
+                exp, made_by = outcome.experience, "model"
+    if derivation is None:
+        if volatile:
+            derivation = "volatile-call"  # that the call answers is the check (examples.worked)
+        elif config.uses_model:
+            derivation = phrasing.second_derivation(agent.backend, kit, task, task.wording)
+            if derivation is None and task.asked:  # the person's wording did not hold: the template's may
+                task = dataclasses.replace(task, asked=None)
+                derivation = phrasing.second_derivation(agent.backend, kit, task, task.question)
+        else:
+            derivation = "replay"
+        if derivation is not None:
+            if "recovery" in config.examples and outcome is not None and outcome.last is not None:
+                exp = recovery(kit, task, outcome.last)
+                made_by = "recovery" if exp is not None else None
+            if exp is None and "worked" in config.examples:
+                exp = worked(kit, task)
+                made_by = "worked" if exp is not None else None
     if exp is not None:
-        info = details(task, made_by, {"files": files, **({"practice_try": outcome.solved_at} if made_by == "model" else {})})
+        extra = {"files": files, "derivation": derivation, **({"practice_try": outcome.solved_at} if made_by == "model" else {})}
+        info = details(task, made_by, extra)
         exp = dataclasses.replace(exp, origin=ORIGIN, success_details={**exp.success_details, **info} if made_by == "model" else info)
     row = {"id": task.id, "task": task.to_dict(), "solved_at": outcome.solved_at if outcome else None,
-           "tries": [t.to_dict() for t in outcome.tries] if outcome else [], "made_by": made_by,
+           "tries": [t.to_dict() for t in outcome.tries] if outcome else [], "made_by": made_by, "derivation": derivation,
            "admitted": False, "seconds": round(time.perf_counter() - t0, 3)}
     return row, exp
 
@@ -133,9 +174,9 @@ def auto_practice(
     pool = agent.pool
     log = RowLog(log_path, key="id")
     done = log.done(repair=True)
-    tasks = generate_tasks(kit, seed=config.seed, backend=agent.backend if config.tries > 0 else None, on_warning=on_warning)
+    tasks = generate_tasks(kit, seed=config.seed, backend=agent.backend if config.uses_model else None, on_warning=on_warning)
     held = pool.experiences()
-    in_pool = {e.question for e in held}
+    in_pool = {e.question for e in held} | {(e.success_details or {}).get("template_question") for e in held}
     fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
     todo = order_by_gaps(fresh, Ledger.from_experiences(held))[: max(0, config.tasks - len(done))]
     if on_start:
@@ -169,6 +210,7 @@ def summarize(rows: list[dict[str, Any]], ledger: Ledger | None = None) -> dict[
     """Yield and cost of a log: tasks practised, admitted by how they were made, per kind, seconds."""
     by_kind: dict[str, dict[str, int]] = {}
     made: dict[str, int] = {}
+    derived: dict[str, int] = {}
     for r in rows:
         k = by_kind.setdefault(r["task"]["kind"], {"tasks": 0, "admitted": 0, "solved": 0})
         k["tasks"] += 1
@@ -176,10 +218,12 @@ def summarize(rows: list[dict[str, Any]], ledger: Ledger | None = None) -> dict[
         k["solved"] += bool(r.get("solved_at"))
         if r.get("admitted"):
             made[r["made_by"]] = made.get(r["made_by"], 0) + 1
+        if r.get("derivation"):
+            derived[r["derivation"]] = derived.get(r["derivation"], 0) + 1
     seconds = sum(r.get("seconds", 0) for r in rows)
     admitted = sum(bool(r.get("admitted")) for r in rows)
     out = {"tasks": len(rows), "admitted": admitted, "solved_by_model": sum(bool(r.get("solved_at")) for r in rows),
-           "made_by": made, "kinds": by_kind, "seconds": round(seconds, 1),
+           "made_by": made, "derivations": derived, "kinds": by_kind, "seconds": round(seconds, 1),
            "seconds_per_admitted": round(seconds / admitted, 1) if admitted else None}
     if ledger is not None:
         out["coverage"] = ledger.to_dict()

@@ -1,12 +1,25 @@
 """Practice tasks from a user's tables: answer-first SQL over the schema DuckDB reports.
 
-Why: the 0.5B copies a demonstration's table name and columns, so on day one it queries tables
-that do not exist. Tasks written from the user's own schema give recall demonstrations that name
-the user's tables and columns. Each task is an SQL query chosen from the columns' roles (a
-measure to aggregate, a category or a date to filter and group by, a unique key to look up),
-executed in the toolkit's own DuckDB; it is kept only when the result is one non-null value (an
-arg-max only without a tie, a filter only when it matches rows), and the question is rendered
-from the query in plain English, with column names made readable and every literal kept.
+Why: recall can only bring a practised plan to a real question if the practised question is one a
+person would ask. So each task is an SQL query chosen from what people ask of such data, by each
+column's **role** (:func:`role_of`):
+
+* a *measure* (a price, a temperature, rainfall, a count of units): its value on a day, its change
+  and percentage change between two days, its average / extreme in a year, a month or a date
+  range, the day or month of its extreme, days above a threshold; summed only when it is
+  *additive* (rainfall, units, revenue: a total means something; a temperature's does not);
+* a *date* or a *year*: the filters above, never aggregated (no "total year");
+* a *category* (few repeated values: species, island, weather): counts and shares of rows, the
+  best and worst group, a comparison of two groups;
+* a *label* (many values naming things: a country, a car): the value of a named thing, in a year,
+  the change between two years, which one is highest;
+* an *identifier*, a code or a coordinate (``id``, ``*_id``, a row number, a zip or ISO code, a
+  latitude): never aggregated.
+
+A query is executed in the toolkit's own DuckDB and kept only when the result is one non-null,
+non-"NA" value (an arg-max only without a tie, a count only when it matches rows), and its
+question is rendered from the query in plain words with every literal kept
+(:func:`mentions_literals` checks it; the model may rephrase it later, under the same check).
 """
 
 from __future__ import annotations
@@ -24,10 +37,25 @@ INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", 
 FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
 DATE_TYPES = ("DATE", "TIMESTAMP")
 MAX_CATEGORIES = 25
-PER_TEMPLATE = 6  # candidates drawn per template and table before execution
+PER_TEMPLATE = 4  # candidates drawn per template and table before execution
 MAX_KEYS = 5000  # key values a lookup task is drawn from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
-_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$)", re.IGNORECASE)
+_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx)",
+                 re.IGNORECASE)
+# where a thing is, not how much of it there is: never aggregated or compared
+_COORDINATE = re.compile(r"(^|_)(lat|lon|lng|latitude|longitude|centroid|coord|x|y|easting|northing)($|_)", re.IGNORECASE)
+_YEAR = re.compile(r"(^|_|\b)(year|yr)s?($|_|\b)", re.IGNORECASE)
+_ORDINAL = re.compile(r"(^|_)(month|day|hour|minute|week|weekday|dow|quarter|rank|order|seq|position|season|decade)s?($|_)", re.IGNORECASE)
+# measures whose total means something (amounts, quantities, counts, precipitation) ...
+_ADDITIVE = re.compile(r"\b(amount|total|count|qty|quantity|units|sales|revenue|spend|paid|cost|sold|orders|volume|precip|rain|snow|"
+                       r"generation|kwh|mwh|visitors|trips|rentals|passengers|deaths|cases|births|population|minutes|hours|miles|km|pages|days)",
+                       re.IGNORECASE)
+# ... and measures whose total never does (levels, rates, sizes of one thing)
+_INTENSIVE = re.compile(r"\b(temp|rate\b|rates\b|ratio|pct|percent|share\b|avg\b|mean\b|median|score|rating|age\b|price|per\b|index|"
+                        r"lat\b|latitude|lon\b|longitude|speed|wind|pressure|humidity|height|weight|mass|length|width|depth|size\b|bill|"
+                        r"flipper|expectancy|density|open\b|close\b|high\b|low\b|max\b|min\b|gdp)",
+                        re.IGNORECASE)
+_NULL_LIKE = {"na", "n/a", "nan", "null", "none", "", "-", "?"}
 
 
 class _Named:
@@ -53,17 +81,56 @@ class Column(_Named):
     values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
     iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
     mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
+    low: float | None = None  # numeric columns: smallest and largest value
+    high: float | None = None
+    role: str = "text"  # measure | date | year | ordinal | category | label | id | text (see role_of)
 
     @property
     def is_date(self) -> bool:
         return self.type.upper().startswith(DATE_TYPES) or self.iso_text
 
+    @property
+    def additive(self) -> bool:
+        """A measure whose total means something: named like an amount or a count, or a
+        non-negative integer not named like a level or a size."""
+        if self.role != "measure" or _INTENSIVE.search(self.words):
+            return False
+        return bool(_ADDITIVE.search(self.words)) or (self.type.upper().startswith(INT_TYPES) and (self.low or 0) >= 0)
+
     def in_year(self, y: int) -> str:
-        """SQL: the column falls in year ``y`` (a date's year(), a text date's prefix)."""
+        """SQL: the column falls in year ``y`` (a date's year(), a text date's prefix, a year column's value)."""
+        if self.role == "year":
+            return f"{self.q} = {y}"
         return f"{self.q} LIKE '{y}-%'" if self.iso_text else f"year({self.q}) = {y}"
 
     def in_month(self, y: int, mo: int) -> str:
         return f"{self.q} LIKE '{y}-{mo:02d}-%'" if self.iso_text else f"year({self.q}) = {y} AND month({self.q}) = {mo}"
+
+
+def role_of(c: Column, rows: int) -> str:
+    """What a column is to a person asking about the table (see the module docstring)."""
+    typ = c.type.upper()
+    if c.is_date:
+        return "date"
+    if _numeric(typ):
+        whole = typ.startswith(INT_TYPES) or (c.low is not None and c.high is not None and float(c.low).is_integer() and float(c.high).is_integer())
+        if _ID.search(c.name) or _COORDINATE.search(c.name):
+            return "id"
+        if _YEAR.search(c.name) or (whole and c.low is not None and 1800 <= c.low and (c.high or 0) <= 2100 and c.distinct < rows):
+            return "year"
+        if _ORDINAL.search(c.name):
+            return "ordinal"
+        if whole and c.distinct == rows and c.low is not None and c.high is not None and c.high - c.low + 1 == rows:
+            return "id"  # a row number
+        return "measure"
+    if typ.startswith("VARCHAR"):
+        if _ID.search(c.name):
+            return "id"
+        if c.values:
+            return "category"
+        if c.distinct > 1:
+            return "label"
+    return "text"
 
 
 @dataclass
@@ -73,20 +140,32 @@ class Table(_Named):
     columns: list[Column]
 
     def measures(self) -> list[Column]:
-        """Numeric columns worth aggregating: not identifiers (``id``, ``member_id``: a key or a
-        foreign key; their sum means nothing) and not entirely null."""
-        return [c for c in self.columns if _numeric(c.type) and not _ID.search(c.name) and c.nulls < self.rows]
+        """Numeric columns worth asking about: not identifiers, years or ordinals, not all null."""
+        return [c for c in self.columns if c.role == "measure" and c.nulls < self.rows]
 
     def categories(self) -> list[Column]:
-        return [c for c in self.columns if c.values]
+        return [c for c in self.columns if c.role == "category"]
+
+    def labels(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "label" and c.nulls == 0]
 
     def dates(self) -> list[Column]:
         return [c for c in self.columns if c.is_date and c.nulls < self.rows]
 
+    def years(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "year" and c.nulls < self.rows]
+
     def keys(self) -> list[Column]:
         """Columns that name one row (dates of a daily table, unique names)."""
         return [c for c in self.columns if c.distinct == self.rows and c.nulls == 0 and self.rows > 1
-                and (c.is_date or c.type.upper().startswith("VARCHAR"))]
+                and (c.is_date or c.role == "label")]
+
+    @property
+    def noun(self) -> str:
+        """What a row is called in a count question: the table's name when it reads as a plural
+        ("penguins"), else "records"."""
+        w = self.words
+        return w if re.fullmatch(r"[a-z ]*[a-z]{3,}s", w) and not w.endswith("ss") else "records"
 
 
 def _numeric(typ: str) -> bool:
@@ -107,7 +186,7 @@ def _lit(value) -> str:
 def describe_tables(con, names: list[str]) -> list[Table]:
     """Each named table (``name`` or ``schema.name``) with its columns' types, distinct and null
     counts, the values of its categorical columns (text with at most :data:`MAX_CATEGORIES`
-    values, repeated) and whether a text column holds ISO dates."""
+    values, repeated), whether a text column holds ISO dates, and each column's role."""
     tables = []
     for name in names:
         schema, _, bare = name.rpartition(".")
@@ -116,7 +195,9 @@ def describe_tables(con, names: list[str]) -> list[Table]:
         t.rows = int(rows)
         for col, typ in con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? "
                                     "AND table_schema=? ORDER BY ordinal_position", [bare, schema or "main"]).fetchall():
-            t.columns.append(_describe_column(con, t, col, typ))
+            c = _describe_column(con, t, col, typ)
+            c.role = role_of(c, t.rows)
+            t.columns.append(c)
         tables.append(t)
     return tables
 
@@ -125,15 +206,16 @@ def _describe_column(con, t: Table, col: str, typ: str) -> Column:
     qc = quote(col)
     text = typ.upper().startswith("VARCHAR")
     iso_count = f"count(*) FILTER (WHERE regexp_full_match({qc}, '{ISO_DATE}'))" if text else "0"
-    mean_abs = f"avg(abs({qc}))" if _numeric(typ) else "NULL"
-    distinct, nulls, iso, mean = con.execute(
-        f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count}, {mean_abs} FROM {t.q}").fetchone()
+    stats = f"avg(abs({qc})), min({qc}), max({qc})" if _numeric(typ) else "NULL, NULL, NULL"
+    distinct, nulls, iso, mean, low, high = con.execute(
+        f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count}, {stats} FROM {t.q}").fetchone()
     c = Column(col, typ, int(distinct), int(nulls), iso_text=bool(text and iso and iso == t.rows - nulls),
-               mean_abs=None if mean is None else float(mean))
+               mean_abs=None if mean is None else float(mean), low=None if low is None else float(low),
+               high=None if high is None else float(high))
     if text and not c.iso_text and 2 <= distinct <= MAX_CATEGORIES and distinct < t.rows:
         c.values = [v for (v, _n) in con.execute(
             f"SELECT {qc}, count(*) AS n FROM {t.q} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
-            f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall()]
+            f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall() if str(v).strip().lower() not in _NULL_LIKE]
     return c
 
 
@@ -157,14 +239,26 @@ AGG = {  # op -> (SQL function, words, rounding)
 }
 
 
-def _agg_sql(op: str, col: Column) -> tuple[str, str]:
+def _ops(m: Column, ops=("sum", "avg", "max", "min")) -> list[str]:
+    """The aggregates a person asks of ``m``: a total only of an additive measure."""
+    return [op for op in ops if op != "sum" or m.additive]
+
+
+def _agg_sql(op: str, col: Column, ref: str | None = None) -> tuple[str, str]:
     """(SQL expression, ', rounded to N decimals' or '')."""
     fn, _, rounding = AGG[op]
     if op == "sum" and _floaty(col.type):
         rounding = 2
-    expr = f"{fn}({col.q})"
+    expr = f"{fn}({ref or col.q})"
     if rounding is not None:
         return f"ROUND({expr}, {rounding})", f", rounded to {rounding} decimals"
+    return expr, ""
+
+
+def _round2(expr: str, col: Column) -> tuple[str, str]:
+    """A computed value (a difference) rounded like its column: integers stay whole."""
+    if _floaty(col.type):
+        return f"ROUND({expr}, 2)", ", rounded to 2 decimals"
     return expr, ""
 
 
@@ -173,8 +267,9 @@ def _as_date(d: Column) -> str:
 
 
 def _years(con, t: Table, d: Column) -> list[int]:
+    expr = d.q if d.role == "year" else f"year({_as_date(d)})"
     return [int(y) for (y,) in con.execute(
-        f"SELECT DISTINCT year({_as_date(d)}) AS y FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y").fetchall()]
+        f"SELECT DISTINCT {expr} AS y FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y").fetchall()]
 
 
 def _months(con, t: Table, d: Column) -> list[tuple[int, int]]:
@@ -184,8 +279,9 @@ def _months(con, t: Table, d: Column) -> list[tuple[int, int]]:
 
 def candidates(con, tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
     """Every template over every table, each drawing at most :data:`PER_TEMPLATE` parameter sets."""
+    where = len(tables) > 1
     for t in tables:
-        yield from _single_table(con, t, rng)
+        yield from _single_table(con, t, rng, where)
     yield from _joins(tables, rng)
 
 
@@ -195,97 +291,154 @@ def _pick(rng: random.Random, items: list, n: int = PER_TEMPLATE) -> list:
     return items[:n]
 
 
-def _single_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
-    """The templates over one table: whole-table aggregates and filters, then by date, then by key."""
+def _single_table(con, t: Table, rng: random.Random, where: bool) -> Iterator[Candidate]:
+    """The templates over one table: whole-table questions, by category, by date, by year, by key."""
     if t.rows == 0:
         return
-    yield from _whole_table(con, t, rng)
-    yield from _by_date(con, t, rng)
-    yield from _by_key(con, t, rng)
+    suffix = f" in the {t.words} data" if where else ""
+    for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_by_year(con, t, rng), *_by_key(con, t, rng)):
+        yield Candidate(cand.generator, cand.sql, _with_suffix(cand.question, suffix), cand.covers, cand.thought, cand.tie_check)
+
+
+def _with_suffix(question: str, suffix: str) -> str:
+    if not suffix or suffix.removeprefix(" in the ") in question:
+        return question
+    body, mark = question[:-1], question[-1]
+    if ", rounded" in body:
+        head, _, rnd = body.partition(", rounded")
+        return f"{head}{suffix}, rounded{rnd}{mark}"
+    return f"{body}{suffix}{mark}"
+
+
+def _c(t: Table, generator: str, sql: str, question: str, columns: list[Column], thought: str, tie: bool = False) -> Candidate:
+    op = generator.split(".", 1)[1]
+    return Candidate(generator, sql, question, {"table": t.name, "columns": [c.name for c in columns], "op": op},
+                     f"Use SQL on the {t.name} table: {thought}", tie)
 
 
 def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
-    """Counts, aggregates, category filters, a threshold, group-by extremes, shares."""
-    M, C = t.measures(), t.categories()
-    T, tw = t.q, t.words
-    yield Candidate("table.count", f"SELECT COUNT(*) FROM {T}", f"How many rows does the {tw} table have?",
-                    {"table": t.name, "columns": [], "op": "count"}, f"Use SQL on the {t.name} table: count its rows.")
-    for m, op in _pick(rng, [(m, op) for m in M for op in AGG]):
+    """A count, a measure's average or extreme (its total when additive), rows above a threshold."""
+    M, T = t.measures(), t.q
+    yield _c(t, "table.count", f"SELECT COUNT(*) FROM {T}", f"How many {t.noun} are there in the {t.words} data?"
+             if t.noun == "records" else f"How many {t.noun} are there?", [], "count its rows.")
+    for m, op in _pick(rng, [(x, op) for x in M for op in _ops(x)]):
         expr, rnd = _agg_sql(op, m)
-        yield Candidate(f"table.{op}", f"SELECT {expr} FROM {T}", f"What is the {AGG[op][1]} {m.words} in the {tw} table{rnd}?",
-                        {"table": t.name, "columns": [m.name], "op": op},
-                        f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name}.")
-    for c, v in _pick(rng, [(cat, v) for cat in C for v in cat.values[:8]]):
-        yield Candidate("table.count_where", f"SELECT COUNT(*) FROM {T} WHERE {c.q} = {_lit(v)}",
-                        f"How many rows of the {tw} table have {c.words} {v}?",
-                        {"table": t.name, "columns": [c.name], "op": "count_where"},
-                        f"Use SQL on the {t.name} table: count the rows where {c.name} = '{v}'.")
-    for m, c, v, op in _pick(rng, [(m, cat, v, op) for m in M for cat in C for v in cat.values[:6] for op in ("sum", "avg", "max")]):
-        expr, rnd = _agg_sql(op, m)
-        yield Candidate(f"table.{op}_where", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)}",
-                        f"What is the {AGG[op][1]} {m.words} for {c.words} {v}{rnd}?",
-                        {"table": t.name, "columns": [m.name, c.name], "op": f"{op}_where"},
-                        f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where {c.name} = '{v}'.")
-    for m in _pick(rng, M, 3):
-        (threshold,) = con.execute(f"SELECT quantile_disc({m.q}, 0.7) FROM {T}").fetchone()
+        yield _c(t, f"table.{op}", f"SELECT {expr} FROM {T}", f"What is the {AGG[op][1]} {m.words}{rnd}?", [m], f"{AGG[op][0]} of {m.name}.")
+    for m in _pick(rng, M, 2):
+        (threshold,) = con.execute(f"SELECT quantile_disc({m.q}, 0.8) FROM {T}").fetchone()
         if threshold is None:
             continue
-        yield Candidate("table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
-                        f"How many rows of the {tw} table have {m.words} greater than {format_value(threshold)}?",
-                        {"table": t.name, "columns": [m.name], "op": "count_above"},
-                        f"Use SQL on the {t.name} table: count the rows where {m.name} > {format_value(threshold)}.")
-    for m, c, high in _pick(rng, [(m, cat, h) for m in M for cat in C for h in (True, False)], 4):
-        order = "DESC" if high else "ASC"
-        yield Candidate("table.argmax_group" if high else "table.argmin_group",
-                        f"SELECT {c.q}, SUM({m.q}) AS total FROM {T} GROUP BY {c.q} ORDER BY total {order} LIMIT 2",
-                        f"Which {c.words} has the {'highest' if high else 'lowest'} total {m.words}?",
-                        {"table": t.name, "columns": [m.name, c.name], "op": "argmax_group" if high else "argmin_group"},
-                        f"Use SQL on the {t.name} table: total {m.name} per {c.name}, sorted, the {'top' if high else 'bottom'} one.",
-                        tie_check=True)
+        thr = format_value(threshold)
+        yield _c(t, "table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
+                 f"How many {t.noun} have a {m.words} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
+
+
+def _groups(t: Table, rng: random.Random) -> Iterator[Candidate]:
+    """By category: counts and shares of rows, a filtered aggregate, the best and worst group, two groups compared."""
+    M, C, T = t.measures(), t.categories(), t.q
+    for c, v in _pick(rng, [(cat, v) for cat in C for v in cat.values[:8]]):
+        yield _c(t, "table.count_where", f"SELECT COUNT(*) FROM {T} WHERE {c.q} = {_lit(v)}",
+                 f"How many {t.noun} have {c.words} {v}?", [c], f"count the rows where {c.name} = '{v}'.")
+        yield _c(t, "table.share_rows", f"SELECT ROUND(100.0 * COUNT(*) FILTER (WHERE {c.q} = {_lit(v)}) / COUNT(*), 2) FROM {T}",
+                 f"What percentage of {t.noun} have {c.words} {v}, rounded to 2 decimals?", [c],
+                 f"rows where {c.name} = '{v}' as a percentage of all rows.")
+    for m, c, v, op in _pick(rng, [(x, cat, v, op) for x in M for cat in C for v in cat.values[:6] for op in _ops(x, ("sum", "avg", "max"))]):
+        expr, rnd = _agg_sql(op, m)
+        yield _c(t, f"table.{op}_where", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)}",
+                 f"What is the {AGG[op][1]} {m.words} for {c.words} {v}{rnd}?", [m, c], f"{AGG[op][0]} of {m.name} where {c.name} = '{v}'.")
+    for m, c, high in _pick(rng, [(m, cat, h) for m in M for cat in C for h in (True, False)]):
+        op = "sum" if m.additive else "avg"
+        order, best = ("DESC", "highest") if high else ("ASC", "lowest")
+        yield _c(t, "table.argmax_group" if high else "table.argmin_group",
+                 f"SELECT {c.q}, {AGG[op][0]}({m.q}) AS v FROM {T} WHERE {m.q} IS NOT NULL GROUP BY {c.q} ORDER BY v {order} LIMIT 2",
+                 f"Which {c.words} has the {best} {AGG[op][1]} {m.words}?", [m, c],
+                 f"{AGG[op][0]} of {m.name} per {c.name}, sorted, the {'top' if high else 'bottom'} one.", tie=True)
     for c in _pick(rng, C, 2):
-        yield Candidate("table.most_rows", f"SELECT {c.q}, COUNT(*) AS n FROM {T} GROUP BY {c.q} ORDER BY n DESC LIMIT 2",
-                        f"Which {c.words} has the most rows in the {tw} table?",
-                        {"table": t.name, "columns": [c.name], "op": "most_rows"},
-                        f"Use SQL on the {t.name} table: count the rows per {c.name}, the largest count first.", tie_check=True)
-    for m, c, v in _pick(rng, [(m, cat, v) for m in M for cat in C for v in cat.values[:6]], 3):
-        yield Candidate("table.share", f"SELECT ROUND(100.0 * SUM(CASE WHEN {c.q} = {_lit(v)} THEN {m.q} ELSE 0 END) / SUM({m.q}), 2) FROM {T}",
-                        f"What percentage of the total {m.words} comes from {c.words} {v}, rounded to 2 decimals?",
-                        {"table": t.name, "columns": [m.name, c.name], "op": "share"},
-                        f"Use SQL on the {t.name} table: {m.name} where {c.name} = '{v}' as a percentage of all {m.name}.")
+        yield _c(t, "table.most_rows", f"SELECT {c.q}, COUNT(*) AS n FROM {T} GROUP BY {c.q} ORDER BY n DESC LIMIT 2",
+                 f"Which {c.words} is the most common?", [c], f"count the rows per {c.name}, the largest count first.", tie=True)
+    for m, c in _pick(rng, [(m, cat) for m in M for cat in C if len(cat.values) >= 2], 3):
+        a, b = rng.sample(c.values[:6], 2)
+        op = "sum" if m.additive else "avg"
+        pair = f"{c.q} IN ({_lit(a)}, {_lit(b)})"
+        yield _c(t, "table.compare_groups",
+                 f"SELECT {c.q}, {AGG[op][0]}({m.q}) AS v FROM {T} WHERE {pair} AND {m.q} IS NOT NULL GROUP BY {c.q} ORDER BY v DESC LIMIT 2",
+                 f"Which has the higher {AGG[op][1]} {m.words}: {c.words} {a} or {b}?", [m, c],
+                 f"{AGG[op][0]} of {m.name} for {c.name} '{a}' and '{b}', the higher one.", tie=True)
+        if m.additive:
+            yield _c(t, "table.share", f"SELECT ROUND(100.0 * SUM({m.q}) FILTER (WHERE {c.q} = {_lit(a)}) / SUM({m.q}), 2) FROM {T}",
+                     f"What percentage of the total {m.words} comes from {c.words} {a}, rounded to 2 decimals?", [m, c],
+                     f"{m.name} where {c.name} = '{a}' as a percentage of all {m.name}.")
 
 
 def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
-    """Aggregates in a year, in a month, for a category in a year; the date of an extreme."""
-    M, C, D, K = t.measures(), t.categories(), t.dates(), t.keys()
-    T = t.q
+    """By date: a year's or a month's average or extreme (total when additive), days above a
+    threshold or with a category, the day and the month of an extreme, change over a year."""
+    M, C, D, K, T = t.measures(), t.categories(), t.dates(), t.keys(), t.q
     for d in D:
         years, months = _years(con, t, d), _months(con, t, d)
-        for m, y, op in _pick(rng, [(m, y, op) for m in M for y in years for op in ("sum", "avg", "max")], 4):
+        daily = d in K and _at_midnight(con, t, d)
+        rows = "days" if daily else t.noun
+        if t.rows < 12 * len(years):  # a yearly table (one row a year and group): no months, no counts in a year
+            months, C = [], []
+        for m, y, op in _pick(rng, [(x, y, op) for x in M for y in years for op in _ops(x, ("sum", "avg", "max", "min"))]):
             expr, rnd = _agg_sql(op, m)
-            yield Candidate(f"table.{op}_year", f"SELECT {expr} FROM {T} WHERE {d.in_year(y)}",
-                            f"What is the {AGG[op][1]} {m.words} in {y}{rnd}?",
-                            {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_year"},
-                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} over the rows of {y} ({d.name}).")
-        for m, (y, mo), op in _pick(rng, [(m, ym, op) for m in M for ym in months for op in ("sum", "avg")], 4):
+            yield _c(t, f"table.{op}_year", f"SELECT {expr} FROM {T} WHERE {d.in_year(y)}", f"What was the {AGG[op][1]} {m.words} in {y}{rnd}?",
+                     [m, d], f"{AGG[op][0]} of {m.name} over the rows of {y} ({d.name}).")
+        for m, (y, mo), op in _pick(rng, [(x, ym, op) for x in M for ym in months for op in _ops(x, ("sum", "avg", "max"))]):
             expr, rnd = _agg_sql(op, m)
-            yield Candidate(f"table.{op}_month", f"SELECT {expr} FROM {T} WHERE {d.in_month(y, mo)}",
-                            f"What is the {AGG[op][1]} {m.words} in {calendar.month_name[mo]} {y}{rnd}?",
-                            {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_month"},
-                            f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} over the rows of {calendar.month_name[mo]} {y} ({d.name}).")
-        for m, c, v, y in _pick(rng, [(m, cat, v, y) for m in M for cat in C for v in cat.values[:6] for y in years], 3):
-            expr, rnd = _agg_sql("sum", m)
-            yield Candidate("table.sum_where_year", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)} AND {d.in_year(y)}",
-                            f"What is the total {m.words} for {c.words} {v} in {y}{rnd}?",
-                            {"table": t.name, "columns": [m.name, c.name, d.name], "op": "sum_where_year"},
-                            f"Use SQL on the {t.name} table: SUM of {m.name} where {c.name} = '{v}', over the rows of {y} ({d.name}).")
+            month = calendar.month_name[mo]
+            yield _c(t, f"table.{op}_month", f"SELECT {expr} FROM {T} WHERE {d.in_month(y, mo)}",
+                     f"What was the {AGG[op][1]} {m.words} in {month} {y}{rnd}?", [m, d],
+                     f"{AGG[op][0]} of {m.name} over the rows of {month} {y} ({d.name}).")
+        for m, y in _pick(rng, [(m, y) for m in M for y in years], 3):
+            (thr,) = con.execute(f"SELECT quantile_disc({m.q}, 0.75) FROM {T} WHERE {d.in_year(y)}").fetchone()
+            if thr is None:
+                continue
+            tv = format_value(thr)
+            yield _c(t, "table.count_above_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {m.q} > {_lit(thr)}",
+                     f"On how many {rows} in {y} was the {m.words} above {tv}?" if daily else f"How many {rows} in {y} had a {m.words} above {tv}?",
+                     [m, d], f"count the rows of {y} ({d.name}) where {m.name} > {tv}.")
+        for c, v, y in _pick(rng, [(cat, v, y) for cat in C for v in cat.values[:5] for y in years], 3):
+            yield _c(t, "table.count_where_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {c.q} = {_lit(v)}",
+                     f"On how many {rows} in {y} was the {c.words} {v}?" if daily else f"How many {rows} in {y} had {c.words} {v}?",
+                     [c, d], f"count the rows of {y} ({d.name}) where {c.name} = '{v}'.")
+        pairs = [(a, b) for a in M for b in M if a.name != b.name and _comparable(a, b)]
+        for (a, b), y in _pick(rng, [(p, y) for p in pairs for y in years], 2):
+            yield _c(t, "table.count_gt_col_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {a.q} > {b.q}",
+                     f"On how many {rows} in {y} was the {a.words} higher than the {b.words}?", [a, b, d],
+                     f"count the rows of {y} ({d.name}) where {a.name} > {b.name}.")
+        if daily:
+            yield from _daily(con, t, d, years, rng)
         yield from _ranges(con, t, d, rng)
-        if d in K:
-            for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
-                yield Candidate("table.date_of_max" if high else "table.date_of_min",
-                                f"SELECT {d.q}, {m.q} FROM {T} WHERE {m.q} IS NOT NULL ORDER BY {m.q} {'DESC' if high else 'ASC'} LIMIT 2",
-                                f"On which {d.words} was the {m.words} {'highest' if high else 'lowest'}?",
-                                {"table": t.name, "columns": [m.name, d.name], "op": "date_of_max" if high else "date_of_min"},
-                                f"Use SQL on the {t.name} table: sort by {m.name}, take the {d.name} of the first row.", tie_check=True)
+
+
+def _at_midnight(con, t: Table, d: Column) -> bool:
+    """Whether the column holds days (a DATE, text dates, timestamps all at midnight), not hours."""
+    if d.iso_text or d.type.upper() == "DATE":
+        return True
+    (n,) = con.execute(f"SELECT count(*) FROM {t.q} WHERE {d.q} IS NOT NULL AND CAST({d.q} AS TIME) <> TIME '00:00:00'").fetchone()
+    return n == 0
+
+
+def _daily(con, t: Table, d: Column, years: list[int], rng: random.Random) -> Iterator[Candidate]:
+    """A table with one row a day: the day and the month of an extreme in a year, the change over a year."""
+    M, T = t.measures(), t.q
+    for m, y, high in _pick(rng, [(m, y, h) for m in M for y in years for h in (True, False)], 3):
+        order, word = ("DESC", "highest") if high else ("ASC", "lowest")
+        yield _c(t, "table.date_of_max" if high else "table.date_of_min",
+                 f"SELECT {d.q}, {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+                 f"On which day in {y} was the {m.words} {word}?", [m, d], f"the rows of {y} sorted by {m.name}, the {d.name} of the first.", tie=True)
+    for m, y in _pick(rng, [(m, y) for m in M for y in years], 2):
+        op = "sum" if m.additive else "avg"
+        yield _c(t, "table.month_of_max",
+                 f"SELECT monthname({_as_date(d)}) AS mo, {AGG[op][0]}({m.q}) AS v FROM {T} WHERE {d.in_year(y)} GROUP BY mo ORDER BY v DESC LIMIT 2",
+                 f"Which month of {y} had the highest {AGG[op][1]} {m.words}?", [m, d], f"{AGG[op][0]} of {m.name} per month of {y}, the top one.", tie=True)
+    for m, y in _pick(rng, [(m, y) for m in M if not m.additive for y in years], 2):
+        first = f"(SELECT {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {d.q} LIMIT 1)"
+        last = f"(SELECT {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {d.q} DESC LIMIT 1)"
+        yield _c(t, "table.pct_change_year", f"SELECT ROUND(100.0 * ({last} - {first}) / {first}, 2)",
+                 f"By what percentage did the {m.words} change over {y}, from its first to its last day, rounded to 2 decimals?", [m, d],
+                 f"{m.name} on the first and the last day of {y}, then (last - first) / first * 100.")
 
 
 def _ranges(con, t: Table, d: Column, rng: random.Random) -> Iterator[Candidate]:
@@ -294,14 +447,12 @@ def _ranges(con, t: Table, d: Column, rng: random.Random) -> Iterator[Candidate]
         f"SELECT DISTINCT {d.q} FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY 1 LIMIT {MAX_KEYS}").fetchall()]
     if len(days) < 3:
         return
-    for m, op in _pick(rng, [(m, op) for m in t.measures() for op in ("avg", "max", "min")], 4):
+    for m, op in _pick(rng, [(x, op) for x in t.measures() for op in _ops(x, ("sum", "avg", "max", "min"))], 3):
         i = rng.randrange(len(days) - 2)
         a, b = days[i], days[min(len(days) - 1, i + rng.randint(2, 40))]
         expr, rnd = _agg_sql(op, m)
-        yield Candidate(f"table.{op}_range", f"SELECT {expr} FROM {t.q} WHERE {d.q} BETWEEN {_lit(a)} AND {_lit(b)}",
-                        f"What was the {AGG[op][1]} {m.words} from {a} to {b}{rnd}?",
-                        {"table": t.name, "columns": [m.name, d.name], "op": f"{op}_range"},
-                        f"Use SQL on the {t.name} table: {AGG[op][0]} of {m.name} where {d.name} is between {a} and {b}.")
+        yield _c(t, f"table.{op}_range", f"SELECT {expr} FROM {t.q} WHERE {d.q} BETWEEN {_lit(a)} AND {_lit(b)}",
+                 f"What was the {AGG[op][1]} {m.words} from {a} to {b}{rnd}?", [m, d], f"{AGG[op][0]} of {m.name} where {d.name} is between {a} and {b}.")
 
 
 def _comparable(a: Column, b: Column) -> bool:
@@ -312,28 +463,85 @@ def _comparable(a: Column, b: Column) -> bool:
     return max(a.mean_abs, b.mean_abs) <= 10 * min(a.mean_abs, b.mean_abs)
 
 
+def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
+    """A year column with labels or categories (a country per year): a value in a year, its change
+    between two years, which one was highest in a year, a group's average in a year."""
+    M, T = t.measures(), t.q
+    for yc in t.years():
+        years = _years(con, t, yc)
+        if len(years) < 2:
+            continue
+        for lab in t.labels() + t.categories():
+            (dups,) = con.execute(f"SELECT COUNT(*) FROM (SELECT {lab.q}, {yc.q} FROM {T} GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone()
+            names = [v for (v,) in con.execute(f"SELECT DISTINCT {lab.q} FROM {T} WHERE {lab.q} IS NOT NULL ORDER BY 1 LIMIT {MAX_KEYS}").fetchall()]
+            names = rng.sample(names, min(10, len(names)))
+            if dups == 0:  # one row per name and year
+                for m, n, y in _pick(rng, [(m, n, y) for m in M for n in names for y in years]):
+                    yield _c(t, "table.lookup_year", f"SELECT {m.q} FROM {T} WHERE {lab.q} = {_lit(n)} AND {yc.q} = {y}",
+                             f"What was the {m.words} of {n} in {y}?", [m, lab, yc], f"{m.name} where {lab.name} = '{n}' and {yc.name} = {y}.")
+                for m, n in _pick(rng, [(m, n) for m in M for n in names], 3):
+                    y1, y2 = sorted(rng.sample(years, 2))
+                    expr, rnd = _round2(f"(SELECT {m.q} FROM {T} WHERE {lab.q} = {_lit(n)} AND {yc.q} = {y2}) - "
+                                        f"(SELECT {m.q} FROM {T} WHERE {lab.q} = {_lit(n)} AND {yc.q} = {y1})", m)
+                    yield _c(t, "table.change_years", f"SELECT {expr}", f"By how much did the {m.words} of {n} change from {y1} to {y2}{rnd}?",
+                             [m, lab, yc], f"{m.name} of '{n}' in {y2} minus in {y1}.")
+                for m, y, high in _pick(rng, [(m, y, h) for m in M for y in years for h in (True, False)], 3):
+                    order, word = ("DESC", "highest") if high else ("ASC", "lowest")
+                    yield _c(t, "table.argmax_year" if high else "table.argmin_year",
+                             f"SELECT {lab.q}, {m.q} FROM {T} WHERE {yc.q} = {y} AND {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+                             f"Which {lab.words} had the {word} {m.words} in {y}?", [m, lab, yc], f"the rows of {y} sorted by {m.name}, the first.", tie=True)
+        for c, v, m, y in _pick(rng, [(cat, v, x, y) for cat in t.categories() for v in cat.values[:6] for x in M for y in years]):
+            op = "sum" if m.additive else "avg"
+            expr, rnd = _agg_sql(op, m)
+            yield _c(t, f"table.{op}_where_year", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)} AND {yc.q} = {y}",
+                     f"What was the {AGG[op][1]} {m.words} for {c.words} {v} in {y}{rnd}?", [m, c, yc],
+                     f"{AGG[op][0]} of {m.name} where {c.name} = '{v}' and {yc.name} = {y}.")
+
+
 def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
-    """A value, or the difference of two, on the row a unique key names."""
-    M, D, K = t.measures(), t.dates(), t.keys()
-    T = t.q
+    """The row a unique key names (a day, a name): a value, a category, the difference of two
+    values; between two days, the change and the percentage change; which name is highest."""
+    M, C, D, K, T = t.measures(), t.categories(), t.dates(), t.keys(), t.q
     for k in K:
         # drawn with the seeded rng, never with SQL sampling: the same files give the same tasks (resume)
-        keys = [v for (v,) in con.execute(f"SELECT {k.q} FROM {T} ORDER BY {k.q} LIMIT {MAX_KEYS}").fetchall()]
+        keys = [format_value(v) for (v,) in con.execute(f"SELECT {k.q} FROM {T} ORDER BY {k.q} LIMIT {MAX_KEYS}").fetchall()]
         keys = rng.sample(keys, min(12, len(keys)))
-        for m, kv in _pick(rng, [(m, kv) for m in M for kv in keys], 4):
-            kl = format_value(kv)
-            yield Candidate("table.lookup", f"SELECT {m.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
-                            f"What was the {m.words} on {kl}?" if k in D else f"What is the {m.words} of {k.words} {kl}?",
-                            {"table": t.name, "columns": [m.name, k.name], "op": "lookup"},
-                            f"Use SQL on the {t.name} table: {m.name} of the row where {k.name} = '{kl}'.")
-        pairs = [(a, b) for a in M for b in M if a.name < b.name and _comparable(a, b)]
-        for (a, b), kv in _pick(rng, [(p, kv) for p in pairs for kv in keys], 2):
-            kl = format_value(kv)
-            yield Candidate("table.diff_lookup", f"SELECT {a.q} - {b.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
-                            f"What was the difference between the {a.words} and the {b.words} on {kl}?" if k in D else
-                            f"What is the difference between the {a.words} and the {b.words} of {k.words} {kl}?",
-                            {"table": t.name, "columns": [a.name, b.name, k.name], "op": "diff_lookup"},
-                            f"Use SQL on the {t.name} table: {a.name} - {b.name} of the row where {k.name} = '{kl}'.")
+        on = (lambda kl: f"on {kl}") if k in D else (lambda kl: f"of {kl}")
+        for m, kl in _pick(rng, [(m, kv) for m in M for kv in keys]):
+            yield _c(t, "table.lookup", f"SELECT {m.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
+                     f"What was the {m.words} {on(kl)}?" if k in D else f"What is the {m.words} {on(kl)}?", [m, k],
+                     f"{m.name} of the row where {k.name} = '{kl}'.")
+        for c, kl in _pick(rng, [(c, kv) for c in C for kv in keys], 2):
+            yield _c(t, "table.lookup_category", f"SELECT {c.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
+                     f"What was the {c.words} {on(kl)}?" if k in D else f"What is the {c.words} {on(kl)}?", [c, k],
+                     f"{c.name} of the row where {k.name} = '{kl}'.")
+        pairs = [(a, b) for a in M for b in M if a.name != b.name and _comparable(a, b) and (a.mean_abs or 0) >= (b.mean_abs or 0)]
+        for (a, b), kl in _pick(rng, [(p, kv) for p in pairs for kv in keys], 2):
+            expr, rnd = _round2(f"{a.q} - {b.q}", a)
+            yield _c(t, "table.diff_lookup", f"SELECT {expr} FROM {T} WHERE {k.q} = {_lit(kl)}",
+                     f"What was the difference between the {a.words} and the {b.words} {on(kl)}{rnd}?", [a, b, k],
+                     f"{a.name} - {b.name} of the row where {k.name} = '{kl}'.")
+        if k in D and len(keys) >= 2:
+            for m in _pick(rng, [m for m in M if not m.additive], 2):
+                x, y = sorted(rng.sample(keys, 2))
+                at = _value_on(T, m, k)
+                expr, rnd = _round2(f"{at(y)} - {at(x)}", m)
+                yield _c(t, "table.change_dates", f"SELECT {expr}", f"By how much did the {m.words} change from {x} to {y}{rnd}?",
+                         [m, k], f"{m.name} on {y} minus {m.name} on {x}.")
+                yield _c(t, "table.pct_change_dates", f"SELECT ROUND(100.0 * ({at(y)} - {at(x)}) / {at(x)}, 2)",
+                         f"What was the percentage change in {m.words} from {x} to {y}, rounded to 2 decimals?", [m, k],
+                         f"{m.name} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
+        if k not in D:
+            for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
+                order, word = ("DESC", "highest") if high else ("ASC", "lowest")
+                yield _c(t, "table.argmax_key" if high else "table.argmin_key",
+                         f"SELECT {k.q}, {m.q} FROM {T} WHERE {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+                         f"Which {k.words} has the {word} {m.words}?", [m, k], f"sort by {m.name}, the {k.name} of the first row.", tie=True)
+
+
+def _value_on(table: str, m: Column, k: Column):
+    """A sub-query: ``m`` on the row whose key ``k`` is a given value."""
+    return lambda key: f"(SELECT {m.q} FROM {table} WHERE {k.q} = {_lit(key)})"
 
 
 def _joins(tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
@@ -350,14 +558,63 @@ def _joins(tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
                     continue
                 for c, v, m in _pick(rng, [(cat, v, m) for cat in a.categories() if cat.name != s for v in cat.values[:5]
                                           for m in b.measures() if m.name != s], 3):
-                    expr, rnd = _agg_sql("sum", m)
+                    op = "sum" if m.additive else "avg"
+                    expr, rnd = _agg_sql(op, m, "b." + m.q)
                     qs = quote(s)
-                    sql = (f"SELECT {expr.replace(m.q, 'b.' + m.q)} FROM {b.q} AS b JOIN {a.q} AS a ON b.{qs} = a.{qs} "
-                           f"WHERE a.{c.q} = {_lit(v)}")
-                    yield Candidate("table.join_sum", sql,
-                                    f"What is the total {m.words} in the {b.words} table for {a.words} with {c.words} {v}{rnd}?",
-                                    {"table": b.name, "columns": [m.name, s], "op": "join_sum", "join": a.name},
-                                    f"Use SQL: join {b.name} with {a.name} on {s}, then SUM of {m.name} where {a.name}.{c.name} = '{v}'.")
+                    sql = f"SELECT {expr} FROM {b.q} AS b JOIN {a.q} AS a ON b.{qs} = a.{qs} WHERE a.{c.q} = {_lit(v)}"
+                    yield Candidate(f"table.join_{op}", sql,
+                                    f"What is the {AGG[op][1]} {m.words} of the {b.words} of {a.words} with {c.words} {v}{rnd}?",
+                                    {"table": b.name, "columns": [m.name, s], "op": f"join_{op}", "join": a.name},
+                                    f"Use SQL: join {b.name} with {a.name} on {s}, then {AGG[op][0]} of {m.name} where {a.name}.{c.name} = '{v}'.")
+
+
+# --- what a person would never ask -----------------------------------------------------------
+
+_SQL_LITERAL = re.compile(r"'((?:[^']|'')*)'|(?<![\w.\"])(-?\d+(?:\.\d+)?)(?![\w.\"])")
+
+
+def literals(sql: str) -> list[str]:
+    """The values a query filters on: quoted strings (a LIKE pattern's fixed part) and numbers
+    after a comparison; ROUND's digits, LIMIT counts and 100.0 of a percentage are not."""
+    found = []
+    sql = re.sub(r"month\(([^()]*)\) = (\d+)", lambda m: f"month({m.group(1)}) = 'MONTH:{m.group(2)}'", sql)
+    parts = re.split(r"\bWHERE\b", sql, maxsplit=1)
+    where = parts[1] if len(parts) == 2 else ""
+    if sql.startswith(("SELECT ROUND(100.0 * ((SELECT", "SELECT (SELECT", "SELECT ROUND((SELECT")):
+        where = sql  # differences of sub-queries: every sub-query's filter counts
+    for m in _SQL_LITERAL.finditer(where):
+        if m.group(1) is not None:
+            v = m.group(1).replace("''", "'")
+            if v.startswith("MONTH:"):
+                v = calendar.month_name[int(v[6:])]
+            found.append(v.split("-%")[0] if v.endswith("-%") else v)
+        else:
+            before = where[:m.start()].rstrip()
+            if before.endswith(("=", ">", "<", "AND", "BETWEEN")) and not before.upper().endswith("LIMIT"):
+                found.append(m.group(2))
+    return [f for f in found if f]
+
+
+def mentions_literals(question: str, sql: str) -> bool:
+    """Every value the query filters on is in the question (a month given as its name counts)."""
+    q = question.lower()
+    for lit in literals(sql):
+        lit_l = lit.lower()
+        if lit_l in q:
+            continue
+        m = re.fullmatch(r"(\d{4})-(\d{2})", lit_l)
+        if m and calendar.month_name[int(m.group(2))].lower() in q and m.group(1) in q:
+            continue
+        return False
+    return True
+
+
+def meaningful(cand: Candidate, answer: str | None) -> bool:
+    """The filter every table task passes, whoever wrote its question: a usable answer (not
+    null-like), and a question that states every value its query filters on."""
+    if answer is None or answer.strip().lower() in _NULL_LIKE:
+        return False
+    return mentions_literals(cand.question, cand.sql)
 
 
 def execute(con, cand: Candidate) -> str | None:
@@ -376,9 +633,10 @@ def execute(con, cand: Candidate) -> str | None:
         if len(rows) != 1 or len(rows[0]) != 1:
             return None
         value = rows[0][0]
-    if cand.generator in ("table.count_where", "table.count_above") and not value:
+    if cand.generator.startswith("table.count_") and not value:  # a filter that matched nothing
         return None
-    return format_value(value)
+    answer = format_value(value)
+    return answer if meaningful(cand, answer) else None
 
 
 def generate(kit, rng: random.Random) -> Iterator[AutoTask]:

@@ -47,20 +47,27 @@ class AutoTask:
     calls: tuple[Call, ...]
     intent: str
     covers: dict[str, Any] = field(default_factory=dict)
+    asked: str | None = None  # the model's wording of the question, as a person would ask it (phrasing.rephrase)
 
     @property
     def id(self) -> str:
+        """From the template question: the same files give the same ids, whatever the model wrote."""
         return hashlib.sha256(f"{self.generator}|{self.question}".encode()).hexdigest()[:12]
+
+    @property
+    def wording(self) -> str:
+        """The question practised and stored: the person's wording when there is one."""
+        return self.asked or self.question
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "generator": self.generator, "question": self.question,
                 "answer": self.answer, "intent": self.intent, "calls": [c.to_dict() for c in self.calls],
-                "covers": self.covers}
+                "covers": self.covers, **({"asked": self.asked} if self.asked else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "AutoTask":
         return cls(d["kind"], d["generator"], d["question"], str(d["answer"]),
-                   tuple(Call.from_dict(c) for c in d["calls"]), d["intent"], dict(d.get("covers", {})))
+                   tuple(Call.from_dict(c) for c in d["calls"]), d["intent"], dict(d.get("covers", {})), d.get("asked"))
 
 
 def format_value(value: Any) -> str | None:
@@ -79,7 +86,11 @@ def format_value(value: Any) -> str | None:
         return f"{value:.4f}".rstrip("0").rstrip(".")
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, (datetime.date, datetime.datetime)):
+    if isinstance(value, datetime.datetime):  # as people write it: no "T", no seconds, no midnight
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, datetime.date):
         return value.isoformat()
     try:
         from decimal import Decimal

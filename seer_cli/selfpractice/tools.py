@@ -26,11 +26,47 @@ CALL_TIMEOUT = 10.0  # seconds a user's tool may take to compute a gold
 _GLUE = {"in", "of", "for", "to", "at", "on", "with", "from", "by", "and", "or", "per", "a", "an", "the"}
 
 
+_EXAMPLES = re.compile(r"(?:e\.g\.|for example|for instance|such as|like)[,:]?\s*((?:['\"][^'\"]{1,60}['\"](?:\s*,\s*|\s+or\s+|\s*,\s*or\s+)?)+)",
+                       re.IGNORECASE)
+_QUOTED = re.compile(r"['\"]([^'\"]{1,60})['\"]")
+# formats an argument's description names, and a value drawn for each
+_FORMATS = (
+    (re.compile(r"\bHH:MM(:SS)?\b"), lambda rng, m: f"{rng.randint(6, 21):02d}:{rng.choice([0, 15, 30, 45]):02d}" + (":00" if m.group(1) else "")),
+    (re.compile(r"\bYYYY-MM-DD\b", re.IGNORECASE), lambda rng, m: f"{rng.randint(2019, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"),
+)
+
+
+def examples_of(schema: dict, description: str = "") -> list[str]:
+    """Values an argument's own description offers by example: "(e.g., 'America/New_York',
+    'Europe/London')" gives both; the schema's ``examples`` and ``default`` count too."""
+    found = [str(v) for v in schema.get("examples", []) if isinstance(v, (str, int, float))]
+    if isinstance(schema.get("default"), str) and schema["default"]:
+        found.append(schema["default"])
+    for m in _EXAMPLES.finditer(schema.get("description", "") or ""):
+        found += _QUOTED.findall(m.group(1))
+    return list(dict.fromkeys(v for v in found if v.strip()))
+
+
+def format_value_of(schema: dict, rng: random.Random) -> str | None:
+    """A value in the format the argument's description names ("HH:MM", "YYYY-MM-DD"), or None."""
+    text = schema.get("description", "") or ""
+    if schema.get("format") == "date":
+        text += " YYYY-MM-DD"
+    for pattern, draw in _FORMATS:
+        m = pattern.search(text)
+        if m:
+            return draw(rng, m)
+    return None
+
+
 def options_of(name: str, schema: dict, description: str) -> list[str]:
-    """The values a string argument may take: its enum, else a list near its name in the
-    docstring ("zone A, B or C"), else []."""
+    """The values a string argument may take: its enum, else the examples its description gives
+    ("e.g., 'A', 'B'"), else a list near its name in the docstring ("zone A, B or C"), else []."""
     if schema.get("enum"):
         return [str(v) for v in schema["enum"]]
+    examples = examples_of(schema, description)
+    if examples:
+        return examples
     text = description + " " + schema.get("description", "")
     words = readable(name).split()
     for m in _OPTIONS.finditer(text):
@@ -56,7 +92,8 @@ def sample_args(tool, rng: random.Random) -> dict[str, Any] | None:
         elif typ == "boolean":
             args[name] = rng.random() < 0.5
         elif typ == "string" or typ is None:
-            opts = options_of(name, schema, tool.description)
+            formatted = format_value_of(schema, rng)
+            opts = [formatted] if formatted else options_of(name, schema, tool.description)
             if not opts:
                 return None
             args[name] = rng.choice(opts)
@@ -87,6 +124,9 @@ def phrase(tool, args: dict[str, Any]) -> str:
     text = re.split(r"(?<=[.!?])\s", tool.description.strip(), maxsplit=1)[0].rstrip(".!? ")
     missing = []
     for name, value in args.items():
+        if isinstance(value, bool):  # never "None member": a flag is said as yes or no
+            missing.append(f"{readable(name)} {'yes' if value else 'no'}")
+            continue
         v = format_value(value) if not isinstance(value, str) else value
         replaced = False
         if isinstance(value, str):
@@ -106,13 +146,30 @@ def phrase(tool, args: dict[str, Any]) -> str:
         if not replaced:
             missing.append(f"{readable(name)} {v}")
     text = text[0].lower() + text[1:] if text else readable(tool.name)
+    text = re.sub(r"^(a|an) ", "", text) if text.split(" ", 1)[0] in ("a", "an") and len(text.split()) > 3 else text
     if missing:
         text += " with " + " and ".join(missing)
     return text
 
 
-def question_of(tool, args: dict[str, Any]) -> str:
-    return f"What is the {phrase(tool, args)}?"
+# a docstring that starts with one of these asks for something to be done ("Convert a mass ..."):
+# its question is a request, not "What is the convert ..."
+_IMPERATIVE = {"get", "convert", "calculate", "compute", "return", "returns", "find", "look", "list", "fetch", "count", "estimate",
+               "check", "translate", "format", "search", "give", "show", "make", "create", "generate", "add", "sum", "parse",
+               "lookup", "determine", "tell", "work", "figure", "predict", "quote", "price", "book", "schedule"}
+
+
+def question_of(tool, args: dict[str, Any], field: str | None = None) -> str:
+    """The docstring's request with the values in place, as a question; ``field`` (a key of a
+    structured result) says which part of the result is asked for."""
+    text = phrase(tool, args)
+    first = text.split(" ", 1)[0].lower()
+    if first in _IMPERATIVE:
+        text = text.split(" ", 1)[1] if first in ("returns", "return") and " " in text else text
+        ask = f"Can you {text}?" if first not in ("returns", "return") else f"What is {text}?"
+    else:
+        ask = f"What is the {text}?"
+    return f"{ask[:-1]}: what is the {readable(field.replace('.', ' '))}?" if field else ask
 
 
 def call_with_timeout(tool, args: dict[str, Any], timeout: float = CALL_TIMEOUT) -> str:
@@ -187,7 +244,8 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                 continue
             seen.append(args)
             try:
-                value = gold_of(t, args)
+                structured = structured_gold(t, args, rng)
+                value, field, volatile = structured if structured else (gold_of(t, args), None, False)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
                 failures += 1
                 if on_warning and failures == 3:
@@ -195,16 +253,17 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                 continue
             if value is None:
                 continue
-            question = question_of(t, args)
+            question = question_of(t, args, field)
             if backend is not None:
                 decoded = decode_back(backend, t, question)
                 if decoded is None or not same_args(decoded, args):
                     continue
             made += 1
+            covers = {"tool": t.name, "op": "call", **({"field": field} if field else {}), **({"volatile": True} if volatile else {})}
             yield AutoTask("tools", "tools.call", question, value,
                            (Call(t.name, args, f"Call the tool {t.name} with the values from the question."),),
-                           "other", {"tool": t.name, "op": "call"})
-            if made % 2 == 0:
+                           "other", covers)
+            if made % 2 == 0 and field is None:
                 task = _sum_of_two(t, args, value, rng)
                 if task is not None:
                     yield task
@@ -213,6 +272,48 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
 def gold_of(tool, args: dict[str, Any]) -> str | None:
     """The tool's result for ``args`` as a gold (None: no single usable value); raises what the tool raises."""
     return format_value(_as_value(call_with_timeout(tool, args)))
+
+
+_PREFERRED = re.compile(r"(datetime|time|date|result|value|total|price|amount|difference|converted|answer)", re.IGNORECASE)
+
+
+def structured_gold(tool, args: dict[str, Any], rng: random.Random) -> tuple[str, str, bool] | None:
+    """(gold, field, volatile) for a tool whose result is a JSON object (an MCP server's usual
+    reply): a scalar field that does not echo an argument, the same in two calls when one is
+    (a clock's day of the week, not its seconds); ``volatile`` when no field repeats. None for a
+    result that is not a JSON object."""
+    first, second = (_json(call_with_timeout(tool, args)) for _ in range(2))
+    if not isinstance(first, dict):
+        return None
+    echoes = {str(v).strip().lower() for v in args.values()}
+    leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and format_value(v) is not None
+              and len(str(v)) <= 40 and str(v).strip().lower() not in echoes]
+    if not leaves:
+        return None
+    again = dict(_leaves(second)) if isinstance(second, dict) else {}
+    stable = [(k, v) for k, v in leaves if again.get(k) == v]
+    pool = stable or leaves
+    preferred = [kv for kv in pool if _PREFERRED.search(kv[0].rsplit(".", 1)[-1])]
+    key, value = rng.choice(preferred or pool)
+    return format_value(value), key, not stable
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return value
+    try:
+        return json.loads(value) if isinstance(value, str) and value.lstrip()[:1] in "{[" else None
+    except ValueError:
+        return None
+
+
+def _leaves(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, scalar) of a JSON object, depth first."""
+    if isinstance(obj, dict):
+        return [leaf for k, v in obj.items() for leaf in _leaves(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(obj, list):
+        return []
+    return [(prefix, obj)]
 
 
 def _sum_of_two(t, args: dict[str, Any], value: str, rng: random.Random) -> AutoTask | None:

@@ -1,0 +1,158 @@
+"""A person's wording for a generated task, and a second derivation of its answer.
+
+Why: a template question reads like its query ("What was the average temp max in 2014?"), and
+recall matches real questions by their words, so a practised plan reaches a real question only
+if the practised question was worded like one. Following OmniSQL's order (the query first, then
+the question), the model is shown an executed query and its answer and writes the question a
+person would ask (:func:`rephrase`); the wording is kept only when every value the query filters
+on survives in it (a literal check) and the answer does not leak into it.
+
+A literal check passes a question that reversed two dates. So nothing is admitted on the
+executed query alone: a second, independent derivation from the *question* must reach the same
+answer. The agent's own try is one (:mod:`.run`); where the agent fails, :func:`solve_sql` asks
+the model for a query from the question and the schema alone and executes it. Only when the two
+agree is the worked example admitted under that question; which derivation agreed is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .tasks import AutoTask
+
+_QUESTION = {"type": "object", "properties": {"question": {"type": "string", "maxLength": 220}}, "required": ["question"],
+             "additionalProperties": False}
+_SQL = {"type": "object", "properties": {"sql": {"type": "string", "maxLength": 600}}, "required": ["sql"], "additionalProperties": False}
+
+PHRASE_SYSTEM = (
+    "You write the question a person would type to get a given answer from their own files. "
+    "Use everyday words for the data (what the columns mean, not their names with underscores), "
+    "keep every date, name and number of the request exactly as written, do not put the answer in the question, "
+    "and write one short question."
+)
+SQL_SYSTEM = "Write one DuckDB SQL query that answers the question. Tables:\n{schema}\nReturn only the query."
+
+
+SAMPLES = (0.0, 0.7, 0.7)  # temperatures of the queries sampled from a question: greedy, then two samples
+
+
+def _complete_json(backend, messages: list[dict[str, str]], schema: dict, max_tokens: int, temperature: float = 0.0,
+                   seed: int = 0) -> dict[str, Any] | None:
+    try:
+        comp = backend.complete(messages, json_schema=schema, max_tokens=max_tokens, temperature=temperature,
+                                **({"seed": seed} if temperature > 0 else {}))
+        data = json.loads(comp.text)
+    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: the template wording stays)
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def request_of(task: AutoTask) -> str | None:
+    """What was executed, in the words a person can read: the query or the call."""
+    call = task.calls[-1]
+    if task.kind == "data":
+        return f"SQL query: {next(iter(call.args.values()))}\nIn words: {task.question}"
+    if task.kind == "tools":
+        return f"Tool call: {call.tool}({json.dumps(call.args)})\nIn words: {task.question}"
+    if task.kind == "docs" and task.covers.get("sentence"):
+        return f"A sentence of the document {task.covers.get('doc')}: \"{task.covers['sentence']}\"\nIn words: {task.question}"
+    return None
+
+
+def keeps_literals(task: AutoTask, question: str) -> bool:
+    """Every value the task's call filters on or passes is in ``question``, and its answer is not
+    (unless the answer is one of those values)."""
+    from .tables import mentions_literals
+
+    q = question.lower()
+    call = task.calls[-1]
+    if task.kind == "docs":  # the answer must not be given away; Retrieve on the question is the check
+        return task.answer.lower() not in q
+    if task.kind == "data":
+        if not mentions_literals(question, str(next(iter(call.args.values())))):
+            return False
+    else:
+        for v in call.args.values():
+            if isinstance(v, bool):
+                continue
+            if str(v).lower() not in q:
+                return False
+    given = {str(v).lower() for v in call.args.values()}
+    return task.answer.lower() in given or task.answer.lower() not in q or len(task.answer) <= 2
+
+
+def rephrase(backend, task: AutoTask) -> str | None:
+    """The model's wording of ``task`` as a person would ask it, or None (no wording that keeps
+    every literal, or one that gives the answer away)."""
+    request = request_of(task)
+    if request is None:
+        return None
+    data = _complete_json(backend, [{"role": "system", "content": PHRASE_SYSTEM},
+                                    {"role": "user", "content": f"{request}\nAnswer: {task.answer}\nThe person's question:"}],
+                          _QUESTION, max_tokens=72)
+    question = " ".join(str((data or {}).get("question", "")).split())
+    if not question or not question.endswith("?") or question == task.question or not keeps_literals(task, question):
+        return None
+    return question
+
+
+def schema_text(con, tables: list[str]) -> str:
+    """One line per table: its SQL name and its columns with their types."""
+    lines = []
+    for name in tables:
+        schema, _, bare = name.rpartition(".")
+        cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? AND table_schema=? "
+                           "ORDER BY ordinal_position", [bare, schema or "main"]).fetchall()
+        lines.append(f"{name}(" + ", ".join(f"{c} {t}" for c, t in cols) + ")")
+    return "\n".join(lines)
+
+
+def solve_sql(backend, kit, question: str, temperature: float = 0.0, seed: int = 0) -> str | None:
+    """A second derivation of a table task's answer: the model writes a query from ``question``
+    and the schema alone (no template, no gold), and it is executed. The single value, or None."""
+    from .tasks import format_value
+
+    src = kit.sql_tables()
+    if src is None:
+        return None
+    data = _complete_json(backend, [{"role": "system", "content": SQL_SYSTEM.format(schema=schema_text(src.con, list(src.tables)))},
+                                    {"role": "user", "content": question}], _SQL, max_tokens=160, temperature=temperature, seed=seed)
+    sql = str((data or {}).get("sql", "")).strip().rstrip(";")
+    if not sql.lower().startswith(("select", "with")):
+        return None
+    try:
+        rows = src.con.execute(sql).fetchmany(3)
+    except Exception:  # noqa: BLE001 (a query that does not run derives nothing)
+        return None
+    if len(rows) != 1 or not rows[0]:
+        return None
+    return format_value(rows[0][0])
+
+
+def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None:
+    """How ``question`` was shown to lead to ``task.answer`` without the generator's query:
+    "sampled-sql" (a query from the question alone gives the same value), "decoded-call" (the
+    question decodes back into the same tool arguments), "retrieved" (Retrieve on the question
+    shows the answer's passage); None when no derivation agrees."""
+    from .examples import matches
+
+    if task.kind == "data":
+        for i, temperature in enumerate(SAMPLES):
+            value = solve_sql(backend, kit, question, temperature, seed=i)
+            if value is not None and matches(value, task.answer):
+                return "sampled-sql"
+        return None
+    if task.kind == "tools":
+        from .tools import decode_back, same_args
+
+        tool = kit.tool_map().get(task.calls[-1].tool)
+        decoded = decode_back(backend, tool, question) if tool is not None else None
+        return "decoded-call" if decoded is not None and same_args(decoded, task.calls[-1].args) else None
+    if task.kind == "docs":
+        try:
+            obs = kit.call("Retrieve", {"query": question})
+        except Exception:  # noqa: BLE001
+            return None
+        return "retrieved" if task.answer in obs else None
+    return None

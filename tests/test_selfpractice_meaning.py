@@ -1,0 +1,196 @@
+"""Self-practice proposes what a person would ask: column roles decide the operations, a
+filter rejects what nobody asks (aggregates of years and identifiers, null answers, questions
+that drop a filtered value, blanks on section numbers, docstrings pasted after "What is the"),
+real MCP servers' example-described arguments get values, and a worded question is admitted only
+when a second derivation from the question alone agrees (plumbing on a scripted backend)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from seer_cli.backends.base import Completion
+from seer_cli.selfpractice import docs as docs_gen
+from seer_cli.selfpractice import phrasing
+from seer_cli.selfpractice import tables as tables_gen
+from seer_cli.selfpractice import tools as tools_gen
+from seer_cli.toolkits import get_toolkit
+from seer_cli.toolkits.base import make_tool
+
+WEATHER = ["date,precipitation,temp_max,temp_min,wind,weather,station_id,year"]
+_rng = random.Random(11)
+for month in range(1, 13):
+    for day in range(1, 29):
+        hi = round(_rng.uniform(2, 30), 1)
+        WEATHER.append(f"2014-{month:02d}-{day:02d},{round(max(0.0, _rng.uniform(-4, 9)), 1)},{hi},{round(hi - _rng.uniform(3, 9), 1)},"
+                       f"{round(_rng.uniform(0.5, 7), 1)},{_rng.choice(['rain', 'sun', 'fog', 'drizzle'])},{_rng.randint(1, 3)},2014")
+
+
+@pytest.fixture
+def weather(tmp_path):
+    csv = tmp_path / "seattle-weather.csv"
+    csv.write_text("\n".join(WEATHER) + "\n")
+    kit = get_toolkit("general", data=[csv])
+    yield kit
+    kit.close()
+
+
+def test_roles_decide_what_is_aggregated(weather):
+    src = weather.sql_tables()
+    (t,) = tables_gen.describe_tables(src.con, list(src.tables))
+    roles = {c.name: c.role for c in t.columns}
+    assert roles == {"date": "date", "precipitation": "measure", "temp_max": "measure", "temp_min": "measure", "wind": "measure",
+                     "weather": "category", "station_id": "id", "year": "year"}
+    additive = {c.name for c in t.columns if c.additive}
+    assert additive == {"precipitation"}  # a total of rain means something; of temperatures or wind, nothing
+
+
+def test_table_tasks_are_questions_a_person_asks(weather):
+    tasks = list(tables_gen.generate(weather, random.Random(0)))
+    gens = {t.generator for t in tasks}
+    assert {"table.change_dates", "table.pct_change_dates", "table.count_above_year", "table.date_of_max",
+            "table.month_of_max", "table.lookup_category"} <= gens
+    for t in tasks:
+        q = t.question.lower()
+        assert not any(w in q for w in ("total year", "station id", "total temp", "total wind", "in the seattle weather table"))
+        assert t.answer.lower() not in ("na", "nan", "null", "none", "")
+        sql = t.calls[0].args["query"]
+        assert tables_gen.mentions_literals(t.question, sql), (t.question, sql)
+        assert t.answer in weather.call("SQL", {"query": sql}).replace(",", ""), (t.question, t.answer)
+
+
+def test_the_filter_rejects_a_question_without_its_values_and_null_answers():
+    cand = tables_gen.Candidate("table.lookup", "SELECT temp_max FROM w WHERE date = '2014-05-03'", "What was the high?", {}, "")
+    assert not tables_gen.meaningful(cand, "21.3")
+    ok = tables_gen.Candidate("table.lookup", cand.sql, "What was the high on 2014-05-03?", {}, "")
+    assert tables_gen.meaningful(ok, "21.3") and not tables_gen.meaningful(ok, "NA")
+    month = tables_gen.Candidate("table.avg_month", "SELECT AVG(x) FROM w WHERE d LIKE '2014-05-%'", "Average x in May 2014?", {}, "")
+    assert tables_gen.meaningful(month, "3")
+
+
+def test_document_tasks_state_facts_and_never_ask_for_section_numbers(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "terms.md").write_text(
+        "# Terms\n\n1.1. Contributor means each individual or legal entity that creates a contribution.\n\n"
+        "Copyright 2019 the authors; this licence grants 3 rights without warranty of any kind.\n\n"
+        "Bikes must be returned to the depot within 4 hours of the end of the rental.\n\n"
+        "Late returns are charged by the front desk, Marta Jensen.\n")
+    kit = get_toolkit("general", docs=docs)
+    try:
+        tasks = list(docs_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    by_answer = {t.answer: t.question for t in tasks}
+    assert "1.1" not in by_answer and "3" not in by_answer and "2019" not in by_answer
+    assert by_answer.get("4") == "Bikes must be returned to the depot within how many hours of the end of the rental?"
+    assert by_answer.get("Marta Jensen") == "Who is the front desk?"
+    assert not any("___" in q for q in by_answer.values())
+
+
+TIME_SERVER_LIKE = '''
+import json
+from datetime import datetime, timezone
+
+
+def convert_time(source_timezone: str, time: str, target_timezone: str) -> str:
+    """Convert time between timezones.
+
+    Args:
+        source_timezone: Source IANA timezone name (e.g., 'America/New_York', 'Europe/London').
+        time: Time to convert in 24-hour format (HH:MM)
+        target_timezone: Target IANA timezone name (e.g., 'Asia/Tokyo', 'America/San_Francisco').
+    """
+    offsets = {"America/New_York": -5, "Europe/London": 0, "Asia/Tokyo": 9, "America/San_Francisco": -8}
+    h, m = map(int, time.split(":"))
+    th = (h - offsets[source_timezone] + offsets[target_timezone]) % 24
+    return json.dumps({"source": {"timezone": source_timezone, "datetime": f"{h:02d}:{m:02d}"},
+                       "target": {"timezone": target_timezone, "datetime": f"{th:02d}:{m:02d}"},
+                       "time_difference": f"{offsets[target_timezone] - offsets[source_timezone]:+.1f}h"})
+
+
+def get_current_time(timezone_name: str) -> str:
+    """Get current time in a specific timezone.
+
+    Args:
+        timezone_name: IANA timezone name (e.g., 'America/New_York', 'Europe/London').
+    """
+    now = datetime.now(timezone.utc)
+    return json.dumps({"timezone": timezone_name, "datetime": now.isoformat(timespec="microseconds")})
+
+
+def member_price(minutes: int, member: bool) -> float:
+    """Price of a ride of the given minutes, for a member or not."""
+    return round(minutes * (0.1 if member else 0.2), 2)
+'''
+
+
+def test_arguments_described_by_example_and_format_get_values(tmp_path):
+    f = tmp_path / "timeish.py"
+    f.write_text(TIME_SERVER_LIKE)
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    try:
+        warnings: list[str] = []
+        tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
+    finally:
+        kit.close()
+    by_tool: dict[str, list] = {}
+    for t in tasks:
+        by_tool.setdefault(t.calls[0].tool, []).append(t)
+    assert set(by_tool) == {"convert_time", "get_current_time", "member_price"}, warnings
+    for t in by_tool["convert_time"]:
+        args = t.calls[0].args
+        assert args["source_timezone"] in ("America/New_York", "Europe/London")
+        assert len(args["time"]) == 5 and args["time"][2] == ":"
+        assert t.question.startswith("Can you convert") and "What is the convert" not in t.question
+        assert t.covers["field"] in ("target.datetime", "time_difference") and not t.covers.get("volatile")
+    clock = by_tool["get_current_time"][0]
+    assert clock.covers.get("volatile") and clock.covers["field"] == "datetime"
+    for t in by_tool["member_price"]:
+        assert "None" not in t.question and ("member yes" in t.question or "member no" in t.question)
+
+
+class _Scripted:
+    name = "scripted"
+    n_ctx = 8192
+
+    def __init__(self, replies):
+        self.replies = list(replies)
+
+    def complete(self, messages, **kw):
+        return Completion(text=self.replies.pop(0), prompt_tokens=1, prompt_tokens_evaluated=1, completion_tokens=1, seconds=0.0)
+
+
+def test_a_reworded_question_needs_a_second_derivation(weather):
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.change_dates")
+    sql = task.calls[0].args["query"]
+    lits = tables_gen.literals(sql)
+    a, b = lits[0], lits[1]
+    kept = task.question.replace(" change from", " go up or down from")
+    assert phrasing.keeps_literals(task, kept)
+    assert not phrasing.keeps_literals(task, "By how much did the high temperature change?")
+    right = json.dumps({"sql": sql})
+    assert phrasing.second_derivation(_Scripted([right]), weather, task, kept) == "sampled-sql"
+    reversed_sql = sql.replace(f"'{a}'", "'@A@'").replace(f"'{b}'", f"'{a}'").replace("'@A@'", f"'{b}'")
+    assert phrasing.second_derivation(_Scripted([json.dumps({"sql": reversed_sql})]), weather, task, kept) is None
+    assert phrasing.second_derivation(_Scripted(["not json"]), weather, task, kept) is None
+
+
+def test_rephrase_keeps_only_wordings_with_every_value(weather):
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
+    day = tables_gen.literals(task.calls[0].args["query"])[0]
+    good = f"How hot did it get in Seattle on {day}?"
+    assert phrasing.rephrase(_Scripted([json.dumps({"question": good})]), task) == good
+    assert phrasing.rephrase(_Scripted([json.dumps({"question": "How hot did it get in Seattle?"})]), task) is None
+    assert phrasing.rephrase(_Scripted(["{"]), task) is None
+
+
+def test_a_tool_docstring_is_never_pasted_after_what_is_the():
+    def convert_mass(grams: float) -> float:
+        """Convert a mass in grams to pounds (avoirdupois), rounded to 3 decimals."""
+        return round(grams / 453.59237, 3)
+
+    q = tools_gen.question_of(make_tool(convert_mass, on_undocumented=lambda m: None), {"grams": 1})
+    assert q.startswith("Can you convert") and "What is the convert" not in q and "1 grams" in q
