@@ -20,7 +20,7 @@ from typing import Iterator
 from .tasks import AutoTask, Call
 
 _TIME = r"\d{1,2}:\d{2}"
-_NUM = r"\d[\d,]*(?:\.\d+)?"
+_NUM = r"(?<![\w.=+~-])\d[\d,]*(?:\.\d+)?(?![\w.=;-])"  # a number standing alone: not addr2, BLOCKSx512, ms=01;31 or 1003.1-2001
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
 _NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b"
 SPANS = [("time", _TIME), ("date", _DATE), ("name", _NAME), ("number", _NUM)]
@@ -31,6 +31,7 @@ MIN_WORDS, MAX_WORDS = 6, 45
 def sentences(text: str) -> list[str]:
     """Plain sentences of a Markdown or text document (headings, list markers and emphasis dropped)."""
     lines = []
+    text = re.sub(r"(\w)[\u2010\u00ad-]\s+(\w)", r"\1\2", text)  # a manual page's hyphenation: "max‐ imum" -> "maximum"
     for line in text.splitlines():
         s = line.strip()
         if not s or s.startswith("#") or s.startswith("|") or s.startswith("```"):
@@ -60,6 +61,15 @@ def spans(sentence: str) -> list[tuple[str, str]]:
 
 
 def question_for(sentence: str, span: str, kind: str) -> str | None:
+    """A question whose answer is ``span`` (see :func:`_question_for`), at most 30 words and free of
+    identifiers in brackets or with underscores: None otherwise."""
+    q = _question_for(sentence, span, kind)
+    if q is None or len(q.split()) > 30 or "_" in q or "(" in q:
+        return None
+    return q
+
+
+def _question_for(sentence: str, span: str, kind: str) -> str | None:
     """A question whose answer is ``span``: a wh-form where the sentence is ``X is/costs SPAN ...``,
     else the sentence asked in place; None when neither fits."""
     body = sentence.rstrip(".!? ")
@@ -108,6 +118,8 @@ def _in_place(body: str, span: str, kind: str) -> str | None:
     else:
         wh = _WH[kind]
     question = f"{before}{wh}{after}".strip()
+    if len(question.split()) > 30:  # a question nobody types
+        return None
     return question[0].upper() + question[1:] + "?"
 
 
@@ -117,14 +129,19 @@ _BOILERPLATE = re.compile(r"\b(copyright|licen[cs]e[ds]?|warrant(y|ies)|all righ
                           r"see also|full documentation|coreutils|rfc)\b|https?://|<[^>]*>", re.IGNORECASE)
 # a manual page's heading run into its first sentence ("AUTHOR Written by ..."), or its footer
 _HEADING_RUN_IN = re.compile(r"^[A-Z][A-Z ]{3,}\b(?=\s+[A-Z]?[a-z])|\b[A-Z]+\(\d\)")
+_PERSON_CONTEXT = re.compile(r"\b(by|contact|ask|named|called|manager|secretary|owner|director|chair|head|lead|officer|"
+                             r"coordinator|author|maintainer|is|are|was)( the [a-z][a-z ]*,)?\s*$", re.IGNORECASE)
 _SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
 
 
 def states_a_fact(sentence: str, span: str, kind: str) -> bool:
     """A sentence a reader would look a fact up in, and a span that is the fact: not boilerplate,
     not a section or list number, not the sentence's first word (a heading's number)."""
-    if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":"):
-        return False
+    if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":") \
+            or sentence.lstrip().startswith(("-", "(")) or re.search(r"(^|\s)--?\w", sentence):
+        return False  # option lists of a manual page ("-b, --blocking-factor=BLOCKS ...") state no fact to look up in words
+    if kind == "name" and not _PERSON_CONTEXT.search(sentence[:max(0, sentence.find(span))][-40:]):
+        return False  # capitalised words that are a title or a heading ("Tar Manual", "Line Control"), not a person
     if kind == "number" and (_SECTION.match(span) and "." in span or sentence.lstrip("(").startswith(span)):
         return False
     return True

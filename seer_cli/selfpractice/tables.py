@@ -165,7 +165,11 @@ class Table(_Named):
         """What a row is called in a count question: the table's name when it reads as a plural
         ("penguins"), else "records"."""
         w = self.words
-        return w if re.fullmatch(r"[a-z ]*[a-z]{3,}s", w) and not w.endswith("ss") else "records"
+        return w if re.fullmatch(r"[a-z]{3,}s", w) and not w.endswith("ss") else "records"
+
+
+def _a(words: str) -> str:
+    return ("an " if words[:1] in "aeiou" else "a ") + words
 
 
 def _numeric(typ: str) -> bool:
@@ -330,7 +334,7 @@ def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
             continue
         thr = format_value(threshold)
         yield _c(t, "table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
-                 f"How many {t.noun} have a {m.words} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
+                 f"How many {t.noun} have {_a(m.words)} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
 
 
 def _groups(t: Table, rng: random.Random) -> Iterator[Candidate]:
@@ -396,7 +400,7 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                 continue
             tv = format_value(thr)
             yield _c(t, "table.count_above_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {m.q} > {_lit(thr)}",
-                     f"On how many {rows} in {y} was the {m.words} above {tv}?" if daily else f"How many {rows} in {y} had a {m.words} above {tv}?",
+                     f"On how many {rows} in {y} was the {m.words} above {tv}?" if daily else f"How many {rows} in {y} had {_a(m.words)} above {tv}?",
                      [m, d], f"count the rows of {y} ({d.name}) where {m.name} > {tv}.")
         for c, v, y in _pick(rng, [(cat, v, y) for cat in C for v in cat.values[:5] for y in years], 3):
             yield _c(t, "table.count_where_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {c.q} = {_lit(v)}",

@@ -17,6 +17,7 @@ import json
 import random
 import re
 import threading
+import time
 from typing import Any, Iterator
 
 from .tasks import AutoTask, Call, format_value, readable
@@ -282,7 +283,11 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random) -> tuple[str
     reply): a scalar field that does not echo an argument, the same in two calls when one is
     (a clock's day of the week, not its seconds); ``volatile`` when no field repeats. None for a
     result that is not a JSON object."""
-    first, second = (_json(call_with_timeout(tool, args)) for _ in range(2))
+    first = _json(call_with_timeout(tool, args))
+    if not isinstance(first, dict):
+        return None
+    time.sleep(1.1)  # a clock with whole seconds must show that it moved
+    second = _json(call_with_timeout(tool, args))
     if not isinstance(first, dict):
         return None
     echoes = {str(v).strip().lower() for v in args.values()}
