@@ -194,3 +194,26 @@ def test_a_tool_docstring_is_never_pasted_after_what_is_the():
 
     q = tools_gen.question_of(make_tool(convert_mass, on_undocumented=lambda m: None), {"grams": 1})
     assert q.startswith("Can you convert") and "What is the convert" not in q and "1 grams" in q
+
+
+def test_an_example_the_tool_refuses_is_never_drawn_again(tmp_path):
+    f = tmp_path / "zones.py"
+    f.write_text('''
+def offset_hours(zone: str) -> int:
+    """Offset of a time zone from UTC in hours.
+
+    Args:
+        zone: IANA timezone name (e.g., 'Asia/Tokyo', 'America/San_Francisco').
+    """
+    known = {"Asia/Tokyo": 9}
+    if zone not in known:
+        raise ValueError(f"No time zone found with key {zone}")
+    return known[zone]
+''')
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    try:
+        warnings: list[str] = []
+        tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
+    finally:
+        kit.close()
+    assert tasks and {t.calls[0].args["zone"] for t in tasks} == {"Asia/Tokyo"} and not any("skipped" in w for w in warnings)

@@ -80,8 +80,9 @@ def options_of(name: str, schema: dict, description: str) -> list[str]:
     return []
 
 
-def sample_args(tool, rng: random.Random) -> dict[str, Any] | None:
-    """One set of arguments for ``tool``, or None when a string argument offers no values."""
+def sample_args(tool, rng: random.Random, refused: set[str] = frozenset()) -> dict[str, Any] | None:
+    """One set of arguments for ``tool``, or None when a string argument offers no values;
+    ``refused``: values the tool already rejected (a description's example can be wrong)."""
     args = {}
     props = tool.parameters.get("properties", {})
     for name, schema in props.items():
@@ -94,7 +95,7 @@ def sample_args(tool, rng: random.Random) -> dict[str, Any] | None:
             args[name] = rng.random() < 0.5
         elif typ == "string" or typ is None:
             formatted = format_value_of(schema, rng)
-            opts = [formatted] if formatted else options_of(name, schema, tool.description)
+            opts = [formatted] if formatted else [o for o in options_of(name, schema, tool.description) if o not in refused]
             if not opts:
                 return None
             args[name] = rng.choice(opts)
@@ -232,11 +233,11 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
     """Tool-call tasks for each of the user's tools (``kit.user_tools``), plus compositions of two
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
     for t in list(getattr(kit, "user_tools", [])):
-        made, failures, seen = 0, 0, []
+        made, failures, seen, refused = 0, 0, [], set()
         for _ in range(per_tool * 3):
             if made >= per_tool or failures >= 3:
                 break
-            args = sample_args(t, rng)
+            args = sample_args(t, rng, refused)
             if args is None:
                 if on_warning:
                     on_warning(f"{t.name}: a text argument offers no values (no enum, no 'A, B or C' in its docstring); not practised")
@@ -248,6 +249,10 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                 structured = structured_gold(t, args, rng)
                 value, field, volatile = structured if structured else (gold_of(t, args), None, False)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
+                named = {v for v in args.values() if isinstance(v, str) and v in str(e)}
+                if named:  # the error names the value it refused ('No time zone found with key ...'): never draw it again
+                    refused |= named
+                    continue
                 failures += 1
                 if on_warning and failures == 3:
                     on_warning(f"{t.name}: {type(e).__name__}: {e}; skipped")
