@@ -41,6 +41,7 @@ def sentences(text: str) -> list[str]:
     out = []
     for para in " ".join(x if x else "\n" for x in lines).split("\n"):
         for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", " ".join(para.split())):
+            sent = re.sub(r"^[A-Z][A-Z ]{3,}\s+(?=[A-Z][a-z])", "", sent)  # a manual page's heading run in: "EXIT STATUS Normally ..."
             if MIN_WORDS <= len(sent.split()) <= MAX_WORDS:
                 out.append(sent.strip())
     return out
