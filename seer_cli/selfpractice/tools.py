@@ -295,9 +295,9 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random) -> tuple[str
     second = _json(call_with_timeout(tool, args))
     if not isinstance(first, dict):
         return None
-    echoes = {str(v).strip().lower() for v in args.values()}
+    echoes = [str(v).strip().lower() for v in args.values() if len(str(v).strip()) >= 3 and not isinstance(v, bool)]
     leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and format_value(v) is not None
-              and len(str(v)) <= 40 and str(v).strip().lower() not in echoes]
+              and len(str(v)) <= 40 and not any(e in str(v).lower() for e in echoes)]  # not the input said back ("07:00" in its source datetime)
     if not leaves:
         return None
     again = dict(_leaves(second)) if isinstance(second, dict) else {}
