@@ -17,6 +17,7 @@ agree is the worked example admitted under that question; which derivation agree
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .tasks import AutoTask
@@ -27,9 +28,9 @@ _SQL = {"type": "object", "properties": {"sql": {"type": "string", "maxLength": 
 
 PHRASE_SYSTEM = (
     "You write the question a person would type to get a given answer from their own files. "
-    "Use everyday words for the data (what the columns mean, not their names with underscores), "
-    "keep every date, name and number of the request exactly as written, do not put the answer in the question, "
-    "and write one short question."
+    "Say what the data is about in everyday words (not column names with underscores, not SQL), "
+    "keep every date, name and number of the query exactly as written, do not put the answer in the question, "
+    "and write one short question ending with '?'."
 )
 SQL_SYSTEM = "Write one DuckDB SQL query that answers the question. Tables:\n{schema}\nReturn only the query."
 
@@ -51,10 +52,12 @@ def _complete_json(backend, messages: list[dict[str, str]], schema: dict, max_to
 def request_of(task: AutoTask) -> str | None:
     """What was executed, in the words a person can read: the query or the call."""
     call = task.calls[-1]
-    if task.kind == "data":
-        return f"SQL query: {next(iter(call.args.values()))}\nIn words: {task.question}"
+    if task.kind == "data":  # the template's wording is not shown: a small model copies it
+        table = str(task.covers.get("table", "")).rsplit(".", 1)[-1].replace("_", " ")
+        return f"The data: {table}\nSQL query run on it: {next(iter(call.args.values()))}"
     if task.kind == "tools":
-        return f"Tool call: {call.tool}({json.dumps(call.args)})\nIn words: {task.question}"
+        return f"Tool: {call.tool} - {task.covers.get('description', '')}\nCall: {call.tool}({json.dumps(call.args)})" + (
+            f"\nThe part of the reply asked for: {task.covers['field']}" if task.covers.get("field") else "")
     if task.kind == "docs" and task.covers.get("sentence"):
         return f"A sentence of the document {task.covers.get('doc')}: \"{task.covers['sentence']}\"\nIn words: {task.question}"
     return None
@@ -78,6 +81,8 @@ def keeps_literals(task: AutoTask, question: str) -> bool:
                 continue
             if str(v).lower() not in q:
                 return False
+    if "rounded to" in task.question and not re.search(r"round|decimal", q):
+        return False  # the precision is part of the answer
     given = {str(v).lower() for v in call.args.values()}
     return task.answer.lower() in given or task.answer.lower() not in q or len(task.answer) <= 2
 

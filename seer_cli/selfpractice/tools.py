@@ -265,7 +265,8 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                 if decoded is None or not same_args(decoded, args):
                     continue
             made += 1
-            covers = {"tool": t.name, "op": "call", **({"field": field} if field else {}), **({"volatile": True} if volatile else {})}
+            covers = {"tool": t.name, "op": "call", "description": t.description.split("\n", 1)[0][:160],
+                      **({"field": field} if field else {}), **({"volatile": True} if volatile else {})}
             yield AutoTask("tools", "tools.call", question, value,
                            (Call(t.name, args, f"Call the tool {t.name} with the values from the question."),),
                            "other", covers)
