@@ -12,6 +12,8 @@ import pytest
 from seer_cli.agent import ActionStep, Agent, FinalStep, TaskStep, by_expected
 from seer_cli.config import load_settings
 
+from scripted import Scripted
+
 pytestmark = pytest.mark.model
 
 
@@ -104,28 +106,11 @@ def test_three_invented_questions_parse_and_learning_dedups(llm, kit, pool, embe
     assert second.added == [] and second.duplicates == 1 and len(pool) == before + 1
 
 
-class _Scripted:
-    """A stand-in backend that replays fixed step JSON: the loop's stop rule is what is tested
-    here, and the real 0.5B cannot be made to repeat itself on demand."""
-
-    name = "scripted"
-    n_ctx = 8192
-
-    def __init__(self, texts):
-        self.texts = list(texts)
-
-    def complete(self, messages, **kw):
-        from seer_cli.backends.base import Completion
-
-        text = self.texts.pop(0) if len(self.texts) > 1 else self.texts[0]
-        return Completion(text=text, prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=5, seconds=0.0)
-
-
 def test_a_third_identical_call_in_a_row_ends_the_episode(kit, settings):
     import json
 
     bad = json.dumps({"thought": "try", "tool": "Calculate", "args": {"expression": "ans = 1 + 1 = 2"}})
-    agent = Agent(_Scripted([bad]), kit, None, None, settings, recall="none", k=0, max_steps=10)
+    agent = Agent(Scripted([bad]), kit, None, None, settings, recall="none", k=0, max_steps=10)
     steps = list(agent.run("What is 1 + 1?", intent="math"))
     actions, final = [s for s in steps if isinstance(s, ActionStep)], steps[-1]
     assert final.reason == "repeat" and not final.finished and len(actions) == 3

@@ -10,20 +10,9 @@ import pytest
 
 from seer_cli.agent import ActionStep, Agent
 from seer_cli.agent.refusal import LOOK_FIRST_NOTE
-from seer_cli.backends.base import Completion
 from seer_cli.config import load_settings
 
-
-class _Scripted:
-    name = "scripted"
-    n_ctx = 8192
-
-    def __init__(self, texts):
-        self.texts = list(texts)
-
-    def complete(self, messages, **kw):
-        text = self.texts.pop(0) if len(self.texts) > 1 else self.texts[0]
-        return Completion(text=text, prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=5, seconds=0.0)
+from scripted import Scripted
 
 
 def _step(tool, **args):
@@ -42,7 +31,7 @@ def kit(tmp_path):
 
 
 def _run(kit, texts, intent):
-    agent = Agent(_Scripted(texts), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+    agent = Agent(Scripted(texts), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
     steps = list(agent.run("How many riders were there on 2024-01-02?", intent=intent))
     return [s for s in steps if isinstance(s, ActionStep)], steps[-1]
 

@@ -11,13 +11,14 @@ import random
 
 import pytest
 
-from seer_cli.backends.base import Completion
 from seer_cli.selfpractice import docs as docs_gen
 from seer_cli.selfpractice import phrasing
 from seer_cli.selfpractice import tables as tables_gen
 from seer_cli.selfpractice import tools as tools_gen
 from seer_cli.toolkits import get_toolkit
 from seer_cli.toolkits.base import make_tool
+
+from scripted import Scripted
 
 WEATHER = ["date,precipitation,temp_max,temp_min,wind,weather,station_id,year"]
 _rng = random.Random(11)
@@ -152,17 +153,6 @@ def test_arguments_described_by_example_and_format_get_values(tmp_path):
         assert "None" not in t.question and ("member yes" in t.question or "member no" in t.question)
 
 
-class _Scripted:
-    name = "scripted"
-    n_ctx = 8192
-
-    def __init__(self, replies):
-        self.replies = list(replies)
-
-    def complete(self, messages, **kw):
-        return Completion(text=self.replies.pop(0), prompt_tokens=1, prompt_tokens_evaluated=1, completion_tokens=1, seconds=0.0)
-
-
 def test_a_reworded_question_needs_a_second_derivation(weather):
     task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.change_dates")
     sql = task.calls[0].args["query"]
@@ -172,19 +162,19 @@ def test_a_reworded_question_needs_a_second_derivation(weather):
     assert phrasing.keeps_literals(task, kept)
     assert not phrasing.keeps_literals(task, "By how much did the high temperature change?")
     right = json.dumps({"sql": sql})
-    assert phrasing.second_derivation(_Scripted([right]), weather, task, kept) == "sampled-sql"
+    assert phrasing.second_derivation(Scripted([right], repeat_last=False), weather, task, kept) == "sampled-sql"
     reversed_sql = sql.replace(f"'{a}'", "'@A@'").replace(f"'{b}'", f"'{a}'").replace("'@A@'", f"'{b}'")
-    assert phrasing.second_derivation(_Scripted([json.dumps({"sql": reversed_sql})]), weather, task, kept) is None
-    assert phrasing.second_derivation(_Scripted(["not json"]), weather, task, kept) is None
+    assert phrasing.second_derivation(Scripted([json.dumps({"sql": reversed_sql})], repeat_last=False), weather, task, kept) is None
+    assert phrasing.second_derivation(Scripted(["not json"], repeat_last=False), weather, task, kept) is None
 
 
 def test_rephrase_keeps_only_wordings_with_every_value(weather):
     task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
     day = tables_gen.literals(task.calls[0].args["query"])[0]
     good = f"How hot did it get in Seattle on {day}?"
-    assert phrasing.rephrase(_Scripted([json.dumps({"question": good})]), task) == good
-    assert phrasing.rephrase(_Scripted([json.dumps({"question": "How hot did it get in Seattle?"})]), task) is None
-    assert phrasing.rephrase(_Scripted(["{"]), task) is None
+    assert phrasing.rephrase(Scripted([json.dumps({"question": good})], repeat_last=False), task) == good
+    assert phrasing.rephrase(Scripted([json.dumps({"question": "How hot did it get in Seattle?"})], repeat_last=False), task) is None
+    assert phrasing.rephrase(Scripted(["{"], repeat_last=False), task) is None
 
 
 def test_a_tool_docstring_is_never_pasted_after_what_is_the():
