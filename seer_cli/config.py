@@ -66,8 +66,8 @@ class Settings:
     temperature: float = 0.0
     request_timeout: float = 120.0
     kv_cache_mb: int = 256  # RAM for saved KV states of recurring prompt prefixes (system, system + demos); 0 = off
-    extra_bufts: str = "auto"  # llama.cpp's extra buffer types (repacked / AMX weights): auto (a one-time probe decides), on, off
     kv_disk_mb: int = 1024  # the same states on disk under cache_dir/kv, so the next process starts warm; 0 = off
+    extra_bufts: str = "auto"  # llama.cpp's extra buffer types (repacked / AMX weights): auto (a one-time probe decides), on, off
 
     # --- pool ------------------------------------------------------------------------------
     pool: str = "default"
