@@ -92,16 +92,15 @@ def rebuild(pool: PoolOpt = None, json_out: JsonFlag = False):
 
     Example: seer pool rebuild --pool default
     """
-    import filelock
-
     from ..config import load_settings
     from ..pool import Pool
+    from ..pool.repair import write_lock
 
     settings = load_settings()
     p = _open(pool)
     path = p.path
     p.close()
-    with filelock.FileLock(str(path / "write.lock"), timeout=settings.lock_timeout):
+    with write_lock(path, settings):  # a pool held by another process: one line (PoolLocked), no traceback
         for f in DERIVED:
             (path / f).unlink(missing_ok=True)
     p = Pool.open(path, settings, on_warning=lambda m: None, create=False)

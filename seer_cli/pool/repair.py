@@ -145,7 +145,7 @@ def _reusable_vectors(path: Path, all_lines: list[_Line], kept: list[int], embed
 
 
 @contextmanager
-def _write_lock(path: Path, settings):
+def write_lock(path: Path, settings):
     """The pool's write lock (``write.lock``, the one :class:`.pool.Pool` writers take), held
     without opening the pool: a damaged pool may not open."""
     import filelock
@@ -230,7 +230,7 @@ def repair_pool(directory: Path | str, settings, *, embedder=None,
     if not (path / JSONL).is_file():
         raise PoolCorrupt(f"{path}: no {JSONL}, not a pool")
     warn = on_warning or (lambda m: None)
-    with _write_lock(path, settings):
+    with write_lock(path, settings):
         store = JsonlStore(path, warn)
         try:
             store.recover()  # finish or roll back an interrupted write first, as any writer does

@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Literal, Union
 
 from ..errors import ToolCallError, UserError
-
-FINISH = "Finish"
+from ..pool.records import FINISH  # noqa: F401  (one definition, in the records; re-exported for the toolkits)
 
 _ARGS_HEADER = re.compile(r"^\s*(Args|Arguments|Parameters)\s*:\s*$")
 _SECTION = re.compile(r"^\s*(Returns|Return|Raises|Yields|Example|Examples|Note|Notes)\s*:\s*$")
