@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shlex
 import subprocess
 import sys
@@ -109,7 +110,8 @@ def select(qs: list[dict], kinds: set[str] | None, ids: set[str] | None, limit: 
 
 
 def run(out: Path, seer: str, todo_qs: list[dict], timeout: float, echo=print, auto: int | None = None,
-        tries: int = 1, model: str | None = None, python: str | None = None, practice_flags: tuple[str, ...] = ()) -> list[dict]:
+        tries: int = 1, model: str | None = None, python: str | None = None, practice_flags: tuple[str, ...] = (),
+        shuffle: int | None = None) -> list[dict]:
     out = out.resolve()  # the seer calls run in ``out``: relative paths would point nowhere
     out.mkdir(parents=True, exist_ok=True)
     qs = questions()
@@ -122,6 +124,10 @@ def run(out: Path, seer: str, todo_qs: list[dict], timeout: float, echo=print, a
     if auto:
         nc.practise(out, seer, [*all_flags(qs, python), *practice_flags], env, auto, tries, echo)
     todo = [q for q in todo_qs if q["id"] not in done]
+    if shuffle is not None:  # the same seed gives the same order over the whole suite, whatever is done already
+        order = [q["id"] for q in qs]
+        random.Random(shuffle).shuffle(order)
+        todo.sort(key=lambda q: order.index(q["id"]))
     for n, q in enumerate(todo, 1):
         row = nc.ask(seer, flags(q, python), q, env, out, timeout, model)
         RowLog(out / "results.jsonl").append(row)
@@ -168,6 +174,9 @@ def main(argv=None) -> int:
     r.add_argument("--auto", type=int, default=None, metavar="N",
                    help="first run seer practice --auto N on all the suite's files (never its questions) into the run's pool")
     r.add_argument("--tries", type=int, default=1, help="with --auto: the model's tries per task (0: worked examples only)")
+    r.add_argument("--shuffle", type=int, default=None, metavar="SEED",
+                   help="ask in a seeded random order (use the same seed for both runs of a comparison): a run cut short "
+                        "then holds a sample of every kind, and two such runs share most of their questions")
     r.add_argument("--practice-flag", action="append", default=[], metavar="FLAG",
                    help="with --auto: one more option for seer practice (repeatable), e.g. --practice-flag=--phrase")
     r.add_argument("--model", default=None,
@@ -196,7 +205,7 @@ def main(argv=None) -> int:
     if ids and ids - {q["id"] for q in questions()}:
         ap.error(f"unknown ids {sorted(ids - {q['id'] for q in questions()})}")
     rows = run(args.out, args.seer, todo, args.timeout, echo=(lambda *_: None) if args.json else print, auto=args.auto,
-               tries=args.tries, model=args.model, python=args.python, practice_flags=tuple(args.practice_flag))
+               tries=args.tries, model=args.model, python=args.python, practice_flags=tuple(args.practice_flag), shuffle=args.shuffle)
     if args.json:
         print(json.dumps(nc.summary(rows), indent=2))
     else:
