@@ -207,3 +207,15 @@ def offset_hours(zone: str) -> int:
     finally:
         kit.close()
     assert tasks and {t.calls[0].args["zone"] for t in tasks} == {"Asia/Tokyo"} and not any("skipped" in w for w in warnings)
+
+
+def test_a_monthly_table_is_not_asked_about_days(tmp_path):
+    csv = tmp_path / "employment.csv"
+    csv.write_text("month,nonfarm,mining\n" + "".join(f"20{y:02d}-{m:02d}-01,{130000 + y * 100 + m},{600 + m}\n"
+                                                      for y in range(10, 14) for m in range(1, 13)))
+    kit = get_toolkit("general", data=[csv])
+    try:
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    assert tasks and not any(" days " in t.question or "which day" in t.question.lower() for t in tasks)

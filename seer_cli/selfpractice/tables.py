@@ -417,11 +417,14 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
 
 
 def _at_midnight(con, t: Table, d: Column) -> bool:
-    """Whether the column holds days (a DATE, text dates, timestamps all at midnight), not hours."""
-    if d.iso_text or d.type.upper() == "DATE":
-        return True
-    (n,) = con.execute(f"SELECT count(*) FROM {t.q} WHERE {d.q} IS NOT NULL AND CAST({d.q} AS TIME) <> TIME '00:00:00'").fetchone()
-    return n == 0
+    """Whether the column holds consecutive days (a DATE, text dates, timestamps all at midnight;
+    about one row a day over its span), not hours, months or years."""
+    if not (d.iso_text or d.type.upper() == "DATE"):
+        (n,) = con.execute(f"SELECT count(*) FROM {t.q} WHERE {d.q} IS NOT NULL AND CAST({d.q} AS TIME) <> TIME '00:00:00'").fetchone()
+        if n:
+            return False
+    days, first, last = con.execute(f"SELECT count(DISTINCT {_as_date(d)}), min({_as_date(d)}), max({_as_date(d)}) FROM {t.q}").fetchone()
+    return bool(days) and (last - first).days + 1 <= 2 * days  # a monthly table spans 30 days a row
 
 
 def _daily(con, t: Table, d: Column, years: list[int], rng: random.Random) -> Iterator[Candidate]:
