@@ -54,3 +54,10 @@ def test_a_second_finish_without_a_look_is_taken(kit):
 def test_math_is_answered_at_once(kit):
     actions, final = _run(kit, [_step("Finish", answer="391")], "math")
     assert len(actions) == 1 and final.answer == "391"
+
+
+def test_the_word_error_alone_is_not_an_answer():
+    from seer_cli.agent.refusal import is_error_answer
+
+    assert is_error_answer("Error", []) and is_error_answer("error.", [])  # the 1.5B answered "Error" after a failed SQL call
+    assert not is_error_answer("Errors are rare", []) and not is_error_answer("35", [])

@@ -28,7 +28,7 @@ LOOK_FIRST_NOTE = (
     "call the tool that reads them first, then Finish with what it shows."
 )
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE)
-_ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b[\s:(]", re.IGNORECASE)
+_ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 _ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined)"
                            r"|not defined|unknown (table|column|tool|function))\b", re.IGNORECASE)
