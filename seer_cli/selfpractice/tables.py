@@ -84,6 +84,7 @@ class Column(_Named):
     low: float | None = None  # numeric columns: smallest and largest value
     high: float | None = None
     role: str = "text"  # measure | date | year | ordinal | category | label | id | text (see role_of)
+    in_series: bool = False  # its table has a date or a year column: a count there is a level (employed, open), not a flow
 
     @property
     def is_date(self) -> bool:
@@ -92,10 +93,13 @@ class Column(_Named):
     @property
     def additive(self) -> bool:
         """A measure whose total means something: named like an amount or a count, or a
-        non-negative integer not named like a level or a size."""
+        non-negative integer not named like a level or a size, outside a time series (summed
+        over months, an employment level means nothing)."""
         if self.role != "measure" or _INTENSIVE.search(self.words):
             return False
-        return bool(_ADDITIVE.search(self.words)) or (self.type.upper().startswith(INT_TYPES) and (self.low or 0) >= 0)
+        if _ADDITIVE.search(self.words):
+            return True
+        return self.type.upper().startswith(INT_TYPES) and (self.low or 0) >= 0 and not self.in_series
 
     def in_year(self, y: int) -> str:
         """SQL: the column falls in year ``y`` (a date's year(), a text date's prefix, a year column's value)."""
@@ -202,6 +206,9 @@ def describe_tables(con, names: list[str]) -> list[Table]:
             c = _describe_column(con, t, col, typ)
             c.role = role_of(c, t.rows)
             t.columns.append(c)
+        series = any(c.is_date or c.role == "year" for c in t.columns)
+        for c in t.columns:
+            c.in_series = series
         tables.append(t)
     return tables
 
