@@ -315,4 +315,6 @@ def test_confining_a_threaded_process_fails_closed():
             "try:\n    confine.confine('/nonexistent')\nexcept OSError as e:\n    print(e)")
     repo = str(Path(__file__).resolve().parent.parent)
     out = subprocess.run([sys.executable, "-c", code, repo], capture_output=True, text=True, timeout=30)
-    assert out.stdout.strip() == "confine: the process has 2 threads, not 1", out.stderr
+    # 2 or more: importing the package may start a library's own threads (a BLAS pool) besides the test's
+    m = re.fullmatch(r"confine: the process has (\d+) threads, not 1", out.stdout.strip())
+    assert m and int(m.group(1)) >= 2, (out.stdout, out.stderr)
