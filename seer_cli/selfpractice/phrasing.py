@@ -113,15 +113,15 @@ def schema_text(con, tables: list[str]) -> str:
     return "\n".join(lines)
 
 
-def solve_sql(backend, kit, question: str, temperature: float = 0.0, seed: int = 0) -> str | None:
+def solve_sql(backend, src, question: str, temperature: float = 0.0, seed: int = 0, system: str | None = None) -> str | None:
     """A second derivation of a table task's answer: the model writes a query from ``question``
-    and the schema alone (no template, no gold), and it is executed. The single value, or None."""
+    and the schema alone (no template, no gold), and it is executed in ``src`` (the toolkit's
+    :class:`SqlTables`). ``system``: the prompt with the schema, when the caller made it already.
+    The single value, or None."""
     from .tasks import format_value
 
-    src = kit.sql_tables()
-    if src is None:
-        return None
-    data = _complete_json(backend, [{"role": "system", "content": SQL_SYSTEM.format(schema=schema_text(src.con, list(src.tables)))},
+    system = system or SQL_SYSTEM.format(schema=schema_text(src.con, list(src.tables)))
+    data = _complete_json(backend, [{"role": "system", "content": system},
                                     {"role": "user", "content": question}], _SQL, max_tokens=160, temperature=temperature, seed=seed)
     sql = str((data or {}).get("sql", "")).strip().rstrip(";")
     if not sql.lower().startswith(("select", "with")):
@@ -143,8 +143,12 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
     from .examples import matches
 
     if task.kind == "data":
+        src = kit.sql_tables()
+        if src is None:
+            return None
+        system = SQL_SYSTEM.format(schema=schema_text(src.con, list(src.tables)))  # read once for every sample
         for i, temperature in enumerate(SAMPLES):
-            value = solve_sql(backend, kit, question, temperature, seed=i)
+            value = solve_sql(backend, src, question, temperature, seed=i, system=system)
             if value is not None and matches(value, task.answer):
                 return "sampled-sql"
         return None
