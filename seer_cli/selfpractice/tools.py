@@ -246,8 +246,9 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
                 continue
             seen.append(args)
             try:
-                structured = structured_gold(t, args, rng)
-                value, field, volatile = structured if structured else (gold_of(t, args), None, False)
+                raw = call_with_timeout(t, args)
+                structured = structured_gold(t, args, rng, raw)
+                value, field, volatile = structured if structured else (format_value(_as_value(raw)), None, False)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
                 named = {v for v in args.values() if isinstance(v, str) and v in str(e)}
                 if named:  # the error names the value it refused ('No time zone found with key ...'): never draw it again
@@ -284,12 +285,12 @@ def gold_of(tool, args: dict[str, Any]) -> str | None:
 _PREFERRED = re.compile(r"(datetime|time|date|result|value|total|price|amount|difference|converted|answer)", re.IGNORECASE)
 
 
-def structured_gold(tool, args: dict[str, Any], rng: random.Random) -> tuple[str, str, bool] | None:
+def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any) -> tuple[str, str, bool] | None:
     """(gold, field, volatile) for a tool whose result is a JSON object (an MCP server's usual
     reply): a scalar field that does not echo an argument, the same in two calls when one is
     (a clock's day of the week, not its seconds); ``volatile`` when no field repeats. None for a
     result that is not a JSON object."""
-    first = _json(call_with_timeout(tool, args))
+    first = _json(reply)  # the first call's reply: the caller made it (a reply that is not JSON needs no second call)
     if not isinstance(first, dict):
         return None
     time.sleep(1.1)  # a clock with whole seconds must show that it moved
