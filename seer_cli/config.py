@@ -88,6 +88,7 @@ class Settings:
     demo_order: str = "sticky"  # sticky (best first) | best-last | score | canonical; see agent.prompt.DemoOrder
     demo_layout: str = "append"  # rerank (the demo block follows recall every step) | append (step 1's block stays; later newcomers are added after it); see agent.prompt
     w_utility: float = 0.0  # weight of per-experience utility (wins/judged) in the recall score; off until measured
+    w_masked: float = 0.0  # weight of masked question similarity (values and names masked) at step 1; off until measured
     dominant_margin: float | None = None  # show the best demo alone when its similarity leads by this much
     hint: str = "intent"  # intent (the toolkit's fixed per-intent hint) | plan (the best demo's tool chain) | none
 
@@ -101,6 +102,7 @@ class Settings:
     sandbox_memory_mb: int = 512
     sandbox_require: bool = False  # refuse to run model-written code where the kernel cannot confine it (Landlock + seccomp; `seer doctor` shows which)
     mcp_timeout: float = 30.0  # seconds an MCP tool call may take
+    retrieval: str = "hybrid"  # how Retrieve ranks document passages: hybrid (BM25 and dense fused by reciprocal rank) | dense (MiniLM only) | bm25 (exact words only)
 
     @property
     def pools_dir(self) -> Path:
@@ -134,6 +136,7 @@ _ENV = {
     "SEER_DEMO_LAYOUT": "demo_layout",
     "SEER_THOUGHT_MAX_CHARS": "thought_max_chars",
     "SEER_W_UTILITY": "w_utility",
+    "SEER_W_MASKED": "w_masked",
     "SEER_DOMINANT_MARGIN": "dominant_margin",
     "SEER_HINT": "hint",
     "SEER_K": "k",
@@ -141,6 +144,7 @@ _ENV = {
     "SEER_KV_DISK_MB": "kv_disk_mb",
     "SEER_SANDBOX_REQUIRE": "sandbox_require",
     "SEER_EXTRA_BUFTS": "extra_bufts",
+    "SEER_RETRIEVAL": "retrieval",
 }
 
 
@@ -171,7 +175,8 @@ DEMO_ORDERS = ("sticky", "best-last", "score", "canonical")
 DEMO_LAYOUTS = ("rerank", "append")
 HINT_MODES = ("intent", "plan", "none")
 EXTRA_BUFTS_MODES = ("auto", "on", "off")
-VOCABULARY = {"extra_bufts": EXTRA_BUFTS_MODES, "recall": RECALL_MODES, "demos": DEMO_MODES, "demo_order": DEMO_ORDERS, "demo_layout": DEMO_LAYOUTS, "hint": HINT_MODES}
+RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
+VOCABULARY = {"extra_bufts": EXTRA_BUFTS_MODES, "retrieval": RETRIEVAL_MODES, "recall": RECALL_MODES, "demos": DEMO_MODES, "demo_order": DEMO_ORDERS, "demo_layout": DEMO_LAYOUTS, "hint": HINT_MODES}
 
 
 def check_choice(key: str, value, where: str = "config") -> None:

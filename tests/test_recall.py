@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from seer_cli.pool.recall import (
     rank,
     score,
 )
+from seer_cli.pool.masking import keys_of, template_key
 from seer_cli.pool.records import Experience, Step
 
 
@@ -64,7 +67,7 @@ def exp(question, calls, intent="general", answer="42", source="imported"):
 
 def test_step_one_has_no_coverage():
     total, parts = score(0.8, [], ["LoadDB", "FilterDB", "Finish"], True, RecallWeights())
-    assert parts == {"sim": 0.8, "coverage": 0.0, "intent": 1.0, "utility": 0.5}
+    assert parts == {"sim": 0.8, "coverage": 0.0, "intent": 1.0, "utility": 0.5, "masked": 0.0}
     assert total == pytest.approx(1.8)  # utility is off (weight 0) by default
 
 
@@ -90,7 +93,7 @@ def test_rank_breaks_ties_by_position_and_ignores_float_noise():
     out = rank(cands, [], None, RecallWeights(), k=3)
     assert [r.position for r in out] == [2, 7, 5]
     assert [r.experience for r in out] == [b, a, c]
-    assert rank(cands, [], None, RecallWeights(), k=1)[0].parts == {"sim": pytest.approx(0.3), "coverage": 0.0, "intent": 0.0, "utility": 0.5}
+    assert rank(cands, [], None, RecallWeights(), k=1)[0].parts == {"sim": pytest.approx(0.3), "coverage": 0.0, "intent": 0.0, "utility": 0.5, "masked": 0.0}
 
 
 def test_rank_intent_and_coverage_can_beat_similarity():
@@ -271,3 +274,42 @@ def test_a_dominant_best_demo_is_shown_alone_and_exclusion_is_honoured(embedder)
     excluded = Recaller(pool, embedder, k=3, m=8).recall(q, "weather", [], exclude=frozenset({WEATHER[0].id}))
     assert WEATHER[0].id not in {r.id for r in excluded} and len(excluded) == 3
     assert len(Recaller(pool, embedder, k=3, m=8).recall(q, "weather", [], k=1)) == 1
+
+
+# --- paraphrase keys and masked similarity ------------------------------------------------------------
+
+
+def test_an_experience_is_matched_by_its_best_key(embedder):
+    table_worded = exp("What is the lowest temp min on 2014-12-25 in the weather data?", [("SQL", {"query": "SELECT 1"})],
+                       intent="data", answer="1.7")
+    other = exp("What is the average wind in the weather data?", [("SQL", {"query": "SELECT 2"})], intent="data", answer="3")
+    q = "How cold did it get on Christmas Day 2014?"
+    plain = Recaller(ArrayPool([other, table_worded], embedder), embedder, k=2)._recall(q, "data", [])
+    keyed = dataclasses.replace(table_worded, success_details={"keys": ["How cold did it get on 2014-12-25?", 7, ""]})
+    pool = ArrayPool([other, keyed], embedder)
+    got = Recaller(pool, embedder, k=2)._recall(q, "data", [])
+    before = {r.experience.question: r.sim for r in plain}
+    assert got[0].experience is keyed  # the person-worded key brought it first
+    assert got[0].sim > before[table_worded.question] + 0.1
+    assert got[0].sim == pytest.approx(float(embedder.embed("How cold did it get on 2014-12-25?") @ embedder.embed(q)), abs=1e-5)
+    assert keys_of(keyed) == [keyed.question, "How cold did it get on 2014-12-25?"]  # non-strings and blanks dropped
+    # later steps compare trajectories, where keys play no part
+    step = Step("look", "SQL", {"query": "SELECT 1"})
+    assert Recaller(pool, embedder, k=2)._recall(q, "data", [step]).space == "trajectory"
+
+
+def test_masked_similarity_counts_only_when_weighted(embedder):
+    same_shape = exp("What was the closing price of coffee on 2016-04-01?", [("SQL", {"query": "SELECT 1"})], answer="1")
+    other = exp("What was the closing price of coffee in total?", [("SQL", {"query": "SELECT 2"})], answer="2")
+    q = "What was the closing price of coffee on 2019-10-03?"
+    assert template_key(q) == template_key(same_shape.question) == "what was the closing price of coffee on <DATE>"
+    pool = ArrayPool([other, same_shape], embedder)
+    off = Recaller(pool, embedder, k=2)._recall(q, None, [])
+    assert all(r.masked == 0.0 for r in off)
+    on = Recaller(pool, embedder, k=2, weights=RecallWeights(masked=1.0))._recall(q, None, [])
+    by_q = {r.experience.question: r for r in on}
+    assert by_q[same_shape.question].masked == pytest.approx(1.0, abs=1e-5)
+    assert by_q[other.question].masked < 0.99
+    assert on[0].experience is same_shape
+    assert on[0].score == pytest.approx(on[0].sim + on[0].masked + 1.0 * 0, abs=1e-5)  # no intent given: sim + masked
+    assert on[0].parts["masked"] == on[0].masked

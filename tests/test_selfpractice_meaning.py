@@ -177,6 +177,39 @@ def test_rephrase_keeps_only_wordings_with_every_value(weather):
     assert phrasing.rephrase(Scripted(["{"], repeat_last=False), task) is None
 
 
+def test_paraphrase_keys_keep_every_value_and_never_the_answer(weather):
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
+    day = tables_gen.literals(task.calls[0].args["query"])[0]
+    reply = json.dumps({"short": f"Seattle high on {day}", "casual": "how hot was it that day in seattle",
+                        "domain": f"Maximum temperature recorded on {day} is {task.answer}?"})
+    keys = phrasing.paraphrases(Scripted([reply], repeat_last=False), task, f"How hot did it get in Seattle on {day}?")
+    assert keys == [f"Seattle high on {day}?"]  # the casual one lost the date, the domain one gave the answer away
+    assert phrasing.paraphrases(Scripted(["{"], repeat_last=False), task, "anything?") == []
+
+
+def test_an_admitted_worked_example_carries_its_keys(weather):
+    from seer_cli.pool.masking import keys_of
+    from seer_cli.selfpractice.run import AutoConfig, practise_one
+
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
+    sql = task.calls[0].args["query"]
+    day = tables_gen.literals(sql)[0]
+    asked = f"How hot did it get in Seattle on {day}?"
+    backend = Scripted([json.dumps({"question": asked}), json.dumps({"sql": sql}),
+                        json.dumps({"short": f"Seattle high {day}", "casual": f"how warm was seattle on {day}", "domain": ""})],
+                       repeat_last=False)
+
+    class Agent:  # what practise_one needs of an agent with --tries 0: its backend
+        pass
+
+    agent = Agent()
+    agent.backend = backend
+    row, exp = practise_one(agent, weather, task, AutoConfig(tries=0, phrase=True), ["seattle-weather.csv"])
+    assert exp is not None and row["derivation"] == "sampled-sql" and exp.question == asked
+    assert keys_of(exp) == [asked, f"Seattle high {day}?", f"how warm was seattle on {day}?"]
+    assert row["keys"] == keys_of(exp)[1:] and backend.calls == 3
+
+
 def test_a_tool_docstring_is_never_pasted_after_what_is_the():
     def convert_mass(grams: float) -> float:
         """Convert a mass in grams to pounds (avoirdupois), rounded to 3 decimals."""

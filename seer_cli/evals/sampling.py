@@ -29,41 +29,12 @@ import re
 from collections import defaultdict
 from typing import Callable, Iterable, Sequence, TypeVar
 
+from ..pool.masking import template_key  # one definition: recall masks questions the same way
+
 T = TypeVar("T")
 
-_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
-_NUMBER = re.compile(r"[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|<[A-Z]+>|\S")
 UNIFORM_BELOW = 3.0  # fewer than this many questions per template on average: sample uniformly
-
-
-def template_key(question: str) -> str:
-    """The question with its slots blanked: ``"what was the opening price of coffee on <DATE>?"``.
-
-    Slots are dates, numbers, and tokens that carry digits, underscores or inner capitals
-    (``Penn_Treebank``, ``CIFAR-10``), plus capitalised words after the first (names). What
-    remains are the words that make the template.
-    """
-    text = _DATE.sub(" <DATE> ", question)
-    out: list[str] = []
-    for i, raw in enumerate(text.split()):
-        tok = raw.strip(".,;:!?()\"'")
-        if tok == "<DATE>":
-            out.append("<DATE>")
-        elif not tok:
-            continue
-        elif _NUMBER.fullmatch(tok) or any(c.isdigit() for c in tok) or "_" in tok:
-            out.append("<X>")
-        elif i > 0 and tok[0].isupper():
-            out.append("<X>")
-        else:
-            out.append(tok.lower())
-    collapsed: list[str] = []
-    for tok in out:  # "New York City" is one slot, not three
-        if tok == "<X>" and collapsed and collapsed[-1] == "<X>":
-            continue
-        collapsed.append(tok)
-    return " ".join(collapsed)
 
 
 def _rng(seed: int, *names: str) -> random.Random:

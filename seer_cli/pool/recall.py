@@ -3,18 +3,24 @@
 Before every step the pool is re-ranked against the *current partial trajectory*:
 
     score(tau) = w_sim * sim + w_cov * coverage + w_intent * [intent(tau) == intent]
-                 + w_utility * utility(tau)
+                 + w_utility * utility(tau) + w_masked * masked_sim
 
 * ``utility``: how often episodes that were shown tau succeeded, ``(wins + 1) / (judged + 2)``
   from ``usage.json`` (a MemRL-style value, arXiv 2601.03192); ``w_utility = 0`` (off) by default.
 
 * ``sim``: cosine similarity of embeddings. At step 1 (no tool call yet) it is question
-  similarity, ``cos(E(q), E_q(tau))`` in the pool's "question" space. Later it is
+  similarity, ``cos(E(q), E_q(tau))`` in the pool's "question" space, or the best of it and the
+  similarities to tau's paraphrases when practice wrote some (:func:`.masking.keys_of`: an
+  experience is matched by its best key, as Re-Invoke matches a tool by its best synthetic query).
+  Later it is
   ``cos(E(H_t), E_traj(tau))`` in the "trajectory" space, where ``H_t`` is the question plus the
   "thought Tool(args)" lines so far, built exactly like :meth:`Experience.trajectory_text`
   (observations left out) so both sides are comparable.
 * ``coverage``: see :func:`coverage`; 0 before the first call.
 * intent match: 1 when the experience's intent equals the task's intent, else 0.
+* ``masked_sim`` (step 1 only): ``cos(E(mask(q)), E(mask(q_tau)))`` with values and names masked
+  (:func:`.masking.template_key`, DAIL-SQL's masked question similarity), so "the low on
+  2014-12-25" and "the low on 2015-03-01" match on what is asked; ``w_masked = 0`` (off) by default.
 
 Candidates are the top-``m`` by embedding in the relevant space, united with the top-``m`` of the
 same intent (so an intent match is never lost to the ANN cut), then re-scored exactly with numpy
@@ -44,6 +50,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..config import RECALL_MODES
+from .masking import keys_of, template_key
 from .records import FINISH, Experience, Step
 
 if TYPE_CHECKING:
@@ -58,10 +65,12 @@ class RecallWeights:
     cov: float = 1.0
     intent: float = 1.0
     utility: float = 0.0
+    masked: float = 0.0
 
     @classmethod
     def from_settings(cls, settings) -> "RecallWeights":
-        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent, utility=settings.w_utility)
+        return cls(sim=settings.w_sim, cov=settings.w_cov, intent=settings.w_intent, utility=settings.w_utility,
+                   masked=settings.w_masked)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,7 @@ class Recalled:
     intent_match: bool
     position: int = -1  # line number in the pool (its index label)
     utility: float = 0.5
+    masked: float = 0.0
 
     @property
     def id(self) -> str:
@@ -82,7 +92,8 @@ class Recalled:
 
     @property
     def parts(self) -> dict[str, float]:
-        return {"sim": self.sim, "coverage": self.coverage, "intent": float(self.intent_match), "utility": self.utility}
+        return {"sim": self.sim, "coverage": self.coverage, "intent": float(self.intent_match), "utility": self.utility,
+                "masked": self.masked}
 
 
 class RecallList(list):
@@ -127,13 +138,16 @@ def score(
     same_intent: bool,
     w: RecallWeights | None = None,
     utility: float = 0.5,
+    masked: float = 0.0,
 ) -> tuple[float, dict[str, float]]:
-    """The SEER score of one experience: ``(total, {"sim", "coverage", "intent", "utility"})``."""
+    """The SEER score of one experience: ``(total, {"sim", "coverage", "intent", "utility", "masked"})``."""
     w = w or RecallWeights()
     cov = coverage(tools_so_far, exp_tools)
     intent = 1.0 if same_intent else 0.0
     total = w.sim * float(sim) + w.cov * cov + w.intent * intent + w.utility * float(utility)
-    return total, {"sim": float(sim), "coverage": cov, "intent": intent, "utility": float(utility)}
+    if w.masked:
+        total += w.masked * float(masked)
+    return total, {"sim": float(sim), "coverage": cov, "intent": intent, "utility": float(utility), "masked": float(masked)}
 
 
 def history_text(question: str, steps: Sequence[Step]) -> str:
@@ -148,14 +162,17 @@ def rank(
     w: RecallWeights,
     k: int,
     utilities: dict[str, float] | None = None,
+    masked: dict[int, float] | None = None,
 ) -> list[Recalled]:
-    """Score ``(position, sim, experience)`` candidates; best ``k`` first, ties to lower position."""
+    """Score ``(position, sim, experience)`` candidates; best ``k`` first, ties to lower position.
+    ``masked``: the masked similarity of each candidate position (step 1, when ``w.masked``)."""
     scored = []
     for pos, sim, exp in candidates:
         same = intent is not None and exp.intent == intent
         u = utilities.get(exp.id, 0.5) if utilities else 0.5
-        total, parts = score(sim, tools_so_far, exp.tools, same, w, u)
-        scored.append(Recalled(exp, total, parts["sim"], parts["coverage"], same, pos, u))
+        ms = masked.get(pos, 0.0) if masked else 0.0
+        total, parts = score(sim, tools_so_far, exp.tools, same, w, u, ms)
+        scored.append(Recalled(exp, total, parts["sim"], parts["coverage"], same, pos, u, ms))
     # Scores equal to 6 decimals tie: float32 vectors carry ~7 significant digits, and the same
     # text embedded twice can differ in the last bit, which must not decide the order.
     scored.sort(key=lambda r: (-round(r.score, 6), r.position))
@@ -198,6 +215,7 @@ class Recaller:
         self.last: RecallList = RecallList()
         self._task_key: tuple[str, str | None] | None = None
         self._task_set: RecallList | None = None
+        self._key_vecs: dict[str, np.ndarray] = {}  # paraphrase keys and masked questions, embedded once per recaller
 
     @classmethod
     def from_settings(cls, pool: PoolLike, embedder: EmbedderLike, settings, **overrides) -> "Recaller":
@@ -251,13 +269,18 @@ class Recaller:
         ordered = sorted(p for p in positions if p < len(experiences) and experiences[p].succeeded and experiences[p].id not in exclude)
         sims = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
         cands = [(p, float(s), experiences[p]) for p, s in zip(ordered, sims)]
+        masked = None
+        if space == "question":
+            cands = self._best_key(cands, vec)
+            if self.weights.masked:
+                masked = self._masked(question, cands)
         utilities = None
         if self.weights.utility:
             from .summary import utility
 
             usage = self.pool.usage()
             utilities = {e.id: utility(usage.get(e.id)) for _, _, e in cands}
-        top = rank(cands, tools, intent, self.weights, k, utilities)
+        top = rank(cands, tools, intent, self.weights, k, utilities, masked)
         if self.dominant_margin is not None and len(top) > 1:
             by_sim = sorted((r.sim for r in top), reverse=True)
             if top[0].sim >= by_sim[1] + self.dominant_margin:
@@ -267,3 +290,28 @@ class Recaller:
             self.pool.record_recalls([r.id for r in top])
         ms = 1000.0
         return RecallList(top, space=space, embed_ms=(t1 - t0) * ms, search_ms=(t2 - t1) * ms, rescore_ms=(t3 - t2) * ms)
+
+    def _embedded(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of ``texts``, each embedded once in this recaller's life (one batch for the new ones)."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._key_vecs]
+        if new:
+            for t, v in zip(new, np.asarray(self.embedder.embed_batch(new), dtype=np.float32)):
+                self._key_vecs[t] = v
+        return {t: self._key_vecs[t] for t in texts}
+
+    def _best_key(self, cands: list[tuple[int, float, Experience]], vec) -> list[tuple[int, float, Experience]]:
+        """Each candidate's question similarity raised to its best paraphrase key's, if it has any."""
+        extra = {p: keys_of(e)[1:] for p, _, e in cands}
+        texts = [k for ks in extra.values() for k in ks]
+        if not texts:
+            return cands
+        vecs = self._embedded(texts)
+        q = np.asarray(vec, dtype=np.float32)
+        return [(p, max([s] + [float(vecs[k] @ q) for k in extra[p]]), e) for p, s, e in cands]
+
+    def _masked(self, question: str, cands: list[tuple[int, float, Experience]]) -> dict[int, float]:
+        """Masked question similarity of each candidate position."""
+        masks = {p: template_key(e.question) for p, _, e in cands}
+        mq = template_key(question)
+        vecs = self._embedded([mq, *masks.values()])
+        return {p: float(vecs[m] @ vecs[mq]) for p, m in masks.items()}

@@ -32,6 +32,14 @@ PHRASE_SYSTEM = (
     "keep every date, name and number of the query exactly as written, do not put the answer in the question, "
     "and write one short question ending with '?'."
 )
+KEYS_SYSTEM = (
+    "Rewrite a question the way three different people would ask it: 'short' (as few words as possible), "
+    "'casual' (everyday words, as typed in a chat) and 'domain' (the words of someone who works with this data, "
+    "not column names). Keep every date, name and number exactly as written, do not answer it."
+)
+KEY_STYLES = ("short", "casual", "domain")
+_KEYS = {"type": "object", "properties": {k: {"type": "string", "maxLength": 160} for k in KEY_STYLES},
+         "required": list(KEY_STYLES), "additionalProperties": False}
 SQL_SYSTEM = "Write one DuckDB SQL query that answers the question. Tables:\n{schema}\nReturn only the query."
 
 
@@ -100,6 +108,24 @@ def rephrase(backend, task: AutoTask) -> str | None:
     if not question or not question.endswith("?") or question == task.question or not keeps_literals(task, question):
         return None
     return question
+
+
+def paraphrases(backend, task: AutoTask, question: str) -> list[str]:
+    """Up to three more keys for an admitted experience: ``question`` reworded in the styles of
+    :data:`KEY_STYLES`, one generation; each kept only when every literal of the task's call
+    survives in it and the answer does not (:func:`keeps_literals`). Recall matches the
+    experience by its best key (:mod:`seer_cli.pool.masking`), so a person who words the same
+    request differently still finds it."""
+    data = _complete_json(backend, [{"role": "system", "content": KEYS_SYSTEM},
+                                    {"role": "user", "content": f"Question: {question}"}], _KEYS, max_tokens=160)
+    keys: list[str] = []
+    for style in KEY_STYLES:
+        text = " ".join(str((data or {}).get(style, "")).split())
+        if text and not text.endswith("?"):
+            text += "?"
+        if len(text) > 8 and text not in keys and text.lower() != question.lower() and keeps_literals(task, text):
+            keys.append(text)
+    return keys
 
 
 def schema_text(con, tables: list[str]) -> str:

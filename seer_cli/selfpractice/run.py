@@ -18,6 +18,9 @@ by execution instead of an LLM validator, which the 0.5B could not be):
    model writes from the question, the question decoded back into the same tool call, Retrieve
    on the question showing the answer), so that a wording which changed the meaning (two dates
    reversed) teaches nothing. Which derivation agreed is recorded (``derivation``).
+4. an admitted experience gets up to three paraphrases in a person's words (short, casual, the
+   domain's words; :func:`.phrasing.paraphrases`), each kept only with every value of its call,
+   as extra recall keys (``success_details["keys"]``): recall matches it by its best key.
 
 One fsync'ed row per task in a resumable log (:class:`seer_cli.rowlog.RowLog`); a row is written
 before its experience enters the pool, and an amendment line records the admission. ``--tries
@@ -144,13 +147,15 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
             if exp is None and "worked" in config.examples:
                 exp = worked(kit, task)
                 made_by = "worked" if exp is not None else None
+    keys = phrasing.paraphrases(agent.backend, task, task.wording) if exp is not None and config.phrasing else []
     if exp is not None:
-        extra = {"files": files, "derivation": derivation, **({"practice_try": outcome.solved_at} if made_by == "model" else {})}
+        extra = {"files": files, "derivation": derivation, **({"keys": keys} if keys else {}),
+                 **({"practice_try": outcome.solved_at} if made_by == "model" else {})}
         info = details(task, made_by, extra)
         exp = dataclasses.replace(exp, origin=ORIGIN, success_details={**exp.success_details, **info} if made_by == "model" else info)
     row = {"id": task.id, "task": task.to_dict(), "solved_at": outcome.solved_at if outcome else None,
            "tries": [t.to_dict() for t in outcome.tries] if outcome else [], "made_by": made_by, "derivation": derivation,
-           "admitted": False, "seconds": round(time.perf_counter() - t0, 3)}
+           "admitted": False, "keys": keys, "seconds": round(time.perf_counter() - t0, 3)}
     return row, exp
 
 
