@@ -71,6 +71,12 @@ class _Named:
     def words(self) -> str:
         return readable(self.name.rsplit(".", 1)[-1])
 
+    @property
+    def data_words(self) -> str:
+        """How a question names the table: "the penguins data", "the coffee data" (not "coffee data data")."""
+        w = self.words
+        return w if re.search(r"\b(data|dataset|table)$", w) else f"{w} data"
+
 
 @dataclass
 class Column(_Named):
@@ -306,7 +312,7 @@ def _single_table(con, t: Table, rng: random.Random, where: bool) -> Iterator[Ca
     """The templates over one table: whole-table questions, by category, by date, by year, by key."""
     if t.rows == 0:
         return
-    suffix = f" in the {t.words} data" if where else ""
+    suffix = f" in the {t.data_words}" if where else ""
     for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_by_year(con, t, rng), *_by_key(con, t, rng)):
         yield Candidate(cand.generator, cand.sql, _with_suffix(cand.question, suffix), cand.covers, cand.thought, cand.tie_check)
 
@@ -330,7 +336,7 @@ def _c(t: Table, generator: str, sql: str, question: str, columns: list[Column],
 def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
     """A count, a measure's average or extreme (its total when additive), rows above a threshold."""
     M, T = t.measures(), t.q
-    yield _c(t, "table.count", f"SELECT COUNT(*) FROM {T}", f"How many {t.noun} are there in the {t.words} data?"
+    yield _c(t, "table.count", f"SELECT COUNT(*) FROM {T}", f"How many {t.noun} are there in the {t.data_words}?"
              if t.noun == "records" else f"How many {t.noun} are there?", [], "count its rows.")
     for m, op in _pick(rng, [(x, op) for x in M for op in _ops(x)]):
         expr, rnd = _agg_sql(op, m)
