@@ -10,7 +10,8 @@ import pytest
 from seer_cli.errors import ToolCallError, UserError
 from seer_cli.toolkits import get_toolkit
 from seer_cli.toolkits.calc import calculate
-from seer_cli.toolkits.general import GeneralToolkit, chunk_words
+from seer_cli.toolkits.chunks import chunk_words
+from seer_cli.toolkits.general import GeneralToolkit
 from seer_cli.toolkits.loading import load_tools_file
 
 

@@ -153,18 +153,16 @@ def _gold(span: str, kind: str) -> str:
 
 
 def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
-    """Retrieve-then-answer tasks from the toolkit's documents, each checked by a real Retrieve."""
-    from ..toolkits.general import DOC_SUFFIXES
-
+    """Retrieve-then-answer tasks from the toolkit's documents, each checked by a real Retrieve.
+    The documents are read by the toolkit's own readers (:meth:`GeneralToolkit.documents`), so a
+    PDF, an HTML page or a Word file is practised as Retrieve will see it."""
     if kit.docs is None:
         return
-    files = sorted(p for p in kit.docs.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
     facts = []
-    for f in files:
-        name = str(f.relative_to(kit.docs))
-        for sent in sentences(f.read_text(encoding="utf-8", errors="replace")):
+    for doc in kit.documents():
+        for sent in sentences("\n\n".join(b.text for b in doc.blocks)):
             for kind, span in spans(sent):
-                facts.append((name, sent, kind, span))
+                facts.append((doc.name, sent, kind, span))
     rng.shuffle(facts)
     for name, sent, kind, span in facts:
         if not states_a_fact(sent, span, kind):
@@ -177,7 +175,7 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
             obs = kit.call("Retrieve", {"query": query})
         except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
             return
-        if span not in obs or f"[{name}]" not in obs:
+        if span not in obs or not re.search(rf"\[{re.escape(name)}[\] ]", obs):  # the citation: [name p.2 § ...]
             continue
         yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),
                        (Call("Retrieve", {"query": query}, "Use Retrieve to search the documents for the passage that answers this."),),

@@ -40,6 +40,9 @@ def build_toolkit(name: str = "general", *, data: list[Path] | None = None, docs
             opts["data"] = list(data)
         if docs:
             opts["docs"] = docs
+            opts["on_warning"] = on_warning
+            if settings is not None:
+                opts["retrieval"] = settings.retrieval
         if tools:
             opts["tools_file"] = tools
             opts["on_warning"] = on_warning
@@ -52,4 +55,11 @@ def build_toolkit(name: str = "general", *, data: list[Path] | None = None, docs
     if settings is not None:
         opts.update(cache_dir=settings.cache_dir, sandbox_timeout=settings.sandbox_timeout,
                     sandbox_memory_mb=settings.sandbox_memory_mb)
-    return get_toolkit(name, **opts)
+    kit = get_toolkit(name, **opts)
+    if docs:
+        try:
+            kit.documents()  # a folder with nothing readable fails here, in every command, before any model loads
+        except BaseException:
+            kit.close()
+            raise
+    return kit

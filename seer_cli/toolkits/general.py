@@ -3,7 +3,8 @@ plus a user's tools from a Python file (:mod:`.loading`) and from MCP servers (:
 
 Why: a small model is most useful with a few dependable tools over *your* inputs. Tools are only
 offered when their inputs exist: ``SQL``/``Tables`` need ``data=[files]`` (csv, tsv, parquet,
-json, jsonl, sqlite/db), ``Retrieve`` needs ``docs=DIR`` (.txt/.md files).
+json, jsonl, sqlite/db), ``Retrieve`` needs ``docs=DIR`` (text, Markdown, reStructuredText, PDF,
+HTML and Word files: :mod:`.documents`).
 
 SQL runs in an in-memory DuckDB: each file is copied into a table named after its sanitised stem
 (sqlite files are read through Python's ``sqlite3`` in read-only mode, because DuckDB's sqlite
@@ -13,29 +14,26 @@ read other files nor write any; only SELECT-like statements are accepted.
 The system prompt (:meth:`GeneralToolkit.tool_specs_text`) shows each table's columns with types
 and two sample rows, and names the documents, saying Retrieve answers questions about them.
 
-Retrieve chunks the documents into ~200-word passages, embeds them with seer's embedder and keeps
-an hnswlib index under ``cache_dir/retrieval/<hash of names, sizes, mtimes, embedder>/``.
-:class:`PassageIndex` is shared with the ToolQA toolkit.
+Retrieve reads the documents once (:mod:`.documents`, cached by content hash), cuts them into
+passages that follow their sections (:mod:`.chunks`) and searches them hybrid, dense or BM25
+(:mod:`.retrieval`, ``SEER_RETRIEVAL``). Each passage it shows starts with its citation
+(``[policy.pdf p.3]``); :attr:`GeneralToolkit.sources` lists the citations shown so far, which
+``seer run`` reports as the answer's sources.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 from ..errors import ToolCallError, UserError
 from . import calc
 from .base import SqlTables, Tool, Toolkit, tool
+from .chunks import Chunk, chunk_document
+from .documents import Document, read_folder
 
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
-DOC_SUFFIXES = {".txt", ".md"}
-CHUNK_WORDS = 200
 SQL_ROWS = 50
 SQL_CHARS = 4_000
 SAMPLE_ROWS = 2  # sample rows per table in the system prompt
@@ -52,63 +50,6 @@ INTENT_HINTS = {
 }
 
 
-class PassageIndex:
-    """Passages + an hnswlib inner-product index, built once and cached in ``directory``."""
-
-    def __init__(self, texts: list[str], directory: Path, embedder, *, on_progress: Callable[[int, int], None] | None = None,
-                 batch: int = 64):
-        self.texts, self.dir, self.embedder = texts, Path(directory), embedder
-        self.index = self._load() if texts else None
-        if texts and self.index is None:
-            self.index = self._build(on_progress, batch)
-
-    def _load(self):
-        import hnswlib
-
-        meta, path = self.dir / "meta.json", self.dir / "index.hnsw"
-        try:
-            if json.loads(meta.read_text())["count"] != len(self.texts):
-                return None
-            index = hnswlib.Index(space="ip", dim=self.embedder.dim)
-            index.load_index(str(path), max_elements=len(self.texts))
-            return index
-        except (OSError, ValueError, KeyError, RuntimeError):
-            return None
-
-    def _build(self, on_progress, batch: int):
-        import hnswlib
-        from filelock import FileLock
-
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.dir / "build.lock")):
-            index = self._load()  # another process may have built it meanwhile
-            if index is not None:
-                return index
-            n = len(self.texts)
-            index = hnswlib.Index(space="ip", dim=self.embedder.dim)
-            index.init_index(max_elements=n, ef_construction=200, M=16)
-            for start in range(0, n, batch):
-                vecs = np.asarray(self.embedder.embed_batch(self.texts[start:start + batch]), dtype=np.float32)
-                index.add_items(vecs, np.arange(start, start + len(vecs)))
-                if on_progress:
-                    on_progress(min(start + batch, n), n)
-            tmp = self.dir / f"index.hnsw.tmp{os.getpid()}"
-            index.save_index(str(tmp))
-            os.replace(tmp, self.dir / "index.hnsw")
-            (self.dir / "meta.json").write_text(json.dumps({"count": n, "dim": self.embedder.dim,
-                                                            "embedder": self.embedder.fingerprint}))
-            return index
-
-    def search(self, query: str, k: int = 3) -> list[tuple[int, float]]:
-        """(passage position, cosine similarity), best first."""
-        if self.index is None:
-            return []
-        k = min(k, len(self.texts))
-        self.index.set_ef(max(50, k))
-        labels, dists = self.index.knn_query(np.asarray(self.embedder.embed(query), dtype=np.float32)[None, :], k=k)
-        return [(int(i), 1.0 - float(d)) for i, d in zip(labels[0], dists[0])]
-
-
 def _sanitise(stem: str, taken: set[str]) -> str:
     name = re.sub(r"\W+", "_", stem.lower()).strip("_") or "t"
     if name[0].isdigit():
@@ -118,14 +59,6 @@ def _sanitise(stem: str, taken: set[str]) -> str:
         name, i = f"{base}_{i}", i + 1
     taken.add(name)
     return name
-
-
-def chunk_words(text: str, size: int = CHUNK_WORDS, overlap: int = 20) -> list[str]:
-    words = text.split()
-    if not words:
-        return []
-    step = max(1, size - overlap)
-    return [" ".join(words[i:i + size]) for i in range(0, max(1, len(words) - overlap), step)]
 
 
 class GeneralToolkit(Toolkit):
@@ -152,7 +85,7 @@ class GeneralToolkit(Toolkit):
                  mcp: list[str] | None = None, mcp_timeout: float = 30.0,
                  cache_dir: str | Path | None = None, embedder=None,
                  on_progress: Callable[[int, int, str], None] | None = None,
-                 on_warning: Callable[[str], None] | None = None,
+                 on_warning: Callable[[str], None] | None = None, retrieval: str | None = None,
                  sandbox_timeout: float = 10, sandbox_memory_mb: int = 512):
         extra = list(extra_tools or [])
         self.tools_file = Path(tools_file).expanduser() if tools_file else None
@@ -170,17 +103,19 @@ class GeneralToolkit(Toolkit):
         self.docs = Path(docs).expanduser() if docs else None
         if self.docs is not None and not self.docs.is_dir():
             raise UserError(f"{self.docs}: docs directory not found")
-        if cache_dir is None:
+        if cache_dir is None or retrieval is None:
             from ..config import load_settings
 
-            cache_dir = load_settings().cache_dir
-        self.cache_dir = Path(cache_dir)
-        self._embedder, self.on_progress = embedder, on_progress
+            settings = load_settings()
+            cache_dir, retrieval = cache_dir or settings.cache_dir, retrieval or settings.retrieval
+        self.cache_dir, self.retrieval = Path(cache_dir), retrieval
+        self._embedder, self.on_progress, self.on_warning = embedder, on_progress, on_warning
         self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
         self._con = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
-        self._index: PassageIndex | None = None
-        self._chunks: list[tuple[str, str]] = []
+        self._documents: list[Document] | None = None
+        self._search = None
+        self.sources: list[str] = []  # citations Retrieve has shown, in order, each once
         self._mcp = []
         if mcp:  # last: every other input was checked, so a UserError cannot leave a server running
             from .mcp_tools import connect_servers
@@ -323,27 +258,24 @@ class GeneralToolkit(Toolkit):
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     # --- Retrieve --------------------------------------------------------------------------
-    def _doc_index(self) -> PassageIndex:
-        if self._index is not None:
-            return self._index
-        files = sorted(p for p in self.docs.rglob("*") if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
-        if not files:
-            raise UserError(f"{self.docs}: no .txt or .md files")
-        emb = self._embedder
-        if emb is None:
-            from ..embedder import get_embedder
+    def documents(self) -> list[Document]:
+        """The readable documents of ``docs`` (read once; a warning per unreadable file; UserError if none)."""
+        if self._documents is None:
+            self._documents = read_folder(self.docs, self.cache_dir, self.on_warning)
+        return self._documents
 
-            emb = self._embedder = get_embedder()
-        h = hashlib.sha256(emb.fingerprint.encode())
-        for f in files:
-            st = f.stat()
-            h.update(f"{f.relative_to(self.docs)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-        self._chunks = [(str(f.relative_to(self.docs)), c) for f in files
-                        for c in chunk_words(f.read_text(encoding="utf-8", errors="replace"))]
-        cb = (lambda d, t: self.on_progress(d, t, "indexing documents")) if self.on_progress else None
-        self._index = PassageIndex([c for _, c in self._chunks], self.cache_dir / "retrieval" / h.hexdigest()[:16], emb,
-                                   on_progress=cb)
-        return self._index
+    def _doc_search(self):
+        if self._search is None:
+            from .retrieval import ChunkSearch
+
+            chunks = [c for d in self.documents() for c in chunk_document(d)]
+            cb = (lambda d, t: self.on_progress(d, t, "indexing documents")) if self.on_progress else None
+            self._search = ChunkSearch(chunks, self.cache_dir, mode=self.retrieval, embedder=self._embedder, on_progress=cb)
+        return self._search
+
+    def search_documents(self, query: str, k: int = 3) -> list[Chunk]:
+        """The ``k`` passages that best answer ``query`` (see :mod:`.retrieval`)."""
+        return self._doc_search().search(query, k)
 
     @tool
     def Retrieve(self, query: str) -> str:
@@ -352,11 +284,13 @@ class GeneralToolkit(Toolkit):
         Args:
             query: what to look for, in a few words.
         """
-        index = self._doc_index()
-        hits = index.search(query, k=3)
+        hits = self.search_documents(query, k=3)
         if not hits:
-            raise ToolCallError("Retrieve: the documents are empty")
-        return "\n\n".join(f"[{self._chunks[i][0]}] {self._chunks[i][1]}" for i, _ in hits)
+            raise ToolCallError("Retrieve: no passage shares a word with the query; try other words")
+        for c in hits:
+            if c.citation() not in self.sources:
+                self.sources.append(c.citation())
+        return "\n\n".join(f"{c.citation()} {c.text}" for c in hits)
 
     # --- what the model is told about the inputs ----------------------------------------------
     def tool_specs_text(self) -> str:
@@ -386,8 +320,7 @@ class GeneralToolkit(Toolkit):
 
     def docs_context(self) -> str:
         """Which documents exist, and that Retrieve (not a guess, not SQL) answers questions on them."""
-        files = sorted(str(p.relative_to(self.docs)) for p in self.docs.rglob("*")
-                       if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
+        files = [d.name for d in self.documents()]
         names = ", ".join(files[:CONTEXT_DOCS]) + (f", +{len(files) - CONTEXT_DOCS} more" if len(files) > CONTEXT_DOCS else "")
         return (f"Documents ({len(files)} file{'s' if len(files) != 1 else ''}: {names}): "
                 "for questions about them call Retrieve first and answer from the passages.")
@@ -397,7 +330,7 @@ class GeneralToolkit(Toolkit):
         if self.data:
             self._connect()
         if self.docs is not None:
-            self._doc_index()
+            self._doc_search()
 
     def close(self) -> None:
         if self._con is not None:

@@ -285,7 +285,7 @@ class ToolQAToolkit(Toolkit):
 
     # --- text retrieval --------------------------------------------------------------------
     def _retrieve(self, corpus: str, query: str) -> str:
-        from .general import PassageIndex
+        from .retrieval import PassageIndex
 
         rel, field = TEXT_FILES[corpus]
         path = self.corpus / rel

@@ -1,0 +1,179 @@
+"""Passage retrieval: dense (MiniLM + hnswlib), sparse (BM25) and both fused (the default).
+
+Why: dense retrieval alone finds what a question *means* but misses what it *names*: a product
+code (``XK-4471``), a file called NOTICE, a section number, a person. BM25 (``bm25s``: sparse,
+in memory, no network; words stemmed by PyStemmer's Snowball) scores exact words, and reciprocal rank fusion (:func:`fuse`, k=60 as in
+Cormack et al. 2009) merges the two rankings without tuning a weight between unlike scores.
+``SEER_RETRIEVAL`` (:attr:`seer_cli.config.Settings.retrieval`) picks ``hybrid`` (default),
+``dense`` or ``bm25``, so a benchmark can compare them with no code change.
+
+:class:`PassageIndex` (dense) is built once and kept under ``cache_dir/retrieval/<key>/``; the
+key hashes the embedder, the chunking (:data:`~.chunks.CHUNKING`), the index kind and every
+passage, so a cache made with other chunks or another mode is never read. The BM25 index is
+rebuilt in memory (milliseconds for thousands of passages). The ToolQA toolkit uses
+:class:`PassageIndex` directly (dense, as the benchmark's reference retriever is).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..config import RETRIEVAL_MODES
+from .chunks import CHUNKING, Chunk
+
+RRF_K = 60
+CANDIDATES = 20  # from each ranking, before fusion
+
+
+class PassageIndex:
+    """Passages + an hnswlib inner-product index, built once and cached in ``directory``."""
+
+    def __init__(self, texts: list[str], directory: Path, embedder, *, on_progress: Callable[[int, int], None] | None = None,
+                 batch: int = 64):
+        self.texts, self.dir, self.embedder = texts, Path(directory), embedder
+        self.index = self._load() if texts else None
+        if texts and self.index is None:
+            self.index = self._build(on_progress, batch)
+
+    def _load(self):
+        import hnswlib
+
+        meta, path = self.dir / "meta.json", self.dir / "index.hnsw"
+        try:
+            if json.loads(meta.read_text())["count"] != len(self.texts):
+                return None
+            index = hnswlib.Index(space="ip", dim=self.embedder.dim)
+            index.load_index(str(path), max_elements=len(self.texts))
+            return index
+        except (OSError, ValueError, KeyError, RuntimeError):
+            return None
+
+    def _build(self, on_progress, batch: int):
+        import hnswlib
+        from filelock import FileLock
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(self.dir / "build.lock")):
+            index = self._load()  # another process may have built it meanwhile
+            if index is not None:
+                return index
+            n = len(self.texts)
+            index = hnswlib.Index(space="ip", dim=self.embedder.dim)
+            index.init_index(max_elements=n, ef_construction=200, M=16)
+            for start in range(0, n, batch):
+                vecs = np.asarray(self.embedder.embed_batch(self.texts[start:start + batch]), dtype=np.float32)
+                index.add_items(vecs, np.arange(start, start + len(vecs)))
+                if on_progress:
+                    on_progress(min(start + batch, n), n)
+            tmp = self.dir / f"index.hnsw.tmp{os.getpid()}"
+            index.save_index(str(tmp))
+            os.replace(tmp, self.dir / "index.hnsw")
+            (self.dir / "meta.json").write_text(json.dumps({"count": n, "dim": self.embedder.dim,
+                                                            "embedder": self.embedder.fingerprint}))
+            return index
+
+    def search(self, query: str, k: int = 3) -> list[tuple[int, float]]:
+        """(passage position, cosine similarity), best first."""
+        if self.index is None:
+            return []
+        k = min(k, len(self.texts))
+        self.index.set_ef(max(50, k))
+        labels, dists = self.index.knn_query(np.asarray(self.embedder.embed(query), dtype=np.float32)[None, :], k=k)
+        return [(int(i), 1.0 - float(d)) for i, d in zip(labels[0], dists[0])]
+
+
+_TOKEN = re.compile(r"\w+(?:[-./:]\w+)*")
+
+
+@functools.lru_cache(maxsize=1)
+def _stem():
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return Stemmer.Stemmer("english").stemWord, frozenset(STOPWORDS_EN)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words without English stopwords, Snowball-stemmed (``refunds`` matches
+    ``refund``); a compound (``xk-4471``, ``3.2``, ``v1.2``) is kept whole *and* as its parts, so
+    ``XK-4471`` matches exactly and ``4471`` still matches. Words with digits are not stemmed."""
+    stem, stop = _stem()
+    out = []
+    for m in _TOKEN.finditer(text.lower()):
+        word = m.group()
+        parts = re.findall(r"\w+", word)
+        out += [w if not w.isalpha() else stem(w) for w in ([word] if len(parts) > 1 else []) + parts if w not in stop]
+    return out
+
+
+class Bm25Index:
+    """BM25 over the passages (bm25s, in memory)."""
+
+    def __init__(self, texts: list[str]):
+        import bm25s
+
+        self.n = len(texts)
+        self.model = bm25s.BM25()
+        self.model.index([tokens(t) or [""] for t in texts], show_progress=False)
+
+    def search(self, query: str, k: int = 3) -> list[tuple[int, float]]:
+        """(passage position, BM25 score), best first; passages sharing no word with the query left out."""
+        q = tokens(query)
+        if not q or not self.n:
+            return []
+        ids, scores = self.model.retrieve([q], k=min(k, self.n), show_progress=False)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+
+def fuse(rankings: list[list[int]], k: int = RRF_K) -> list[int]:
+    """Reciprocal rank fusion: each ranking gives 1 / (k + rank); ties keep the first ranking's order."""
+    score: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, i in enumerate(ranking, 1):
+            score[i] = score.get(i, 0.0) + 1.0 / (k + rank)
+    return sorted(score, key=lambda i: -score[i])
+
+
+def index_key(chunks: list[Chunk], kind: str, embedder_fingerprint: str = "") -> str:
+    """The cache key of an index over ``chunks``: embedder, chunking, kind and every passage."""
+    h = hashlib.sha256(f"{embedder_fingerprint}|{CHUNKING}|{kind}\n".encode())
+    for c in chunks:
+        h.update(f"{c.citation()}\x00{c.search_text}\x01".encode())
+    return h.hexdigest()[:16]
+
+
+class ChunkSearch:
+    """Search chunks by ``mode`` (hybrid | dense | bm25); the embedder is loaded only when dense is used."""
+
+    def __init__(self, chunks: list[Chunk], cache_dir: Path, *, mode: str = "hybrid", embedder=None,
+                 on_progress: Callable[[int, int], None] | None = None):
+        if mode not in RETRIEVAL_MODES:
+            raise ValueError(f"retrieval mode {mode!r}: use one of {', '.join(RETRIEVAL_MODES)}")
+        self.chunks, self.mode = chunks, mode
+        texts = [c.search_text for c in chunks]
+        self.bm25 = Bm25Index(texts) if mode in ("hybrid", "bm25") else None
+        self.dense = None
+        if mode in ("hybrid", "dense"):
+            if embedder is None:
+                from ..embedder import get_embedder
+
+                embedder = get_embedder()
+            key = index_key(chunks, "dense", embedder.fingerprint)
+            self.dense = PassageIndex(texts, Path(cache_dir) / "retrieval" / key, embedder, on_progress=on_progress)
+
+    def search(self, query: str, k: int = 3) -> list[Chunk]:
+        """The ``k`` best chunks for ``query``, best first."""
+        rankings = []
+        if self.dense is not None:
+            rankings.append([i for i, _ in self.dense.search(query, CANDIDATES if self.bm25 else k)])
+        if self.bm25 is not None:
+            rankings.append([i for i, _ in self.bm25.search(query, CANDIDATES if self.dense else k)])
+        return [self.chunks[i] for i in fuse(rankings)[:k]]
