@@ -179,6 +179,8 @@ class Table(_Named):
 
 
 def _a(words: str) -> str:
+    if re.search(r"[^s]s$", words):  # "cylinders above 6", not "a cylinders"
+        return words
     return ("an " if words[:1] in "aeiou" else "a ") + words
 
 
@@ -345,6 +347,7 @@ def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         (threshold,) = con.execute(f"SELECT quantile_disc({m.q}, 0.8) FROM {T}").fetchone()
         if threshold is None:
             continue
+        threshold = _nice(threshold)
         thr = format_value(threshold)
         yield _c(t, "table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
                  f"How many {t.noun} have {_a(m.words)} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
@@ -397,6 +400,8 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         rows = "days" if daily else t.noun
         if t.rows < 12 * len(years):  # a yearly table (one row a year and group): no months, no counts in a year
             months, C = [], []
+        if _first_of_year(con, t, d):  # dates that only name a year (1970-01-01, 1971-01-01): no months, no days
+            months, daily, rows = [], False, t.noun
         for m, y, op in _pick(rng, [(x, y, op) for x in M for y in years for op in _ops(x, ("sum", "avg", "max", "min"))]):
             expr, rnd = _agg_sql(op, m)
             yield _c(t, f"table.{op}_year", f"SELECT {expr} FROM {T} WHERE {d.in_year(y)}", f"What was the {AGG[op][1]} {m.words} in {y}{rnd}?",
@@ -411,6 +416,7 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
             (thr,) = con.execute(f"SELECT quantile_disc({m.q}, 0.75) FROM {T} WHERE {d.in_year(y)}").fetchone()
             if thr is None:
                 continue
+            thr = _nice(thr)
             tv = format_value(thr)
             yield _c(t, "table.count_above_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {m.q} > {_lit(thr)}",
                      f"On how many {rows} in {y} was the {m.words} above {tv}?" if daily else f"How many {rows} in {y} had {_a(m.words)} above {tv}?",
@@ -427,6 +433,13 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         if daily:
             yield from _daily(con, t, d, years, rng)
         yield from _ranges(con, t, d, rng)
+
+
+def _first_of_year(con, t: Table, d: Column) -> bool:
+    """Every date is the 1st of January: the column names years, written as dates."""
+    (n,) = con.execute(f"SELECT count(*) FROM {t.q} WHERE {d.q} IS NOT NULL AND "
+                       f"(month({_as_date(d)}) <> 1 OR day({_as_date(d)}) <> 1)").fetchone()
+    return n == 0
 
 
 def _at_midnight(con, t: Table, d: Column) -> bool:
@@ -453,7 +466,7 @@ def _daily(con, t: Table, d: Column, years: list[int], rng: random.Random) -> It
         yield _c(t, "table.month_of_max",
                  f"SELECT monthname({_as_date(d)}) AS mo, {AGG[op][0]}({m.q}) AS v FROM {T} WHERE {d.in_year(y)} GROUP BY mo ORDER BY v DESC LIMIT 2",
                  f"Which month of {y} had the highest {AGG[op][1]} {m.words}?", [m, d], f"{AGG[op][0]} of {m.name} per month of {y}, the top one.", tie=True)
-    for m, y in _pick(rng, [(m, y) for m in M if not m.additive for y in years], 2):
+    for m, y in _pick(rng, [(m, y) for m in M if not m.additive and _ratio_scale(m) for y in years], 2):
         first = f"(SELECT {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {d.q} LIMIT 1)"
         last = f"(SELECT {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {d.q} DESC LIMIT 1)"
         yield _c(t, "table.pct_change_year", f"SELECT ROUND(100.0 * ({last} - {first}) / {first}, 2)",
@@ -475,12 +488,34 @@ def _ranges(con, t: Table, d: Column, rng: random.Random) -> Iterator[Candidate]
                  f"What was the {AGG[op][1]} {m.words} from {a} to {b}{rnd}?", [m, d], f"{AGG[op][0]} of {m.name} where {d.name} is between {a} and {b}.")
 
 
+_PRICE_FAMILY = {"open", "high", "low", "close", "adj close", "adjusted close", "price"}
+
+
 def _comparable(a: Column, b: Column) -> bool:
-    """Two measures on one scale (a high and a low price; not a price and a traded volume): their
-    mean magnitudes within a factor of 10 of each other."""
-    if not a.mean_abs or not b.mean_abs:
+    """Two measures of one quantity (a high and a low price, a day's maximum and minimum
+    temperature; not horsepower and acceleration, not rain and wind): their names share a word or
+    are a price's open/high/low/close, and their mean magnitudes are within a factor of 3."""
+    if not a.mean_abs or not b.mean_abs or max(a.mean_abs, b.mean_abs) > 3 * min(a.mean_abs, b.mean_abs):
         return False
-    return max(a.mean_abs, b.mean_abs) <= 10 * min(a.mean_abs, b.mean_abs)
+    wa, wb = set(re.findall(r"[a-z]{3,}", a.words.lower())), set(re.findall(r"[a-z]{3,}", b.words.lower()))
+    return bool(wa & wb) or (a.words.lower() in _PRICE_FAMILY and b.words.lower() in _PRICE_FAMILY)
+
+
+def _ratio_scale(m: Column) -> bool:
+    """A percentage change means something only for a measure that is always positive (a price,
+    a count), not for one that crosses zero (a return, a balance)."""
+    return m.low is not None and m.low > 0
+
+
+def _nice(value):
+    """A threshold as a person would say it: two significant digits (43.2667 -> 43, 16374 -> 16000)."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
+        return value
+    digits = 1 - int(math.floor(math.log10(abs(value))))
+    nice = round(value, digits)
+    return int(nice) if float(nice).is_integer() else nice
 
 
 def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
@@ -548,9 +583,10 @@ def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                 expr, rnd = _round2(f"{at(y)} - {at(x)}", m)
                 yield _c(t, "table.change_dates", f"SELECT {expr}", f"By how much did the {m.words} change from {x} to {y}{rnd}?",
                          [m, k], f"{m.name} on {y} minus {m.name} on {x}.")
-                yield _c(t, "table.pct_change_dates", f"SELECT ROUND(100.0 * ({at(y)} - {at(x)}) / {at(x)}, 2)",
-                         f"What was the percentage change in {m.words} from {x} to {y}, rounded to 2 decimals?", [m, k],
-                         f"{m.name} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
+                if _ratio_scale(m):
+                    yield _c(t, "table.pct_change_dates", f"SELECT ROUND(100.0 * ({at(y)} - {at(x)}) / {at(x)}, 2)",
+                             f"What was the percentage change in {m.words} from {x} to {y}, rounded to 2 decimals?", [m, k],
+                             f"{m.name} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
         if k not in D:
             for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
                 order, word = ("DESC", "highest") if high else ("ASC", "lowest")
