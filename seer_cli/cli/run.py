@@ -80,6 +80,12 @@ def render_step(step) -> None:
                   f"{t['prompt_tokens_evaluated']} of {t['prompt_tokens']}; parse failures {t['parse_failures']}[/]")
 
 
+def sources_line(sources: list[dict], limit: int = 4) -> str:
+    """``Sources: policy.pdf p.3; notes.md § Refunds (+2 more)``: the passages Retrieve showed."""
+    shown = "; ".join(s["citation"] for s in sources[:limit])
+    return f"Sources: {shown}" + (f" (+{len(sources) - limit} more)" if len(sources) > limit else "")
+
+
 def teach_hint(settings, pool, kit, *, data, docs, tools) -> None:
     """Once per input: say that the pool has no experience of it and how to teach it."""
     from ..selfpractice.ledger import first_mention, unpractised
@@ -169,6 +175,7 @@ def run(
 
             ep = collect(agent.run(question, intent=intent), on_step=show)
         final, actions, task = ep.final, ep.actions, ep.task
+        sources = list({c.citation(): c.source() for c in getattr(kit, "sources", [])}.values())  # what its Retrieve calls showed
     finally:
         kit.close()
 
@@ -199,8 +206,11 @@ def run(
             "totals": final.totals,
             "experience": final.experience.to_dict(),
             "learned": learned,
+            "sources": sources,
         })
     elif final.finished:
         out.print(final.answer, markup=False)
+        if sources:
+            err.print(sources_line(sources), markup=False)
     if not final.finished:
         raise typer.Exit(NO_ANSWER)

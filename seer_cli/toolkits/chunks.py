@@ -40,6 +40,10 @@ class Chunk:
             where += " § " + " > ".join(shown)
         return f"[{where}]"
 
+    def source(self) -> dict:
+        """The citation as data, for ``seer run --json``."""
+        return {"file": self.file, "page": self.page, "headings": list(self.headings), "citation": self.citation()[1:-1]}
+
     @property
     def search_text(self) -> str:
         return " > ".join(self.headings) + ": " + self.text if self.headings else self.text

@@ -17,7 +17,7 @@ and two sample rows, and names the documents, saying Retrieve answers questions 
 Retrieve reads the documents once (:mod:`.documents`, cached by content hash), cuts them into
 passages that follow their sections (:mod:`.chunks`) and searches them hybrid, dense or BM25
 (:mod:`.retrieval`, ``SEER_RETRIEVAL``). Each passage it shows starts with its citation
-(``[policy.pdf p.3]``); :attr:`GeneralToolkit.sources` lists the citations shown so far, which
+(``[policy.pdf p.3]``); :attr:`GeneralToolkit.sources` lists the passages shown so far, which
 ``seer run`` reports as the answer's sources.
 """
 
@@ -115,7 +115,7 @@ class GeneralToolkit(Toolkit):
         self._schemas: dict[str, list[tuple[str, str]]] = {}
         self._documents: list[Document] | None = None
         self._search = None
-        self.sources: list[str] = []  # citations Retrieve has shown, in order, each once
+        self.sources: list[Chunk] = []  # the passages Retrieve has shown, in order, each once
         self._mcp = []
         if mcp:  # last: every other input was checked, so a UserError cannot leave a server running
             from .mcp_tools import connect_servers
@@ -287,9 +287,7 @@ class GeneralToolkit(Toolkit):
         hits = self.search_documents(query, k=3)
         if not hits:
             raise ToolCallError("Retrieve: no passage shares a word with the query; try other words")
-        for c in hits:
-            if c.citation() not in self.sources:
-                self.sources.append(c.citation())
+        self.sources += [c for c in hits if c not in self.sources]
         return "\n\n".join(f"{c.citation()} {c.text}" for c in hits)
 
     # --- what the model is told about the inputs ----------------------------------------------

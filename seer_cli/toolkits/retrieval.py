@@ -101,16 +101,19 @@ def _stem():
     return Stemmer.Stemmer("english").stemWord, frozenset(STOPWORDS_EN)
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, *, query: bool = False) -> list[str]:
     """Lower-cased words without English stopwords, Snowball-stemmed (``refunds`` matches
-    ``refund``); a compound (``xk-4471``, ``3.2``, ``v1.2``) is kept whole *and* as its parts, so
-    ``XK-4471`` matches exactly and ``4471`` still matches. Words with digits are not stemmed."""
+    ``refund``; words with digits are not stemmed). A passage's compound (``xk-4471``, ``3.2``)
+    is indexed whole *and* as its parts; a query's compound is searched whole only, so ``XK-4471``
+    matches that code and not every passage holding ``4471`` or ``XK``, while ``XK 4471`` or
+    ``4471`` asked alone still match the parts."""
     stem, stop = _stem()
     out = []
     for m in _TOKEN.finditer(text.lower()):
         word = m.group()
         parts = re.findall(r"\w+", word)
-        out += [w if not w.isalpha() else stem(w) for w in ([word] if len(parts) > 1 else []) + parts if w not in stop]
+        words = [word] if query or len(parts) == 1 else [word, *parts]
+        out += [w if not w.isalpha() else stem(w) for w in words if w not in stop]
     return out
 
 
@@ -126,7 +129,7 @@ class Bm25Index:
 
     def search(self, query: str, k: int = 3) -> list[tuple[int, float]]:
         """(passage position, BM25 score), best first; passages sharing no word with the query left out."""
-        q = tokens(query)
+        q = tokens(query, query=True)
         if not q or not self.n:
             return []
         ids, scores = self.model.retrieve([q], k=min(k, self.n), show_progress=False)
