@@ -23,7 +23,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "seer_cli"
 # Lowest first. A module belongs to the layer of the longest prefix listed here; an arrow may go to
 # its own layer or any layer below. Within a layer only cycles are forbidden.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundation", ["seer_cli.errors", "seer_cli.config", "seer_cli.fsutil", "seer_cli.answers", "seer_cli.rowlog"]),
+    ("foundation", ["seer_cli.errors", "seer_cli.config", "seer_cli.fsutil", "seer_cli.answers", "seer_cli.rowlog",
+                    "seer_cli.toolqa_calls"]),
     ("records", ["seer_cli.pool.records", "seer_cli.pool.migrations"]),
     ("models", ["seer_cli.embedder", "seer_cli.backends"]),
     ("pool", ["seer_cli.pool"]),

@@ -29,7 +29,7 @@ format per file from the extension, the first non-blank character and the first 
   ``steps`` (a list of strings, or one string) reads ``Step i: thought <CALL_BEGIN>Tool[args]<CALL_END>``;
   ``full_text``'s ``Result i: ...`` lines are the observations; ``class`` is the intent; the
   ``Finish[...]`` argument is the answer. ``Tool[args]`` of a ToolQA tool gets the argument names
-  of :data:`.readers.TOOLQA_ARGS` (the one shared mapping, which the ToolQA toolkit's tools are
+  of :data:`seer_cli.toolqa_calls.TOOLQA_ARGS` (the one shared mapping, which the ToolQA toolkit's tools are
   tested against: ``LoadDB[coffee]`` ->
   ``{"db": "coffee"}``, ``FilterDB`` -> condition, ``GetValue`` -> column, ``SQLInterpreter`` ->
   sql, ``PythonInterpreter`` -> code, ``Calculate`` -> expression, ``Retrieve*`` -> query,

@@ -4,10 +4,9 @@ Each is a ``detector(suffix, first_char, first_record) -> bool`` and a
 ``reader(record, options) -> Experience`` raising ``ValueError("field: reason")``, listed in
 :data:`BUILTIN` in detection order (openai, library, seer); ``seer_cli/pool/__init__.py``
 registers them with :func:`.formats.register_format`, and this module is imported on first use.
-What each format means is specified in the :mod:`.formats` docstring.
-
-:data:`TOOLQA_ARGS` (the argument names of ToolQA's calls) lives here, below the toolkits, so that
-reading a ``library.json`` does not import the ToolQA toolkit; the toolkit imports it from here.
+What each format means is specified in the :mod:`.formats` docstring. The ``library`` reader
+names a call's arguments by :data:`seer_cli.toolqa_calls.TOOLQA_ARGS`, which the ToolQA toolkit
+shares from below both layers.
 """
 
 from __future__ import annotations
@@ -17,17 +16,9 @@ from typing import Any
 
 import orjson
 
+from ..toolqa_calls import TOOLQA_ARGS
 from .formats import Detector, Reader, ReadOptions, SkipRecord
 from .records import FINISH, Experience, Step
-
-# ``Tool[raw]`` in library.json -> these argument names; the ToolQA toolkit's tools take exactly
-# these (tests/test_toolqa_tools.py), so a library experience replays as a ToolQA call.
-TOOLQA_ARGS: dict[str, list[str]] = {
-    "LoadDB": ["db"], "FilterDB": ["condition"], "GetValue": ["column"], "SQLInterpreter": ["sql"],
-    "RetrieveAgenda": ["query"], "RetrieveScirex": ["query"], "LoadGraph": ["graph"],
-    "NeighbourCheck": ["graph", "node"], "NodeCheck": ["graph", "node"], "EdgeCheck": ["graph", "node1", "node2"],
-    "Calculate": ["expression"], "PythonInterpreter": ["code"], "Finish": ["answer"],
-}
 
 
 # --- helpers shared by the readers ---------------------------------------------------------------

@@ -45,7 +45,7 @@ from typing import Callable, Literal
 
 from ..errors import ToolCallError, UserError
 # The tools' argument names, shared with the library.json reader (which must not import this module).
-from ..pool.readers import TOOLQA_ARGS as TOOLQA_ARGS
+from ..toolqa_calls import TOOLQA_ARGS as TOOLQA_ARGS
 from . import calc
 from .base import SqlTables, Toolkit, tool
 from .toolqa_tables import DB_FILES, Tables, file_key, missing, quote, tables
