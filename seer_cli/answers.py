@@ -1,7 +1,7 @@
 """When is an answer right: the answer matchers every part of seer shares.
 
 The agent's success judges (:mod:`seer_cli.agent.judge`), practice's check that an answer shows in
-an observation (:mod:`seer_cli.agent.practice`) and the evals (:mod:`seer_cli.evals.scoring`, which
+an observation (:mod:`seer_cli.practice.answered`) and the evals (:mod:`seer_cli.evals.scoring`, which
 re-exports these) must agree on what matches, so the rules live here, below all of them:
 
 * :func:`em_match`: ToolQA's official exact match. Both strings are lower-cased, punctuation is
@@ -11,6 +11,9 @@ re-exports these) must agree on what matches, so the rules live here, below all 
 * :func:`lenient_match`: like EM, but numbers are compared as numbers (``17`` = ``17.0``,
   ``1.7%`` = ``1.7``, ``$ 42.0`` = ``42``, ``1,234`` = ``1234``; a prediction with more decimals
   matches a gold that is its rounding, ``3.14159`` ~ ``3.14``). Words stay strict: no containment.
+* :func:`value_match`: the rule for a gold computed by execution (self-practice): two numbers
+  compare as numbers with their sign (ToolQA's EM drops a minus), else the lenient match, else a
+  short answer whose only number is the gold ("45 euros" for 45).
 
 Pure Python, no imports beyond the standard library.
 """
@@ -103,3 +106,27 @@ def lenient_match(pred: Any, gold: Any) -> bool:
         if not _numbers_match(pt, gt):
             return False
     return True
+
+
+def _plain_number(text: Any) -> float | None:
+    try:
+        return float(str(text).strip().replace(",", ""))
+    except ValueError:
+        return None
+
+
+def value_match(answer: Any, gold: Any) -> bool:
+    """The answer is the executed gold (see the module docstring)."""
+    if answer is None or not str(answer).strip():
+        return False
+    a, g = _plain_number(answer), _plain_number(gold)
+    if a is not None and g is not None:  # numbers compare as numbers, sign included
+        return abs(a - g) <= 1e-9 * max(1.0, abs(g))
+    if lenient_match(answer, gold):
+        return True
+    if g is None:
+        return False
+    nums = re.findall(r"-?\d[\d,]*(?:\.\d+)?", str(answer))
+    if len(nums) != 1 or len(str(answer)) > 60:
+        return False
+    return abs(float(nums[0].replace(",", "")) - g) < 1e-9

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("pool", ["seer_cli.pool"]),
     ("toolkits", ["seer_cli.toolkits"]),
     ("agent", ["seer_cli.agent"]),
-    ("selfpractice", ["seer_cli.selfpractice"]),  # practises with the agent; runners and commands use it
+    ("practice", ["seer_cli.practice"]),  # practises with the agent (answered and generated tasks); runners and commands use it
     ("evals", ["seer_cli.evals"]),  # seer_cli.evals.taubench included
     ("cli", ["seer_cli.cli"]),
 ]

@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seer_cli.agent.loop import ERROR_FINISH_NOTE, Agent, is_error_answer
-from seer_cli.agent.practice import gold_judge, load_tasks, practice_task, schedule, supported
+from seer_cli.practice.answered import gold_judge, load_tasks, practice_task, schedule, supported
 from seer_cli.agent.steps import ActionStep, FinalStep
 from seer_cli.backends.base import Backend, Completion
 from seer_cli.cli import app
@@ -232,7 +232,7 @@ def test_repair_finds_the_plan_one_argument_word_away(tmp_path):
     column the LoadDB observation named; the judge decides, and a hopeless try stays failed."""
     import importlib.util
 
-    from seer_cli.agent.practice import repair
+    from seer_cli.practice.answered import repair
 
     spec = importlib.util.spec_from_file_location("make_synthetic_toolqa", REPO / "tools" / "make_synthetic_toolqa.py")
     mod = importlib.util.module_from_spec(spec)

@@ -20,12 +20,13 @@ from seer_cli.cli import app
 from seer_cli.config import load_settings
 from seer_cli.pool import Pool
 from seer_cli.rowlog import RowLog
-from seer_cli.selfpractice import docs as docs_gen
-from seer_cli.selfpractice import tables as tables_gen
-from seer_cli.selfpractice import tools as tools_gen
-from seer_cli.selfpractice.examples import ORIGIN, matches, reverify, worked
-from seer_cli.selfpractice.ledger import Ledger, first_mention, order_by_gaps
-from seer_cli.selfpractice.run import generate_tasks
+from seer_cli.practice import docs as docs_gen
+from seer_cli.practice import tables as tables_gen
+from seer_cli.practice import tools as tools_gen
+from seer_cli.answers import value_match as matches
+from seer_cli.practice.examples import ORIGIN, reverify, worked
+from seer_cli.practice.ledger import Ledger, first_mention, order_by_gaps
+from seer_cli.practice.generated import generate_tasks
 from seer_cli.toolkits import get_toolkit
 
 RULES = """# Garden club rules
@@ -317,7 +318,7 @@ def test_cli_auto_refuses_without_inputs():
 @pytest.mark.model
 def test_auto_with_the_model_admits_only_verified_episodes(files, seer_home, llm):
     from seer_cli.agent.assemble import open_agent
-    from seer_cli.selfpractice.run import AutoConfig, auto_practice
+    from seer_cli.practice.generated import AutoConfig, auto_practice
 
     settings = load_settings()
     kit = get_toolkit("general", data=[files["loans"]], tools_file=files["tools"], on_warning=lambda m: None)
@@ -410,7 +411,7 @@ def test_an_mcp_server_that_dies_mid_practice_leaves_log_and_pool_whole(tmp_path
 
     from seer_cli.agent.assemble import open_agent
     from seer_cli.pool.check import check_pool
-    from seer_cli.selfpractice.run import AutoConfig, auto_practice
+    from seer_cli.practice.generated import AutoConfig, auto_practice
 
     script = tmp_path / "dying.py"
     script.write_text(DYING_SERVER)

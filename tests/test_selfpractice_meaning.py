@@ -12,10 +12,11 @@ import re
 
 import pytest
 
-from seer_cli.selfpractice import docs as docs_gen
-from seer_cli.selfpractice import phrasing
-from seer_cli.selfpractice import tables as tables_gen
-from seer_cli.selfpractice import tools as tools_gen
+from seer_cli.practice import docs as docs_gen
+from seer_cli.practice import phrasing
+from seer_cli.practice import table_templates
+from seer_cli.practice import tables as tables_gen
+from seer_cli.practice import tools as tools_gen
 from seer_cli.toolkits import get_toolkit
 from seer_cli.toolkits.base import make_tool
 
@@ -191,7 +192,7 @@ def test_paraphrase_keys_keep_every_value_and_never_the_answer(weather):
 
 def test_an_admitted_worked_example_carries_its_keys(weather):
     from seer_cli.pool.masking import keys_of
-    from seer_cli.selfpractice.run import AutoConfig, practise_one
+    from seer_cli.practice.generated import AutoConfig, practise_one
 
     task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
     sql = task.calls[0].args["query"]
@@ -280,4 +281,4 @@ def test_no_unlike_columns_compared_no_percentage_of_a_signed_measure_no_months_
         if m:
             digits = m.group(1).replace(".", "").lstrip("0").rstrip("0")
             assert len(digits) <= 2, q  # a threshold as a person says it
-    assert tables_gen._nice(43.2667) == 43 and tables_gen._nice(16374) == 16000 and tables_gen._nice(0.0345) == 0.035
+    assert table_templates._nice(43.2667) == 43 and table_templates._nice(16374) == 16000 and table_templates._nice(0.0345) == 0.035

@@ -8,7 +8,7 @@ the questions of an eval run, under four configurations: plain, keys (each self-
 experience also matched by its paraphrases), masked (``w_masked`` = 1) and both. It counts the
 questions whose top-k shows at least one self-practised experience, and how many of the k are.
 No model runs unless ``--write-keys``: then the model writes the paraphrases
-(:func:`seer_cli.selfpractice.phrasing.paraphrases`) for experiences practised before keys
+(:func:`seer_cli.practice.phrasing.paraphrases`) for experiences practised before keys
 existed, kept in memory only (the pool is not changed).
 
     python tools/bench_recall_keys.py --pool runs/coffee-auto/pool --questions runs/coffee-auto/practised/results.jsonl \
@@ -29,8 +29,8 @@ from seer_cli.config import load_settings  # noqa: E402
 from seer_cli.embedder import get_embedder  # noqa: E402
 from seer_cli.pool.pool import Pool  # noqa: E402
 from seer_cli.pool.recall import Recaller, RecallWeights  # noqa: E402
-from seer_cli.selfpractice.examples import ORIGIN  # noqa: E402
-from seer_cli.selfpractice.tasks import AutoTask, Call  # noqa: E402
+from seer_cli.practice.examples import ORIGIN  # noqa: E402
+from seer_cli.practice.tasks import AutoTask, Call  # noqa: E402
 
 
 class KeyedPool:
@@ -66,7 +66,7 @@ def task_of(exp) -> AutoTask:
 
 def write_keys(exps, model: str | None) -> dict[str, list[str]]:
     from seer_cli.backends.registry import get_backend
-    from seer_cli.selfpractice.phrasing import paraphrases
+    from seer_cli.practice.phrasing import paraphrases
 
     settings = load_settings().replace(model=model)
     backend = get_backend(settings)

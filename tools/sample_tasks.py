@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="write the sample as Markdown (default: stdout)")
     args = ap.parse_args(argv)
 
-    from seer_cli.selfpractice.run import generate_tasks
+    from seer_cli.practice.generated import generate_tasks
     from seer_cli.toolkits import get_toolkit
 
     kit = get_toolkit("general", data=args.data, docs=args.docs, tools_file=args.tools, mcp=args.mcp or None,

@@ -41,14 +41,18 @@ def failed(reason: str) -> Verdict:
 
 def gold_judge(gold: str, admit: str = "lenient", llm: Callable[[str | None], bool] | None = None) -> Callable[[str | None], str | None]:
     """The one gold judge: ``answer -> success source | None`` against a gold answer, by ``em``,
-    ``lenient`` (EM first, then the number-aware match) or ``llm`` (the callable decides)."""
-    from ..answers import em_match, lenient_match
+    ``lenient`` (EM first, then the number-aware match), ``value`` (a gold computed by execution:
+    :func:`seer_cli.answers.value_match`, recorded as ``gold-lenient``) or ``llm`` (the callable
+    decides)."""
+    from ..answers import em_match, lenient_match, value_match
 
     def judge(answer: str | None) -> str | None:
         if answer is None:
             return None
         if admit == "llm":
             return "llm-judge" if llm is not None and llm(answer) else None
+        if admit == "value":
+            return "gold-lenient" if value_match(answer, gold) else None
         if em_match(answer, gold):
             return "gold-em"
         if admit == "lenient" and lenient_match(answer, gold):

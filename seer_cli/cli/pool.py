@@ -54,7 +54,7 @@ def stats(pool: PoolOpt = None, json_out: JsonFlag = False):
 
     Example: seer pool stats --pool default --json
     """
-    from ..selfpractice.ledger import Ledger
+    from ..practice.ledger import Ledger
 
     p = _open(pool)
     info = p.stats()

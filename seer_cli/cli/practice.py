@@ -2,7 +2,7 @@
 your own files; the verified successes join the pool.
 
 Thin: options -> Settings, toolkit -> :func:`seer_cli.agent.assemble.open_agent` ->
-:func:`seer_cli.agent.practice.practice_tasks` or :func:`seer_cli.selfpractice.run.auto_practice`;
+:func:`seer_cli.practice.answered.practice_tasks` or :func:`seer_cli.practice.generated.auto_practice`;
 a Rich progress bar shows progress, the summary is printed as a table (or ``--json``).
 """
 
@@ -78,7 +78,7 @@ def practice(
     if concurrency > 1 and not llm_url:
         raise UserError("--concurrency: more than 1 needs an HTTP backend (--llm-url); the in-process model runs one episode at a time")
     if tasks_file is not None:
-        from ..agent.practice import load_tasks
+        from ..practice.answered import load_tasks
 
         task_list = load_tasks(tasks_file)  # a bad file fails before the model loads
     settings = load_settings().replace(model=model, llm_url=llm_url, pool=pool, recall=recall.value if recall else None,
@@ -123,7 +123,7 @@ def _refuse_other_mode(auto: bool, **given) -> None:
 
 def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_model, judge_url, seed: int) -> dict:
     from ..agent.assemble import open_agent
-    from ..agent.practice import practice_tasks
+    from ..practice.answered import practice_tasks
 
     with err.status("Loading the model, the embedder and the pool…"):
         agent = open_agent(settings, kit)
@@ -156,7 +156,7 @@ def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_
 def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int,
           phrase: bool | None = None) -> dict:
     from ..agent.assemble import open_agent
-    from ..selfpractice.run import AutoConfig, auto_practice
+    from ..practice.generated import AutoConfig, auto_practice
 
     with err.status("Loading the model, the embedder and the pool…"):
         agent = open_agent(settings, kit)

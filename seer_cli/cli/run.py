@@ -88,8 +88,8 @@ def sources_line(sources: list[dict], limit: int = 4) -> str:
 
 def teach_hint(settings, pool, kit, *, data, docs, tools) -> None:
     """Once per input: say that the pool has no experience of it and how to teach it."""
-    from ..selfpractice.ledger import first_mention, unpractised
-    from ..selfpractice.run import COST_NOTE
+    from ..practice.ledger import first_mention, unpractised
+    from ..practice.generated import COST_NOTE
 
     new = first_mention(settings.home, unpractised(pool, kit))
     if not new:

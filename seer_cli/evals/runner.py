@@ -382,7 +382,7 @@ def _summary(rd: RunDir, config: EvalConfig) -> dict[str, Any]:
     summary = summarize(rd.results.rows(), config)
     log = rd.path / "practice.jsonl"
     if config.practice_tries and log.exists():
-        from ..agent.practice import histogram, read_log
+        from ..practice.answered import histogram, read_log
 
         summary["practice"] = histogram(read_log(log), config.practice_tries)
     rd.write_summary(summary)
@@ -406,7 +406,7 @@ def _backends(config: EvalConfig, settings):
 
 def _practise(agent, questions: list[Question], config: EvalConfig, run_dir: Path, judge_backend, on_start, on_task) -> None:
     """Practise the train questions into the run's pool before any test question is scored."""
-    from ..agent.practice import Task, practice_tasks
+    from ..practice.answered import Task, practice_tasks
 
     judge_fn = None
     if config.admit == "llm":

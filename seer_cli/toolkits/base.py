@@ -267,7 +267,7 @@ UNCAPPED_ARGS = ("code", "sql")
 
 @dataclass(frozen=True)
 class SqlTables:
-    """What a toolkit offers answer-first table practice (:mod:`seer_cli.selfpractice.tables`):
+    """What a toolkit offers answer-first table practice (:mod:`seer_cli.practice.tables`):
     its DuckDB connection, the tables in it as its SQL tool names them, each with the intent a
     question about it belongs to, and that tool with the argument the query goes in. One shape
     for any toolkit with an SQL tool, so practice writes the calls the agent will make there."""

@@ -9,7 +9,7 @@ by execution instead of an LLM validator, which the 0.5B could not be):
 1. tasks from the environment (:mod:`.tables`, :mod:`.docs`, :mod:`.tools`), each with a gold
    computed without the model, ordered so that what the pool lacks comes first (:mod:`.ledger`);
 2. with the model, each question is worded as a person would ask it (:mod:`.phrasing`), and
-   practised with the existing schedule (:func:`seer_cli.agent.practice.practice_task`); a task
+   practised with the existing schedule (:func:`seer_cli.practice.answered.practice_task`); a task
    the model solves counts for coverage but does not fill the pool (what it already does needs
    no demonstration);
 3. where the model fails, a worked example (the generator's calls replayed through the real
@@ -36,10 +36,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ..agent.judge import admit_experience
+from ..agent.judge import admit_experience, gold_judge
 from ..rowlog import Recorder, RowLog, run_items
 from . import docs, phrasing, tables, tools
-from .examples import ORIGIN, details, matches, recovery, verified, worked
+from .examples import ORIGIN, details, recovery, verified, worked
 from .ledger import Ledger, environment_files, order_by_gaps
 from .tasks import AutoTask, interleave
 
@@ -115,7 +115,7 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
     wording and the second derivation without the agent's try (minutes instead of an hour).
     Without the model at all (``tries`` 0) the replayed plan is the only check, and the template
     question is kept."""
-    from ..agent.practice import practice_task
+    from .answered import practice_task
 
     t0 = time.perf_counter()
     outcome, exp, made_by, derivation = None, None, None, None
@@ -123,7 +123,7 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
         task = dataclasses.replace(task, asked=phrasing.rephrase(agent.backend, task))
     volatile = bool(task.covers.get("volatile"))  # a clock's answer changes between calls: worked only
     if config.tries > 0 and not volatile:
-        judge = lambda ans: "gold-lenient" if matches(ans, task.answer) else None  # noqa: E731
+        judge = gold_judge(task.answer, "value")
         outcome = practice_task(agent, task.wording, task.answer, judge, tries=config.tries, seed=config.seed,
                                 learn=False, intent=task.intent)
         if outcome.experience is not None and verified(outcome.experience.answer, outcome.experience, task.answer):

@@ -39,11 +39,11 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..pool.records import FINISH, Experience, Step
 from ..rowlog import Recorder, RowLog
-from .judge import admit_experience, gold_judge
-from .steps import ActionStep, collect
+from ..agent.judge import admit_experience, gold_judge
+from ..agent.steps import ActionStep, collect
 
 if TYPE_CHECKING:
-    from .contracts import PoolLike, ToolkitLike
+    from ..agent.contracts import PoolLike, ToolkitLike
 
 
 @dataclass(frozen=True)

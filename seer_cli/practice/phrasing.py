@@ -166,7 +166,7 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
     "sampled-sql" (a query from the question alone gives the same value), "decoded-call" (the
     question decodes back into the same tool arguments), "retrieved" (Retrieve on the question
     shows the answer's passage); None when no derivation agrees."""
-    from .examples import matches
+    from ..answers import value_match
 
     if task.kind == "data":
         src = kit.sql_tables()
@@ -175,7 +175,7 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
         system = SQL_SYSTEM.format(schema=schema_text(src.con, list(src.tables)))  # read once for every sample
         for i, temperature in enumerate(SAMPLES):
             value = solve_sql(backend, src, question, temperature, seed=i, system=system)
-            if value is not None and matches(value, task.answer):
+            if value is not None and value_match(value, task.answer):
                 return "sampled-sql"
         return None
     if task.kind == "tools":

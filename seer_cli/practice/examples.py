@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ..answers import value_match
 from ..pool.records import FINISH, Experience, Step
 from .tasks import AutoTask, Call
 
@@ -29,45 +30,11 @@ EXECUTED = "executed"  # success source of a worked example or a recovery: the g
 MADE_BY = ("model", "worked", "recovery")
 
 
-def matches(answer: str | None, gold: str) -> bool:
-    """The answer is the gold: ToolQA's lenient match, or a short answer whose only number is the
-    gold number ("45 euros" for 45)."""
-    import re
-
-    from ..answers import lenient_match
-
-    if answer is None or not str(answer).strip():
-        return False
-    a, g = _number(answer), _number(gold)
-    if a is not None and g is not None:  # numbers compare as numbers, sign included (ToolQA's EM drops a minus)
-        return abs(a - g) <= 1e-9 * max(1.0, abs(g))
-    if lenient_match(answer, gold):
-        return True
-    try:
-        g = float(gold)
-    except ValueError:
-        return False
-    nums = re.findall(r"-?\d[\d,]*(?:\.\d+)?", str(answer))
-    if len(nums) != 1 or len(str(answer)) > 60:
-        return False
-    try:
-        return abs(float(nums[0].replace(",", "")) - g) < 1e-9
-    except ValueError:
-        return False
-
-
-def _number(text) -> float | None:
-    try:
-        return float(str(text).strip().replace(",", ""))
-    except ValueError:
-        return None
-
-
 def verified(answer: str | None, experience: Experience, gold: str) -> bool:
     """Admissible: the answer matches the executed gold and a tool observation shows the value."""
-    from ..agent.practice import supported
+    from .answered import supported
 
-    return matches(answer, gold) and (supported(answer, experience) or supported(gold, experience))
+    return value_match(answer, gold) and (supported(answer, experience) or supported(gold, experience))
 
 
 def details(task: AutoTask, made_by: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -165,6 +132,6 @@ def reverify(kit, experience: Experience) -> bool:
         return observed_field(steps[-1].observation, covers.get("field", "")) is not None
     probe = Experience(question=experience.question, steps=[*steps, Step("", FINISH, {"answer": experience.answer}, "")],
                        answer=experience.answer, intent=experience.intent)
-    from ..agent.practice import supported
+    from .answered import supported
 
-    return matches(experience.answer, str(d.get("gold", experience.answer))) and supported(str(d.get("gold")), probe)
+    return value_match(experience.answer, str(d.get("gold", experience.answer))) and supported(str(d.get("gold")), probe)

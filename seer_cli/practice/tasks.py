@@ -7,7 +7,7 @@ admits unverified self-practice gets worse than no memory at all. So every gener
 them through the real toolkit, keeps the value only when it is single and unambiguous, and only
 then phrases the question. The gold is right by construction, and the calls behind it are
 stored with every experience admitted from the task, so it can be re-executed later
-(:func:`seer_cli.selfpractice.examples.reverify`).
+(:func:`seer_cli.practice.examples.reverify`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,220 @@
+"""What each column of a user's table is, to a person: the roles that decide what is asked.
+
+Why: a task means something only when its operation fits the column. A temperature is averaged, not
+summed; a year or a station id is a filter, never a total. :func:`role_of` reads a column's role
+from its name, type and distinct values (measure, additive or not; date; year; ordinal; category;
+label; identifier, code or coordinate), and :func:`describe_tables` describes every table of the
+toolkit's DuckDB that way, once, for :mod:`.table_templates`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..toolkits.toolqa_tables import quote  # a DuckDB identifier, double-quoted (one definition)
+from .tasks import format_value, readable
+
+INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
+DATE_TYPES = ("DATE", "TIMESTAMP")
+MAX_CATEGORIES = 25
+PER_TEMPLATE = 4  # candidates drawn per template and table before execution
+MAX_KEYS = 5000  # key values a lookup task is drawn from
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
+_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx)",
+                 re.IGNORECASE)
+# where a thing is, not how much of it there is: never aggregated or compared
+_COORDINATE = re.compile(r"(^|_)(lat|lon|lng|latitude|longitude|centroid|coord|x|y|easting|northing)($|_)", re.IGNORECASE)
+_YEAR = re.compile(r"(^|_|\b)(year|yr)s?($|_|\b)", re.IGNORECASE)
+_ORDINAL = re.compile(r"(^|_)(month|day|hour|minute|week|weekday|dow|quarter|rank|order|seq|position|season|decade)s?($|_)", re.IGNORECASE)
+# measures whose total means something (amounts, quantities, counts, precipitation) ...
+_ADDITIVE = re.compile(r"\b(amount|total|count|qty|quantity|units|sales|revenue|spend|paid|cost|sold|orders|volume|precip|rain|snow|"
+                       r"generation|kwh|mwh|visitors|trips|rentals|passengers|deaths|cases|births|population|minutes|hours|miles|km|pages|days)",
+                       re.IGNORECASE)
+# ... and measures whose total never does (levels, rates, sizes of one thing)
+_INTENSIVE = re.compile(r"\b(temp|rate\b|rates\b|ratio|pct|percent|share\b|avg\b|mean\b|median|score|rating|age\b|price|per\b|index|"
+                        r"lat\b|latitude|lon\b|longitude|speed|wind|pressure|humidity|height|weight|mass|length|width|depth|size\b|bill|"
+                        r"flipper|expectancy|density|open\b|close\b|high\b|low\b|max\b|min\b|gdp)",
+                        re.IGNORECASE)
+_NULL_LIKE = {"na", "n/a", "nan", "null", "none", "", "-", "?"}
+
+
+class _Named:
+    """A table or a column: its name quoted for SQL (``q``) and as words for a question."""
+
+    name: str
+
+    @property
+    def q(self) -> str:
+        return ".".join(quote(part) for part in self.name.split("."))  # "coffee"."coffee_data" for a schema's table
+
+    @property
+    def words(self) -> str:
+        return readable(self.name.rsplit(".", 1)[-1])
+
+    @property
+    def data_words(self) -> str:
+        """How a question names the table: "the penguins data", "the coffee data" (not "coffee data data")."""
+        w = self.words
+        return w if re.search(r"\b(data|dataset|table)$", w) else f"{w} data"
+
+
+@dataclass
+class Column(_Named):
+    name: str
+    type: str
+    distinct: int
+    nulls: int
+    values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
+    iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
+    mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
+    low: float | None = None  # numeric columns: smallest and largest value
+    high: float | None = None
+    role: str = "text"  # measure | date | year | ordinal | category | label | id | text (see role_of)
+    in_series: bool = False  # its table has a date or a year column: a count there is a level (employed, open), not a flow
+
+    @property
+    def is_date(self) -> bool:
+        return self.type.upper().startswith(DATE_TYPES) or self.iso_text
+
+    @property
+    def additive(self) -> bool:
+        """A measure whose total means something: named like an amount or a count, or a
+        non-negative integer not named like a level or a size, outside a time series (summed
+        over months, an employment level means nothing)."""
+        if self.role != "measure" or _INTENSIVE.search(self.words):
+            return False
+        if _ADDITIVE.search(self.words):
+            return True
+        return self.type.upper().startswith(INT_TYPES) and (self.low or 0) >= 0 and not self.in_series
+
+    def in_year(self, y: int) -> str:
+        """SQL: the column falls in year ``y`` (a date's year(), a text date's prefix, a year column's value)."""
+        if self.role == "year":
+            return f"{self.q} = {y}"
+        return f"{self.q} LIKE '{y}-%'" if self.iso_text else f"year({self.q}) = {y}"
+
+    def in_month(self, y: int, mo: int) -> str:
+        return f"{self.q} LIKE '{y}-{mo:02d}-%'" if self.iso_text else f"year({self.q}) = {y} AND month({self.q}) = {mo}"
+
+
+def role_of(c: Column, rows: int) -> str:
+    """What a column is to a person asking about the table (see the module docstring)."""
+    typ = c.type.upper()
+    if c.is_date:
+        return "date"
+    if _numeric(typ):
+        whole = typ.startswith(INT_TYPES) or (c.low is not None and c.high is not None and float(c.low).is_integer() and float(c.high).is_integer())
+        if _ID.search(c.name) or _COORDINATE.search(c.name):
+            return "id"
+        if _YEAR.search(c.name) or (whole and c.low is not None and 1800 <= c.low and (c.high or 0) <= 2100 and c.distinct < rows):
+            return "year"
+        if _ORDINAL.search(c.name):
+            return "ordinal"
+        if whole and c.distinct == rows and c.low is not None and c.high is not None and c.high - c.low + 1 == rows:
+            return "id"  # a row number
+        return "measure"
+    if typ.startswith("VARCHAR"):
+        if _ID.search(c.name):
+            return "id"
+        if c.values:
+            return "category"
+        if c.distinct > 1:
+            return "label"
+    return "text"
+
+
+@dataclass
+class Table(_Named):
+    name: str
+    rows: int
+    columns: list[Column]
+
+    def measures(self) -> list[Column]:
+        """Numeric columns worth asking about: not identifiers, years or ordinals, not all null."""
+        return [c for c in self.columns if c.role == "measure" and c.nulls < self.rows]
+
+    def categories(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "category"]
+
+    def labels(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "label" and c.nulls == 0]
+
+    def dates(self) -> list[Column]:
+        return [c for c in self.columns if c.is_date and c.nulls < self.rows]
+
+    def years(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "year" and c.nulls < self.rows]
+
+    def keys(self) -> list[Column]:
+        """Columns that name one row (dates of a daily table, unique names)."""
+        return [c for c in self.columns if c.distinct == self.rows and c.nulls == 0 and self.rows > 1
+                and (c.is_date or c.role == "label")]
+
+    @property
+    def noun(self) -> str:
+        """What a row is called in a count question: the table's name when it reads as a plural
+        ("penguins"), else "records"."""
+        w = self.words
+        return w if re.fullmatch(r"[a-z]{3,}s", w) and not w.endswith("ss") else "records"
+
+
+def _a(words: str) -> str:
+    if re.search(r"[^s]s$", words):  # "cylinders above 6", not "a cylinders"
+        return words
+    return ("an " if words[:1] in "aeiou" else "a ") + words
+
+
+def _numeric(typ: str) -> bool:
+    return typ.upper().startswith(INT_TYPES + FLOAT_TYPES)
+
+
+def _floaty(typ: str) -> bool:
+    return typ.upper().startswith(FLOAT_TYPES)
+
+
+def _lit(value) -> str:
+    """A value as an SQL literal."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_value(value) or "NULL"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def describe_tables(con, names: list[str]) -> list[Table]:
+    """Each named table (``name`` or ``schema.name``) with its columns' types, distinct and null
+    counts, the values of its categorical columns (text with at most :data:`MAX_CATEGORIES`
+    values, repeated), whether a text column holds ISO dates, and each column's role."""
+    tables = []
+    for name in names:
+        schema, _, bare = name.rpartition(".")
+        t = Table(name, 0, [])
+        (rows,) = con.execute(f"SELECT count(*) FROM {t.q}").fetchone()
+        t.rows = int(rows)
+        for col, typ in con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name=? "
+                                    "AND table_schema=? ORDER BY ordinal_position", [bare, schema or "main"]).fetchall():
+            c = _describe_column(con, t, col, typ)
+            c.role = role_of(c, t.rows)
+            t.columns.append(c)
+        series = any(c.is_date or c.role == "year" for c in t.columns)
+        for c in t.columns:
+            c.in_series = series
+        tables.append(t)
+    return tables
+
+
+def _describe_column(con, t: Table, col: str, typ: str) -> Column:
+    qc = quote(col)
+    text = typ.upper().startswith("VARCHAR")
+    iso_count = f"count(*) FILTER (WHERE regexp_full_match({qc}, '{ISO_DATE}'))" if text else "0"
+    stats = f"avg(abs({qc})), min({qc}), max({qc})" if _numeric(typ) else "NULL, NULL, NULL"
+    distinct, nulls, iso, mean, low, high = con.execute(
+        f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count}, {stats} FROM {t.q}").fetchone()
+    c = Column(col, typ, int(distinct), int(nulls), iso_text=bool(text and iso and iso == t.rows - nulls),
+               mean_abs=None if mean is None else float(mean), low=None if low is None else float(low),
+               high=None if high is None else float(high))
+    if text and not c.iso_text and 2 <= distinct <= MAX_CATEGORIES and distinct < t.rows:
+        c.values = [v for (v, _n) in con.execute(
+            f"SELECT {qc}, count(*) AS n FROM {t.q} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
+            f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall() if str(v).strip().lower() not in _NULL_LIKE]
+    return c

@@ -1,0 +1,127 @@
+"""Practice tasks from a user's tables: answer-first SQL over the schema DuckDB reports.
+
+Why: recall can only bring a practised plan to a real question if the practised question is one a
+person would ask. So each task is an SQL query chosen from what people ask of such data, by each
+column's **role** (:func:`role_of`):
+
+* a *measure* (a price, a temperature, rainfall, a count of units): its value on a day, its change
+  and percentage change between two days, its average / extreme in a year, a month or a date
+  range, the day or month of its extreme, days above a threshold; summed only when it is
+  *additive* (rainfall, units, revenue: a total means something; a temperature's does not);
+* a *date* or a *year*: the filters above, never aggregated (no "total year");
+* a *category* (few repeated values: species, island, weather): counts and shares of rows, the
+  best and worst group, a comparison of two groups;
+* a *label* (many values naming things: a country, a car): the value of a named thing, in a year,
+  the change between two years, which one is highest;
+* an *identifier*, a code or a coordinate (``id``, ``*_id``, a row number, a zip or ISO code, a
+  latitude): never aggregated.
+
+A query is executed in the toolkit's own DuckDB and kept only when the result is one non-null,
+non-"NA" value (an arg-max only without a tie, a count only when it matches rows), and its
+question is rendered from the query in plain words with every literal kept
+(:func:`mentions_literals` checks it; the model may rephrase it later, under the same check).
+"""
+
+from __future__ import annotations
+
+import calendar
+import random
+import re
+from typing import Iterator
+
+from .table_roles import _NULL_LIKE, describe_tables
+from .table_templates import Candidate, candidates
+from .tasks import AutoTask, Call, format_value
+
+__all__ = ["Candidate", "describe_tables", "generate", "literals", "mentions_literals", "meaningful"]
+
+
+# --- what a person would never ask -----------------------------------------------------------
+
+_SQL_LITERAL = re.compile(r"'((?:[^']|'')*)'|(?<![\w.\"])(-?\d+(?:\.\d+)?)(?![\w.\"])")
+
+
+def literals(sql: str) -> list[str]:
+    """The values a query filters on: quoted strings (a LIKE pattern's fixed part) and numbers
+    after a comparison; ROUND's digits, LIMIT counts and 100.0 of a percentage are not."""
+    found = []
+    sql = re.sub(r"month\(([^()]*)\) = (\d+)", lambda m: f"month({m.group(1)}) = 'MONTH:{m.group(2)}'", sql)
+    parts = re.split(r"\bWHERE\b", sql, maxsplit=1)
+    where = parts[1] if len(parts) == 2 else ""
+    if sql.startswith(("SELECT ROUND(100.0 * ((SELECT", "SELECT (SELECT", "SELECT ROUND((SELECT")):
+        where = sql  # differences of sub-queries: every sub-query's filter counts
+    for m in _SQL_LITERAL.finditer(where):
+        if m.group(1) is not None:
+            v = m.group(1).replace("''", "'")
+            if v.startswith("MONTH:"):
+                v = calendar.month_name[int(v[6:])]
+            found.append(v.split("-%")[0] if v.endswith("-%") else v)
+        else:
+            before = where[:m.start()].rstrip()
+            if before.endswith(("=", ">", "<", "AND", "BETWEEN")) and not before.upper().endswith("LIMIT"):
+                found.append(m.group(2))
+    return [f for f in found if f]
+
+
+def mentions_literals(question: str, sql: str) -> bool:
+    """Every value the query filters on is in the question (a month given as its name counts)."""
+    q = question.lower()
+    for lit in literals(sql):
+        lit_l = lit.lower()
+        if lit_l in q:
+            continue
+        m = re.fullmatch(r"(\d{4})-(\d{2})", lit_l)
+        if m and calendar.month_name[int(m.group(2))].lower() in q and m.group(1) in q:
+            continue
+        return False
+    return True
+
+
+def meaningful(cand: Candidate, answer: str | None) -> bool:
+    """The filter every table task passes, whoever wrote its question: a usable answer (not
+    null-like), and a question that states every value its query filters on."""
+    if answer is None or answer.strip().lower() in _NULL_LIKE:
+        return False
+    return mentions_literals(cand.question, cand.sql)
+
+
+def execute(con, cand: Candidate) -> str | None:
+    """The candidate's single value as text, or None when it is not one unambiguous value."""
+    try:
+        rows = con.execute(cand.sql).fetchall()
+    except Exception:  # noqa: BLE001 (a template that does not fit this table: skip it)
+        return None
+    if not rows:
+        return None
+    if cand.tie_check:
+        if len(rows) > 1 and rows[0][-1] == rows[1][-1]:
+            return None
+        value = rows[0][0]
+    else:
+        if len(rows) != 1 or len(rows[0]) != 1:
+            return None
+        value = rows[0][0]
+    if cand.generator.startswith("table.count_") and not value:  # a filter that matched nothing
+        return None
+    answer = format_value(value)
+    return answer if meaningful(cand, answer) else None
+
+
+def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
+    """Answer-first table tasks over the tables the toolkit offers (:meth:`Toolkit.sql_tables`,
+    in its own read-only DuckDB connection); the gold plan is one call of the toolkit's SQL tool
+    whose observation shows the value, its thought naming that tool."""
+    src = kit.sql_tables()
+    if src is None:
+        return
+    tables = describe_tables(src.con, list(src.tables))
+    for cand in candidates(src.con, tables, rng):
+        value = execute(src.con, cand)
+        if value is None:
+            continue
+        sql = cand.sql
+        if cand.tie_check:
+            sql = sql.rsplit(" LIMIT 2", 1)[0] + " LIMIT 1"
+        thought = f"Use {src.tool}" + cand.thought.removeprefix("Use SQL")  # the tool the agent calls here
+        intent = src.tables[cand.covers.get("table")] if cand.covers.get("table") in src.tables else "data"
+        yield AutoTask("data", cand.generator, cand.question, value, (Call(src.tool, {src.arg: sql}, thought),), intent, cand.covers)
