@@ -205,6 +205,18 @@ def test_retrieve_with_the_real_embedder_and_cached_index(tmp_path, embedder):
     assert again == []
 
 
+def test_an_unreadable_document_is_one_warning_and_the_rest_is_searched(tmp_path, embedder):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "garden.md").write_text("# Vegetables\n\nTomatoes need full sun and regular watering in summer.")
+    (docs / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    warnings = []
+    kit = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", embedder=embedder, on_warning=warnings.append)
+    assert kit.call("Retrieve", {"query": "tomatoes"}) == "[garden.md § Vegetables] Tomatoes need full sun and regular watering in summer."
+    assert warnings == [f"{docs / 'scan.pdf'}: skipped, not a readable PDF (damaged?)"]
+    assert kit.docs_context().startswith("Documents (1 file: garden.md)")
+
+
 USER_TOOLS = '''
 """My tools."""
 from os.path import join  # imported, so not a tool
