@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -74,14 +75,15 @@ def document_files(folder: Path) -> list[Path]:
 
 
 def read_folder(folder: Path, cache_dir: Path, on_warning: Callable[[str], None] | None = None) -> list[Document]:
-    """Every readable document of ``folder``; one warning per unreadable file; UserError when none is readable."""
+    """Every readable document of ``folder``; one warning per unreadable file (``on_warning``, else
+    ``warnings.warn``); UserError when none is readable."""
+    warn = on_warning or (lambda m: warnings.warn(m, stacklevel=3))
     docs = []
     for path in document_files(folder):
         try:
             blocks = _cached(path, Path(cache_dir) / "documents")
         except Unreadable as e:
-            if on_warning:
-                on_warning(f"{path}: skipped, {e}")
+            warn(f"{path}: skipped, {e}")
             continue
         docs.append(Document(str(path.relative_to(folder)), tuple(blocks)))
     if not docs:
