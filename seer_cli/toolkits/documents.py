@@ -42,7 +42,7 @@ from typing import Callable
 from ..errors import UserError
 
 READ_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".pdf", ".html", ".htm", ".docx")
-READER_VERSION = 1  # part of the extraction cache key: bump when a reader's output changes
+READER_VERSION = 2  # part of the extraction cache key: bump when a reader's output changes
 
 
 class Unreadable(Exception):
@@ -117,9 +117,9 @@ def read_document(path: Path, data: bytes | None = None) -> list[Block]:
         return read_pdf(data)
     if suffix == ".docx":
         return read_docx(data)
-    text = data.decode("utf-8", errors="replace")
     if suffix in (".html", ".htm"):
-        return read_html(text)
+        return read_html(data)  # bytes: BeautifulSoup honours the page's <meta charset>
+    text = data.decode("utf-8", errors="replace")
     if suffix in (".md", ".markdown"):
         return read_markup(text, markdown=True)
     if suffix == ".rst":
@@ -175,7 +175,7 @@ _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead",
                "details", "summary", "body", "html"}
 
 
-def read_html(text: str) -> list[Block]:
+def read_html(text: str | bytes) -> list[Block]:
     """The main text of a page with its heading path (see the module docstring for what is dropped)."""
     from bs4 import BeautifulSoup, NavigableString, Tag
     from bs4.element import PreformattedString
