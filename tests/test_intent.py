@@ -78,3 +78,30 @@ def test_a_pool_missing_an_intent_falls_back_to_the_model(tmp_path, embedder, ll
     assert nearest_intent(pool, embedder, "What is 6 * 7?", kit.intents) is None
     intent, source, _ = classify_intent(llm, kit, "What is 6 * 7?", pool=pool, embedder=embedder)
     assert source == "classified" and intent in kit.intents
+
+
+def test_a_question_in_the_documents_words_is_about_them(tmp_path, monkeypatch):
+    """The vote put "Which code opens the harbour gate?" under math over a club's documents (issue 27's
+    end-to-end runs); the general toolkit moves a question with no number whose words are the
+    documents' own to "docs", and leaves arithmetic and unrelated questions as classified."""
+    import seer_cli.agent.intent as intent_mod
+
+    docs = tmp_path / "club"
+    docs.mkdir()
+    (docs / "harbour.md").write_text(
+        "# Harbour\n\nThe harbour gate opens with code 4471 between sunrise and sunset.\n\n"
+        "## Boats\n\nEvery vessel carries 14 life rafts and the rescue launch is called Petrel.\n\n"
+        "## Fees\n\nA mooring costs 30 euros a night, paid at the office before noon.\n")
+    kit = GeneralToolkit(docs=docs, retrieval="bm25")
+    try:
+        assert kit.refine_intent("Which code opens the harbour gate?", "math") == "docs"
+        assert kit.refine_intent("How many life rafts does every vessel carry?", "code") == "docs"
+        assert kit.refine_intent("What is 15% of 80?", "math") == "math"  # a number: arithmetic stays arithmetic
+        assert kit.refine_intent("Write a function that reverses a string", "code") == "code"  # not the documents' words
+        assert kit.refine_intent("Which code opens the harbour gate?", "docs") == "docs"
+        monkeypatch.setattr(intent_mod, "nearest_intent", lambda pool, embedder, question, intents: "math")  # the vote as seen
+        assert classify_intent(None, kit, "Which code opens the harbour gate?")[:2] == ("docs", "inputs")
+        assert classify_intent(None, kit, "What is 15% of 80?")[:2] == ("math", "nearest")
+    finally:
+        kit.close()
+    assert GeneralToolkit().refine_intent("Which code opens the harbour gate?", "math") == "math"  # no documents

@@ -68,6 +68,10 @@ class ToolkitLike(Protocol):
 
     def tool_specs_text(self) -> str: ...
 
+    def refine_intent(self, question: str, intent: str) -> str:
+        """The classified intent after what the toolkit knows of its inputs."""
+        ...
+
     def system_prompt(self) -> str | None:
         """A toolkit's own system prompt (τ-bench's policy), or None for ``prompts/system.md``."""
         ...

@@ -12,6 +12,10 @@ misleading hint). Two classifiers, tried in this order:
 * ``"classified"``: one schema-constrained model call; decoding is constrained to the intents, so
   the answer is always a valid label.
 
+Then the toolkit may refine it (``"inputs"``): the general toolkit moves to "docs" a question
+with no number whose words are its documents' words, which the vote had put under math or code
+("Which code opens the harbour gate?").
+
 A toolkit with a single intent needs neither (``"only"``).
 """
 
@@ -72,7 +76,7 @@ def classify_intent(backend: BackendLike, toolkit: ToolkitLike, question: str, *
     t0 = time.perf_counter()
     intent = nearest_intent(pool, embedder, question, intents)
     if intent is not None:
-        return intent, "nearest", time.perf_counter() - t0
+        return _refined(toolkit, question, intent, "nearest", t0)
     hints = toolkit.intent_hints or {}
     hint_lines = "\n".join(f"- {i}: {hints[i]}" for i in intents if hints.get(i))
     messages = [
@@ -80,11 +84,19 @@ def classify_intent(backend: BackendLike, toolkit: ToolkitLike, question: str, *
         {"role": "user", "content": question},
     ]
     comp = backend.complete(messages, json_schema=intent_schema(intents), max_tokens=24, temperature=0.0, seed=seed)
-    seconds = time.perf_counter() - t0
     try:
         intent = json.loads(comp.text)["intent"]
     except (ValueError, KeyError, TypeError):
         intent = None
     if intent not in intents:  # only possible with a backend that ignores the schema
         intent = intents[0]
-    return intent, "classified", seconds
+    return _refined(toolkit, question, intent, "classified", t0)
+
+
+def _refined(toolkit: ToolkitLike, question: str, intent: str, source: str, t0: float) -> tuple[str, str, float]:
+    """The toolkit's last word (:meth:`seer_cli.toolkits.base.Toolkit.refine_intent`): a question in
+    the words of the user's documents is about them, whatever the vote said; source ``"inputs"``."""
+    refined = toolkit.refine_intent(question, intent)
+    if refined != intent and refined in (toolkit.intents or []):
+        return refined, "inputs", time.perf_counter() - t0
+    return intent, source, time.perf_counter() - t0

@@ -311,6 +311,11 @@ class Toolkit:
         tables, documents or tools): then a Finish before any tool call is refused once."""
         return False
 
+    def refine_intent(self, question: str, intent: str) -> str:
+        """The intent after what the toolkit knows of its inputs (a question in its documents' words
+        is about them); by default the classifier's."""
+        return intent
+
     def sql_tables(self) -> SqlTables | None:
         """The tables self-practice may write SQL tasks over; None when the toolkit has none."""
         return None

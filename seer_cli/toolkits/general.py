@@ -115,6 +115,7 @@ class GeneralToolkit(Toolkit):
         self._schemas: dict[str, list[tuple[str, str]]] = {}
         self._documents: list[Document] | None = None
         self._search = None
+        self._vocabulary = None
         self.sources: list[Chunk] = []  # the passages Retrieve has shown, in order, each once
         self._mcp = []
         if mcp:  # last: every other input was checked, so a UserError cannot leave a server running
@@ -276,6 +277,21 @@ class GeneralToolkit(Toolkit):
     def search_documents(self, query: str, k: int = 3) -> list[Chunk]:
         """The ``k`` passages that best answer ``query`` (see :mod:`.retrieval`)."""
         return self._doc_search().search(query, k)
+
+    def refine_intent(self, question: str, intent: str) -> str:
+        """"docs" for a question the classifier put under math, code or other (without tools of the
+        user's) when it holds no number and its words are the documents' words: "Which code opens
+        the harbour gate?" is about the club's documents, not a computation. Everything else as
+        classified."""
+        if self.docs is None or intent not in ("math", "code", "other") or self.needs_lookup(intent):
+            return intent
+        if re.search(r"\d", question):
+            return intent  # a number in the question: it may well be arithmetic; the classifier decides
+        if self._vocabulary is None:
+            from .retrieval import Vocabulary
+
+            self._vocabulary = Vocabulary([c.search_text for d in self.documents() for c in chunk_document(d)])
+        return "docs" if self._vocabulary.covers(question) else intent
 
     @tool
     def Retrieve(self, query: str) -> str:

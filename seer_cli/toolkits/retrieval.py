@@ -136,6 +136,25 @@ class Bm25Index:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
 
 
+class Vocabulary:
+    """Which words the passages use and in how many of them (document frequency): enough to tell
+    whether a question is about these documents without searching them."""
+
+    def __init__(self, texts: list[str]):
+        from collections import Counter
+
+        self.n = len(texts)
+        self.df = Counter(t for text in texts for t in set(tokens(text)))
+
+    def covers(self, question: str, share: float = 0.6) -> bool:
+        """At least two of the question's content words (numbers aside), ``share`` of them in all,
+        occur in the passages, one of them in few passages (a word that names something here)."""
+        words = {t for t in tokens(question, query=True) if len(t) >= 3 and not re.fullmatch(r"[\d.,:/-]+", t)}
+        known = {t for t in words if self.df.get(t)}
+        rare = {t for t in known if self.df[t] <= max(2, 0.05 * self.n)}
+        return len(known) >= 2 and len(known) >= share * len(words) and bool(rare)
+
+
 def fuse(rankings: list[list[int]], k: int = RRF_K) -> list[int]:
     """Reciprocal rank fusion: each ranking gives 1 / (k + rank); ties keep the first ranking's order."""
     score: dict[int, float] = {}
