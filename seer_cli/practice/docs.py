@@ -17,8 +17,10 @@ import random
 import re
 from typing import Iterator
 
-from .tasks import AutoTask, Call
+from .tasks import AutoTask, Call, interleave
 
+MAX_TASKS = 60  # document tasks offered at most (practice uses a share of --auto N)
+MAX_CHECKS = 300  # Retrieve calls spent checking candidates, at most (each embeds the question)
 _TIME = r"\d{1,2}:\d{2}"
 _NUM = r"(?<![\w.=+~-])\d[\d,]*(?:\.\d+)?(?![\w.=;-])"  # a number standing alone: not addr2, BLOCKSx512, ms=01;31 or 1003.1-2001
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
@@ -158,25 +160,31 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
     PDF, an HTML page or a Word file is practised as Retrieve will see it."""
     if kit.docs is None:
         return
-    facts = []
+    per_doc = []
     for doc in kit.documents():
-        for sent in sentences("\n\n".join(b.text for b in doc.blocks)):
-            for kind, span in spans(sent):
-                facts.append((doc.name, sent, kind, span))
-    rng.shuffle(facts)
-    for name, sent, kind, span in facts:
+        facts = [(doc.name, sent, kind, span) for sent in sentences("\n\n".join(b.text for b in doc.blocks))
+                 for kind, span in spans(sent)]
+        rng.shuffle(facts)
+        per_doc.append(facts)
+    rng.shuffle(per_doc)
+    made = checks = 0
+    for name, sent, kind, span in interleave(per_doc):  # every document gets its turn, the largest no more than others
+        if made >= MAX_TASKS or checks >= MAX_CHECKS:
+            return  # a 300-page folder holds thousands of candidate facts; a Retrieve each would take many minutes
         if not states_a_fact(sent, span, kind):
             continue
         question = question_for(sent, span, kind)
         if question is None or span.lower() in question.lower():
             continue
         query = question
+        checks += 1
         try:
             obs = kit.call("Retrieve", {"query": query})
         except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
             return
         if span not in obs or not re.search(rf"\[{re.escape(name)}[\] ]", obs):  # the citation: [name p.2 § ...]
             continue
+        made += 1
         yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),
                        (Call("Retrieve", {"query": query}, "Use Retrieve to search the documents for the passage that answers this."),),
                        "docs", {"doc": name, "op": kind, "sentence": sent})
