@@ -14,7 +14,6 @@ from seer_cli.config import load_settings
 
 from scripted import Scripted
 
-pytestmark = pytest.mark.model
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ import uuid
 import jsonschema
 import pytest
 
-from seer_cli.backends.base import Backend, Completion
+from seer_cli.backends.base import Completion
 from seer_cli.backends.llama_cpp import LlamaCppBackend, physical_cores
 from seer_cli.backends.openai_http import OpenAIBackend
-from seer_cli.backends.registry import backend_spec, clear_cache, get_backend, register
+from seer_cli.backends.registry import backend_spec, clear_cache, get_backend
 from seer_cli.config import load_settings
 from seer_cli.errors import BackendError, ModelError
 
-pytestmark = pytest.mark.model
 
 
 def _user(text: str) -> list[dict[str, str]]:
@@ -156,27 +155,5 @@ def test_llm_url_selects_the_http_backend_without_connecting():
         backend = get_backend(settings)
         assert isinstance(backend, OpenAIBackend) and backend.base_url == "http://127.0.0.1:1"
         assert backend_spec(settings) == ("openai", "http://127.0.0.1:1/v1")
-    finally:
-        clear_cache()
-
-
-class _Canned(Backend):
-    """A stand-in registered as a third-party plugin would be; it exists only to prove that a
-    new prefix reaches get_backend without touching call sites (no model behaviour is faked)."""
-
-    name = "canned"
-
-    def __init__(self, target):
-        self.target = target
-
-    def complete(self, messages, **kwargs):
-        return Completion(text=self.target)
-
-
-def test_a_registered_prefix_is_served():
-    register("canned-test", lambda target, settings: _Canned(target))
-    try:
-        backend = get_backend(load_settings().replace(model="canned-test:hello"))
-        assert isinstance(backend, _Canned) and backend.complete(_user("x")).text == "hello"
     finally:
         clear_cache()

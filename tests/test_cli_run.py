@@ -7,7 +7,6 @@ process) and the default pool seeded from general-seed; bad options fail before 
 from __future__ import annotations
 
 import orjson
-import pytest
 from typer.testing import CliRunner
 
 from seer_cli.cli import app
@@ -36,7 +35,6 @@ def test_bad_recall_mode_is_rejected_by_the_parser():
     assert result.exit_code == 2 and "sometimes" in result.stderr
 
 
-@pytest.mark.model
 def test_readme_first_command_prints_391(gguf_path):
     result = _invoke(["run", "--max-steps", "4", "What is 17 * 23?"])
     assert result.exit_code == 0, result.stderr
@@ -44,8 +42,7 @@ def test_readme_first_command_prints_391(gguf_path):
     assert "Calculate(" in result.stderr and "recalled" in result.stderr  # the live view, on stderr
 
 
-@pytest.mark.model
-def test_a_plain_install_answers_with_the_bundled_1_5b(monkeypatch):
+def test_a_plain_install_answers_with_the_bundled_1_5b(monkeypatch, real_model):
     """The README's first command as a new user runs it: no SEER_MODEL, so the default model of a
     plain install (the 1.5B, chosen on the newcomer suite) answers."""
     monkeypatch.delenv("SEER_MODEL")
@@ -55,7 +52,6 @@ def test_a_plain_install_answers_with_the_bundled_1_5b(monkeypatch):
     assert "391" in str(reply["answer"]) and "qwen2.5-coder-1.5b" in reply["experience"]["model"]
 
 
-@pytest.mark.model
 def test_json_trajectory_and_expect_learns_once(gguf_path, seer_home):
     args = ["run", "--json", "--max-steps", "4", "--expect", "1600", "What is 64 * 25?"]
     result = _invoke(args)
@@ -77,7 +73,6 @@ def test_json_trajectory_and_expect_learns_once(gguf_path, seer_home):
     assert len((seer_home / "pools" / "default" / "experiences.jsonl").read_bytes().splitlines()) == len(lines)
 
 
-@pytest.mark.model
 def test_a_one_line_user_tool_is_offered_and_used(gguf_path, tmp_path):
     """Issue 11: a typed function with a one-line docstring (no Args:) is accepted with a warning
     and the real model calls it (the "other" hint names the user's tools)."""
@@ -110,7 +105,6 @@ def test_practice_refuses_options_of_the_other_mode(tmp_path):
     assert res.exit_code == 1 and "--admit applies to a TASKS.jsonl file only" in res.stderr
 
 
-@pytest.mark.model
 def test_no_answer_exits_3_with_the_reason_on_stderr_json_too(gguf_path, tmp_path):
     import json
 

@@ -59,7 +59,6 @@ def test_the_setting_skips_the_probe(tmp_path, gguf_path):
     assert cpu_path.choose(gguf_path, tmp_path, "on", command=_never_called).extra_bufts is True
 
 
-@pytest.mark.model
 def test_the_real_probe_then_a_load_that_decodes(tmp_path, gguf_path):
     """The real child on this CPU; whatever it decides, the backend loads that way and decodes."""
     from seer_cli.backends.llama_cpp import LlamaCppBackend
@@ -77,7 +76,6 @@ def test_the_real_probe_then_a_load_that_decodes(tmp_path, gguf_path):
         backend.close()
 
 
-@pytest.mark.model
 def test_after_a_fallback_verdict_the_model_loads_with_extra_buffer_types_off(tmp_path, gguf_path):
     from seer_cli.backends.llama_cpp import LlamaCppBackend
 

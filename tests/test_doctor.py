@@ -56,7 +56,6 @@ def test_unknown_config_value_is_one_line(runner, seer_home):
     _fails_with(runner, [], "config: n_ctx must be int, got 'lots'")
 
 
-@pytest.mark.model
 def test_healthy_install_json(runner, gguf_path):
     result = runner.invoke(app, ["doctor", "--model", str(gguf_path), "--json"])
     assert result.exit_code == 0, result.output
@@ -72,8 +71,7 @@ def test_healthy_install_json(runner, gguf_path):
     assert checks["versions"]["data"]["llama_cpp"]
 
 
-@pytest.mark.model
-def test_healthy_install_table(runner):
+def test_healthy_install_table(runner, real_model):
     result = runner.invoke(app, ["doctor"])  # default: best bundled model installed
     assert result.exit_code == 0, result.output
     for name in ("versions", "model", "backend", "generate", "embedder"):

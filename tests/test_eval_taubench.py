@@ -84,6 +84,7 @@ def test_pass_hat_k_is_the_official_estimator():
     assert pass_hat_k(rows, 5) is None  # fewer trials than k
 
 
+@pytest.mark.slow  # hashes a fresh database per task: minutes
 def test_do_nothing_floor_is_computed_from_the_data():
     assert do_nothing_floor(load_tasks("retail", "test")) == (7, 115)
     assert do_nothing_floor(load_tasks("airline", "test")) == (19, 50)
@@ -148,8 +149,7 @@ def test_seed_pool_is_built_from_train_tasks_only():
 # --- a real run -----------------------------------------------------------------------------------
 
 
-@pytest.mark.model
-def test_tiny_airline_run_writes_a_valid_row_and_resumes(tmp_path):
+def test_tiny_airline_run_writes_a_valid_row_and_resumes(tmp_path, real_model):
     run = tmp_path / "run"
     res = _invoke("--env", "airline", "--sample", "1", "--max-steps", "3", "--out", str(run), "--json")
     assert res.exit_code == 0, res.output

@@ -66,9 +66,8 @@ def test_resume_needs_a_run_dir(tmp_path):
 # --- real runs ------------------------------------------------------------------------------
 
 
-@pytest.mark.model
 @pytest.mark.parametrize("recall", ["stepwise", "task", "none"])
-def test_end_to_end_each_recall_mode(recall, tmp_path, synth, seer_home):
+def test_end_to_end_each_recall_mode(recall, tmp_path, synth, seer_home, real_model):
     run = tmp_path / f"run-{recall}"
     judge = ["--judge", "--max-steps", "2"] if recall == "stepwise" else ["--no-judge", "--max-steps", "1"]
     res = _invoke("--toolqa-dir", str(synth), "--domains", "coffee", "--split", "all",
@@ -97,8 +96,7 @@ def test_end_to_end_each_recall_mode(recall, tmp_path, synth, seer_home):
     assert not (seer_home / "pools").exists()  # a user's pools are never touched
 
 
-@pytest.mark.model
-def test_resume_after_kill_9(tmp_path, synth):
+def test_resume_after_kill_9(tmp_path, synth, real_model):
     run = tmp_path / "run"
     cmd = [sys.executable, "-c", "from seer_cli.cli import main; main()", "eval", "toolqa", "--toolqa-dir", str(synth),
            "--domains", "coffee,gsm8k", "--limit", "1", "--split", "all", "--max-steps", "1", "-k", "1", "--no-judge", "--frozen",
@@ -131,12 +129,13 @@ def test_resume_after_kill_9(tmp_path, synth):
     assert (run / "pool" / "experiences.jsonl").read_bytes() == pool_before  # --frozen never writes
 
 
-@pytest.mark.model
-def test_the_judge_can_be_another_backend(tmp_path, synth):
+def test_the_judge_can_be_another_backend(tmp_path, synth, scripted_model):
     """--judge-url gives the judge its own server, asked for its model list before the first
     question: with a port nobody listens on, the run stops at once with one line naming the URL
-    (the agent's in-process model loaded fine) and no question is run."""
+    (the agent's backend, scripted here, was served) and no question is run."""
     import socket
+
+    agent_model = scripted_model([])
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -146,7 +145,7 @@ def test_the_judge_can_be_another_backend(tmp_path, synth):
     assert res.exit_code == 1
     (line,) = res.stderr.strip().splitlines()
     assert line.startswith("Error: ") and f"127.0.0.1:{port}" in line, line
-    assert not (tmp_path / "r" / "results.jsonl").exists()
+    assert not (tmp_path / "r" / "results.jsonl").exists() and agent_model.calls == 0
 
 
 # --- held-out evaluation: split, practice, leakage guard ------------------------------------------
@@ -190,8 +189,7 @@ def test_sample_and_limit_exclude_each_other(tmp_path, synth):
     assert res.exit_code == 1 and "--practice-tries: needs --split-train" in res.stderr
 
 
-@pytest.mark.model
-def test_practice_then_held_out_test(tmp_path, synth):
+def test_practice_then_held_out_test(tmp_path, synth, real_model):
     """--split-train with --practice-tries: the train part is practised first (practice.jsonl, a
     histogram in the summary), only test questions are scored, and compare never pairs a train
     question."""

@@ -102,7 +102,6 @@ def test_the_prompt_shows_table_schemas_samples_and_the_documents(data_files):
     kit.close()
 
 
-@pytest.mark.model
 def test_the_schema_context_is_cheap_in_real_tokens(llm, data_files):
     """The context is paid on every step: with the real tokenizer, these four small tables (two
     sample rows each) cost 132 tokens, about 33 a table."""
@@ -325,7 +324,6 @@ def test_step_schema_caps_string_args_but_not_programs(tmp_path):
     assert "maxLength" not in args["PythonInterpreter"]["code"]
 
 
-@pytest.mark.model
 def test_the_real_model_stops_a_capped_argument_and_the_step_parses(llm, tmp_path):
     import json
 

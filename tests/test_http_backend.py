@@ -70,7 +70,6 @@ def server(gguf_path, tmp_path_factory):
         log.close()
 
 
-@pytest.mark.model
 def test_complete_plain(server):
     backend = OpenAIBackend(server)
     c = backend.complete(MSGS, max_tokens=16)
@@ -79,7 +78,6 @@ def test_complete_plain(server):
     assert backend.model.endswith(".gguf")  # the first of /v1/models
 
 
-@pytest.mark.model
 def test_complete_with_schema_and_fallback(server):
     backend = OpenAIBackend(server + "/v1/")
     for prompt in ("Describe a dog.", "Describe a bird.", "Describe a snake."):
@@ -88,14 +86,12 @@ def test_complete_with_schema_and_fallback(server):
     assert backend._schema_style == "json_object"  # llama-cpp-python refuses json_schema
 
 
-@pytest.mark.model
 def test_streaming(server):
     pieces: list[str] = []
     c = OpenAIBackend(server).complete(MSGS, max_tokens=16, on_text=pieces.append)
     assert len(pieces) > 1 and "".join(pieces) == c.text and c.completion_tokens == len(pieces)
 
 
-@pytest.mark.model
 def test_stop_sequence_over_http(server):
     c = OpenAIBackend(server).complete([{"role": "user", "content": "Count from 1 to 10, separated by commas."}],
                                        stop=["4"], max_tokens=40)
@@ -205,7 +201,6 @@ def test_cli_unreachable_llm_url():
     assert "Traceback" not in result.output
 
 
-@pytest.mark.model
 def test_eval_with_concurrency_against_the_server(server, tmp_path):
     """--concurrency 2 runs episodes on two threads against the real server; every question is
     answered once, the run dir is consistent and the summary counts them all."""

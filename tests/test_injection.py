@@ -116,7 +116,6 @@ def test_the_payload_itself_is_stopped_by_the_sandbox(injected, listener):
     assert not injected["marker"].exists() and listener.received == b""
 
 
-@pytest.mark.model
 @pytest.mark.parametrize("question, option", [
     ("How many visitors came on 2024-01-02?", "csv"),
     ("When does the office open on weekdays?", "docs"),

@@ -56,7 +56,6 @@ def test_general_intents_follow_the_inputs(tmp_path):
     assert GeneralToolkit(data=[csv], docs=tmp_path).intents == ["math", "code", "data", "docs", "other"]
 
 
-@pytest.mark.model
 def test_nearest_vote_needs_no_model_call(tiny, tmp_path, embedder):
     settings = load_settings()
     pool = Pool.open(tmp_path / "pool", settings, embedder=embedder, seed="toolqa-seed")
@@ -70,7 +69,6 @@ def test_nearest_vote_needs_no_model_call(tiny, tmp_path, embedder):
         assert classify_intent(None, kit, question, pool=pool, embedder=embedder)[:2] == (want, "nearest"), question
 
 
-@pytest.mark.model
 def test_a_pool_missing_an_intent_falls_back_to_the_model(tmp_path, embedder, llm):
     settings = load_settings()
     pool = Pool.open(tmp_path / "pool", settings, embedder=embedder, seed="toolqa-seed")

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from scripted import Scripted
 from typer.testing import CliRunner
 
 from seer_cli.agent.loop import ERROR_FINISH_NOTE, Agent, is_error_answer
 from seer_cli.practice.answered import gold_judge, load_tasks, practice_task, schedule, supported
 from seer_cli.agent.steps import ActionStep, FinalStep
-from seer_cli.backends.base import Backend, Completion
 from seer_cli.cli import app
 from seer_cli.config import load_settings
 from seer_cli.errors import InvalidRecord, UserError
@@ -33,23 +33,6 @@ from seer_cli.rowlog import RowLog
 from seer_cli.toolkits import get_toolkit
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-class Scripted(Backend):
-    """Stand-in model that replies with the given step JSONs in order (see the module docstring)."""
-
-    name = "scripted"
-
-    def __init__(self, replies: list[dict]):
-        self.replies = [orjson.dumps(r).decode() for r in replies]
-        self.calls = 0
-
-    def complete(self, messages, *, json_schema=None, stop=None, max_tokens=256, temperature=0.0, seed=0, on_text=None,
-                 prefix_messages=0):
-        text = self.replies[min(self.calls, len(self.replies) - 1)]
-        self.calls += 1
-        return Completion(text=text, prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=5, seconds=0.0,
-                          finish_reason="stop", model="scripted")
 
 
 def _steps(agent, question, **kw):
@@ -123,7 +106,6 @@ def test_a_revealed_answer_counts_only_when_a_tool_computed_it():
     assert not supported("99", looked_up)
 
 
-@pytest.mark.model
 def test_practice_admits_only_the_judged_success_and_stops_at_it(llm, embedder, tmp_path):
     """Real model; the checker is a stand-in that fails the first judged try and passes the next."""
     pool = Pool.open(tmp_path / "pool", load_settings(), embedder=embedder, create=True, seed="general-seed")
@@ -184,7 +166,6 @@ def test_task_files_are_checked_line_by_line(tmp_path):
 # --- utility survives kill -9 -------------------------------------------------------------------
 
 
-@pytest.mark.model
 def test_practice_log_and_utility_survive_kill_9_and_resume(tmp_path, gguf_path, embedder):
     tasks = tmp_path / "tasks.jsonl"
     tasks.write_bytes(b"".join(orjson.dumps({"id": f"t{i}", "question": f"What is {a} * {b}?", "answer": a * b}) + b"\n"

@@ -72,7 +72,6 @@ def test_paired_bootstrap_sign_and_bounds():
         paired_bootstrap([True], [True, False])
 
 
-@pytest.mark.model
 def test_llm_judge_with_the_real_model(llm):
     assert llm_judge(llm, "How many apples are in the basket?", "There are 12 apples.", "12") is True
     assert llm_judge(llm, "How many apples are in the basket?", None, "12") is False

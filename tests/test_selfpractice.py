@@ -128,15 +128,17 @@ def test_text_dates_are_dates_and_ranges_hold_their_golds(tmp_path, embedder):
         kit.close()
 
 
-def test_toolqa_tables_practise_through_sqlinterpreter(shared_toolqa, seer_home):
+def test_toolqa_tables_practise_through_sqlinterpreter(shared_toolqa, seer_home, scripted_model):
     """The toolqa toolkit offers its coffee table to --auto: tasks call SQLInterpreter on
     coffee.coffee_data with the coffee intent, start from the toolqa seed, and every admitted
-    worked example re-verifies through the real tool."""
+    worked example re-verifies through the real tool. --tries 0: the model is never called."""
+    model = scripted_model([], repeat_last=False)
     runner = CliRunner()
     log = seer_home / "coffee.jsonl"
     res = runner.invoke(app, ["practice", "--auto", "8", "--tries", "0", "--toolkit", "toolqa", "--toolqa-dir", str(shared_toolqa),
                               "--pool", str(seer_home / "coffee-pool"), "--log", str(log), "--json"])
     assert res.exit_code == 0, res.output
+    assert model.calls == 0
     rows = RowLog(log).rows()
     assert len(rows) == 8 and sum(r["admitted"] for r in rows) >= 7
     pool = Pool.open(seer_home / "coffee-pool", load_settings(), create=False)
@@ -280,13 +282,15 @@ def test_rowlog_amendments_and_torn_lines(tmp_path):
     assert [r["id"] for r in log.rows()] == ["t1", "t3"]
 
 
-def test_cli_auto_worked_examples_all_reverify(files, seer_home):
+def test_cli_auto_worked_examples_all_reverify(files, seer_home, scripted_model):
+    model = scripted_model([], repeat_last=False)  # --tries 0: the model is never called
     runner = CliRunner()
     log = seer_home / "auto.jsonl"
     args = ["practice", "--auto", "12", "--tries", "0", "--data", str(files["loans"]), "--data", str(files["members"]),
             "--docs", str(files["docs"]), "--tools", str(files["tools"]), "--log", str(log), "--json"]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
+    assert model.calls == 0
     summary = orjson.loads(res.stdout[res.stdout.index("{"):])
     assert summary["tasks"] == 12 and summary["admitted"] >= 9
     assert set(summary["kinds"]) >= {"data", "docs", "tools"}
@@ -315,7 +319,6 @@ def test_cli_auto_refuses_without_inputs():
     assert res.exit_code == 1 and "--auto: name what to practise on" in res.output
 
 
-@pytest.mark.model
 def test_auto_with_the_model_admits_only_verified_episodes(files, seer_home, llm):
     from seer_cli.agent.assemble import open_agent
     from seer_cli.practice.generated import AutoConfig, auto_practice
@@ -351,7 +354,6 @@ def test_run_says_once_how_to_teach_an_unpractised_file(files, seer_home, capsys
     assert second == ""
 
 
-@pytest.mark.model
 def test_a_new_named_pool_starts_from_the_general_seed(seer_home, llm, monkeypatch, tmp_path):
     from seer_cli.agent.assemble import open_agent
     from seer_cli.pool.seeds import read_seed

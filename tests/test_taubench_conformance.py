@@ -40,6 +40,7 @@ def _replay_split(env: str, split: str) -> tuple[list[str], dict[int, list[tuple
     return hashes, errors
 
 
+@pytest.mark.slow  # 685 replays, a fresh database and its hash each: minutes
 @pytest.mark.parametrize(("env", "split", "count"), SPLITS)
 def test_gold_replays_reproduce_every_gold_hash(env, split, count):
     hashes, errors = _replay_split(env, split)

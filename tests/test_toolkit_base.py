@@ -152,7 +152,6 @@ def test_step_schema_compiles_to_a_llama_grammar():
         assert grammar is not None
 
 
-@pytest.mark.model
 def test_constrained_generation_with_the_real_model_parses_and_validates(llm):
     kit = Kit()
     messages = [
