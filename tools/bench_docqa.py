@@ -214,7 +214,7 @@ def _episode(seer: str, docs: Path, q: dict, mode: str, home: Path, timeout: flo
     except subprocess.TimeoutExpired:
         rc, stdout, stderr = "timeout", "", ""
     row = {"id": q["id"], "kind": q["kind"], "mode": mode, "question": q["question"], "gold": q["answer"],
-           "rc": rc, "seconds": round(time.perf_counter() - start, 1), "reply": None, "error": None}
+           "code": _code_version(), "rc": rc, "seconds": round(time.perf_counter() - start, 1), "reply": None, "error": None}
     try:
         res = json.loads(stdout)
         steps = res.get("experience", {}).get("steps", [])
@@ -229,6 +229,15 @@ def _episode(seer: str, docs: Path, q: dict, mode: str, home: Path, timeout: flo
     row["found"] = found(row["reply"], q["answer"])
     row["lenient"] = bool(row["reply"] is not None and lenient_match(row["reply"], q["answer"]))
     return row
+
+
+def _code_version() -> str:
+    """The seer under test: HEAD, and '+dirty' when seer_cli/ has uncommitted edits (others work in
+    this tree while an e2e run goes on; both modes of a question run back to back on the same code)."""
+    def git(*a):
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain", "--", "seer_cli") else "")
 
 
 def _deadline(until: str | None) -> dt.datetime | None:
