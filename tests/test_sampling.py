@@ -9,7 +9,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seer_cli.evals.runner import EvalConfig, select
+from seer_cli.evals.plan import EvalConfig, select
 from seer_cli.evals.sampling import split_train_test, stratified_sample, template_key
 from seer_cli.evals.toolqa import load_questions
 

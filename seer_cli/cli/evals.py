@@ -73,7 +73,8 @@ def toolqa(
     Example: seer eval toolqa --split easy --domains coffee --limit 20 --batches 4 --toolqa-dir ~/ToolQA
     """
     from ..evals.report import batch_table, domain_table, write_plots
-    from ..evals.runner import EvalConfig, run_eval
+    from ..evals.plan import EvalConfig
+    from ..evals.runner import run_eval
 
     config = EvalConfig(
         split=split.value,

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ...config import check_choice
 from ...errors import UserError
 from ..harness import Recorder, RunDir, open_run_pool, run_items
-from ..runner import RunConfig
+from ..plan import RunConfig
 from .env import RESPOND, SPLITS, Task, TauEnv, check_env, db_hash, gold_hash, load_data, load_tasks
 
 if TYPE_CHECKING:
