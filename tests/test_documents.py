@@ -300,3 +300,27 @@ def test_self_practice_makes_tasks_from_a_pdf(tmp_path, embedder):
     tasks = list(generate(kit, random.Random(0)))
     assert [(t.answer, t.covers["doc"]) for t in tasks] == [("120", "fees.pdf")]
     assert "[fees.pdf p.2]" in kit.call("Retrieve", tasks[0].calls[0].args)
+
+
+def test_retrieve_shows_the_sentences_that_answer_within_the_prompts_budget(tmp_path):
+    """The prompt shows the model the first prompt_observation_chars of an observation; whole
+    ~200-word passages put the answer past that cut for 41 of 50 real document questions (the
+    evidence was visible in 9). Each passage is cut to the run of sentences holding the query's words."""
+    from seer_cli.config import Settings
+    from seer_cli.toolkits.general import SNIPPET_CHARS
+    from seer_cli.toolkits.retrieval import snippet
+
+    filler = "Members meet every Tuesday in the clubhouse and guests sign the book at the office. " * 6
+    text = filler + "The harbour gate opens with code 4471 between sunrise and sunset. " + filler
+    got = snippet(text, "Which code opens the harbour gate?", SNIPPET_CHARS)
+    assert "code 4471" in got and len(got) <= SNIPPET_CHARS + 4 and got.startswith("… ") and got.endswith(" …")
+    assert snippet("Short passage.", "anything", SNIPPET_CHARS) == "Short passage."
+    docs = tmp_path / "club"
+    docs.mkdir()
+    (docs / "club.md").write_text("# Club\n\n" + text + "\n")
+    kit = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", retrieval="bm25")
+    try:
+        obs = kit.call("Retrieve", {"query": "harbour gate code"})
+    finally:
+        kit.close()
+    assert obs.startswith("[club.md § Club] ") and "4471" in obs[: Settings().prompt_observation_chars]

@@ -35,6 +35,7 @@ from .documents import Document, read_folder
 
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
 SQL_ROWS = 50
+SNIPPET_CHARS = 220  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
 SQL_CHARS = 4_000
 SAMPLE_ROWS = 2  # sample rows per table in the system prompt
 CONTEXT_COLUMNS = 16  # columns per table in the system prompt (Tables lists them all)
@@ -304,7 +305,9 @@ class GeneralToolkit(Toolkit):
         if not hits:
             raise ToolCallError("Retrieve: no passage shares a word with the query; try other words")
         self.sources += [c for c in hits if c not in self.sources]
-        return "\n\n".join(f"{c.citation()} {c.text}" for c in hits)
+        from .retrieval import snippet
+
+        return "\n\n".join(f"{c.citation()} {snippet(c.text, query, SNIPPET_CHARS)}" for c in hits)
 
     # --- what the model is told about the inputs ----------------------------------------------
     def tool_specs_text(self) -> str:

@@ -136,6 +136,38 @@ class Bm25Index:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if s > 0]
 
 
+_SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+
+
+def snippet(text: str, query: str, chars: int = 240) -> str:
+    """The part of a passage that answers ``query``: the run of sentences, at most ``chars`` long,
+    holding the most of the query's words (a passage is ~200 words, and the model is shown only
+    the first few hundred characters of an observation: the answer must be in them). Elided
+    ends are marked with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= chars:
+        return text
+    want = set(tokens(query, query=True))
+    parts = [p for p in _SENTENCE.split(text) if p.strip()]
+    best, best_score = (0, 0), -1.0
+    for i in range(len(parts)):
+        length, j, found = 0, i, set()
+        while j < len(parts) and (j == i or length + 1 + len(parts[j]) <= chars):
+            length += len(parts[j]) + (1 if j > i else 0)
+            found |= want & set(tokens(parts[j]))
+            j += 1
+        starts = bool(want & set(tokens(parts[i])))
+        score = len(found) + 0.5 * starts - 0.001 * i  # a run that starts at a matching sentence, then the earlier
+        if score > best_score:
+            best, best_score = (i, j), score
+    i, j = best
+    body = " ".join(parts[i:j])
+    if len(body) > chars:
+        body = body[: chars - 1].rsplit(" ", 1)[0]
+        j = len(parts) + 1  # cut inside: the end is elided
+    return ("… " if i > 0 else "") + body + (" …" if j < len(parts) or len(body) < len(" ".join(parts[i:j])) else "")
+
+
 class Vocabulary:
     """Which words the passages use and in how many of them (document frequency): enough to tell
     whether a question is about these documents without searching them."""
