@@ -42,5 +42,5 @@ def new_pool_seed(settings, toolkit) -> str | None:
 
     if settings.pool_seed is not None:
         return settings.pool_seed if settings.pool_seed not in ("", "none") else None
-    own = f"{getattr(toolkit, 'name', '')}-seed"
+    own = f"{toolkit.name}-seed"
     return own if own in seed_names() else "general-seed"

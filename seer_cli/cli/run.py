@@ -175,7 +175,7 @@ def run(
 
             ep = collect(agent.run(question, intent=intent), on_step=show)
         final, actions, task = ep.final, ep.actions, ep.task
-        sources = list({c.citation(): c.source() for c in getattr(kit, "sources", [])}.values())  # what its Retrieve calls showed
+        sources = list({c.citation(): c.source() for c in kit.sources}.values())  # what its Retrieve calls showed
     finally:
         kit.close()
 

@@ -24,10 +24,13 @@ import re
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Union
+from typing import TYPE_CHECKING, Any, Callable, Literal, Sequence, Union
 
 from ..errors import ToolCallError, UserError
 from ..pool.records import FINISH  # noqa: F401  (one definition, in the records; re-exported for the toolkits)
+
+if TYPE_CHECKING:
+    from .chunks import Chunk
 
 _ARGS_HEADER = re.compile(r"^\s*(Args|Arguments|Parameters)\s*:\s*$")
 _SECTION = re.compile(r"^\s*(Returns|Return|Raises|Yields|Example|Examples|Note|Notes)\s*:\s*$")
@@ -289,6 +292,9 @@ class Toolkit:
     intents: list[str] = ["other"]
     intent_hints: dict[str, str] = {}
     done: bool = False  # a conversational toolkit turns it true when the episode is over (user left, transfer)
+    # The passages a retrieval tool has shown this episode, in order, each once (``seer run``
+    # reports them as the answer's sources); a toolkit without one has none.
+    sources: Sequence[Chunk] = ()
 
     def __init__(self, extra_tools: list[Tool] | None = None):
         self._extra = list(extra_tools or [])
