@@ -46,11 +46,13 @@ MAX_APPENDED = 2  # demos the append layout adds to step 1's block in one episod
 
 
 @lru_cache(maxsize=None)
-def load_prompt(name: str) -> str:
-    """The text of ``prompts/<name>`` (``.md`` added when there is no suffix)."""
+def load_prompt(name: str, package: str = "seer_cli.agent", folder: str = "prompts") -> str:
+    """The text of the prompt file ``<folder>/<name>`` of ``package`` (``.md`` added when there is
+    no suffix): the agent's own by default; the evals keep theirs in ``seer_cli.evals``'
+    ``data/prompts``. The one way prompt files are read, as package data, exactly as written."""
     if "." not in name:
         name += ".md"
-    return resources.files("seer_cli.agent").joinpath("prompts", name).read_text(encoding="utf-8")
+    return resources.files(package).joinpath(f"{folder}/{name}").read_text(encoding="utf-8")
 
 
 def render(name: str, **values: Any) -> str:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 # The matchers live below the agent (whose judges use them); re-exported here for the evals.
+from ..agent.prompt import load_prompt
 from ..answers import em_match, lenient_match, normalize_answer
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ JUDGE_SCHEMA = {
 @lru_cache(maxsize=1)
 def judge_prompt() -> str:
     """The judge prompt (package data), paraphrasing the SEER paper's evaluator prompt."""
-    return resources.files("seer_cli.evals").joinpath("data/prompts/llm_judge.txt").read_text(encoding="utf-8")
+    return load_prompt("llm_judge.txt", "seer_cli.evals", "data/prompts")
 
 
 def llm_judge(backend: BackendLike, question: str, pred: Any, gold: Any, *, max_tokens: int = 16) -> bool:

@@ -13,9 +13,9 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
+from ...agent.prompt import load_prompt
 from ...toolkits.base import Tool, Toolkit
 from .env import RESPOND, TRANSFER, TauEnv, policy, tool_schemas
 
@@ -123,7 +123,7 @@ class TauToolkit(Toolkit):
         return "\n".join(f"- {t.signature_text()}: {t.description}" for t in self._tools)
 
     def system_prompt(self) -> str:
-        text = resources.files("seer_cli.evals").joinpath("data/prompts/taubench_system.md").read_text(encoding="utf-8")
+        text = load_prompt("taubench_system.md", "seer_cli.evals", "data/prompts")
         return text.replace("{tools}", self.tool_specs_text()).replace("{policy}", policy(self.env.env).strip()).rstrip("\n")
 
 

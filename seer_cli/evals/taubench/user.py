@@ -16,8 +16,9 @@ customer's own lines are ``assistant`` turns of the user model's chat. Turns are
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING
+
+from ...agent.prompt import load_prompt
 
 if TYPE_CHECKING:
     from ...agent.contracts import BackendLike
@@ -28,7 +29,7 @@ MAX_TOKENS = 160
 
 
 def _read(name: str) -> str:
-    return resources.files("seer_cli.evals").joinpath(f"data/prompts/{name}").read_text(encoding="utf-8").rstrip("\n")
+    return load_prompt(name, "seer_cli.evals", "data/prompts").rstrip("\n")
 
 
 def _prompt(instruction: str, *, stop_rule: bool) -> str:
