@@ -282,3 +282,30 @@ def test_no_unlike_columns_compared_no_percentage_of_a_signed_measure_no_months_
             digits = m.group(1).replace(".", "").lstrip("0").rstrip("0")
             assert len(digits) <= 2, q  # a threshold as a person says it
     assert table_templates._nice(43.2667) == 43 and table_templates._nice(16374) == 16000 and table_templates._nice(0.0345) == 0.035
+
+
+def test_a_proposer_model_words_and_derives_instead_of_the_agents(weather):
+    from seer_cli.practice.generated import AutoConfig, practise_one
+
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
+    sql = task.calls[0].args["query"]
+    day = tables_gen.literals(sql)[0]
+    asked = f"How hot did it get in Seattle on {day}?"
+    proposer = Scripted([json.dumps({"question": asked}), json.dumps({"sql": sql}), json.dumps({"short": "", "casual": "", "domain": ""})],
+                        repeat_last=False)
+
+    class Agent:
+        backend = Scripted([], repeat_last=False)  # the agent's model is never asked: a call would raise
+
+    row, exp = practise_one(Agent(), weather, task, AutoConfig(tries=0, phrase=True, proposer=proposer), ["seattle-weather.csv"])
+    assert exp is not None and exp.question == asked and row["derivation"] == "sampled-sql"
+    assert proposer.calls == 3 and Agent.backend.calls == 0
+
+
+def test_proposer_options_belong_to_auto():
+    from typer.testing import CliRunner
+
+    from seer_cli.cli import app
+
+    res = CliRunner().invoke(app, ["practice", "tasks.jsonl", "--proposer-model", "big.gguf"])
+    assert res.exit_code != 0 and "--proposer-model applies to --auto only" in res.output

@@ -29,6 +29,8 @@ def practice(
     examples: Annotated[str, typer.Option("--examples", help="With --auto: what a task the model fails may still teach: worked, recovery, both (worked,recovery) or none.")] = "worked,recovery",
     phrase: Annotated[Optional[bool], typer.Option("--phrase/--no-phrase", help="With --auto: the model words each task's question as a person would ask it, admitted only when a second derivation from the question agrees (default: on when --tries > 0).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="With --auto: tasks at once (threads); more than 1 needs --llm-url.")] = 1,
+    proposer_model: Annotated[Optional[str], typer.Option("--proposer-model", metavar="GGUF", help="With --auto: a stronger model for the wording, the second derivation and the paraphrase keys (the agent keeps --model).")] = None,
+    proposer_url: Annotated[Optional[str], typer.Option("--proposer-url", metavar="URL", help="With --auto: the proposer on an OpenAI-compatible server.")] = None,
     pool: PoolOpt = None,
     tries: Annotated[Optional[int], typer.Option("--tries", "-T", min=0, max=10, help="Tries per task until one is judged correct (default 3; 1 with --auto, where 0 means worked examples only).")] = None,
     admit: Annotated[Admit, typer.Option(help="What judges a try: em, lenient (number-aware) or llm (needs a judge model).")] = Admit.lenient,
@@ -68,7 +70,8 @@ def practice(
         raise UserError("give a TASKS.jsonl file or --auto N (tasks made from --data/--docs/--tools/--mcp), not both" if tasks_file
                         else "give a TASKS.jsonl file, or --auto N to make tasks from --data/--docs/--tools/--mcp")
     _refuse_other_mode(auto is not None, minutes=minutes, examples=examples != "worked,recovery", concurrency=concurrency > 1,
-                       admit=admit != Admit.lenient, judge_model=judge_model, judge_url=judge_url)
+                       admit=admit != Admit.lenient, judge_model=judge_model, judge_url=judge_url,
+                       proposer_model=proposer_model, proposer_url=proposer_url)
     chosen = [x.strip() for x in examples.split(",") if x.strip()]
     bad = [x for x in chosen if x not in ("worked", "recovery", "none")]
     if bad:
@@ -97,7 +100,8 @@ def practice(
     try:
         if auto is not None:
             summary = _auto(settings, kit, make_kit, log, auto=auto, minutes=minutes, tries=1 if tries is None else tries,
-                            examples=tuple(x for x in chosen if x != "none"), seed=seed, concurrency=concurrency, phrase=phrase)
+                            examples=tuple(x for x in chosen if x != "none"), seed=seed, concurrency=concurrency, phrase=phrase,
+                            proposer=(proposer_model, proposer_url))
         else:
             summary = _from_file(settings, kit, task_list, log, tries=3 if tries is None else max(1, tries), admit=admit,
                                  judge_model=judge_model, judge_url=judge_url, seed=seed)
@@ -110,7 +114,8 @@ def practice(
     out.print(f"pool: {summary['pool']} ({summary['pool_size']} experiences)  log: {log}", markup=False)
 
 
-_AUTO_ONLY = {"minutes": "--minutes", "examples": "--examples", "concurrency": "--concurrency"}
+_AUTO_ONLY = {"minutes": "--minutes", "examples": "--examples", "concurrency": "--concurrency",
+              "proposer_model": "--proposer-model", "proposer_url": "--proposer-url"}
 _FILE_ONLY = {"admit": "--admit", "judge_model": "--judge-model", "judge_url": "--judge-url"}
 
 
@@ -154,13 +159,19 @@ def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_
 
 
 def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int,
-          phrase: bool | None = None) -> dict:
+          phrase: bool | None = None, proposer: tuple[str | None, str | None] = (None, None)) -> dict:
     from ..agent.assemble import open_agent
     from ..practice.generated import AutoConfig, auto_practice
 
     with err.status("Loading the model, the embedder and the pool…"):
         agent = open_agent(settings, kit)
-    config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency, phrase=phrase)
+        proposer_backend = None
+        if any(proposer):
+            from ..backends.registry import get_backend
+
+            proposer_backend = get_backend(settings.replace(model=proposer[0], llm_url=proposer[1]))
+    config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency, phrase=phrase,
+                        proposer=proposer_backend)
 
     def new_agent():  # a worker thread's own toolkit, the same pool, embedder and server
         return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)

@@ -58,6 +58,7 @@ class AutoConfig:
     seed: int = 0
     concurrency: int = 1
     phrase: bool | None = None  # word each question as a person would (phrasing.rephrase); None: when the model tries (tries > 0)
+    proposer: Any = None  # a backend for the wording, the second derivation and the keys (--proposer-model/--proposer-url); None: the agent's
 
     @property
     def phrasing(self) -> bool:
@@ -119,8 +120,9 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
 
     t0 = time.perf_counter()
     outcome, exp, made_by, derivation = None, None, None, None
+    proposer = config.proposer or agent.backend
     if config.phrasing:
-        task = dataclasses.replace(task, asked=phrasing.rephrase(agent.backend, task))
+        task = dataclasses.replace(task, asked=phrasing.rephrase(proposer, task))
     volatile = bool(task.covers.get("volatile"))  # a clock's answer changes between calls: worked only
     if config.tries > 0 and not volatile:
         judge = gold_judge(task.answer, "value")
@@ -134,10 +136,10 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
         if volatile:
             derivation = "volatile-call"  # that the call answers is the check (examples.worked)
         elif config.uses_model:
-            derivation = phrasing.second_derivation(agent.backend, kit, task, task.wording)
+            derivation = phrasing.second_derivation(proposer, kit, task, task.wording)
             if derivation is None and task.asked:  # the person's wording did not hold: the template's may
                 task = dataclasses.replace(task, asked=None)
-                derivation = phrasing.second_derivation(agent.backend, kit, task, task.question)
+                derivation = phrasing.second_derivation(proposer, kit, task, task.question)
         else:
             derivation = "replay"
         if derivation is not None:
@@ -147,7 +149,7 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
             if exp is None and "worked" in config.examples:
                 exp = worked(kit, task)
                 made_by = "worked" if exp is not None else None
-    keys = phrasing.paraphrases(agent.backend, task, task.wording) if exp is not None and config.phrasing else []
+    keys = phrasing.paraphrases(proposer, task, task.wording) if exp is not None and config.phrasing else []
     if exp is not None:
         extra = {"files": files, "derivation": derivation, **({"keys": keys} if keys else {}),
                  **({"practice_try": outcome.solved_at} if made_by == "model" else {})}
@@ -179,7 +181,7 @@ def auto_practice(
     pool = agent.pool
     log = RowLog(log_path, key="id")
     done = log.done(repair=True)
-    tasks = generate_tasks(kit, seed=config.seed, backend=agent.backend if config.uses_model else None, on_warning=on_warning)
+    tasks = generate_tasks(kit, seed=config.seed, backend=(config.proposer or agent.backend) if config.uses_model else None, on_warning=on_warning)
     held = pool.experiences()
     in_pool = {e.question for e in held} | {(e.success_details or {}).get("template_question") for e in held}
     fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
