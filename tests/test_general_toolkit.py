@@ -336,3 +336,22 @@ def test_the_real_model_stops_a_capped_argument_and_the_step_parses(llm, tmp_pat
     out = llm.complete(messages, json_schema=schema, max_tokens=120)
     step = json.loads(out.text)
     assert step["tool"] == "Finish" and 0 < len(step["args"]["answer"]) <= 30, step
+
+
+def test_an_empty_result_names_the_values_the_table_holds(tmp_path):
+    """A small model filters on the question's words ('gentoo', 'Bisc'); when nothing matches, the
+    observation says which spelling the column holds, and says nothing when the value is there."""
+    f = tmp_path / "penguins.csv"
+    f.write_text("species,island,mass\nAdelie,Torgersen,3750\nGentoo,Biscoe,5000\nChinstrap,Dream,3700\n")
+    kit = GeneralToolkit(data=[f])
+    try:
+        avg = kit.call("SQL", {"query": "SELECT AVG(mass) FROM penguins WHERE species = 'gentoo'"})
+        assert avg.endswith("Note: 'gentoo' is not a value of species; it holds 'Gentoo'.")
+        part = kit.call("SQL", {"query": "SELECT * FROM penguins WHERE island='Bisc'"})
+        assert "(no rows)" in part and "it holds 'Biscoe'" in part
+        there = kit.call("SQL", {"query": "SELECT * FROM penguins WHERE species='Gentoo' AND mass > 9000"})
+        assert there.endswith("(no rows)")  # Gentoo exists: the other condition excluded it
+        assert kit.call("SQL", {"query": "SELECT * FROM penguins WHERE species='Emperor'"}).endswith("(no rows)")
+        assert "Note" not in kit.call("SQL", {"query": "SELECT mass FROM penguins WHERE species = 'Gentoo'"})
+    finally:
+        kit.close()

@@ -252,7 +252,34 @@ class GeneralToolkit(Toolkit):
         except Exception as e:
             msg = str(e).strip().splitlines()[0][:300].rstrip(".")
             raise ToolCallError(f"SQL error: {msg}.{_sql_advice(msg)} Tables: {self._schema_line()}") from None
-        return format_table(names, rows)
+        text = format_table(names, rows)
+        if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
+            text += self._near_values(stmt)
+        return text
+
+    def _near_values(self, stmt: str) -> str:
+        """Nothing matched: for each ``column = 'value'`` of the query whose value is not in that
+        text column but is there in another case or spacing, or inside longer values, say so
+        ("'gentoo' is not a value of species; it holds 'Gentoo'"). A small model filters on the
+        words of the question, which are seldom the table's exact spelling."""
+        con, notes = self._connect(), []
+        for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+            column, value = (quoted or bare), value.replace("''", "'")
+            for table, cols in self._schemas.items():
+                col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+                if col is None:
+                    continue
+                q = f'SELECT DISTINCT "{col}" FROM "{table}" WHERE '
+                try:
+                    if con.execute(q + f'"{col}" = ? LIMIT 1', [value]).fetchone():
+                        continue  # the value is there: the other conditions excluded it
+                    near = [v for (v,) in con.execute(q + f'lower(trim("{col}")) = lower(trim(?)) LIMIT 3', [value]).fetchall()]
+                    near = near or [v for (v,) in con.execute(q + f'"{col}" ILIKE ? LIMIT 3', [f"%{value}%"]).fetchall()]
+                except Exception:  # noqa: BLE001 (a hint is best effort)
+                    continue
+                if near:
+                    notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
+        return ("\nNote: " + "; ".join(dict.fromkeys(notes)) + ".") if notes else ""
 
     def _schema_line(self, limit: int = 400) -> str:
         """``t(col TYPE, ...); u(...)``: the tables and columns, for an SQL error the model can act on."""
@@ -356,6 +383,9 @@ class GeneralToolkit(Toolkit):
         for server in self._mcp:
             server.close()
         self._mcp = []
+
+
+_EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
 
 
 def _sql_advice(message: str) -> str:
