@@ -19,6 +19,8 @@ over 14 real documents (PDF, HTML, DOCX, Markdown, text), each with a short verb
   (the gold's words in order in the reply, ``newcomer_suite.found``).
 * ``reach``: where each evidence lies in seer's passages (inside one, split across two, or not in
   the text seer's readers yield), beside each mode's hit from a ``recall`` folder.
+* ``fusion``: a what-if on the same BM25 and dense candidate lists fused other ways (tuned on
+  this set: a lead, not a result).
 * ``table``: accuracy per mode, the paired difference with a bootstrap interval and McNemar's p.
 
     python tools/bench_docqa.py recall --out runs/docqa-recall
@@ -130,6 +132,39 @@ def reach(docs: Path, qs: list[dict], out: Path | None) -> None:
         hits = " ".join(f"{m}:{'@1' if r[q['id']]['hit1'] else '@3' if r[q['id']]['hit3'] else '-'}" for m, r in rows.items())
         where = inside[0].citation() if inside else ("split across passages" if whole else "not in the text seer reads")
         print(f"{q['id']} {q['kind']:10} {hits:30} {where}")
+
+
+def fusion(docs: Path, qs: list[dict], home: Path) -> None:
+    """What-if, tuned on the test set (so only a lead for a new set to confirm): hit@3 when the same
+    BM25 and dense top-20 lists are fused with other RRF constants or a weight on BM25's ranks."""
+    from seer_cli.toolkits.general import GeneralToolkit
+    from seer_cli.toolkits.retrieval import CANDIDATES
+
+    kit = GeneralToolkit(docs=docs, cache_dir=home / "cache", retrieval="hybrid")
+    search = kit._doc_search()
+    lists = [([i for i, _ in search.dense.search(q["question"], CANDIDATES)],
+              [i for i, _ in search.bm25.search(q["question"], CANDIDATES)]) for q in qs]
+    for k, w in [(60, 1), (10, 1), (1, 1), (60, 2), (60, 0), (60, 1e9)]:
+        hits = []
+        for q, (dense, bm25) in zip(qs, lists):
+            score: dict[int, float] = {}
+            for weight, ranking in ((1, dense), (w, bm25)):
+                for rank, i in enumerate(ranking, 1):
+                    score[i] = score.get(i, 0.0) + weight / (k + rank)
+            top = sorted(score, key=lambda i: -score[i])[:3]
+            hits.append(any(contains(q["evidence"], search.chunks[i].text) for i in top))
+        by = {kind: sum(h for h, q in zip(hits, qs) if q["kind"] == kind) for kind in KINDS}
+        print(f"RRF k={k}, BM25 weight {w:g}: hit@3 {sum(hits)}/{len(qs)} (exact {by['exact']}, paraphrase {by['paraphrase']})")
+    import numpy as np  # dense alone, hnswlib (approximate) against every passage scored (exact)
+
+    vecs = np.asarray(search.dense.index.get_items(list(range(len(search.chunks)))), dtype=np.float32)
+    approx = exact = same = 0
+    for q, (dense, _) in zip(qs, lists):
+        top = list(np.argsort(-(vecs @ np.asarray(search.dense.embedder.embed(q["question"]), dtype=np.float32)))[:3])
+        exact += any(contains(q["evidence"], search.chunks[i].text) for i in top)
+        approx += any(contains(q["evidence"], search.chunks[i].text) for i in dense[:3])
+        same += [int(i) for i in top] == dense[:3]
+    print(f"dense alone: hnswlib hit@3 {approx}/{len(qs)}, exact scan hit@3 {exact}/{len(qs)}, same top 3 for {same}")
 
 
 def recall(out: Path, docs: Path, qpath: Path, modes: list[str]) -> list[dict]:
@@ -305,7 +340,7 @@ def table(path: Path, first: str = "hybrid", second: str = "dense") -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("recall", "e2e", "_recall-mode", "reach"):
+    for name in ("recall", "e2e", "_recall-mode", "reach", "fusion"):
         p = sub.add_parser(name)
         p.add_argument("--docs", type=Path, default=SET / "docs")
         p.add_argument("--questions", type=Path, default=SET / "questions.jsonl")
@@ -314,6 +349,8 @@ def main(argv=None) -> int:
             p.add_argument("--json-out", type=Path, required=True)
         elif name == "reach":
             p.add_argument("--out", type=Path, help="a recall folder: show each mode's hit beside it")
+        elif name == "fusion":
+            p.add_argument("--home", type=Path, default=Path("/work/seer-home-docqa"), help="a seer home whose index is built")
         else:
             p.add_argument("--out", type=Path, required=True, help="recall: a folder; e2e: the rows' JSONL file")
             p.add_argument("--modes", default="dense,hybrid,bm25" if name == "recall" else "dense,hybrid")
@@ -338,6 +375,9 @@ def main(argv=None) -> int:
         return 0
     if args.cmd == "reach":
         reach(args.docs.resolve(), qs, args.out)
+        return 0
+    if args.cmd == "fusion":
+        fusion(args.docs.resolve(), qs, args.home.resolve())
         return 0
     modes = args.modes.split(",")
     bad = [m for m in modes if m not in MODES]
