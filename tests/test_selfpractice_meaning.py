@@ -309,3 +309,18 @@ def test_proposer_options_belong_to_auto():
 
     res = CliRunner().invoke(app, ["practice", "tasks.jsonl", "--proposer-model", "big.gguf"])
     assert res.exit_code != 0 and "--proposer-model applies to --auto only" in res.output
+
+
+def test_document_facts_stand_on_their_own():
+    """Sentences read from a real PDF (the Debian FAQ) that made questions naming nothing."""
+    assert not docs_gen.states_a_fact("It was designed by Richard Stallman and preceded the WWW.", "Richard Stallman", "name")
+    assert not docs_gen.states_a_fact("After them, the FAQ was maintained by Santiago Vila and, later, by Josip Rodin.",
+                                      "Santiago Vila", "name")
+    assert not docs_gen.states_a_fact('Debian 8 "jessie" in April 2015 was the first release to ship with systemd.', "2015", "number")
+    assert not docs_gen.states_a_fact("A package will not go into testing after the 5 days.", "5", "number")
+    assert docs_gen.spans("The current maintainer is Javier Fernandez-Sanguino and it works.") == []
+    assert docs_gen.question_for("Let’s say this threshold is 5 days.", "5", "number") is None
+    assert docs_gen.question_for("The number 5 should not be taken literally.", "5", "number") is None
+    assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [
+        "Volunteers are improving Debian every single day of the year."]
+    assert docs_gen.states_a_fact("Bikes must be returned to the depot within 4 hours of the end of the rental.", "4", "number")

@@ -24,7 +24,7 @@ MAX_CHECKS = 300  # Retrieve calls spent checking candidates, at most (each embe
 _TIME = r"\d{1,2}:\d{2}"
 _NUM = r"(?<![\w.=+~-])\d[\d,]*(?:\.\d+)?(?![\w.=;-])"  # a number standing alone: not addr2, BLOCKSx512, ms=01;31 or 1003.1-2001
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
-_NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b"
+_NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b(?![-\u2010\w])"  # not the first half of "Fernandez-Sanguino"
 SPANS = [("time", _TIME), ("date", _DATE), ("name", _NAME), ("number", _NUM)]
 _COPULA = re.compile(r"^(?P<subj>.+?) (?P<verb>is|are|was|were|costs|cost) (?P<span>SPAN)(?P<rest>.*)$")
 MIN_WORDS, MAX_WORDS = 6, 45
@@ -33,7 +33,8 @@ MIN_WORDS, MAX_WORDS = 6, 45
 def sentences(text: str) -> list[str]:
     """Plain sentences of a Markdown or text document (headings, list markers and emphasis dropped)."""
     lines = []
-    text = re.sub(r"(\w)[\u2010\u00ad-]\s+(\w)", r"\1\2", text)  # a manual page's hyphenation: "max‐ imum" -> "maximum"
+    text = re.sub(r"(\w)[\u2010\u00ad\ufffe\uffff-]\s+(\w)", r"\1\2", text)  # hyphenation: "max‐ imum", a PDF's "im\ufffe proving"
+    text = re.sub(r"(\w)[\u00ad\ufffe\uffff](\w)", r"\1\2", text)
     for line in text.splitlines():
         s = line.strip()
         if not s or s.startswith("#") or s.startswith("|") or s.startswith("```"):
@@ -79,6 +80,8 @@ def _question_for(sentence: str, span: str, kind: str) -> str | None:
     m = _COPULA.match(body.replace(span, "SPAN", 1)) if span in body else None
     if m and m.group("span") == "SPAN":
         subj = m.group("subj")
+        if len(subj.split()) > 10 or re.search(r"\blet[’']s\b|\d+\.\d+|[:;]", subj, re.IGNORECASE):
+            return None  # not a thing's name: a clause ("let's say this threshold"), or a heading run into the text
         subj = subj[0].lower() + subj[1:] if not re.match(r"[A-Z][a-z]+ [A-Z]", subj) else subj
         cond = re.match(r"^((?:if|when|unless|after|before) [^,]+), (.+)$", subj)
         if cond:  # "If a warning occurs, exit status is 2." -> "What is the exit status if a warning occurs?"
@@ -111,6 +114,8 @@ def _in_place(body: str, span: str, kind: str) -> str | None:
             wh, after = f"how many {unit.group('unit')}", after[unit.end():]
         elif noun is not None:  # "... exit with status 124" -> "... exit with what status?"
             before, wh = before[:noun.start()], f"what {noun.group(1)}"
+            if re.search(r"\b(the|a|an)\s+$", before, re.IGNORECASE):
+                return None  # "The number 5 ..." would become "The what number ..."
         else:
             return None
     elif kind == "name":
@@ -137,9 +142,26 @@ _PERSON_CONTEXT = re.compile(r"\b(by|contact|ask|named|called|manager|secretary|
 _SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
 
 
+# a sentence whose subject is a word pointing elsewhere ("It was designed by ...", "After them, ..."):
+# out of its paragraph, the question it makes names nothing
+_ANAPHORA = re.compile(r"^(\w+ ){0,2}(it|its|they|them|their|this|these|those|he|she|his|her|here|there|such|the latter|"
+                       r"the former|the above|the following)\b", re.IGNORECASE)
+_MONTHS = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+
+
 def states_a_fact(sentence: str, span: str, kind: str) -> bool:
     """A sentence a reader would look a fact up in, and a span that is the fact: not boilerplate,
-    not a section or list number, not the sentence's first word (a heading's number)."""
+    not a section or list number, not the sentence's first word (a heading's number), not a
+    sentence that leans on the one before it, not a year or a day of a date, and not a number
+    after "the" ("after the how many days" asks nothing)."""
+    if _ANAPHORA.match(sentence):
+        return False
+    if kind == "number":
+        i = sentence.find(span)
+        before, after = sentence[:i], sentence[i + len(span):]
+        if re.fullmatch(r"1[5-9]\d\d|20\d\d", span) or re.search(_MONTHS + r",?\s*$", before) \
+                or re.match(r",?\s*" + _MONTHS, after) or re.search(r"\b(the|a|an|this|that)\s+$", before, re.IGNORECASE):
+            return False
     if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":") \
             or sentence.lstrip().startswith(("-", "(")) or re.search(r"(^|\s)--?\w", sentence):
         return False  # option lists of a manual page ("-b, --blocking-factor=BLOCKS ...") state no fact to look up in words
