@@ -7,7 +7,7 @@ loaded once per test session: they are the expensive part of the suite.
 Two tiers. ``model`` marks the slow one, and it follows from the fixtures a test uses, so it
 cannot be forgotten: a test that requests one of :data:`MODEL_FIXTURES` (directly or through
 another fixture) is marked ``model`` at collection, and so is the handful of model-free tests
-marked ``slow`` (whole-benchmark replays that take minutes). Every other test is plumbing, the fast
+marked ``slow`` (whole-benchmark replays and scans). Every other test is plumbing, the fast
 tier (``pytest -m "not model"``), and there llama.cpp refuses to load a model: a test that reaches
 the model without asking for it fails at once instead of making the fast tier slow. Plumbing talks
 to the scripted backend (``tests/scripted.py``), registered here as ``scripted:<name>`` like any

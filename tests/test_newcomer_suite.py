@@ -45,6 +45,7 @@ def test_suite_has_every_kind_and_unique_questions(suite):
     assert len({(q["kind"], q["question"]) for q in qs}) == len(qs) and len({q["id"] for q in qs}) == len(qs)
 
 
+@pytest.mark.slow  # embeds the suite and every seed pool: 36 s of the plumbing tier's 770 s
 def test_suite_questions_are_not_in_any_seed_pool(suite, embedder):
     seeds = seed_questions()
     assert len(seeds) > 100

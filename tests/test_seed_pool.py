@@ -76,6 +76,7 @@ def test_no_benchmark_question_or_answer_verbatim(seeds):
         assert not [n for n in long_q if n in blob], e.question
 
 
+@pytest.mark.slow  # embeds every ToolQA question: 75 s of the plumbing tier's 770 s
 def test_no_near_duplicate_of_a_benchmark_question(seeds, embedder):
     questions = [q.question for q in load_questions("all")]
     bench = embedder.embed_batch(questions)
