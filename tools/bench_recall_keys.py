@@ -77,10 +77,25 @@ def write_keys(exps, model: str | None) -> dict[str, list[str]]:
     return out
 
 
+def load_rows(spec: str, toolqa_dir: str | None) -> list[dict]:
+    """The questions to recall for: an eval's rows, or a ToolQA domain's whole test half."""
+    if not spec.startswith("toolqa:"):
+        return [json.loads(line) for line in open(spec)]
+    from seer_cli.evals.plan import EvalConfig, select
+
+    domain = spec.split(":", 1)[1]
+    config = EvalConfig(split="all", domains=[domain], split_train=0.5, seed=0, toolqa_dir=toolqa_dir)
+    _, test, _ = select(config)
+    return [{"question": q.question, "intent": domain} for q in test]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pool", required=True)
-    ap.add_argument("--questions", required=True, help="an eval run's results.jsonl (question, intent)")
+    ap.add_argument("--questions", required=True,
+                    help="an eval run's results.jsonl (question, intent), or 'toolqa:DOMAIN' for every test-half question "
+                         "of that domain (--split-train 0.5 --seed 0, as the held-out runs split them)")
+    ap.add_argument("--toolqa-dir", default=None)
     ap.add_argument("-k", type=int, default=4)
     ap.add_argument("--write-keys", action="store_true")
     ap.add_argument("--model", default=None)
@@ -89,7 +104,7 @@ def main() -> None:
     settings = load_settings()
     embedder = get_embedder()
     pool = Pool.open(Path(a.pool), settings, embedder=embedder, create=False)
-    rows = [json.loads(line) for line in open(a.questions)]
+    rows = load_rows(a.questions, a.toolqa_dir)
     mine = [e for e in pool.experiences() if e.origin == ORIGIN]
     keys = {e.id: list(e.success_details.get("keys") or []) for e in mine}
     if a.write_keys:
