@@ -188,6 +188,11 @@ def test_paraphrase_keys_keep_every_value_and_never_the_answer(weather):
     keys = phrasing.paraphrases(Scripted([reply], repeat_last=False), task, f"How hot did it get in Seattle on {day}?")
     assert keys == [f"Seattle high on {day}?"]  # the casual one lost the date, the domain one gave the answer away
     assert phrasing.paraphrases(Scripted(["{"], repeat_last=False), task, "anything?") == []
+    off = json.dumps({"short": "Data analyst?", "casual": "Seattle?", "domain": f"Seattle maximum temperature on {day}?"})
+    assert phrasing.paraphrases(Scripted([off], repeat_last=False), task, f"How hot did it get in Seattle on {day}?") == [
+        f"Seattle maximum temperature on {day}?"]  # a key off the topic, or of one word, is dropped
+    assert not phrasing._on_topic("Data analyst?", "What is the lowest high?")  # no value to check: the words must be on topic
+    assert not phrasing._on_topic("Lowest high?", "What is the lowest high?") and phrasing._on_topic("How many rows?", "How many rows are there?")
 
 
 def test_an_admitted_worked_example_carries_its_keys(weather):

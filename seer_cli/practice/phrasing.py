@@ -123,9 +123,18 @@ def paraphrases(backend, task: AutoTask, question: str) -> list[str]:
         text = " ".join(str((data or {}).get(style, "")).split())
         if text and not text.endswith("?"):
             text += "?"
-        if len(text) > 8 and text not in keys and text.lower() != question.lower() and keeps_literals(task, text):
+        if len(text) > 8 and text not in keys and text.lower() != question.lower() and keeps_literals(task, text) \
+                and _on_topic(text, question):
             keys.append(text)
     return keys
+
+
+def _on_topic(key: str, question: str) -> bool:
+    """A key of three words or more sharing a word with the question (its first four letters):
+    "Data analyst?" for "What is the lowest high?" keeps no value to check and names nothing asked."""
+    words = re.findall(r"[a-z]{4,}", key.lower())
+    stems = {w[:4] for w in re.findall(r"[a-z]{4,}", question.lower())} - {"what", "which", "when", "where", "does", "many", "much"}
+    return len(key.split()) >= 3 and any(w[:4] in stems for w in words)
 
 
 def schema_text(con, tables: list[str]) -> str:
