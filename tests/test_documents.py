@@ -324,3 +324,11 @@ def test_retrieve_shows_the_sentences_that_answer_within_the_prompts_budget(tmp_
     finally:
         kit.close()
     assert obs.startswith("[club.md § Club] ") and "4471" in obs[: Settings().prompt_observation_chars]
+
+
+def test_permalink_marks_are_not_text():
+    """Sphinx puts a ¶ link in every heading; it leaked into citations ("§ Contents ¶ > 3. Python Packaging ¶")."""
+    page = ('<html><body><h1>Python Policy<a class="headerlink" href="#top">¶</a></h1>'
+            '<h2>3. Packaging<a class="headerlink" href="#p">¶</a></h2><p>Modules go in dist-packages.</p></body></html>')
+    blocks = documents.read_html(page)
+    assert [(b.text, b.headings) for b in blocks] == [("Modules go in dist-packages.", ("Python Policy", "3. Packaging"))]

@@ -42,7 +42,7 @@ from typing import Callable
 from ..errors import UserError
 
 READ_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".pdf", ".html", ".htm", ".docx")
-READER_VERSION = 2  # part of the extraction cache key: bump when a reader's output changes
+READER_VERSION = 3  # part of the extraction cache key: bump when a reader's output changes
 
 
 class Unreadable(Exception):
@@ -183,6 +183,8 @@ def read_html(text: str | bytes) -> list[Block]:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(_DROP):
         tag.decompose()
+    for link in soup.select("a.headerlink, a.anchor, a.anchorjs-link, a.heading-anchor"):  # Sphinx's ¶, GitHub's #
+        link.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
     blocks: list[Block] = []
     path: list[tuple[int, str]] = []
