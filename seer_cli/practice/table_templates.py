@@ -123,10 +123,9 @@ def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         expr, rnd = _agg_sql(op, m)
         yield _c(t, f"table.{op}", f"SELECT {expr} FROM {T}", f"What is the {AGG[op][1]} {m.words}{rnd}?", [m], f"{AGG[op][0]} of {m.name}.")
     for m in _pick(rng, M, 2):
-        (threshold,) = con.execute(f"SELECT quantile_disc({m.q}, 0.8) FROM {T}").fetchone()
+        threshold = _threshold(con, T, m, 0.8)
         if threshold is None:
             continue
-        threshold = _nice(threshold)
         thr = format_value(threshold)
         yield _c(t, "table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
                  f"How many {t.noun} have {_a(m.words)} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
@@ -192,10 +191,9 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                      f"What was the {AGG[op][1]} {m.words} in {month} {y}{rnd}?", [m, d],
                      f"{AGG[op][0]} of {m.name} over the rows of {month} {y} ({d.name}).")
         for m, y in _pick(rng, [(m, y) for m in M for y in years], 3):
-            (thr,) = con.execute(f"SELECT quantile_disc({m.q}, 0.75) FROM {T} WHERE {d.in_year(y)}").fetchone()
+            thr = _threshold(con, T, m, 0.75, f" WHERE {d.in_year(y)}")
             if thr is None:
                 continue
-            thr = _nice(thr)
             tv = format_value(thr)
             yield _c(t, "table.count_above_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {m.q} > {_lit(thr)}",
                      f"On how many {rows} in {y} was the {m.words} above {tv}?" if daily else f"How many {rows} in {y} had {_a(m.words)} above {tv}?",
@@ -284,6 +282,13 @@ def _ratio_scale(m: Column) -> bool:
     """A percentage change means something only for a measure that is always positive (a price,
     a count), not for one that crosses zero (a return, a balance)."""
     return m.low is not None and m.low > 0
+
+
+def _threshold(con, table: str, m: Column, quantile: float, where: str = ""):
+    """The ``quantile`` of ``m`` over ``table`` (rows filtered by ``where``), as a person says it
+    (:func:`_nice`); None when there is no value."""
+    (value,) = con.execute(f"SELECT quantile_disc({m.q}, {quantile}) FROM {table}{where}").fetchone()
+    return None if value is None else _nice(value)
 
 
 def _nice(value):

@@ -117,6 +117,7 @@ class GeneralToolkit(Toolkit):
         self._documents: list[Document] | None = None
         self._search = None
         self._vocabulary = None
+        self._chunks: list[Chunk] | None = None
         self.sources: list[Chunk] = []  # the passages Retrieve has shown, in order, each once
         self._mcp = []
         if mcp:  # last: every other input was checked, so a UserError cannot leave a server running
@@ -293,11 +294,17 @@ class GeneralToolkit(Toolkit):
             self._documents = read_folder(self.docs, self.cache_dir, self.on_warning)
         return self._documents
 
+    def chunks(self) -> list[Chunk]:
+        """The passages of ``docs`` (cut once; Retrieve's index and the documents' vocabulary share them)."""
+        if self._chunks is None:
+            self._chunks = [c for d in self.documents() for c in chunk_document(d)]
+        return self._chunks
+
     def _doc_search(self):
         if self._search is None:
             from .retrieval import ChunkSearch
 
-            chunks = [c for d in self.documents() for c in chunk_document(d)]
+            chunks = self.chunks()
             cb = (lambda d, t: self.on_progress(d, t, "indexing documents")) if self.on_progress else None
             self._search = ChunkSearch(chunks, self.cache_dir, mode=self.retrieval, embedder=self._embedder, on_progress=cb)
         return self._search
@@ -318,7 +325,7 @@ class GeneralToolkit(Toolkit):
         if self._vocabulary is None:
             from .retrieval import Vocabulary
 
-            self._vocabulary = Vocabulary([c.search_text for d in self.documents() for c in chunk_document(d)])
+            self._vocabulary = Vocabulary([c.search_text for c in self.chunks()])
         return "docs" if self._vocabulary.covers(question) else intent
 
     @tool

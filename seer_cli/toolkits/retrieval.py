@@ -149,14 +149,15 @@ def snippet(text: str, query: str, chars: int = 240) -> str:
         return text
     want = set(tokens(query, query=True))
     parts = [p for p in _SENTENCE.split(text) if p.strip()]
+    hits = [want & set(tokens(p)) for p in parts]  # each sentence stemmed once, not once per window holding it
     best, best_score = (0, 0), -1.0
     for i in range(len(parts)):
         length, j, found = 0, i, set()
         while j < len(parts) and (j == i or length + 1 + len(parts[j]) <= chars):
             length += len(parts[j]) + (1 if j > i else 0)
-            found |= want & set(tokens(parts[j]))
+            found |= hits[j]
             j += 1
-        starts = bool(want & set(tokens(parts[i])))
+        starts = bool(hits[i])
         score = len(found) + 0.5 * starts - 0.001 * i  # a run that starts at a matching sentence, then the earlier
         if score > best_score:
             best, best_score = (i, j), score
