@@ -67,3 +67,12 @@ def _undeclared(folder: str, groups: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize("folder, groups", [("seer_cli", ()), ("tests", ("dev",)), ("tools", ("dev",))])
 def test_every_import_is_declared(folder, groups):
     assert _undeclared(folder, groups) == []
+
+
+def test_every_package_folder_is_installed():
+    """pyproject.toml lists its packages by name; a package folder that is moved or added must be
+    listed, or `pip install .` builds without it (an editable install made before the move hides it)."""
+    dirs = {str(p.parent.relative_to(REPO)).replace("/", ".") for p in (REPO / "seer_cli").rglob("__init__.py")}
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    assert dirs <= listed, sorted(dirs - listed)
+    assert listed - dirs <= set(PYPROJECT["tool"]["setuptools"].get("package-dir", {})), sorted(listed - dirs)  # mapped elsewhere
