@@ -123,6 +123,39 @@ def embedder():
     return get_embedder()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _embeddings_remembered():
+    """The process-wide embedder remembers what it embedded for the rest of the session.
+
+    Test after test opens a new pool, and each new pool embeds the shipped seed pool again: the
+    same few hundred texts, the same vectors, a third of the plumbing tier's time. Only the
+    singleton (:func:`seer_cli.embedder.get_embedder`, what seer itself uses) remembers; an
+    embedder a test makes for itself (tests/test_embedder.py checks one) computes every time.
+    """
+    import numpy as np
+
+    from seer_cli import embedder as module
+
+    compute = module.OnnxMiniLM.embed_batch
+    seen: dict[str, np.ndarray] = {}
+
+    def embed_batch(self, texts):
+        texts = list(texts)
+        if self is not module._SINGLETON or not all(isinstance(t, str) for t in texts):
+            return compute(self, texts)
+        todo = list(dict.fromkeys(t for t in texts if t not in seen))
+        if todo:
+            seen.update(zip(todo, compute(self, todo)))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = seen[t]
+        return out
+
+    module.OnnxMiniLM.embed_batch = embed_batch
+    yield
+    module.OnnxMiniLM.embed_batch = compute
+
+
 @pytest.fixture
 def shared_toolqa() -> Path:
     if not (SHARED_TOOLQA / "data" / "questions").is_dir():

@@ -11,6 +11,12 @@ from seer_cli.embedder import TOKENIZER_PATH, OnnxMiniLM, default_model_path, ge
 from seer_cli.errors import EmbedderError, SeerError
 
 
+@pytest.fixture(scope="module")
+def embedder():
+    """An embedder of this module's own: the session's shared one remembers vectors (tests/conftest.py)."""
+    return OnnxMiniLM()
+
+
 def test_paraphrase_ranks_above_unrelated(embedder):
     query, para, other = embedder.embed_batch(
         [
@@ -29,15 +35,16 @@ def test_shape_dtype_and_unit_norm(embedder):
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
 
 
-def test_batch_equals_singles_with_mixed_lengths(embedder):
+def test_batch_equals_singles_with_mixed_lengths(embedder, monkeypatch):
     # Lengths deliberately out of order, with a duplicate and more texts than one sub-batch,
     # so that the length sort and the sub-batching must both put every row back in place.
-    texts = [("token " * ((i * 37) % 90)) + f"item {i}" for i in range(70)]
-    texts.insert(5, texts[40])
+    monkeypatch.setattr(embedder, "batch_size", 8)
+    texts = [("token " * ((i * 37) % 90)) + f"item {i}" for i in range(24)]
+    texts.insert(5, texts[20])
     batch = embedder.embed_batch(texts)
     singles = np.stack([embedder.embed(t) for t in texts])
     np.testing.assert_allclose(batch, singles, atol=1e-5)
-    np.testing.assert_allclose(batch[5], batch[41], atol=1e-6)
+    np.testing.assert_allclose(batch[5], batch[21], atol=1e-6)
 
 
 def test_empty_string_and_empty_list(embedder):

@@ -5,6 +5,7 @@ to count how many texts it is asked to embed)."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import numpy as np
 import orjson
@@ -46,16 +47,27 @@ def exp(i: int) -> Experience:
     )
 
 
-@pytest.fixture
-def built(tmp_path, embedder):
-    """A 56-entry pool with both indexes saved, and its answers to a few queries."""
-    pool = Pool.open(tmp_path / "p", load_settings(), embedder=embedder)
-    pool.add([exp(i) for i in range(56)], dedup=False)
-    qv = embedder.embed_batch(QUERIES)
-    expected = {sp: [pool.knn(v, 8, space=sp) for v in qv] for sp in ("trajectory", "question")}
-    pool.close()
+@pytest.fixture(scope="module")
+def _template(tmp_path_factory, embedder):
+    """A 56-entry pool with both indexes saved, and its answers to a few queries: built once."""
+    where = tmp_path_factory.mktemp("template")
+    with pytest.MonkeyPatch.context() as mp:  # the per-test SEER_HOME is not set up yet at module scope
+        mp.setenv("SEER_HOME", str(where / "seer-home"))
+        pool = Pool.open(where / "p", load_settings(), embedder=embedder)
+        pool.add([exp(i) for i in range(56)], dedup=False)
+        qv = embedder.embed_batch(QUERIES)
+        expected = {sp: [pool.knn(v, 8, space=sp) for v in qv] for sp in ("trajectory", "question")}
+        pool.close()
     assert (pool.path / "index-trajectory.hnsw").exists() and (pool.path / "index-question.hnsw").exists()
     return pool.path, qv, expected
+
+
+@pytest.fixture
+def built(tmp_path, _template):
+    """A fresh copy of the template pool for a test to damage."""
+    path, qv, expected = _template
+    copy = shutil.copytree(path, tmp_path / "p")
+    return copy, qv, expected
 
 
 def results(pool, qv):

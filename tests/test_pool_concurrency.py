@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from seer_cli.config import load_settings
 from seer_cli.pool import Pool
@@ -53,6 +54,7 @@ def task(who: str, i: int) -> Experience:
     )
 
 
+@pytest.mark.slow  # four processes, each loading the embedder: ~25 s
 def test_four_processes_fifty_appends_each(tmp_path, embedder):
     path = tmp_path / "shared"
     go = tmp_path / "go"

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from seer_cli.config import load_settings
 from seer_cli.embedder import Embedder
@@ -95,6 +96,7 @@ def check(path: Path, emb: HashEmbedder) -> int:
     return n
 
 
+@pytest.mark.slow  # child processes killed at random moments, each reopening the pool: ~25 s
 def test_kill_9_at_random_moments(tmp_path):
     path = tmp_path / "crashy"
     emb = HashEmbedder()

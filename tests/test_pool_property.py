@@ -79,6 +79,7 @@ malformed = (
 )
 
 
+@pytest.mark.slow  # 40 pools written, damaged and reopened: ~25 s
 @given(st.lists(experiences, min_size=0, max_size=4), st.data(), malformed)
 @hsettings(**SETTINGS)
 def test_malformed_committed_line_is_reported(batch, data, bad):

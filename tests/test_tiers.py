@@ -34,8 +34,10 @@ def test_every_function_that_spawns_a_model_requests_a_model_fixture():
     unmarked = []
     for path in sorted(TESTS.glob("*.py")):
         source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()  # sliced by line: ast.get_source_segment re-splits the file on every call
         for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.FunctionDef) and any(s in ast.get_source_segment(source, node) for s in SPAWNS_A_MODEL):
+            if isinstance(node, ast.FunctionDef) and any(s in "\n".join(lines[node.lineno - 1:node.end_lineno])
+                                                         for s in SPAWNS_A_MODEL):
                 if not MODEL_FIXTURES & {a.arg for a in node.args.args}:
                     unmarked.append(f"{path.name}:{node.lineno} {node.name}")
     assert not unmarked, f"spawn a model without requesting one of {sorted(MODEL_FIXTURES)}: {unmarked}"

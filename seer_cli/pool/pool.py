@@ -35,6 +35,7 @@ from .index import SPACES, HnswIndex, VectorFile, index_path, vectors_path
 from .locate import list_pools, resolve
 from .records import Experience, invalid_reason
 from .redact import redact_experience
+from .remembered import remembered
 from .seeds import default_seed_for, read_seed, seed_file
 from .store import JsonlStore
 from .summary import CACHE, Summaries, load_cache, load_usage, pool_stats, prune_plan, update_usage
@@ -115,7 +116,7 @@ class Pool(DerivedFiles):
             raise PoolCorrupt(str(e)) from None
         with self._write():
             if len(self) == 0 and not (self.path / META).exists():
-                self.add(exps)
+                self.add(exps, remember=True)
 
     # ---- snapshot ----------------------------------------------------------------------------------
     def _reset(self) -> None:
@@ -268,9 +269,11 @@ class Pool(DerivedFiles):
                 if self._depth == 0:
                     self._flock.release()
 
-    def add(self, exps: Iterable[Experience], *, dedup: bool = True, on_progress=None) -> AddResult:
+    def add(self, exps: Iterable[Experience], *, dedup: bool = True, on_progress=None, remember: bool = False) -> AddResult:
         """Add a batch, all or nothing. Duplicates (same id) and near duplicates (same tool chain,
-        trajectory cosine >= ``near_dup_threshold``) are skipped and counted when ``dedup``."""
+        trajectory cosine >= ``near_dup_threshold``) are skipped and counted when ``dedup``.
+        ``remember``: the batch's vectors are kept machine-wide for the next pool that adds the same
+        texts (the shipped seeds: :mod:`.remembered`)."""
         s = self.settings
         batch = [redact_experience(e, tuple(s.redact_patterns), s.observation_max_chars) for e in exps]
         result = AddResult()
@@ -285,8 +288,8 @@ class Pool(DerivedFiles):
                 raise InvalidRecord(f"record {i + 1} of the batch", str(err)) from None
             lines.append(line)
         emb = self._get_embedder()
-        tv = self._embed([e.trajectory_text() for e in batch], on_progress, len(batch))
-        qv = self._embed([e.question for e in batch], None, 0)
+        tv = self._embed([e.trajectory_text() for e in batch], on_progress, len(batch), remember)
+        qv = self._embed([e.question for e in batch], None, 0, remember)
         with self._write():
             self._check_derived()
             n = len(self._sum)
@@ -315,8 +318,11 @@ class Pool(DerivedFiles):
         labels, sims = idx.knn(tv, k)
         return [list(zip(labels[i].tolist(), sims[i].tolist())) for i in range(len(tv))]
 
-    def _embed(self, texts: list[str], on_progress, total: int) -> np.ndarray:
+    def _embed(self, texts: list[str], on_progress, total: int, remember: bool = False) -> np.ndarray:
         emb = self._embedder if self._embedder is not None else self._get_embedder()
+        if remember:
+            return remembered(texts, emb, self.settings.model_cache / "seed-vectors",
+                              lambda todo: self._embed(todo, on_progress, total))
         parts = []
         for i in range(0, len(texts), 64):
             parts.append(np.asarray(emb.embed_batch(texts[i : i + 64]), dtype=np.float32))
