@@ -153,7 +153,9 @@ def test_arguments_described_by_example_and_format_get_values(tmp_path):
     clock = by_tool["get_current_time"][0]
     assert clock.covers.get("volatile") and clock.covers["field"] == "datetime"
     for t in by_tool["member_price"]:
-        assert "None" not in t.question and ("member yes" in t.question or "member no" in t.question)
+        # the docstring's "for a member or not" is said as the flag's value
+        assert "None" not in t.question and ("for a member" in t.question or "for a non-member" in t.question)
+        assert t.question.startswith("What is the price of a ride")  # a noun phrase, not "Can you price of ..."
 
 
 def test_a_reworded_question_needs_a_second_derivation(weather):
@@ -178,6 +180,31 @@ def test_rephrase_keeps_only_wordings_with_every_value(weather):
     assert phrasing.rephrase(Scripted([json.dumps({"question": good})], repeat_last=False), task) == good
     assert phrasing.rephrase(Scripted([json.dumps({"question": "How hot did it get in Seattle?"})], repeat_last=False), task) is None
     assert phrasing.rephrase(Scripted(["{"], repeat_last=False), task) is None
+
+
+def test_a_tool_question_may_name_the_city_and_must_decode_back_to_the_call(tmp_path):
+    """A person asks about "London", not "Europe/London": the wording is kept when the identifier's
+    last part is said, and only the question decoding back into the very same arguments proves it."""
+    f = tmp_path / "timeish.py"
+    f.write_text(TIME_SERVER_LIKE)
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    try:
+        task = next(t for t in tools_gen.generate(kit, random.Random(0)) if t.calls[0].tool == "convert_time")
+        args = task.calls[0].args
+        city = lambda tz: tz.rsplit("/", 1)[-1].replace("_", " ")  # noqa: E731
+        person = f"It's {args['time']} in {city(args['source_timezone'])}: what time is it in {city(args['target_timezone'])}?"
+        assert phrasing.rephrase(Scripted([json.dumps({"question": person})], repeat_last=False), task) == person
+        lost = f"It's {args['time']} here: what time is it in {city(args['target_timezone'])}?"
+        assert phrasing.rephrase(Scripted([json.dumps({"question": lost})], repeat_last=False), task) is None
+        right, wrong = json.dumps(args), json.dumps({**args, "target_timezone": "Europe/Paris"})
+        assert phrasing.second_derivation(Scripted([right], repeat_last=False), kit, task, person) == "decoded-call"
+        assert phrasing.second_derivation(Scripted([wrong], repeat_last=False), kit, task, person) is None
+        clock = next(t for t in tools_gen.generate(kit, random.Random(0)) if t.calls[0].tool == "get_current_time")
+        assert "a specific" not in clock.question and clock.calls[0].args["timezone_name"] in clock.question
+    finally:
+        kit.close()
+    assert phrasing.said("America/New_York", "what time is it in new york?") and not phrasing.said("America/New_York", "in york?")
+    assert not phrasing.said("UTC", "in london?") and phrasing.said("12:30", "at 12:30?")
 
 
 def test_paraphrase_keys_keep_every_value_and_never_the_answer(weather):

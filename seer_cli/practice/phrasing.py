@@ -87,12 +87,27 @@ def keeps_literals(task: AutoTask, question: str) -> bool:
         for v in call.args.values():
             if isinstance(v, bool):
                 continue
-            if str(v).lower() not in q:
+            if not said(v, q):
                 return False
     if "rounded to" in task.question and not re.search(r"round|decimal", q):
         return False  # the precision is part of the answer
     given = {str(v).lower() for v in call.args.values()}
     return task.answer.lower() in given or task.answer.lower() not in q or len(task.answer) <= 2
+
+
+def said(value, question: str) -> bool:
+    """Whether a tool argument is in a (lower-cased) question: as written, or, for an identifier
+    such as a time zone or a code path ("Europe/London", "America/New_York"), its last part in a
+    person's words ("London", "New York"). A person names the city, not the database key; the
+    second derivation (:func:`.tools.decode_back`: the question must decode back into the very same
+    arguments) is what proves the looser wording still means the call."""
+    text = str(value).lower()
+    if text in question:
+        return True
+    if not re.fullmatch(r"[a-z][\w+-]*(?:/[\w+-]+)+", text):
+        return False
+    last = re.sub(r"[_-]+", " ", text.rsplit("/", 1)[-1]).strip()
+    return len(last) >= 3 and re.search(rf"\b{re.escape(last)}\b", question) is not None
 
 
 def rephrase(backend, task: AutoTask) -> str | None:

@@ -127,7 +127,12 @@ def phrase(tool, args: dict[str, Any]) -> str:
     missing = []
     for name, value in args.items():
         if isinstance(value, bool):  # never "None member": a flag is said as yes or no
-            missing.append(f"{readable(name)} {'yes' if value else 'no'}")
+            either = re.search(rf"\b((?:a |an )?){re.escape(readable(name))} or not\b", text)
+            if either:  # "for a member or not" -> "for a member" / "for a non-member"
+                said = f"{either.group(1)}{readable(name)}" if value else f"{'a ' if either.group(1) else ''}non-{readable(name)}"
+                text = text[:either.start()] + said + text[either.end():]
+            else:
+                missing.append(f"{readable(name)} {'yes' if value else 'no'}")
             continue
         v = format_value(value) if not isinstance(value, str) else value
         replaced = False
@@ -138,11 +143,18 @@ def phrase(tool, args: dict[str, Any]) -> str:
                     text = text[:m.start()] + value + text[m.end():]
                     replaced = True
                     break
-        m = re.search(rf"(?:\bthe given |\bgiven )?\b{re.escape(name)}\b(?P<next> \w+)?", text) if not replaced else None
+        # "in a specific timezone" -> "in Europe/London timezone": the value is the specific one; a
+        # parameter "timezone_name" is found as "timezone" when the docstring says only that
+        m = None
+        for word in dict.fromkeys((name, name.split("_", 1)[0])) if not replaced else ():
+            m = re.search(rf"(?:\b(?:a|an|the) (?:given|specific|particular) |\b(?:given|specific) )?\b{re.escape(word)}\b(?P<next> \w+)?",
+                          text) if len(word) >= 4 or word == name else None
+            if m:
+                break
         if m:
             # "weight_kg kilograms" -> "4 kilograms"; "the given nights in a room" -> "6 nights in a room"
             unit_follows = m.group("next") and m.group("next").strip() not in _GLUE
-            said = str(v) if unit_follows else f"{v} {readable(name)}"
+            said = str(v) if unit_follows else f"{v} {readable(word)}"
             text = text[:m.start()] + said + (m.group("next") or "") + text[m.end():]
             replaced = True
         if not replaced:
@@ -165,8 +177,9 @@ def question_of(tool, args: dict[str, Any], field: str | None = None) -> str:
     """The docstring's request with the values in place, as a question; ``field`` (a key of a
     structured result) says which part of the result is asked for."""
     text = phrase(tool, args)
-    first = text.split(" ", 1)[0].lower()
-    if first in _IMPERATIVE:
+    first, *rest = text.lower().split(" ", 2)
+    # "Price of a ride ...", "Price in euros of ..." name a thing: "What is the price of ..."
+    if first in _IMPERATIVE and not (rest and rest[0] in ("of", "in", "for", "per", "at", "to", "from", "on")):
         text = text.split(" ", 1)[1] if first in ("returns", "return") and " " in text else text
         ask = f"Can you {text}?" if first not in ("returns", "return") else f"What is {text}?"
     else:
