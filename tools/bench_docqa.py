@@ -135,8 +135,9 @@ def reach(docs: Path, qs: list[dict], out: Path | None) -> None:
 
 
 def fusion(docs: Path, qs: list[dict], home: Path) -> None:
-    """What-if, tuned on the test set (so only a lead for a new set to confirm): hit@3 when the same
-    BM25 and dense top-20 lists are fused with other RRF constants or a weight on BM25's ranks."""
+    """What-if: hit@3 when the same BM25 and dense top-20 lists are fused with other RRF constants
+    or a weight on BM25's ranks. Run it on the development set (``evals/docqa-dev/``) to choose;
+    on the test set it is only a lead."""
     from seer_cli.toolkits.general import GeneralToolkit
     from seer_cli.toolkits.retrieval import CANDIDATES
 
@@ -144,7 +145,8 @@ def fusion(docs: Path, qs: list[dict], home: Path) -> None:
     search = kit._doc_search()
     lists = [([i for i, _ in search.dense.search(q["question"], CANDIDATES)],
               [i for i, _ in search.bm25.search(q["question"], CANDIDATES)]) for q in qs]
-    for k, w in [(60, 1), (10, 1), (1, 1), (60, 2), (60, 0), (60, 1e9)]:
+    grid = [(k, w) for k in (1, 5, 10, 20, 60) for w in (0.5, 1, 2, 3)] + [(60, 0), (60, 1e9)]
+    for k, w in grid:
         hits = []
         for q, (dense, bm25) in zip(qs, lists):
             score: dict[int, float] = {}
