@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 from ..agent.judge import admit_experience, gold_judge
 from ..rowlog import Recorder, RowLog, run_items
-from . import docs, phrasing, tables, tools
+from . import doc_questions, docs, phrasing, tables, tools
 from .examples import ORIGIN, details, recovery, verified, worked
 from .ledger import Ledger, environment_files, order_by_gaps
 from .tasks import AutoTask, interleave
@@ -80,7 +80,8 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
     if kit.sql_tables() is not None:
         sources.append(("tables", lambda: tables.generate(kit, rng)))
     if getattr(kit, "docs", None) is not None:
-        sources.append(("documents", lambda: docs.generate(kit, rng)))
+        # the rules' tasks first, then (with a model) what it proposes a reader would ask (:mod:`.doc_questions`)
+        sources.append(("documents", lambda: [*docs.generate(kit, rng), *doc_questions.generate(kit, rng, backend)]))
     if getattr(kit, "user_tools", None):
         sources.append(("tools", lambda: tools.generate(kit, rng, backend, on_warning=on_warning)))
     for name, make in sources:

@@ -66,6 +66,8 @@ def request_of(task: AutoTask) -> str | None:
     if task.kind == "tools":
         return f"Tool: {call.tool} - {task.covers.get('description', '')}\nCall: {call.tool}({json.dumps(call.args)})" + (
             f"\nThe part of the reply asked for: {task.covers['field']}" if task.covers.get("field") else "")
+    if task.kind == "docs" and task.covers.get("op") == "proposed":
+        return None  # the model wrote this question already, as a reader would ask it (:mod:`.doc_questions`)
     if task.kind == "docs" and task.covers.get("sentence"):
         return f"A sentence of the document {task.covers.get('doc')}: \"{task.covers['sentence']}\"\nIn words: {task.question}"
     return None
