@@ -82,3 +82,21 @@ def test_no_model_no_documents_or_no_budget_means_no_call(tmp_path, embedder):
         assert list(doc_questions.generate(kit, random.Random(0), Scripted(["not json"]))) == []
     finally:
         kit.close()
+
+
+def test_the_real_model_proposes_what_the_passage_says(tmp_path, embedder, llm):
+    """The bundled 0.5B as the proposer, greedy, on the two passages of the guide: every proposal it
+    makes is a question with an answer copied from that passage, and one or more survive the
+    Retrieve check as tasks."""
+    kit = _kit(tmp_path, embedder)
+    try:
+        passages = doc_questions._passages(kit, random.Random(0))
+        proposals = [(p, doc_questions.propose(llm, p)) for p in passages]
+        tasks = list(doc_questions.generate(kit, random.Random(0), llm))
+    finally:
+        kit.close()
+    made = [(p, prop) for p, prop in proposals if prop is not None]
+    assert made, "the 0.5B proposed nothing acceptable for either passage"
+    for p, (question, answer) in made:
+        assert question.endswith("?") and answer.lower() in p.text.lower() and answer.lower() not in question.lower()
+    assert tasks and all(t.answer in GUIDE for t in tasks)
