@@ -201,10 +201,16 @@ def test_cli_unreachable_llm_url():
     assert "Traceback" not in result.output
 
 
-def test_eval_with_concurrency_against_the_server(server, tmp_path):
+def test_eval_with_concurrency_against_the_server(server, tmp_path, seer_home):
     """--concurrency 2 runs episodes on two threads against the real server; every question is
     answered once, the run dir is consistent and the summary counts them all."""
     import importlib.util
+
+    # The server answers one request at a time on one thread, so a request queued behind the
+    # other waits for it; on a CPU shared with other tests (CI runs two workers) that wait alone
+    # passed the default 120 s. This test is about concurrency, not latency.
+    seer_home.mkdir(parents=True, exist_ok=True)
+    (seer_home / "config.toml").write_text("request_timeout = 900\n")
     from pathlib import Path
 
     import orjson
