@@ -11,9 +11,7 @@ case-insensitive substring, every word of the answer in the evidence); the test 
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
@@ -25,25 +23,8 @@ _spec.loader.exec_module(checker)
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
-    ap.add_argument("--stats", action="store_true", help="print words per file instead")
-    args = ap.parse_args(argv)
-    if args.stats:
-        total = 0
-        for path in sorted(DOCS.iterdir()):
-            words = len(checker.extract(path).split())
-            total += words
-            print(f"{path.name:32} {words:7d} words  ~{words / 500:5.1f} pages")
-        print(f"{'total':32} {total:7d} words  ~{total / 500:5.1f} pages")
-        return 0
-    lines = args.questions.read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line) for line in lines if line.strip()]
-    problems = checker.check(questions, DOCS)
-    for p in problems:
-        print(p)
-    print(f"{len(questions)} questions, {len(problems)} problems", file=sys.stderr)
-    return 1 if problems else 0
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return checker.main(["--docs", str(DOCS), "--questions", str(HERE / "questions.jsonl"), *argv])
 
 
 if __name__ == "__main__":

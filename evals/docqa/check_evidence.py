@@ -105,10 +105,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
     ap.add_argument("--stats", action="store_true", help="print words per file instead")
+    ap.add_argument("--docs", type=Path, default=DOCS, help="the documents' folder (another set's, e.g. evals/docqa-dev/docs)")
     args = ap.parse_args(argv)
     if args.stats:
         total = 0
-        for path in sorted(DOCS.iterdir()):
+        for path in sorted(args.docs.iterdir()):
             words = len(extract(path).split())
             total += words
             print(f"{path.name:32} {words:7d} words  ~{words / 500:5.1f} pages")
@@ -116,7 +117,7 @@ def main(argv=None) -> int:
         return 0
     lines = args.questions.read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line) for line in lines if line.strip()]
-    problems = check(questions)
+    problems = check(questions, args.docs)
     for p in problems:
         print(p)
     print(f"{len(questions)} questions, {len(problems)} problems", file=sys.stderr)
