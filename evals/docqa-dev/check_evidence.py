@@ -1,9 +1,9 @@
 """Check the development set's evidence with the test set's own checker, pointed at this folder.
 
-Why: ``evals/docqa/check_evidence.py`` reads its documents from its own ``docs/``; its
-``check(questions, docs)`` takes the folder, so this wrapper loads that module unchanged and hands
-it ``evals/docqa-dev/docs``. Same extraction, same rules (5-25 words, whitespace-normalised,
-case-insensitive substring, every word of the answer in the evidence); the test set is not touched.
+Why: the test set's checker (``evals/docqa/check_evidence.py``) reads its own ``docs/`` unless
+given ``--docs``; this wrapper runs it on ``evals/docqa-dev``. Same extraction, same rules (5-25
+words, whitespace-normalised, case-insensitive substring, every word of the answer in the
+evidence); the test set is not touched.
 
     python evals/docqa-dev/check_evidence.py            # one line per failure, exit 1 if any
     python evals/docqa-dev/check_evidence.py --stats    # words per file (pages at ~500 words)
