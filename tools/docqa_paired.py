@@ -11,24 +11,15 @@ builds it) and writes one row per question.
 from __future__ import annotations
 
 import json
-import random
 import sys
-from math import comb
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bench_docqa as bd  # noqa: E402  (a sibling script: its evidence matching)
 
+from seer_cli.evals.scoring import mcnemar, paired_bootstrap  # noqa: E402
 from seer_cli.toolkits.general import GeneralToolkit  # noqa: E402
 from seer_cli.toolkits.retrieval import CANDIDATES, fuse  # noqa: E402
-
-
-def mcnemar(a: int, b: int) -> float:
-    """Exact two-sided McNemar p for a and b discordant pairs."""
-    n = a + b
-    if n == 0:
-        return 1.0
-    return min(1.0, 2 * sum(comb(n, i) for i in range(min(a, b) + 1)) / 2 ** n)
 
 
 def hits(docs: Path, qpath: Path, home: Path) -> list[dict]:
@@ -52,14 +43,12 @@ def hits(docs: Path, qpath: Path, home: Path) -> list[dict]:
 def main() -> None:
     docs, qpath, home, out = map(Path, sys.argv[1:5])
     rows = hits(docs, qpath, home)
-    rng = random.Random(0)
     for x, y in (("k10", "dense"), ("k10", "k60"), ("k10", "bm25")):
-        diff = [r[x] - r[y] for r in rows]
-        boots = sorted(sum(rng.choice(diff) for _ in diff) / len(diff) for _ in range(10000))
-        up, down = sum(d > 0 for d in diff), sum(d < 0 for d in diff)
-        print(f"{x} - {y}: {sum(r[x] for r in rows)} vs {sum(r[y] for r in rows)} of {len(rows)}: "
-              f"{100 * sum(diff) / len(diff):+.0f} points [{100 * boots[250]:+.0f}, {100 * boots[9750]:+.0f}], "
-              f"{up} vs {down} discordant, McNemar p = {mcnemar(up, down):.3g}")
+        a, b = [r[x] for r in rows], [r[y] for r in rows]
+        diff, lo, hi = paired_bootstrap(a, b)
+        up, down = sum(p and not q for p, q in zip(a, b)), sum(q and not p for p, q in zip(a, b))
+        print(f"{x} - {y}: {sum(a)} vs {sum(b)} of {len(rows)}: {100 * diff:+.0f} points [{100 * lo:+.0f}, {100 * hi:+.0f}], "
+              f"{up} vs {down} discordant, McNemar p = {mcnemar(a, b):.3g}")
     out.write_text(json.dumps(rows, indent=0))
 
 
