@@ -24,6 +24,8 @@ import random
 import re
 from typing import Iterator
 
+from ..pool.records import normalise_text
+from .docs import cites
 from .tasks import AutoTask, Call, interleave
 
 MAX_PROPOSALS = 12  # model calls a run, at most (each reads one passage: seconds on 2 cores)
@@ -43,21 +45,17 @@ _SAYS_NOTHING = {"yes", "no", "true", "false", "none", "null", "n/a", "it", "thi
                  "see above", "see below", "above", "below", "default", "the default"}
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def acceptable(question: str, answer: str, passage: str, headings: tuple[str, ...] = ()) -> bool:
     """The proposal names something a reader asks and the passage states: a short answer copied
     from the passage, not in the question, not a section number, a heading or an empty word."""
-    q, a = _norm(question), _norm(answer).strip(" .,:;\"'`")
+    q, a = normalise_text(question), normalise_text(answer).strip(" .,:;\"'`")
     if not q.endswith("?") or len(q.split()) < 4 or not a or len(a.split()) > MAX_ANSWER_WORDS:
         return False
     if a in _SAYS_NOTHING or re.fullmatch(r"\d+(\.\d+)+\.?|[ivxlc]+\.?|§.*", a):  # "3.2", "iv": section numbers
         return False
-    if a not in _norm(passage) or a in q:
+    if a not in normalise_text(passage) or a in q:
         return False
-    if any(a == _norm(h) for h in headings):
+    if any(a == normalise_text(h) for h in headings):
         return False
     return not re.search(r"\b(section|chapter|heading)\s+(number|title)\b|what does .* (mean|stand for)", q)
 
@@ -99,7 +97,7 @@ def propose(backend, passage) -> tuple[str, str] | None:
 def generate(kit, rng: random.Random, backend, *, budget: int = MAX_PROPOSALS) -> Iterator[AutoTask]:
     """Retrieve-then-answer tasks the model proposes from the toolkit's passages, each checked by
     a real Retrieve on its question (see the module docstring)."""
-    if backend is None or getattr(kit, "docs", None) is None or budget <= 0:
+    if backend is None or kit.docs is None or budget <= 0:
         return
     calls = 0
     for passage in _passages(kit, rng):
@@ -114,7 +112,7 @@ def generate(kit, rng: random.Random, backend, *, budget: int = MAX_PROPOSALS) -
             obs = kit.call("Retrieve", {"query": question})
         except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
             return
-        if _norm(answer) not in _norm(obs) or not re.search(rf"\[{re.escape(passage.file)}[\] ]", obs):
+        if normalise_text(answer) not in normalise_text(obs) or not cites(obs, passage.file):
             continue  # the question does not lead back to the passage: the plan would not work
         yield AutoTask("docs", "docs.proposed", question, answer,
                        (Call("Retrieve", {"query": question}, "Use Retrieve to search the documents for the passage that answers this."),),

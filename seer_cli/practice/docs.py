@@ -176,6 +176,11 @@ def _gold(span: str, kind: str) -> str:
     return span.replace(",", "") if kind == "number" else span
 
 
+def cites(observation: str, name: str) -> bool:
+    """Whether a Retrieve observation cites document ``name`` (``[name p.2 § ...]``, ``[name]``)."""
+    return re.search(rf"\[{re.escape(name)}[\] ]", observation) is not None
+
+
 def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
     """Retrieve-then-answer tasks from the toolkit's documents, each checked by a real Retrieve.
     The documents are read by the toolkit's own readers (:meth:`GeneralToolkit.documents`), so a
@@ -204,7 +209,7 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
             obs = kit.call("Retrieve", {"query": query})
         except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
             return
-        if span not in obs or not re.search(rf"\[{re.escape(name)}[\] ]", obs):  # the citation: [name p.2 § ...]
+        if span not in obs or not cites(obs, name):
             continue
         made += 1
         yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),

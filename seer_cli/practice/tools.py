@@ -120,6 +120,20 @@ def _number_arg(rng: random.Random, schema: dict) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+def _mention(text: str, name: str) -> tuple[re.Match, str] | None:
+    """Where the docstring names parameter ``name`` (with the word that named it): by its name, else
+    by its first part ("timezone" for ``timezone_name``, when the docstring says only that), with a
+    "a specific"/"the given" before it, which the value replaces ("in a specific timezone" ->
+    "in Europe/London timezone")."""
+    head = name.split("_", 1)[0]
+    for word in (name, head) if head != name and len(head) >= 4 else (name,):
+        m = re.search(rf"(?:\b(?:a|an|the) (?:given|specific|particular) |\b(?:given|specific) )?\b{re.escape(word)}\b(?P<next> \w+)?",
+                      text)
+        if m:
+            return m, word
+    return None
+
+
 def phrase(tool, args: dict[str, Any]) -> str:
     """The docstring's first sentence with the arguments in place: parameter names become their
     values, option lists become the chosen option; arguments it never names are added as ``with``."""
@@ -143,15 +157,9 @@ def phrase(tool, args: dict[str, Any]) -> str:
                     text = text[:m.start()] + value + text[m.end():]
                     replaced = True
                     break
-        # "in a specific timezone" -> "in Europe/London timezone": the value is the specific one; a
-        # parameter "timezone_name" is found as "timezone" when the docstring says only that
-        m = None
-        for word in dict.fromkeys((name, name.split("_", 1)[0])) if not replaced else ():
-            m = re.search(rf"(?:\b(?:a|an|the) (?:given|specific|particular) |\b(?:given|specific) )?\b{re.escape(word)}\b(?P<next> \w+)?",
-                          text) if len(word) >= 4 or word == name else None
-            if m:
-                break
-        if m:
+        found = None if replaced else _mention(text, name)
+        if found:
+            m, word = found
             # "weight_kg kilograms" -> "4 kilograms"; "the given nights in a room" -> "6 nights in a room"
             unit_follows = m.group("next") and m.group("next").strip() not in _GLUE
             said = str(v) if unit_follows else f"{v} {readable(word)}"
