@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc
+from . import calc, sql_hints, table_types
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
@@ -186,6 +186,8 @@ class GeneralToolkit(Toolkit):
                 reader = {".csv": "read_csv(?, header=true)", ".tsv": "read_csv(?, header=true, delim='\t')",
                           ".parquet": "read_parquet(?)"}.get(suffix, "read_json_auto(?)")
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [str(p)])
+                if suffix != ".parquet":
+                    table_types.refine(con, name)  # NA in a column of numbers, "Jan 1 2000" (:mod:`.table_types`)
             except duckdb.Error as e:
                 raise UserError(f"{p}: cannot be read as a table ({str(e).splitlines()[0]})") from None
         con.execute("SET enable_external_access = false")
@@ -252,7 +254,7 @@ class GeneralToolkit(Toolkit):
             rows = cur.fetchmany(SQL_ROWS + 1)
         except Exception as e:
             msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-            raise ToolCallError(f"SQL error: {msg}.{_sql_advice(msg)} Tables: {self._schema_line()}") from None
+            raise ToolCallError(f"SQL error: {msg}.{sql_hints.advice(msg, self._schemas)} Tables: {self._schema_line()}") from None
         text = format_table(names, rows)
         if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
             text += self._near_values(stmt)
@@ -393,14 +395,6 @@ class GeneralToolkit(Toolkit):
 
 
 _EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
-
-
-def _sql_advice(message: str) -> str:
-    """One sentence for an error the model can fix by a known rewrite (else ""): LIKE on a DATE
-    column (``date LIKE '2024%'``, the usual first try at a year filter) fails in DuckDB."""
-    if re.search(r"~~\((DATE|TIMESTAMP)", message):
-        return " For a DATE column use year(col) = 2024 or month(col) = 3, not LIKE."
-    return ""
 
 
 def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:

@@ -1,0 +1,74 @@
+"""One sentence after an SQL error that says what to write instead, from the tables' own columns.
+
+Why: a small model names columns from the question's words (``temperature_min`` for
+``temp_min``, ``closing_price`` for ``price``, ``month = 7`` where the table has a ``date``), and
+DuckDB's own suggestion is by spelling alone ("Candidate bindings: precipitation" for
+``closing_price``; "Did you mean pg_tables?" for a table it does not have). Read back after the
+error, the model then repeats the call it made. A hint built from the schema, by the words the
+names share, gives it the rewrite: "There is no column closing_price; did you mean price?".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+Schemas = dict[str, list[tuple[str, str]]]  # table -> [(column, type)]
+
+DATE_PARTS = {"year": "year", "month": "month", "day": "day", "quarter": "quarter", "week": "week",
+              "yr": "year", "mon": "month", "dow": "dayofweek", "weekday": "dayofweek"}
+
+
+def advice(message: str, schemas: Schemas) -> str:
+    """A sentence (with a leading space) for an error the model can fix by a known rewrite, else ""."""
+    if re.search(r"~~\((DATE|TIMESTAMP)", message):
+        return " For a DATE column use year(col) = 2024 or month(col) = 3, not LIKE."
+    if m := re.search(r'Referenced column "([^"]+)" not found', message):
+        return _column(m.group(1), schemas)
+    if m := re.search(r"Table with name (\S+) does not exist", message):
+        tables = ", ".join(schemas)
+        return f" There is no table {m.group(1)}; the tables are: {tables}." if tables else ""
+    return ""
+
+
+def _column(name: str, schemas: Schemas) -> str:
+    dates = [c for cols in schemas.values() for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))]
+    part = next((DATE_PARTS[w] for w in _words(name) if w in DATE_PARTS), None)
+    if part and dates:
+        d = dates[0]
+        return (f" There is no column {name}; write {part}({d}) for the {part} of the date column"
+                f" (e.g. WHERE month({d}) = 7 AND year({d}) = 2012).")
+    near = similar(name, [c for cols in schemas.values() for c, _ in cols])
+    if not near:
+        return ""
+    return f" There is no column {name}; did you mean " + " or ".join(near) + "?"
+
+
+def similar(name: str, columns: list[str], n: int = 2) -> list[str]:
+    """The columns most like ``name``: sharing a word (``temp`` of ``temperature_min``, ``price`` of
+    ``closing_price``) first, by how much of the name they share, then close spellings."""
+    words = _words(name)
+
+    def shared(col: str) -> float:
+        cw = _words(col)
+        hits = sum(1 for w in words if any(w == x or (min(len(w), len(x)) >= 3 and (w.startswith(x) or x.startswith(w)))
+                                          for x in cw))
+        return hits / max(len(words), 1)
+
+    columns = list(dict.fromkeys(columns))
+    ranked = sorted((c for c in columns if shared(c) > 0),
+                    key=lambda c: (-shared(c), -difflib.SequenceMatcher(None, name.lower(), c.lower()).ratio()))
+    if ranked:
+        return ranked[:n]
+    return difflib.get_close_matches(name, columns, n=n, cutoff=0.75)
+
+
+# the same word as column names shorten it, and as questions say it
+SAME = {"maximum": "max", "high": "max", "highest": "max", "minimum": "min", "low": "min", "lowest": "min",
+        "average": "avg", "mean": "avg", "temperature": "temp", "quantity": "qty", "amount": "amt",
+        "number": "num", "count": "num"}
+
+
+def _words(name: str) -> list[str]:
+    split = re.split(r"[^a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower())
+    return [SAME.get(w, w) for w in split if w]

@@ -1,0 +1,78 @@
+"""Column types a person would give a table: numbers with gaps, and dates written the way people write them.
+
+Why: DuckDB's CSV sniffer types a column from its values, so one ``NA`` (R's missing value) in a
+column of measurements makes the whole column text, and ``AVG(bill_length_mm)`` fails; dates
+written ``Jan 1 2000`` or ``25/12/2013`` stay text, and ``year(date) = 2008`` fails. A small
+model writes the query the column's meaning calls for, not the cast its storage needs, and
+seldom recovers from the error. So after loading, each text column is retyped when every value
+agrees:
+
+* **numbers with missing markers**: every value is a number or a missing marker (``NA``,
+  ``N/A``, ``NaN``, ``null``, ``None``, ``-``, ``?``, empty) → ``BIGINT`` or ``DOUBLE``, markers
+  ``NULL``. Codes with a leading zero (``02134``) stay text, as do columns of markers alone.
+* **dates**: every value parses with one of the usual written formats → ``DATE``. When two
+  formats fit and read some value as different days (``01/02/2000``: January or February?),
+  the column is left as it is.
+
+A column with any other value is left alone: nothing is guessed, only agreed.
+"""
+
+from __future__ import annotations
+
+MISSING = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None", "none", "-", "--", "?", ".")
+
+# strptime formats people write dates in (ISO dates DuckDB's sniffer already reads)
+DATE_FORMATS = (
+    "%b %d %Y", "%b %d, %Y", "%B %d %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y",
+    "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%m-%d-%Y", "%d-%m-%Y", "%Y-%m-%d",
+)
+
+
+def refine(con, table: str) -> list[tuple[str, str]]:
+    """Retype the text columns of ``table`` where every value agrees; returns ``[(column, new type)]``."""
+    cols = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                       "AND data_type = 'VARCHAR' ORDER BY ordinal_position", [table]).fetchall()
+    changes = []
+    for (col,) in cols:
+        expr = _retyped(con, table, col)
+        if expr is not None:
+            changes.append((col, *expr))
+    if changes:
+        replaced = ", ".join(f'{sql} AS "{_q(col)}"' for col, _typ, sql in changes)
+        con.execute(f'CREATE OR REPLACE TABLE "{_q(table)}" AS SELECT * REPLACE ({replaced}) FROM "{_q(table)}"')
+    return [(col, typ) for col, typ, _sql in changes]
+
+
+def _retyped(con, table: str, col: str) -> tuple[str, str] | None:
+    """(type, SQL expression) that retypes the column, or None when its values do not all agree."""
+    c, t = f'"{_q(col)}"', f'"{_q(table)}"'
+    missing = ", ".join(f"'{m}'" for m in MISSING)
+    present = f"FROM {t} WHERE {c} IS NOT NULL AND trim({c}) NOT IN ({missing})"
+    n = con.execute(f"SELECT count(DISTINCT {c}) {present}").fetchone()[0]
+    if not n:
+        return None  # empty, or markers alone: nothing to agree on
+    blank = f"CASE WHEN trim({c}) IN ({missing}) THEN NULL ELSE trim({c}) END"
+    bad_int, bad_num, zero_led = con.execute(
+        f"SELECT count(*) FILTER (WHERE NOT regexp_full_match(trim({c}), '[-+]?[0-9]+')), "
+        f"count(*) FILTER (WHERE TRY_CAST(trim({c}) AS DOUBLE) IS NULL), "
+        f"count(*) FILTER (WHERE regexp_full_match(trim({c}), '[-+]?0[0-9]+')) {present}").fetchone()
+    if not zero_led and not bad_int:
+        return "BIGINT", f"CAST({blank} AS BIGINT)"
+    if not zero_led and not bad_num:
+        return "DOUBLE", f"CAST({blank} AS DOUBLE)"
+    sample = con.execute(f"SELECT trim({c}) {present} LIMIT 1").fetchone()[0]
+    fits = [f for f in DATE_FORMATS if con.execute("SELECT TRY_STRPTIME(?, ?)", [sample, f]).fetchone()[0] is not None]
+    fits = [f for f in fits if not con.execute(f"SELECT count(*) {present} AND TRY_STRPTIME(trim({c}), ?) IS NULL", [f]).fetchone()[0]]
+    if fits and all(_same_dates(con, present, c, fits[0], f) for f in fits[1:]):
+        return "DATE", f"CAST(strptime({blank}, '{fits[0]}') AS DATE)"
+    return None  # not dates, or dates read two ways (01/02/2000: January or February?)
+
+
+def _same_dates(con, present: str, c: str, f1: str, f2: str) -> bool:
+    """Whether two formats read every value as the same day ("May 1 2000" is %b and %B alike)."""
+    return not con.execute(f"SELECT count(*) {present} AND strptime(trim({c}), ?) <> strptime(trim({c}), ?)",
+                           [f1, f2]).fetchone()[0]
+
+
+def _q(name: str) -> str:
+    return name.replace('"', '""')

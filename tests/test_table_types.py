@@ -1,0 +1,54 @@
+"""Tables as people write them (NA in a column of numbers, "Jan 1 2000"), and SQL errors that say
+what to write instead: through the general toolkit's SQL tool over real files in DuckDB."""
+
+from __future__ import annotations
+
+import pytest
+
+from seer_cli.errors import ToolCallError
+from seer_cli.toolkits.general import GeneralToolkit
+
+
+@pytest.fixture
+def kit(tmp_path):
+    (tmp_path / "penguins.csv").write_text(
+        "species,bill_mm,mass_g,sex,zip\n"
+        "Adelie,39.1,3750,male,02134\nAdelie,NA,NA,NA,NA\nGentoo,46.5,5000,female,12345\n")
+    (tmp_path / "prices.csv").write_text(
+        "symbol,date,price,written\nMSFT,Jan 1 2000,39.81,01/02/2000\nMSFT,Feb 1 2000,36.35,03/04/2000\n"
+        "IBM,Mar 12 2001,100.52,NA\n")
+    k = GeneralToolkit(data=[tmp_path / "penguins.csv", tmp_path / "prices.csv"])
+    yield k
+    k.close()
+
+
+def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
+    tables = kit.call("Tables", {})
+    assert "bill_mm DOUBLE" in tables and "mass_g BIGINT" in tables
+    assert "sex VARCHAR" in tables  # a text column keeps its NA
+    assert "zip VARCHAR" in tables  # a code with a leading zero is not a number
+    assert "date DATE" in tables
+    assert "written VARCHAR" in tables  # 01/02/2000 (January or February?) with a gap: left as written
+    assert kit.call("SQL", {"query": "SELECT round(avg(bill_mm), 1) AS b, count(mass_g) AS n FROM penguins"}) == "b | n\n42.8 | 2"
+    assert kit.call("SQL", {"query": "SELECT max(price) FROM prices WHERE year(date) = 2000"}).endswith("39.81")
+    assert kit.call("SQL", {"query": "SELECT zip FROM penguins WHERE species = 'Adelie' AND sex = 'male'"}).endswith("02134")
+
+
+@pytest.mark.parametrize("query,hint", [
+    ("SELECT temperature FROM prices", None),
+    ("SELECT closing_price FROM prices", "There is no column closing_price; did you mean price?"),
+    ("SELECT avg(price) FROM prices WHERE month = 7", "write month(date) for the month of the date column"),
+    ("SELECT avg(price) FROM prices WHERE start_year = 2000", "write year(date) for the year"),
+    ("SELECT * FROM stock_prices", "There is no table stock_prices; the tables are: penguins, prices."),
+    ("SELECT symbl FROM prices", "did you mean symbol?"),
+    ("SELECT * FROM prices WHERE date LIKE '2000%'", "For a DATE column use year(col) = 2024"),
+])
+def test_an_sql_error_says_what_to_write_from_the_schema(kit, query, hint):
+    with pytest.raises(ToolCallError) as e:
+        kit.call("SQL", {"query": query})
+    text = str(e.value)
+    assert "Tables: " in text
+    if hint is None:
+        assert "There is no column temperature;" not in text  # nothing shares a word: no guess
+    else:
+        assert hint in text, text
