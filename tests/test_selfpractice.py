@@ -9,6 +9,7 @@ practises two tasks with the real 0.5B and checks that whatever it admitted re-v
 from __future__ import annotations
 
 import random
+from collections import Counter
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from seer_cli.practice import tools as tools_gen
 from seer_cli.answers import value_match as matches
 from seer_cli.practice.examples import ORIGIN, reverify, worked
 from seer_cli.practice.ledger import Ledger, first_mention, order_by_gaps
-from seer_cli.practice.generated import generate_tasks
+from seer_cli.practice.generated import generate_tasks, share
 from seer_cli.toolkits import get_toolkit
 
 RULES = """# Garden club rules
@@ -445,3 +446,30 @@ def test_a_tool_that_returns_text_gives_call_tasks_and_no_sums(tmp_path):
     tasks = list(tools_gen.generate(kit, random.Random(0)))
     assert tasks and {t.generator for t in tasks} == {"tools.call"}  # text cannot be added with Calculate
     assert {t.answer for t in tasks} <= {"north wing", "south wing", "lab"}
+
+
+def test_a_run_of_n_tasks_proposes_each_kind_only_up_to_its_share(files, embedder):
+    """--auto N asks for an even share of N per kind and half as much again (the ledger's choice);
+    tasks already practised or in the pool do not count toward it, and the status callback hears
+    each kind as it is proposed."""
+    assert share(None, 3) is None and share(30, 3) == 15 and share(6, 3) == 4 and share(30, 0) is None
+    kit = get_toolkit("general", data=[files["loans"]], docs=files["docs"], tools_file=files["tools"], embedder=embedder,
+                      on_warning=lambda m: None)
+    try:
+        every = generate_tasks(kit, seed=0)
+        heard: list[str] = []
+        capped = generate_tasks(kit, seed=0, want=3, on_status=heard.append)
+        old = {t.id for t in capped if t.covers.get("table")}
+        again = generate_tasks(kit, seed=0, want=3, fresh=lambda t: t.id not in old)
+        assert generate_tasks(kit, seed=0, want=0) == []
+    finally:
+        kit.close()
+
+    def per_kind(tasks):
+        return Counter("table" if "table" in t.covers else "doc" if "doc" in t.covers else "tool" for t in tasks)
+
+    assert max(per_kind(every).values()) > share(3, 3)  # the files offer more than a run of 3 needs
+    assert all(n <= share(3, 3) for n in per_kind(capped).values()) and set(per_kind(capped)) == set(per_kind(every))
+    assert [t.id for t in capped] == [t.id for t in every if t.id in {c.id for c in capped}]  # the same tasks, in order
+    assert per_kind(again)["table"] == per_kind(capped)["table"] + len(old)  # the old ones are there but not counted
+    assert heard[0] == "proposing tables tasks" and any(h.startswith("proposing documents tasks") for h in heard)

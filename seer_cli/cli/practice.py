@@ -177,10 +177,15 @@ def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int,
         return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)
 
     with progress() as bar:
-        state = {"task": None, "tried": 0, "admitted": 0, "t0": time.perf_counter()}
+        state = {"task": bar.add_task("self-practice", total=None, status="proposing tasks…"), "tried": 0, "admitted": 0,
+                 "t0": time.perf_counter()}
+
+        def on_status(text: str) -> None:  # the model proposes and checks tasks before the first is practised
+            bar.update(state["task"], status=text + "…")
 
         def on_start(total: int, done: int) -> None:
-            state["task"] = bar.add_task("self-practice", total=total, completed=done, status="generating…")
+            state["t0"] = time.perf_counter()
+            bar.update(state["task"], total=total, completed=done, status="practising…")
 
         def on_task(row) -> None:
             state["tried"] += 1
@@ -188,7 +193,8 @@ def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int,
             rate = (time.perf_counter() - state["t0"]) / state["tried"]
             bar.update(state["task"], advance=1, status=f"admitted {state['admitted']}/{state['tried']}  {rate:.0f} s/task")
 
-        summary = auto_practice(agent, kit, log, config, new_agent=new_agent, on_start=on_start, on_task=on_task, on_warning=warn)
+        summary = auto_practice(agent, kit, log, config, new_agent=new_agent, on_start=on_start, on_task=on_task, on_warning=warn,
+                                on_status=on_status)
     return {**summary, "log": str(log), "pool": str(agent.pool.path), "pool_size": len(agent.pool)}
 
 

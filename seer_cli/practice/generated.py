@@ -30,6 +30,7 @@ before its experience enters the pool, and an amendment line records the admissi
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 import threading
 import time
@@ -70,10 +71,18 @@ class AutoConfig:
     admit_solved: bool = False  # a task the model already solves counts for coverage, not for the pool
 
 
-def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[str], None] | None = None) -> list[AutoTask]:
+def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[str], None] | None = None,
+                   want: int | None = None, fresh: Callable[[AutoTask], bool] | None = None,
+                   on_status: Callable[[str], None] | None = None) -> list[AutoTask]:
     """Every task the environment offers, each kind shuffled with ``seed`` and interleaved, so a
     budget of N tasks spans tables, documents and tools. Bad input (an unreadable or empty table,
-    documents without a usable sentence, a tool that raises or hangs) is one warning each."""
+    documents without a usable sentence, a tool that raises or hangs) is one warning each.
+
+    ``want`` (the tasks a run will practise) caps each kind at its share and a half (:func:`share`),
+    so the model is not asked to propose and check tasks that will never be practised: a
+    document proposal or a tool question's decoding is a model call each. Only tasks ``fresh``
+    accepts count toward the cap (a task practised or in the pool already is returned but not
+    counted). ``on_status`` hears which kind is being proposed and how many tasks it has so far."""
     rng = random.Random(seed)
     kinds: list[list[AutoTask]] = []
     sources = []
@@ -81,12 +90,23 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
         sources.append(("tables", lambda: tables.generate(kit, rng)))
     if getattr(kit, "docs", None) is not None:
         # the rules' tasks first, then (with a model) what it proposes a reader would ask (:mod:`.doc_questions`)
-        sources.append(("documents", lambda: [*docs.generate(kit, rng), *doc_questions.generate(kit, rng, backend)]))
+        sources.append(("documents", lambda: itertools.chain(docs.generate(kit, rng), doc_questions.generate(kit, rng, backend))))
     if getattr(kit, "user_tools", None):
         sources.append(("tools", lambda: tools.generate(kit, rng, backend, on_warning=on_warning)))
+    if want is not None and want <= 0:
+        return []
+    cap = share(want, len(sources))
     for name, make in sources:
+        found: list[AutoTask] = []
+        if on_status:
+            on_status(f"proposing {name} tasks")
         try:
-            found = list(make())
+            for task in make():
+                found.append(task)
+                if on_status:
+                    on_status(f"proposing {name} tasks: {len(found)}")
+                if cap is not None and sum(map(fresh or bool, _dedup(found))) >= cap:
+                    break
         except Exception as e:  # noqa: BLE001 (one bad input must not stop the others)
             found = []
             if on_warning:
@@ -95,6 +115,15 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
             on_warning(f"{name}: no task could be generated (no single, verifiable answer)")
         kinds.append(_dedup(found))
     return interleave(kinds)
+
+
+def share(want: int | None, kinds: int) -> int | None:
+    """Tasks to generate per kind for a run of ``want``: an even share and half as much again,
+    so the ledger still has a choice and a kind that runs short leaves room to the others."""
+    if want is None or kinds == 0:
+        return None
+    even = -(-want // kinds)
+    return even + max(2, even // 2)
 
 
 def _dedup(tasks: list[AutoTask]) -> list[AutoTask]:
@@ -172,6 +201,7 @@ def auto_practice(
     on_start: Callable[[int, int], None] | None = None,
     on_task: Callable[[dict[str, Any]], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    on_status: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Generate, order and practise up to ``config.tasks`` tasks with ``agent`` over ``kit``
     (resumable through ``log_path``); returns :func:`summarize` of the log. With
@@ -182,10 +212,15 @@ def auto_practice(
     pool = agent.pool
     log = RowLog(log_path, key="id")
     done = log.done(repair=True)
-    tasks = generate_tasks(kit, seed=config.seed, backend=(config.proposer or agent.backend) if config.uses_model else None, on_warning=on_warning)
     held = pool.experiences()
     in_pool = {e.question for e in held} | {(e.success_details or {}).get("template_question") for e in held}
-    fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
+
+    def is_fresh(t: AutoTask) -> bool:
+        return t.id not in done and t.question not in in_pool
+
+    tasks = generate_tasks(kit, seed=config.seed, backend=(config.proposer or agent.backend) if config.uses_model else None,
+                           on_warning=on_warning, want=config.tasks - len(done), fresh=is_fresh, on_status=on_status)
+    fresh = [t for t in tasks if is_fresh(t)]
     todo = order_by_gaps(fresh, Ledger.from_experiences(held))[: max(0, config.tasks - len(done))]
     if on_start:
         on_start(len(done) + len(todo), len(done))
