@@ -356,3 +356,28 @@ def test_document_facts_stand_on_their_own():
     assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [
         "Volunteers are improving Debian every single day of the year."]
     assert docs_gen.states_a_fact("Bikes must be returned to the depot within 4 hours of the end of the rental.", "4", "number")
+
+
+def test_a_solved_task_is_admitted_only_while_its_table_has_no_experience(weather, seer_home, monkeypatch):
+    """A task the model solves counts for coverage; the first for a table the pool knows nothing
+    of is admitted (its trajectory and the executed gold agreed), the next on that table is not."""
+    from seer_cli.agent.assemble import open_agent
+    from seer_cli.config import load_settings
+    from seer_cli.practice.generated import AutoConfig, auto_practice
+
+    lookups = [t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup"][:2]
+    script = []
+    for t in lookups:
+        script += [{"thought": "Query it.", "tool": "SQL", "args": {"query": t.calls[0].args["query"]}},
+                   {"thought": "Done.", "tool": "Finish", "args": {"answer": t.answer}}]
+    agent = open_agent(load_settings(), weather, backend=Scripted(script, repeat_last=False), max_steps=4)
+    config = AutoConfig(tasks=2, tries=1, phrase=False)
+    import seer_cli.practice.generated as generated
+    from seer_cli.practice.examples import ORIGIN
+
+    monkeypatch.setattr(generated, "generate_tasks", lambda *a, **k: lookups)  # these two tasks, in this order
+    summary = auto_practice(agent, weather, seer_home / "auto.jsonl", config)
+    assert summary["tasks"] == 2 and summary["solved_by_model"] == 2 and summary["admitted"] == 1
+    (exp,) = [e for e in agent.pool.experiences() if e.origin == ORIGIN]
+    assert exp.question == lookups[0].question and exp.success_details["first_of_its_kind"] is True
+    assert exp.success_details["derivation"] == "model"

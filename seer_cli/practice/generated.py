@@ -11,7 +11,8 @@ by execution instead of an LLM validator, which the 0.5B could not be):
 2. with the model, each question is worded as a person would ask it (:mod:`.phrasing`), and
    practised with the existing schedule (:func:`seer_cli.practice.answered.practice_task`); a task
    the model solves counts for coverage but does not fill the pool (what it already does needs
-   no demonstration);
+   no demonstration), except the first for a table, document or tool the pool knows nothing of
+   (one demonstration in the file's own names for each);
 3. where the model fails, a worked example (the generator's calls replayed through the real
    tools), or a recovery (the model's failing call, its error, then the correct calls), admitted
    only when a second derivation from the question alone reaches the executed gold (a query the
@@ -68,7 +69,7 @@ class AutoConfig:
     @property
     def uses_model(self) -> bool:
         return self.tries > 0 or self.phrasing
-    admit_solved: bool = False  # a task the model already solves counts for coverage, not for the pool
+    admit_solved: bool = False  # a task the model already solves counts for coverage, not for the pool (but see practise_one's first)
 
 
 def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[str], None] | None = None,
@@ -135,12 +136,15 @@ def _dedup(tasks: list[AutoTask]) -> list[AutoTask]:
     return out
 
 
-def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str]) -> tuple[dict[str, Any], Any]:
+def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str], *, first: bool = False) -> tuple[dict[str, Any], Any]:
     """Practise one task: (log row, the experience to admit or None).
 
     With the model (``tries`` > 0): the model words the question as a person would
     (:func:`.phrasing.rephrase`), the agent tries it, and a task it solves counts for coverage
-    without filling the pool (``admit_solved``); a task it fails teaches a worked example or a
+    without filling the pool (``admit_solved``), except the ``first`` for a table, document or
+    tool the pool has no experience of: its trajectory (two derivations agreed: the executed
+    gold and the model's own solution) is admitted, so every file and tool has one
+    demonstration in its own names for recall to find; a task it fails teaches a worked example or a
     recovery under that question only when a second derivation from the question alone agrees
     with the executed gold (:func:`.phrasing.second_derivation`). ``--tries 0 --phrase``: the
     wording and the second derivation without the agent's try (minutes instead of an hour).
@@ -160,7 +164,7 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
                                 learn=False, intent=task.intent)
         if outcome.experience is not None and verified(outcome.experience.answer, outcome.experience, task.answer):
             derivation = "model"
-            if config.admit_solved:
+            if config.admit_solved or first:
                 exp, made_by = outcome.experience, "model"
     if derivation is None:
         if volatile:
@@ -182,7 +186,8 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
     keys = phrasing.paraphrases(proposer, task, task.wording) if exp is not None and config.phrasing else []
     if exp is not None:
         extra = {"files": files, "derivation": derivation, **({"keys": keys} if keys else {}),
-                 **({"practice_try": outcome.solved_at} if made_by == "model" else {})}
+                 **({"practice_try": outcome.solved_at} if made_by == "model" else {}),
+                 **({"first_of_its_kind": True} if first and made_by == "model" and not config.admit_solved else {})}
         info = details(task, made_by, extra)
         exp = dataclasses.replace(exp, origin=ORIGIN, success_details={**exp.success_details, **info} if made_by == "model" else info)
     row = {"id": task.id, "task": task.to_dict(), "solved_at": outcome.solved_at if outcome else None,
@@ -228,6 +233,7 @@ def auto_practice(
     deadline = time.monotonic() + 60 * config.minutes if config.minutes else None
     recorder = Recorder(log, on_task)
     local = threading.local()
+    covered, covered_lock = Ledger.from_experiences(held), threading.Lock()  # what the pool has an experience of, as admissions go
 
     def one(task: AutoTask) -> None:
         if deadline is not None and time.monotonic() > deadline:
@@ -237,12 +243,18 @@ def auto_practice(
             if getattr(local, "agent", None) is None:
                 local.agent = new_agent()
             worker = local.agent
-        row, exp = practise_one(worker, worker.toolkit, task, config, files)
+        with covered_lock:
+            first = covered.unseen(task.covers)
+        row, exp = practise_one(worker, worker.toolkit, task, config, files, first=first)
         admit = None
         if exp is not None:
             def admit():
                 res = admit_experience(pool, exp, exp.success_source, exp.success_details)  # the one door into the pool
-                return {"admitted": True, "experience": res.added[0]} if res and res.added else None
+                if res and res.added:
+                    with covered_lock:
+                        covered.add(task.covers)
+                    return {"admitted": True, "experience": res.added[0]}
+                return None
         recorder.record(row, admit, amend=True)
 
     run_items(todo, one, config.concurrency)

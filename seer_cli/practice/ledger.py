@@ -52,6 +52,13 @@ class Ledger:
         if "op" in covers:
             self.ops[_kind(covers) + "." + covers["op"]] += 1
 
+    def unseen(self, covers: dict[str, Any]) -> bool:
+        """Whether the pool has no experience of the table, document or tool ``covers`` names."""
+        for key, counts in (("table", self.tables), ("doc", self.docs), ("tool", self.tools)):
+            if key in covers:
+                return counts[covers[key]] == 0
+        return False
+
     def gap(self, task: AutoTask) -> tuple[int, int]:
         """How new a task is (lower is newer): (times its least covered thing was practised,
         times its operation was)."""
