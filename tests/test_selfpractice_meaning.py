@@ -381,3 +381,16 @@ def test_a_solved_task_is_admitted_only_while_its_table_has_no_experience(weathe
     (exp,) = [e for e in agent.pool.experiences() if e.origin == ORIGIN]
     assert exp.question == lookups[0].question and exp.success_details["first_of_its_kind"] is True
     assert exp.success_details["derivation"] == "model"
+
+
+def test_a_wording_that_claims_the_world_for_a_table_is_refused(weather):
+    """A question with no value passes the literal check, so a wording that widens its scope past
+    the data ("in the world", "of all time") is refused; the same question in the data's scope is kept."""
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.most_rows")
+    wider = "What is the most common weather in the world?"
+    assert phrasing.rephrase(Scripted([json.dumps({"question": wider})], repeat_last=False), task) is None
+    ever = "What is the most common weather of all time?"
+    assert phrasing.rephrase(Scripted([json.dumps({"question": ever})], repeat_last=False), task) is None
+    kept = "What kind of weather does Seattle get most often?"
+    assert phrasing.rephrase(Scripted([json.dumps({"question": kept})], repeat_last=False), task) == kept
+    assert not phrasing.widens("How many rows in total across all stores?", "SQL: SELECT ... in total across all stores")

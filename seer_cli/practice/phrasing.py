@@ -124,7 +124,20 @@ def rephrase(backend, task: AutoTask) -> str | None:
     question = " ".join(str((data or {}).get("question", "")).split())
     if not question or not question.endswith("?") or question == task.question or not keeps_literals(task, question):
         return None
+    if widens(question, request):
+        return None
     return question
+
+
+# a scope the data cannot answer for: "How many penguins are there in the world?" for a table's row count
+_WIDER = re.compile(r"\b(in the (whole )?world|worldwide|globally|on earth|of all time|ever (recorded|measured)|in history|"
+                    r"in total across all|everywhere)\b", re.IGNORECASE)
+
+
+def widens(question: str, request: str) -> bool:
+    """Whether ``question`` claims a scope its request does not (the world, all time): a
+    question with no value to keep passes the literal check, so the scope is checked here."""
+    return any(not re.search(re.escape(m.group()), request, re.IGNORECASE) for m in _WIDER.finditer(question))
 
 
 def paraphrases(backend, task: AutoTask, question: str) -> list[str]:
