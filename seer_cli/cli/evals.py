@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -106,7 +106,7 @@ def toolqa(
         strict=toolqa_strict,
     )
     run_dir = resume or out_dir or _default_out(split.value)
-    warned_hint = []
+    warned_hint: list[bool] = []
 
     def on_warning(message: str) -> None:
         from ..evals.toolqa import CORPUS_HINT
@@ -117,7 +117,7 @@ def toolqa(
             err.print(f"  to run these: {CORPUS_HINT}", markup=False)
 
     with progress() as bar:
-        state = {"task": None, "n": 0, "em": 0, "len": 0, "t0": time.perf_counter()}
+        state: dict[str, Any] = {"task": None, "n": 0, "em": 0, "len": 0, "t0": time.perf_counter()}
 
         def on_start(total: int, done: int) -> None:
             state["task"] = bar.add_task("ToolQA", total=total, completed=done, status="")
@@ -207,7 +207,7 @@ def taubench(
                        llm_url=llm_url, user_model=user_model, user_url=user_url, max_steps=max_steps)
     run_dir = resume or out_dir or _default_out(f"taubench-{env.value}", prefix="")
     with progress() as bar:
-        state = {"task": None, "n": 0, "ok": 0, "t0": time.perf_counter()}
+        state: dict[str, Any] = {"task": None, "n": 0, "ok": 0, "t0": time.perf_counter()}
 
         def on_start(total: int, done: int, floor) -> None:
             state["task"] = bar.add_task(f"τ-bench {config.env}", total=total, completed=done, status="")

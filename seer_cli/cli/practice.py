@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -140,7 +140,7 @@ def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_
             jb = get_backend(settings.replace(model=judge_model, llm_url=judge_url))
             llm_judge = lambda q, gold, pred: scoring.llm_judge(jb, q, pred, gold)  # noqa: E731
     with progress() as bar:
-        state = {"task": None, "hist": {}, "t0": time.perf_counter(), "n": 0}
+        state: dict[str, Any] = {"task": None, "hist": {}, "t0": time.perf_counter(), "n": 0}
 
         def on_start(total: int, done: int) -> None:
             state["task"] = bar.add_task("practice", total=total, completed=done, status="")
@@ -177,8 +177,8 @@ def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int,
         return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)
 
     with progress() as bar:
-        state = {"task": bar.add_task("self-practice", total=None, status="proposing tasks…"), "tried": 0, "admitted": 0,
-                 "t0": time.perf_counter()}
+        state: dict[str, Any] = {"task": bar.add_task("self-practice", total=None, status="proposing tasks…"), "tried": 0,
+                                 "admitted": 0, "t0": time.perf_counter()}
 
         def on_status(text: str) -> None:  # the model proposes and checks tasks before the first is practised
             bar.update(state["task"], status=text + "…")
