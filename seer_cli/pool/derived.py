@@ -21,6 +21,9 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import datetime, timezone
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import orjson
@@ -29,6 +32,13 @@ from ..fsutil import atomic_write
 from .index import SPACES, HnswIndex, IndexInvalid, VectorFile, check_header, index_path, vectors_path
 from .store import NEW, JsonlStore
 from .summary import CACHE
+
+if TYPE_CHECKING:
+    import filelock
+
+    from ..embedder import Embedder
+    from .records import Experience
+    from .summary import Summaries
 
 META = "meta.json"
 WINDOW = 64 * 1024
@@ -66,7 +76,30 @@ def rewrite(store: JsonlStore, lines: list[bytes], vectors: dict[str, np.ndarray
 
 class DerivedFiles:
     """Mixin: meta.json, vectors and indexes of a :class:`~seer_cli.pool.Pool`."""
-    def _get_embedder(self):
+
+    if TYPE_CHECKING:  # what the mixin reads of Pool (set in Pool.__init__ and Pool._reset), for the type checker only
+        path: Path
+        warn: Callable[[str], None]
+        health: dict[str, str]
+        _embedder: Embedder | None
+        _embedder_checked: bool
+        _meta_seen: bool
+        _store: JsonlStore
+        _flock: filelock.BaseFileLock
+        _depth: int
+        _indexes: dict[str, HnswIndex]
+        _saved: dict[str, int]
+        _mmaps: dict[str, np.ndarray]
+        _sum: Summaries
+        _end: int
+
+        def refresh(self) -> None: ...
+        def experiences(self) -> list[Experience]: ...
+        def _write(self) -> AbstractContextManager[None]: ...
+        def _embed(self, texts: list[str], on_progress: Callable[[int, int], None] | None, total: int,
+                   remember: bool = False) -> np.ndarray: ...
+
+    def _get_embedder(self) -> Embedder:
         if self._embedder is None:
             from ..embedder import get_embedder
 

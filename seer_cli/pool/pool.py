@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, Callable, Iterable
+from typing import IO, Callable, Iterable, Iterator, cast
 
 import numpy as np
 import orjson
@@ -123,8 +123,8 @@ class Pool(DerivedFiles):
         self._sum = Summaries()
         self._end = 0
         self._next_line = 1
-        self._inode = None
-        self._key = None
+        self._inode: int | None = None
+        self._key: tuple | None = None
         self._exps: list[Experience | None] = []
         self._cached = 0
         self._indexes.clear()
@@ -205,6 +205,7 @@ class Pool(DerivedFiles):
         if exp is None:
             self._materialise([pos])
             exp = self._exps[pos]
+            assert exp is not None  # _materialise filled it or raised
         return exp
 
     def experiences(self) -> list[Experience]:
@@ -214,7 +215,7 @@ class Pool(DerivedFiles):
             missing = [i for i, e in enumerate(self._exps) if e is None]
             if missing:
                 self._materialise(missing)
-            return list(self._exps)
+            return cast("list[Experience]", list(self._exps))  # every slot filled just above
 
     def _materialise(self, positions: list[int]) -> None:
         off = self._sum.offsets
@@ -233,7 +234,7 @@ class Pool(DerivedFiles):
 
     # ---- writing -----------------------------------------------------------------------------------
     @contextmanager
-    def _write(self):
+    def _write(self) -> Iterator[None]:
         """Hold the write lock (re-entrant); on first entry repair whatever a crash left."""
         import filelock
 
