@@ -245,7 +245,7 @@ def _decode(label: str, line: int, raw: bytes) -> Any:
         return InvalidRecord(f"{label}:{line}", f"not JSON (invalid syntax at column {e.colno})")
 
 
-def _jsonl(label: str, stream: io.BufferedReader, total, on_progress) -> Iterator[tuple[int, Any]]:
+def _jsonl(label: str, stream: BinaryIO, total, on_progress) -> Iterator[tuple[int, Any]]:
     line, done = 0, 0
     while True:
         raw = stream.readline(MAX_LINE + 1)
@@ -276,7 +276,7 @@ def _size(n: int) -> str:
     return f"{n // 2**20} MiB" if n >= 2**20 else f"{n} bytes"
 
 
-def _array(label: str, stream: io.BufferedReader) -> Iterator[tuple[int, Any]]:
+def _array(label: str, stream: BinaryIO) -> Iterator[tuple[int, Any]]:
     data = stream.read(MAX_ARRAY_FILE + 1)
     if len(data) > MAX_ARRAY_FILE:
         yield 1, InvalidRecord(f"{label}:1", f"JSON array over {MAX_ARRAY_FILE // 2**20} MiB; write it as JSONL instead")
@@ -288,7 +288,13 @@ def _array(label: str, stream: io.BufferedReader) -> Iterator[tuple[int, Any]]:
         yield line, InvalidRecord(f"{label}:{line}", "not valid UTF-8")
         return
     dec, ws = json.JSONDecoder(), re.compile(r"\s*")
-    pos = ws.match(text, text.index("[") + 1).end()
+
+    def skip_ws(at: int) -> int:  # the position past the whitespace at ``at`` (r"\s*" always matches)
+        m = ws.match(text, at)
+        assert m is not None
+        return m.end()
+
+    pos = skip_ws(text.index("[") + 1)
     if text.startswith("]", pos):
         return
     while True:
@@ -299,9 +305,9 @@ def _array(label: str, stream: io.BufferedReader) -> Iterator[tuple[int, Any]]:
             yield e.lineno, InvalidRecord(f"{label}:{e.lineno}", f"not JSON (invalid syntax at column {e.colno})")
             return
         yield line, value
-        pos = ws.match(text, pos).end()
+        pos = skip_ws(pos)
         if text.startswith(",", pos):
-            pos = ws.match(text, pos + 1).end()
+            pos = skip_ws(pos + 1)
             continue
         if not text.startswith("]", pos) or text[pos + 1 :].strip():
             at = text.count("\n", 0, pos) + 1
