@@ -218,6 +218,7 @@ def _library_read(rec: Any, opts: ReadOptions) -> Experience:
     rec = _obj(rec, "record")
     question = _str(rec.get("question"), "question")
     raw = rec.get("steps")
+    found: list[tuple[str, re.Match[str] | None]]  # None: a string with no call, refused below
     if isinstance(raw, str):
         found = [(f"steps (Step {m.group(1)})", m) for m in _STEP.finditer(raw)]
     elif isinstance(raw, list) and raw:

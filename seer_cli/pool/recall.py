@@ -213,7 +213,7 @@ class Recaller:
         self.record_usage = record_usage
         self.dominant_margin = dominant_margin
         self.last: RecallList = RecallList()
-        self._task_key: tuple[str, str | None] | None = None
+        self._task_key: tuple[str, str | None, frozenset[str], int] | None = None
         self._task_set: RecallList | None = None
         self._key_vecs: dict[str, np.ndarray] = {}  # paraphrase keys and masked questions, embedded once per recaller
 
@@ -267,7 +267,7 @@ class Recaller:
         t2 = time.perf_counter()
         # Positions past the snapshot (the pool grew meanwhile) wait for the next recall.
         ordered = sorted(p for p in positions if p < len(experiences) and experiences[p].succeeded and experiences[p].id not in exclude)
-        sims = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
+        sims: np.ndarray | list[float] = self.pool.vectors(space)[ordered] @ np.asarray(vec, dtype=np.float32) if ordered else []
         cands = [(p, float(s), experiences[p]) for p, s in zip(ordered, sims)]
         masked = None
         if space == "question":

@@ -251,7 +251,7 @@ def repair_pool(directory: Path | str, settings, *, embedder=None,
         pool.build_indexes()  # from the freshly embedded vectors, saved
     finally:
         pool.close()
-    result = RepairResult(path, len(plan.keep), [Problem(JSONL, ln.reason, ln.number) for ln in plan.damaged],
+    result = RepairResult(path, len(plan.keep), [Problem(JSONL, ln.reason, ln.number) for ln in plan.damaged if ln.reason],
                           qfile if plan.damaged else None, True, before, reused_vectors=vectors is not None,
                           kept_changed=[Problem(JSONL, KEPT_CHANGED, plan.lines[plan.kept[j]].number) for j in plan.changed])
     result.after = check_pool(path)

@@ -146,7 +146,7 @@ class JsonlStore:
 
     def stat_key(self) -> tuple:
         """Changes whenever a commit or rewrite happened (cheap: two ``stat`` calls)."""
-        key = []
+        key: list[tuple[int, int, int] | None] = []
         for p in (self.committed_path, self.path):
             try:
                 st = os.stat(p)

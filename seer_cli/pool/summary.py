@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import orjson
@@ -53,6 +53,8 @@ class Summaries:
         return len(self.ids)
 
     def extend(self, chunk: Chunk, path: Path) -> None:
+        rec: Any  # a committed line's JSON object: its fields are used as they are only when `fast` checked their types
+        source: Any
         for rec, line, off in zip(chunk.records, chunk.line_numbers, chunk.offsets):
             rid, steps, intent = rec.get("id"), rec.get("steps"), rec.get("intent", "general")
             success = rec.get("success")
@@ -144,7 +146,8 @@ def update_usage(directory: Path, ids: list[str], timeout: float, *, outcome: bo
             usage = load_usage(directory)
             now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             for rid in dict.fromkeys(ids):
-                entry = dict(usage.get(rid)) if isinstance(usage.get(rid), dict) else {"count": 0}
+                old = usage.get(rid)
+                entry = dict(old) if isinstance(old, dict) else {"count": 0}
                 if outcome is None:
                     entry["count"] = int(entry.get("count", 0)) + 1
                     entry["last"] = now
