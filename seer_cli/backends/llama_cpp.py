@@ -39,7 +39,7 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, cast
 
 import orjson
 
@@ -47,6 +47,9 @@ from ..errors import BackendError, ContextOverflow, ModelError
 from . import cpu_path
 from .base import Backend, Completion
 from .weights import check_gguf
+
+if TYPE_CHECKING:
+    from llama_cpp.llama_types import ChatCompletionRequestMessage, CreateCompletionResponse, CreateCompletionStreamResponse
 
 
 def physical_cores() -> int:
@@ -104,6 +107,7 @@ class PrefixStates:
 
     def _scan(self) -> None:
         """Learn the keys of the files in the directory (headers and tokens only)."""
+        assert self.directory is not None  # called only with a directory
         try:
             paths = sorted(self.directory.glob("*.kv"), key=lambda p: p.stat().st_mtime)
         except OSError:
@@ -133,7 +137,7 @@ class PrefixStates:
         except OSError:
             data = b""
         m = len(self.MAGIC)
-        if len(data) >= m + 40 and data.startswith(self.MAGIC):
+        if path is not None and len(data) >= m + 40 and data.startswith(self.MAGIC):  # no path: no data
             (n,) = struct.unpack("<Q", data[m:m + 8])
             digest, body = data[m + 8:m + 40], data[m + 40:]
             if hashlib.blake2b(body, digest_size=32).digest() == digest and len(body) > 4 * n:
@@ -151,6 +155,7 @@ class PrefixStates:
     def _write(self, key: tuple[int, ...], state: bytes) -> None:
         from ..fsutil import atomic_write
 
+        assert self.directory is not None  # called only with a directory
         body = array("i", key).tobytes() + state
         data = self.MAGIC + struct.pack("<Q", len(key)) + hashlib.blake2b(body, digest_size=32).digest() + body
         path = self.directory / self._name(key)
@@ -201,10 +206,11 @@ class PrefixStates:
         self._states[key] = state
         self.bytes += len(state)
         while self.bytes > self.capacity:
-            victim = next((k for k, v in self._states.items() if v is not None and k != key), None)
-            if victim is None:
+            found = next(((k, v) for k, v in self._states.items() if v is not None and k != key), None)
+            if found is None:
                 break
-            self.bytes -= len(self._states[victim])
+            victim, held = found
+            self.bytes -= len(held)
             if victim in self._files:
                 self._states[victim] = None  # still on disk
                 self._states.move_to_end(victim, last=False)
@@ -249,7 +255,7 @@ class LlamaCppBackend(Backend):
                                  n_threads_batch=self.n_threads, seed=seed, verbose=verbose)
         except (ValueError, RuntimeError) as e:
             raise ModelError(f"llama.cpp cannot load {self.model_path}: {_one_line(e)}") from None
-        self.n_ctx = self.llm.n_ctx()
+        self.n_ctx: int = self.llm.n_ctx()
         self.name = f"llama-cpp:{self.model_path.stem}"
         template = self.llm.metadata.get("tokenizer.chat_template")
         if not template:
@@ -262,7 +268,7 @@ class LlamaCppBackend(Backend):
         self._add_bos = bool(self.llm._model.add_bos_token()) and bos != -1
         self._lock = threading.Lock()
         self._grammars: dict[bytes, Any] = {}
-        self.states = None
+        self.states: PrefixStates | None = None
         if kv_cache_mb > 0:
             directory = None
             if kv_disk_dir and kv_disk_mb > 0:  # one directory per model file, llama.cpp build and context size
@@ -278,7 +284,7 @@ class LlamaCppBackend(Backend):
     def render(self, messages: list[dict[str, str]]) -> str:
         """The prompt text the model sees for ``messages`` (with the assistant turn opened)."""
         try:
-            return self._formatter(messages=messages).prompt
+            return self._formatter(messages=cast("list[ChatCompletionRequestMessage]", messages)).prompt
         except Exception as e:  # jinja2 errors, raise_exception() in the template
             raise BackendError(f"cannot render the chat template: {_one_line(e)}") from None
 
@@ -321,7 +327,7 @@ class LlamaCppBackend(Backend):
         llm.n_tokens = n  # the ids llama-cpp-python compares with are input_ids[:n_tokens]
         llm._requires_eval = True
 
-    def _save(self, key: tuple[int, ...]) -> None:
+    def _save(self, states: PrefixStates, key: tuple[int, ...]) -> None:
         import llama_cpp
 
         ctx = self.llm._ctx.ctx
@@ -329,9 +335,9 @@ class LlamaCppBackend(Backend):
         buf = (ctypes.c_uint8 * size)()
         n = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
         if n:
-            self.states.put(key, bytes(buf)[:n])
+            states.put(key, bytes(buf)[:n])
 
-    def _restore(self, key: tuple[int, ...], state: bytes) -> bool:
+    def _restore(self, states: PrefixStates, key: tuple[int, ...], state: bytes) -> bool:
         import llama_cpp
 
         llm = self.llm
@@ -344,24 +350,24 @@ class LlamaCppBackend(Backend):
         llm.input_ids[:n] = key
         llm.n_tokens = n
         llm._requires_eval = True
-        self.states.restored += 1
+        states.restored += 1
         return True
 
-    def _use_prefix_states(self, messages, tokens: list[int], prefix_messages: int) -> int:
+    def _use_prefix_states(self, states: PrefixStates, messages, tokens: list[int], prefix_messages: int) -> tuple[int, int]:
         """Restore the longest saved prefix of ``tokens`` when it beats the live cache, then make
         sure the states of the system prompt and of ``prefix_messages`` are saved, evaluating up to
         each boundary first (tokens the completion would evaluate anyway). Returns ``(reused,
         live)``: leading tokens served from the live cache or a restored state, and leading tokens
         the live cache holds now."""
         live = self.cached_prefix(tokens)
-        hit = self.states.longest(tokens)
+        hit = states.longest(tokens)
         if hit is not None and len(hit[0]) > live:
-            live = len(hit[0]) if self._restore(*hit) else 0  # a failed restore has emptied the cache
+            live = len(hit[0]) if self._restore(states, *hit) else 0  # a failed restore has emptied the cache
         reused = live
         bounds = sorted({self._prefix_tokens(messages, n, tokens) for n in {1, prefix_messages} if 0 < n < len(messages)})
         for b in bounds:
             key = tuple(tokens[:b])
-            if b < PrefixStates.MIN_TOKENS or b >= len(tokens) or b < live or key in self.states:
+            if b < PrefixStates.MIN_TOKENS or b >= len(tokens) or b < live or key in states:
                 continue
             if b > live:
                 self._truncate(live)
@@ -370,7 +376,7 @@ class LlamaCppBackend(Backend):
                 except (ValueError, RuntimeError) as e:
                     raise BackendError(f"llama.cpp: {_one_line(e)}") from None
                 live = b
-            self._save(key)
+            self._save(states, key)
         return reused, live
 
     def _grammar(self, schema: dict[str, Any]):
@@ -397,7 +403,7 @@ class LlamaCppBackend(Backend):
         with self._lock:
             start = time.perf_counter()
             if self.states is not None:
-                reused, prefix = self._use_prefix_states(messages, tokens, prefix_messages)
+                reused, prefix = self._use_prefix_states(self.states, messages, tokens, prefix_messages)
             else:
                 reused = prefix = self.cached_prefix(tokens)
             if prefix < len(tokens):
@@ -406,13 +412,14 @@ class LlamaCppBackend(Backend):
                 evaluated = 0 if self.llm.n_tokens == len(tokens) and not self.llm._requires_eval else 1
             try:
                 if on_text is None:
-                    out = self.llm.create_completion(tokens, **kwargs)
+                    out = cast("CreateCompletionResponse", self.llm.create_completion(tokens, **kwargs))  # not streamed: one response
                     choice = out["choices"][0]
                     text, finish = choice["text"], choice.get("finish_reason") or "stop"
                     n_completion = out["usage"]["completion_tokens"]
                 else:
                     pieces, finish = [], "stop"
-                    for chunk in self.llm.create_completion(tokens, stream=True, **kwargs):
+                    chunks = cast("Iterator[CreateCompletionStreamResponse]", self.llm.create_completion(tokens, stream=True, **kwargs))
+                    for chunk in chunks:
                         choice = chunk["choices"][0]
                         if choice["text"]:
                             pieces.append(choice["text"])
@@ -431,7 +438,7 @@ class LlamaCppBackend(Backend):
         llm = getattr(self, "llm", None)
         if llm is not None:
             llm.close()
-            self.llm = None
+            self.llm = None  # type: ignore[assignment]  # closed: the model's memory is freed; a closed backend is not used again
 
 
 def _one_line(e: BaseException) -> str:
