@@ -120,7 +120,7 @@ class OpenAIBackend(Backend):
         if on_text is not None:
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
-        styles = [self._schema_style] if self._schema_style else ["json_schema", "json_object"]
+        styles: list[str | None] = [self._schema_style] if self._schema_style else ["json_schema", "json_object"]
         if not json_schema:
             styles = [None]
         start = time.perf_counter()
@@ -166,7 +166,9 @@ class OpenAIBackend(Backend):
 
     def _stream(self, body: dict, on_text: Callable[[str], None]):
         url = f"{self.base_url}/v1/chat/completions"
-        pieces, usage, timings, finish, chunks = [], {}, None, "stop", 0
+        pieces: list[str] = []
+        usage: dict[str, Any] = {}
+        timings, finish, chunks = None, "stop", 0
         with self._request("POST", "/chat/completions", body) as resp:
             try:
                 for raw in resp:

@@ -344,10 +344,11 @@ def gguf_data_end(path: Path) -> int:
             for _ in range(n_dims):
                 n_el *= r.unpack("Q")
             ttype, offset = r.unpack("I"), r.unpack("Q")
-            block, size = _GGML_TYPES.get(ttype, (None, None))
-            if block is None:  # unknown type: at least one byte past its offset
+            known = _GGML_TYPES.get(ttype)
+            if known is None:  # unknown type: at least one byte past its offset
                 end = max(end, offset + 1)
             else:
+                block, size = known
                 end = max(end, offset + n_el // block * size)
         start = -(-f.tell() // alignment) * alignment
         return start + end
