@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Literal, Mapping
 
 from ..pool.records import Experience, call_text
 
@@ -39,7 +39,7 @@ class TaskStep:
     run_id: str
     seconds: float = 0.0  # time spent classifying the intent
 
-    kind = "task"
+    kind: ClassVar[Literal["task"]] = "task"  # a class attribute, not a field (as are the other steps' kinds)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **asdict(self)}
@@ -78,7 +78,7 @@ class ActionStep:
     # crashed, a refused error-message Finish
     error_kind: ErrorKind | None = None
 
-    kind = "action"
+    kind: ClassVar[Literal["action"]] = "action"
 
     @property
     def call(self) -> str:
@@ -108,7 +108,7 @@ class FinalStep:
     totals: dict[str, Any] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)  # ids of every demonstration shown in the episode
 
-    kind = "final"
+    kind: ClassVar[Literal["final"]] = "final"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -207,7 +207,7 @@ class CallbackRegistry:
         else:
             self._by_kind[None].extend(callbacks)
 
-    def register(self, step_type: type | str | None, fn: Callback) -> None:
+    def register(self, step_type: type[AgentStep] | str | None, fn: Callback) -> None:
         kind = step_type if isinstance(step_type, str) or step_type is None else step_type.kind
         self._by_kind[kind].append(fn)
 

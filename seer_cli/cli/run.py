@@ -175,6 +175,7 @@ def run(
 
             ep = collect(agent.run(question, intent=intent), on_step=show)
         final, actions, task = ep.final, ep.actions, ep.task
+        assert final is not None  # agent.run always ends with a FinalStep
         sources = list({c.citation(): c.source() for c in kit.sources}.values())  # what its Retrieve calls showed
     finally:
         kit.close()
