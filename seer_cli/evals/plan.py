@@ -13,7 +13,7 @@ import dataclasses
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..config import check_choice
 from ..errors import UserError
@@ -26,6 +26,9 @@ SEED_POOL = "toolqa-seed"
 class RunConfig:
     """What a run's ``config.json`` is made of: a dataclass written whole and read back by field
     name (keys a newer or older seer wrote are ignored), so ``--resume`` continues the same plan."""
+
+    if TYPE_CHECKING:  # every subclass is a dataclass
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ..config import check_choice
 from ..errors import UserError
@@ -35,6 +35,9 @@ from . import scoring
 from .harness import Recorder, RunDir, open_run_pool, run_items
 from .plan import ADMIT, SEED_POOL, EvalConfig, Planned, plan
 from .toolqa import Question, load_questions
+
+if TYPE_CHECKING:
+    from ..backends.openai_http import OpenAIBackend
 
 # --- results file ----------------------------------------------------------------------------
 
@@ -181,7 +184,7 @@ class _Episodes:
         self.embedder, self.backend, self.judge_backend = embedder, backend, judge_backend
         self.recorder, self.on_index = recorder, on_index
         self.local = _Worker()
-        self.data_dir = config.toolqa_dir
+        self.data_dir: str | Path | None = config.toolqa_dir
         if self.data_dir is None:  # gsm8k only: the toolkit still wants a directory (its tables stay unused)
             self.data_dir = rd.path / "no-corpus"
             self.data_dir.mkdir(exist_ok=True)
@@ -213,7 +216,9 @@ class _Episodes:
         row["admitted"] = bool(config.online and ep.finished and q.scored and verdict)
         admit = None
         if row["admitted"]:
-            admit = lambda: a.learn(ep.final.experience, ADMIT[config.admit], {"qid": q.qid, "run": self.rd.path.name})  # noqa: E731
+            final = ep.final
+            assert final is not None  # admitted: the episode finished
+            admit = lambda: a.learn(final.experience, ADMIT[config.admit], {"qid": q.qid, "run": self.rd.path.name})  # noqa: E731
         self.recorder.record(row, admit)  # first the row: a killed run never recalls its own answer
         return row
 
@@ -242,7 +247,7 @@ def _backends(config: EvalConfig, settings):
         judge_backend = get_backend(settings.replace(model=config.judge_model, llm_url=config.judge_url))
     for url, b in ((config.llm_url, backend), (config.judge_url if config.judge else None, judge_backend)):
         if url:
-            b.model  # noqa: B018  (asks the server for its model list)
+            cast("OpenAIBackend", b).model  # noqa: B018  (asks the server for its model list; an llm_url is the openai backend's)
     return backend, judge_backend
 
 
@@ -289,7 +294,7 @@ def check_leakage(pool, questions: list[Question], embedder, *, threshold: float
     vecs = embedder.embed_batch([q.question for q in questions])
     sims = np.asarray(vecs, dtype=np.float32) @ pool.vectors("question").T
     for qi, q in enumerate(questions):
-        for i in np.nonzero(sims[qi] >= threshold)[0]:
-            if _slots(exps[int(i)].question) == _slots(q.question):
+        for j in np.nonzero(sims[qi] >= threshold)[0]:
+            if _slots(exps[int(j)].question) == _slots(q.question):
                 raise UserError(f"leakage: test question {q.qid} ({q.where}) has a near-duplicate in the run's pool "
-                                f"(line {int(i) + 1}, cosine {float(sims[qi][i]):.3f}, same dates and numbers)")
+                                f"(line {int(j) + 1}, cosine {float(sims[qi][j]):.3f}, same dates and numbers)")

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from math import comb
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from ...config import check_choice
 from ...errors import UserError
@@ -40,6 +40,7 @@ from .env import RESPOND, SPLITS, Task, TauEnv, check_env, db_hash, gold_hash, l
 
 if TYPE_CHECKING:
     from ...agent.contracts import BackendLike, EmbedderLike, PoolLike
+    from ...backends.openai_http import OpenAIBackend
 
 SEED_POOLS = {"retail": "taubench-retail-seed", "airline": None}
 PAPER = ("paper (SEER, arXiv 2508.15214, τ-bench): Qwen2.5-7B +7.44 points with SEER; "
@@ -305,11 +306,11 @@ def _backends(config: TauConfig, settings):
 
     backend = get_backend(settings)
     if config.llm_url:
-        backend.model  # noqa: B018
+        cast("OpenAIBackend", backend).model  # noqa: B018  (an llm_url is the openai backend's)
     if config.user_model or config.user_url:
         user_backend = get_backend(dataclasses.replace(settings, model=config.user_model, llm_url=config.user_url, n_ctx=USER_N_CTX))
         if config.user_url:
-            user_backend.model  # noqa: B018
+            cast("OpenAIBackend", user_backend).model  # noqa: B018
     elif config.llm_url:
         user_backend = backend  # the same server plays the user
     else:  # the same model, its own in-process instance (backends are cached by n_ctx): each keeps its KV cache
