@@ -251,7 +251,7 @@ class Agent:
         n_prefix = len(messages) - 1 - len(step_messages(history, s.prompt_observation_chars))  # system + demos
         return messages, recalled, recall_ms, recall_parts, n_prefix
 
-    def _on_finish(self, ep: "_Run", action: ActionStep) -> str | None:
+    def _on_finish(self, ep: "_Run", action: ActionStep) -> Reason | None:
         """The refusal policy: a Finish before any tool call on a question the toolkit says needs a
         look (:meth:`Toolkit.needs_lookup`) is refused once; a Finish whose answer is an error
         message is refused (the episode goes on, at most ``ERROR_FINISH_REFUSALS`` times); any
@@ -276,7 +276,7 @@ class Agent:
         ep.answer = answer
         return "finish"
 
-    def _after_call(self, ep: "_Run", action: ActionStep) -> str | None:
+    def _after_call(self, ep: "_Run", action: ActionStep) -> Reason | None:
         """Run the call, note a repeat in its observation; the reason to stop, if any."""
         self._observe(action)
         call = (action.tool, action.args, action.observation)
@@ -396,7 +396,7 @@ class _Run:
     exclude: frozenset
     k: int
     hints: dict
-    system: str
+    system: dict[str, str]  # the system message
     schema: dict
     order: DemoOrder
     actions: list[ActionStep] = field(default_factory=list)
