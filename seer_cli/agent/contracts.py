@@ -50,9 +50,17 @@ class ToolkitLike(Protocol):
     """The tools an agent may call, the intents it classifies questions into, and its prompt parts."""
 
     name: str
-    intents: list[str]
-    intent_hints: dict[str, str]
-    done: bool  # a conversational toolkit sets it when the episode is over
+
+    @property
+    def intents(self) -> list[str]: ...
+
+    @property
+    def intent_hints(self) -> dict[str, str]: ...
+
+    @property
+    def done(self) -> bool:
+        """A conversational toolkit turns it true when the episode is over."""
+        ...
 
     def tools(self) -> list[Tool]:
         """Every tool on offer, ``Finish`` last."""

@@ -289,9 +289,17 @@ class Toolkit:
     """
 
     name: str = "toolkit"
-    intents: list[str] = ["other"]
-    intent_hints: dict[str, str] = {}
-    done: bool = False  # a conversational toolkit turns it true when the episode is over (user left, transfer)
+    if TYPE_CHECKING:  # read-only to their readers: a subclass sets them (class or instance attribute) or computes them (property)
+        @property
+        def intents(self) -> list[str]: ...
+        @property
+        def intent_hints(self) -> dict[str, str]: ...
+        @property
+        def done(self) -> bool: ...
+    else:
+        intents: list[str] = ["other"]
+        intent_hints: dict[str, str] = {}
+        done: bool = False  # a conversational toolkit turns it true when the episode is over (user left, transfer)
     # The passages a retrieval tool has shown this episode, in order, each once (``seer run``
     # reports them as the answer's sources); a toolkit without one has none.
     sources: Sequence[Chunk] = ()

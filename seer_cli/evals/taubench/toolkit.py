@@ -81,6 +81,9 @@ def task_kind(env: str, action_names: list[str]) -> str:
 class TauToolkit(Toolkit):
     """One episode: a fresh :class:`TauEnv` and, for ``respond``, a simulated user (or None)."""
 
+    intents: list[str]  # set per environment in __init__
+    intent_hints: dict[str, str]
+
     def __init__(self, env: TauEnv, user=None):
         super().__init__()
         self.env = env
