@@ -143,7 +143,7 @@ class ToolQAToolkit(Toolkit):
 
     def _count(self, where: list[str]) -> int:
         sql = f"SELECT count(*) FROM {self._db}_str" + (" WHERE " + " AND ".join(where) if where else "")
-        return self._t.con.execute(sql).fetchone()[0]
+        return self._t.con.execute(sql).fetchall()[0][0]  # count(*): always one row
 
     @tool
     def LoadDB(self, db: Literal["flights", "coffee", "airbnb", "yelp"]) -> str:
@@ -168,13 +168,13 @@ class ToolQAToolkit(Toolkit):
                 merged.append(p)
         return merged
 
-    def _condition_sql(self, cmd: str) -> str:
+    def _condition_sql(self, db: str, cmd: str) -> str:
         ops = _OPS if self.strict else ("!=",) + _OPS
         op = next((o for o in ops if o in cmd), None)
         if op is None:
             return ""  # the official filter silently ignores a piece without an operator
         column, value = cmd.split(op, 1)[0], cmd.split(op)[1]
-        cols = self._t.columns[self._db]
+        cols = self._t.columns[db]
         if not self.strict:
             column, value = column.strip(), value.strip()
             if column not in cols:
@@ -203,7 +203,7 @@ class ToolQAToolkit(Toolkit):
         backup = list(self._where)
         for cmd in self._split(condition):
             try:
-                frag = self._condition_sql(cmd)
+                frag = self._condition_sql(self._db, cmd)
             except KeyError:
                 if not self.strict:
                     self._where = backup
@@ -306,7 +306,7 @@ class ToolQAToolkit(Toolkit):
             key = file_key(path.resolve(), st.st_size, st.st_mtime_ns, emb.fingerprint)
             self._indexes[corpus] = PassageIndex(
                 texts, self.cache_dir / "toolqa-index" / f"{corpus}-{key}", emb,
-                on_progress=(lambda d, t: self.on_progress(d, t, f"indexing {corpus}")) if self.on_progress else None)
+                on_progress=(lambda d, t: report(d, t, f"indexing {corpus}")) if (report := self.on_progress) else None)
         hits = self._indexes[corpus].search(query, k=3)
         if not hits:
             raise ToolCallError("There is no information that can be matched in the database. Please try another query.")
@@ -404,6 +404,7 @@ class ToolQAToolkit(Toolkit):
         try:
             edge = dict(net.edges[ids[node1], ids[node2]])
             if graph == "AuthorNet":
+                assert self._graph is not None  # loaded: _net checked
                 titles = self._graph["id2title_dict"]
                 edge["papers"] = [titles[p] for p in edge.get("papers", [])]
         except KeyError:

@@ -131,7 +131,7 @@ class Tables:
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog=? AND table_name='raw' "
             "ORDER BY ordinal_position", [alias]).fetchall()
         nulls = self.con.execute(
-            "SELECT " + ", ".join(f"count(*) - count({quote(c)})" for c, _ in info) + f" FROM {alias}.raw").fetchone()
+            "SELECT " + ", ".join(f"count(*) - count({quote(c)})" for c, _ in info) + f" FROM {alias}.raw").fetchall()[0]  # an aggregate: always one row
         as_str, as_sql = [], []
         for (col, typ), n_null in zip(info, nulls):
             c = quote(col)
