@@ -9,10 +9,13 @@ its option, and MCP servers started last so that a bad ``--data`` never leaves o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 from ..errors import UserError
 from .base import Toolkit, get_toolkit, toolkit_names
+
+if TYPE_CHECKING:
+    from .general import GeneralToolkit
 
 
 def build_toolkit(name: str = "general", *, data: list[Path] | None = None, docs: Path | None = None,
@@ -58,7 +61,7 @@ def build_toolkit(name: str = "general", *, data: list[Path] | None = None, docs
     kit = get_toolkit(name, **opts)
     if docs:
         try:
-            kit.documents()  # a folder with nothing readable fails here, in every command, before any model loads
+            cast("GeneralToolkit", kit).documents()  # (--docs is the general toolkit's) a folder with nothing readable fails here, in every command, before any model loads
         except BaseException:
             kit.close()
             raise

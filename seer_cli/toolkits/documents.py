@@ -226,11 +226,12 @@ def read_docx(data: bytes) -> list[Block]:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.PackageNotFoundError):
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError):
         raise Unreadable("not a readable .docx (damaged, encrypted or another format)") from None
     blocks: list[Block] = []
     path: list[tuple[int, str]] = []

@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
 from . import calc, sql_hints, table_types
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
+
+if TYPE_CHECKING:
+    from .retrieval import ChunkSearch, Vocabulary
 
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
 SQL_ROWS = 50
@@ -115,8 +118,8 @@ class GeneralToolkit(Toolkit):
         self._con = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
         self._documents: list[Document] | None = None
-        self._search = None
-        self._vocabulary = None
+        self._search: ChunkSearch | None = None
+        self._vocabulary: Vocabulary | None = None
         self._chunks: list[Chunk] | None = None
         self.sources: list[Chunk] = []  # the passages Retrieve has shown, in order, each once
         self._mcp = []
@@ -293,6 +296,7 @@ class GeneralToolkit(Toolkit):
     def documents(self) -> list[Document]:
         """The readable documents of ``docs`` (read once; a warning per unreadable file; UserError if none)."""
         if self._documents is None:
+            assert self.docs is not None  # only a toolkit given --docs has documents (build_toolkit, the Retrieve tool)
             self._documents = read_folder(self.docs, self.cache_dir, self.on_warning)
         return self._documents
 
