@@ -253,7 +253,7 @@ def _filter(arch: _Arch) -> list[tuple[int, int, int, int]]:
 
 def _seccomp(arch: _Arch) -> None:
     prog = _filter(arch)
-    code = (_SockFilter * len(prog))(*prog)
+    code = (_SockFilter * len(prog))(*(_SockFilter(*ins) for ins in prog))
     fprog = _SockFprog(len(prog), code)
     if _syscall(arch.seccomp, _SET_MODE_FILTER, _FILTER_FLAG_TSYNC, ctypes.byref(fprog)) != 0:
         raise OSError("seccomp: another thread could not be synchronised")

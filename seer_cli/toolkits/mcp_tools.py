@@ -21,10 +21,13 @@ import re
 import shlex
 import tempfile
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ToolCallError, UserError
 from .base import Tool
+
+if TYPE_CHECKING:
+    from mcp import Client
 
 DESCRIPTION_CHARS = 200
 CONNECT_TIMEOUT = 120.0  # starting a server (a Python one imports a lot) can be slow on a busy machine
@@ -77,7 +80,7 @@ class McpServer:
         self._errlog = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
-        self._client = None
+        self._client: Client | None = None
         self._listing: list = []
         self._error: BaseException | None = None
         self._ready = threading.Event()

@@ -326,6 +326,7 @@ def run_python(
         out.join(timeout=2)
         errs.join(timeout=2)
         for pipe in (proc.stdout, proc.stderr):
+            assert pipe is not None  # both are PIPEs
             pipe.close()
         stdout = out.text()
         if timed_out:
