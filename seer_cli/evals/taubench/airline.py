@@ -141,6 +141,7 @@ def book_reservation(data: dict, user_id: str, origin: str, destination: str, fl
         flight, day, error = _flight_day(data, f["flight_number"], f["date"])
         if error:
             return error
+        assert flight is not None and day is not None  # no error: both were found
         if day["status"] != "available":
             return f"Error: flight {f['flight_number']} not available on date {f['date']}"
         if day["available_seats"][cabin] < len(passengers):
@@ -222,6 +223,7 @@ def update_reservation_flights(data: dict, reservation_id: str, cabin: str, flig
         flight, day, error = _flight_day(data, f["flight_number"], f["date"])
         if error:
             return error
+        assert flight is not None and day is not None  # no error: both were found
         if day["status"] != "available":
             return f"Error: flight {f['flight_number']} not available on date {f['date']}"
         if day["available_seats"][cabin] < len(r["passengers"]):
