@@ -205,6 +205,6 @@ def load_settings() -> Settings:
             values[name] = _coerce(name, os.environ[env])
     settings = dataclasses.replace(base, **values)
     for key in VOCABULARY:
-        env = next((e for e, n in _ENV.items() if n == key and os.environ.get(e)), None)
-        check_choice(key, getattr(settings, key), env or str(base.config_file))
+        named_by = next((e for e, n in _ENV.items() if n == key and os.environ.get(e)), None)
+        check_choice(key, getattr(settings, key), named_by or str(base.config_file))
     return settings

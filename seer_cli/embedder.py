@@ -123,7 +123,7 @@ class OnnxMiniLM(Embedder):
         self._session = self._load_session()
         self.fingerprint = file_fingerprint(self.model_path, self.tokenizer_path)
         # Per instance (not a class-level lru_cache, which would keep every instance alive).
-        self.embed_cached = functools.lru_cache(maxsize=self.cache_size)(self._embed_frozen)
+        self._memo = functools.lru_cache(maxsize=self.cache_size)(self._embed_frozen)
 
     def _load_tokenizer(self):
         from tokenizers import Tokenizer
@@ -188,6 +188,10 @@ class OnnxMiniLM(Embedder):
         pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def embed_cached(self, text: str) -> np.ndarray:
+        """``embed``, memoised (``cache_size`` questions); the vector is read-only, shared by every caller."""
+        return self._memo(text)
 
     def _embed_frozen(self, text: str) -> np.ndarray:
         vec = self.embed(text)
