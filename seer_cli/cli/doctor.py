@@ -45,7 +45,7 @@ def _timed(name: str, fn: Callable[[], tuple[str, dict]]) -> Check:
 
 
 def _versions() -> Check:
-    versions = {"python": platform.python_version()}
+    versions: dict[str, str | None] = {"python": platform.python_version()}
     missing = []
     for label, dist in VERSIONED.items():
         try:

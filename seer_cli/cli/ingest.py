@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -73,7 +73,7 @@ def ingest(
             task = bar.add_task("embedding and adding", total=len(fresh), status="")
             res = p.add(fresh, on_progress=lambda done, total=None: bar.update(task, completed=done))
         added, duplicates, near_duplicates = list(res.added), duplicates + res.duplicates, res.near_duplicates
-    summary = {
+    summary: dict[str, Any] = {
         "read": result.read,
         "added": len(added),
         "duplicates": duplicates,

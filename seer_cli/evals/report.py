@@ -14,7 +14,7 @@ percent, scored by the official exact match.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 METRICS = ("em", "lenient", "llm")
 REACT_GPT35 = {
@@ -118,7 +118,7 @@ def write_plots(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     doms = summary["domains"]
     if doms:
         fig, ax = plt.subplots(figsize=(max(6, len(doms) * 0.9), 4))
-        xs = range(len(doms))
+        xs: Sequence[int] = range(len(doms))
         width = 0.2
         for i, (key, label) in enumerate((("em", "EM"), ("lenient", "lenient"), ("llm", "LLM judge"), ("react_gpt35", "ReAct GPT-3.5"))):
             ax.bar([x + (i - 1.5) * width for x in xs], [d[key] or 0 for d in doms], width, label=label)
@@ -157,7 +157,7 @@ def compare_runs(a_rows: list[dict[str, Any]], b_rows: list[dict[str, Any]], *, 
     a = {r["qid"]: r for r in a_rows if r.get("scored", True)}
     b = {r["qid"]: r for r in b_rows if r.get("scored", True)}
     shared = sorted(set(a) & set(b))
-    metrics = {}
+    metrics: dict[str, dict[str, Any] | None] = {}
     for m in METRICS:
         qids = [q for q in shared if a[q].get(m) is not None and b[q].get(m) is not None]
         if not qids:

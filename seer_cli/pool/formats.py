@@ -54,7 +54,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator, Sequence
 
 import orjson
 
@@ -112,7 +112,7 @@ ProgressFn = Callable[[str, int, int | None], None]  # (file label, bytes done, 
 
 
 def read_files(
-    paths: list[str | Path],
+    paths: Sequence[str | Path],
     *,
     format: str | None = None,
     assume_success: bool = False,
