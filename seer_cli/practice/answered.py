@@ -239,7 +239,7 @@ def practice_task(
         outcome.last = final.experience if final is not None else outcome.last
         answer = final.answer if final else None
         verdict = judge(answer) if finished else None
-        if verdict and v.reveal and not supported(answer, final.experience):
+        if verdict and v.reveal and final is not None and not supported(answer, final.experience):  # a verdict implies final
             verdict = None  # told the answer and only repeated it: nothing to learn from
         shown = list(final.shown) if final else []
         t = Try(i, v.name, answer, finished, final.reason if final else "none", verdict, len(actions),
@@ -259,6 +259,7 @@ def practice_task(
                 t.verdict, t.repaired = verdict, fixed.answer
                 final = dataclasses.replace(final, experience=fixed, answer=fixed.answer)
         if verdict:
+            assert final is not None  # a verdict is given to a finished episode, or to its repair
             outcome.solved_at = i
             info = {**(details or {}), "practice_try": i, "variant": v.name + ("+repair" if t.repaired else "")}
             outcome.experience = dataclasses.replace(final.experience, success_source=verdict, success_details=info)
@@ -296,7 +297,8 @@ def load_tasks(path) -> list[Task]:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    tasks, seen = [], {}
+    tasks: list[Task] = []
+    seen: dict[str, str] = {}
     for lineno, line in enumerate(path.read_bytes().splitlines(), 1):
         where = f"{path}:{lineno}"
         if not line.strip():

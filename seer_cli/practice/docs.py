@@ -52,7 +52,8 @@ def sentences(text: str) -> list[str]:
 
 def spans(sentence: str) -> list[tuple[str, str]]:
     """(kind, text) of the facts in a sentence, first kind first; numbers inside times/dates skipped."""
-    found, taken = [], []
+    found: list[tuple[str, str]] = []
+    taken: list[tuple[int, int]] = []
     for kind, pattern in SPANS:
         for m in re.finditer(pattern, sentence):
             if any(a < m.end() and m.start() < b for a, b in taken):

@@ -36,7 +36,7 @@ import random
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..agent.judge import admit_experience, gold_judge
 from ..rowlog import Recorder, RowLog, run_items
@@ -86,7 +86,7 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
     counted). ``on_status`` hears which kind is being proposed and how many tasks it has so far."""
     rng = random.Random(seed)
     kinds: list[list[AutoTask]] = []
-    sources = []
+    sources: list[tuple[str, Callable[[], Iterable[AutoTask]]]] = []
     if kit.sql_tables() is not None:
         sources.append(("tables", lambda: tables.generate(kit, rng)))
     if getattr(kit, "docs", None) is not None:
@@ -185,8 +185,9 @@ def practise_one(agent, kit, task: AutoTask, config: AutoConfig, files: list[str
                 made_by = "worked" if exp is not None else None
     keys = phrasing.paraphrases(proposer, task, task.wording) if exp is not None and config.phrasing else []
     if exp is not None:
+        assert made_by is not None  # set with exp (by the model's solve, a recovery or a worked example)
         extra = {"files": files, "derivation": derivation, **({"keys": keys} if keys else {}),
-                 **({"practice_try": outcome.solved_at} if made_by == "model" else {}),
+                 **({"practice_try": outcome.solved_at} if made_by == "model" and outcome is not None else {}),
                  **({"first_of_its_kind": True} if first and made_by == "model" and not config.admit_solved else {})}
         info = details(task, made_by, extra)
         exp = dataclasses.replace(exp, origin=ORIGIN, success_details={**exp.success_details, **info} if made_by == "model" else info)
@@ -241,6 +242,7 @@ def auto_practice(
         worker = agent
         if config.concurrency > 1:
             if getattr(local, "agent", None) is None:
+                assert new_agent is not None  # checked on entry
                 local.agent = new_agent()
             worker = local.agent
         with covered_lock:

@@ -20,7 +20,7 @@ from .tasks import AutoTask, interleave
 class Ledger:
     """Counts of verified self-practice experiences per table, column, operation, document and tool."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.tables: Counter = Counter()
         self.columns: dict[str, Counter] = defaultdict(Counter)
         self.ops: Counter = Counter()

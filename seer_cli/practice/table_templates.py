@@ -362,7 +362,7 @@ def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                      f"{a.name} - {b.name} of the row where {k.name} = '{kl}'.")
         if k in D and len(keys) >= 2:
             for m in _pick(rng, [m for m in M if not m.additive], 2):
-                x, y = sorted(rng.sample(keys, 2))
+                x, y = sorted(rng.sample(keys, 2))  # type: ignore[type-var]  # a date key's values are dates: format_value never gives None
                 at = _value_on(T, m, k)
                 expr, rnd = _round2(f"{at(y)} - {at(x)}", m)
                 yield _c(t, "table.change_dates", f"SELECT {expr}", f"By how much did the {m.words} change from {x} to {y}{rnd}?",

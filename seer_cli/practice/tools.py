@@ -18,7 +18,7 @@ import random
 import re
 import threading
 import time
-from typing import Any, Iterator
+from typing import AbstractSet, Any, Iterator
 
 from .tasks import AutoTask, Call, format_value, readable
 
@@ -80,10 +80,10 @@ def options_of(name: str, schema: dict, description: str) -> list[str]:
     return []
 
 
-def sample_args(tool, rng: random.Random, refused: set[str] = frozenset()) -> dict[str, Any] | None:
+def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset()) -> dict[str, Any] | None:
     """One set of arguments for ``tool``, or None when a string argument offers no values;
     ``refused``: values the tool already rejected (a description's example can be wrong)."""
-    args = {}
+    args: dict[str, Any] = {}
     props = tool.parameters.get("properties", {})
     for name, schema in props.items():
         typ = schema.get("type")
@@ -254,7 +254,9 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
     """Tool-call tasks for each of the user's tools (``kit.user_tools``), plus compositions of two
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
     for t in list(getattr(kit, "user_tools", [])):
-        made, failures, seen, refused = 0, 0, [], set()
+        made, failures = 0, 0
+        seen: list[dict[str, Any]] = []
+        refused: set[str] = set()
         for _ in range(per_tool * 3):
             if made >= per_tool or failures >= 3:
                 break
@@ -328,7 +330,9 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any) 
     pool = stable or leaves
     preferred = [kv for kv in pool if _PREFERRED.search(kv[0].rsplit(".", 1)[-1])]
     key, value = rng.choice(preferred or pool)
-    return format_value(value), key, not stable
+    gold = format_value(value)
+    assert gold is not None  # leaves holds only values format_value accepts
+    return gold, key, not stable
 
 
 def _json(value: Any) -> Any:
