@@ -34,6 +34,8 @@ from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
 
 if TYPE_CHECKING:
+    import duckdb
+
     from .retrieval import ChunkSearch, Vocabulary
 
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
@@ -115,7 +117,7 @@ class GeneralToolkit(Toolkit):
         self.cache_dir, self.retrieval = Path(cache_dir), retrieval
         self._embedder, self.on_progress, self.on_warning = embedder, on_progress, on_warning
         self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
-        self._con = None
+        self._con: duckdb.DuckDBPyConnection | None = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
         self._documents: list[Document] | None = None
         self._search: ChunkSearch | None = None
@@ -171,7 +173,7 @@ class GeneralToolkit(Toolkit):
         return res.observation()
 
     # --- SQL -------------------------------------------------------------------------------
-    def _connect(self):
+    def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._con is not None:
             return self._con
         import duckdb
@@ -368,7 +370,7 @@ class GeneralToolkit(Toolkit):
         for table, cols in self._schemas.items():
             shown = cols[:CONTEXT_COLUMNS]
             more = f", +{len(cols) - len(shown)} more (see Tables)" if len(cols) > len(shown) else ""
-            (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+            (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0]  # count(*): always one row
             lines.append(f"- {table}({', '.join(f'{c} {t}' for c, t in shown)}{more}), {count} rows")
             names = ", ".join(f'"{c}"' for c, _ in shown)
             for row in con.execute(f'SELECT {names} FROM "{table}" LIMIT {SAMPLE_ROWS}').fetchall():
