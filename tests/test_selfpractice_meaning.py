@@ -394,3 +394,9 @@ def test_a_wording_that_claims_the_world_for_a_table_is_refused(weather):
     kept = "What kind of weather does Seattle get most often?"
     assert phrasing.rephrase(Scripted([json.dumps({"question": kept})], repeat_last=False), task) == kept
     assert not phrasing.widens("How many rows in total across all stores?", "SQL: SELECT ... in total across all stores")
+
+
+def test_a_wording_ending_in_two_question_marks_keeps_one(weather):
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.most_rows")
+    reply = json.dumps({"question": "What kind of weather does Seattle get most often ??"})
+    assert phrasing.rephrase(Scripted([reply], repeat_last=False), task) == "What kind of weather does Seattle get most often?"

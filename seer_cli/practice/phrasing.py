@@ -121,7 +121,7 @@ def rephrase(backend, task: AutoTask) -> str | None:
     data = _complete_json(backend, [{"role": "system", "content": PHRASE_SYSTEM},
                                     {"role": "user", "content": f"{request}\nAnswer: {task.answer}\nThe person's question:"}],
                           _QUESTION, max_tokens=72)
-    question = " ".join(str((data or {}).get("question", "")).split())
+    question = re.sub(r"\s*\?+$", "?", " ".join(str((data or {}).get("question", "")).split()))  # the 1.5B often ends with "??"
     if not question or not question.endswith("?") or question == task.question or not keeps_literals(task, question):
         return None
     if widens(question, request):
@@ -150,7 +150,7 @@ def paraphrases(backend, task: AutoTask, question: str) -> list[str]:
                                     {"role": "user", "content": f"Question: {question}"}], _KEYS, max_tokens=160)
     keys: list[str] = []
     for style in KEY_STYLES:
-        text = " ".join(str((data or {}).get(style, "")).split())
+        text = re.sub(r"\s*\?+$", "?", " ".join(str((data or {}).get(style, "")).split()))
         if text and not text.endswith("?"):
             text += "?"
         if len(text) > 8 and text not in keys and text.lower() != question.lower() and keeps_literals(task, text) \
