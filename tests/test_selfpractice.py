@@ -9,7 +9,6 @@ practises two tasks with the real 0.5B and checks that whatever it admitted re-v
 from __future__ import annotations
 
 import random
-from collections import Counter
 import time
 from pathlib import Path
 
@@ -448,28 +447,39 @@ def test_a_tool_that_returns_text_gives_call_tasks_and_no_sums(tmp_path):
     assert {t.answer for t in tasks} <= {"north wing", "south wing", "lab"}
 
 
-def test_a_run_of_n_tasks_proposes_each_kind_only_up_to_its_share(files, embedder):
-    """--auto N asks for an even share of N per kind and half as much again (the ledger's choice);
-    tasks already practised or in the pool do not count toward it, and the status callback hears
-    each kind as it is proposed."""
+def test_a_run_of_n_tasks_asks_the_model_only_for_its_share(files, embedder, tmp_path):
+    """--auto N bounds the model calls of generation by its share of N (an even share and half
+    as much again): two document proposals per task of the share, at most 12, and the share of
+    tool questions spread over the tools; the rules' table tasks cost no call and are all made
+    (every table in turn). The status callback hears each kind as it is proposed."""
+    from scripted import Scripted
+
+    from seer_cli.practice.doc_questions import PROPOSE_SYSTEM
+
     assert share(None, 3) is None and share(30, 3) == 15 and share(6, 3) == 4 and share(30, 0) is None
-    kit = get_toolkit("general", data=[files["loans"]], docs=files["docs"], tools_file=files["tools"], embedder=embedder,
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    (manual / "guide.md").write_text("\n\n".join(
+        f"## Part {i}\n\nThe office on floor {i} opens at {7 + i % 3} in the morning and closes at {16 + i % 4} in the "
+        f"afternoon on weekdays; visitors sign in at the front desk and wear a badge numbered {100 + i} for the whole visit."
+        for i in range(20)) + "\n")
+    kit = get_toolkit("general", data=[files["loans"]], docs=manual, tools_file=files["tools"], embedder=embedder,
                       on_warning=lambda m: None)
     try:
-        every = generate_tasks(kit, seed=0)
+        every, unbounded = generate_tasks(kit, seed=0), Scripted(["{}"])
+        generate_tasks(kit, seed=0, backend=unbounded)
         heard: list[str] = []
-        capped = generate_tasks(kit, seed=0, want=3, on_status=heard.append)
-        old = {t.id for t in capped if t.covers.get("table")}
-        again = generate_tasks(kit, seed=0, want=3, fresh=lambda t: t.id not in old)
+        bounded = Scripted(["{}"])
+        few = generate_tasks(kit, seed=0, backend=bounded, want=3, on_status=heard.append)
         assert generate_tasks(kit, seed=0, want=0) == []
     finally:
         kit.close()
 
-    def per_kind(tasks):
-        return Counter("table" if "table" in t.covers else "doc" if "doc" in t.covers else "tool" for t in tasks)
+    def proposals(backend):
+        return sum(p[0]["content"] == PROPOSE_SYSTEM for p in backend.prompts)
 
-    assert max(per_kind(every).values()) > share(3, 3)  # the files offer more than a run of 3 needs
-    assert all(n <= share(3, 3) for n in per_kind(capped).values()) and set(per_kind(capped)) == set(per_kind(every))
-    assert [t.id for t in capped] == [t.id for t in every if t.id in {c.id for c in capped}]  # the same tasks, in order
-    assert per_kind(again)["table"] == per_kind(capped)["table"] + len(old)  # the old ones are there but not counted
+    assert proposals(unbounded) == 12 and proposals(bounded) == 2 * share(3, 3)
+    assert bounded.calls - proposals(bounded) < unbounded.calls - proposals(unbounded)  # fewer tool questions decoded
+    tables = [t.id for t in every if "table" in t.covers]
+    assert [t.id for t in few if "table" in t.covers] == tables  # every table task, as without a bound
     assert heard[0] == "proposing tables tasks" and any(h.startswith("proposing documents tasks") for h in heard)

@@ -73,30 +73,35 @@ class AutoConfig:
 
 
 def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[str], None] | None = None,
-                   want: int | None = None, fresh: Callable[[AutoTask], bool] | None = None,
-                   on_status: Callable[[str], None] | None = None) -> list[AutoTask]:
+                   want: int | None = None, on_status: Callable[[str], None] | None = None) -> list[AutoTask]:
     """Every task the environment offers, each kind shuffled with ``seed`` and interleaved, so a
     budget of N tasks spans tables, documents and tools. Bad input (an unreadable or empty table,
     documents without a usable sentence, a tool that raises or hangs) is one warning each.
 
-    ``want`` (the tasks a run will practise) caps each kind at its share and a half (:func:`share`),
-    so the model is not asked to propose and check tasks that will never be practised: a
-    document proposal or a tool question's decoding is a model call each. Only tasks ``fresh``
-    accepts count toward the cap (a task practised or in the pool already is returned but not
-    counted). ``on_status`` hears which kind is being proposed and how many tasks it has so far."""
+    ``want`` (the tasks a run will practise) bounds what costs a model call: the documents'
+    proposals (two calls for each task of the kind's :func:`share`, at most
+    :data:`~.doc_questions.MAX_PROPOSALS`) and the tools' questions, each decoded back (the share
+    spread over the tools, one to six each). The rules' tasks cost no model call and are all
+    made, every table and document in turn, so the ledger can choose among them. ``on_status``
+    hears which kind is being proposed and how many tasks it has so far."""
     rng = random.Random(seed)
     kinds: list[list[AutoTask]] = []
+    n_kinds = sum([kit.sql_tables() is not None, getattr(kit, "docs", None) is not None, bool(getattr(kit, "user_tools", None))])
+    each = share(want, n_kinds)
+    proposals = doc_questions.MAX_PROPOSALS if each is None else min(doc_questions.MAX_PROPOSALS, 2 * each)
+    n_tools = len(getattr(kit, "user_tools", None) or [])
+    per_tool = 6 if each is None else max(1, min(6, -(-each // max(n_tools, 1))))
     sources: list[tuple[str, Callable[[], Iterable[AutoTask]]]] = []
     if kit.sql_tables() is not None:
         sources.append(("tables", lambda: tables.generate(kit, rng)))
     if getattr(kit, "docs", None) is not None:
         # the rules' tasks first, then (with a model) what it proposes a reader would ask (:mod:`.doc_questions`)
-        sources.append(("documents", lambda: itertools.chain(docs.generate(kit, rng), doc_questions.generate(kit, rng, backend))))
-    if getattr(kit, "user_tools", None):
-        sources.append(("tools", lambda: tools.generate(kit, rng, backend, on_warning=on_warning)))
+        sources.append(("documents", lambda: itertools.chain(docs.generate(kit, rng),
+                                                             doc_questions.generate(kit, rng, backend, budget=proposals))))
+    if n_tools:
+        sources.append(("tools", lambda: tools.generate(kit, rng, backend, per_tool=per_tool, on_warning=on_warning)))
     if want is not None and want <= 0:
         return []
-    cap = share(want, len(sources))
     for name, make in sources:
         found: list[AutoTask] = []
         if on_status:
@@ -106,8 +111,6 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
                 found.append(task)
                 if on_status:
                     on_status(f"proposing {name} tasks: {len(found)}")
-                if cap is not None and sum(map(fresh or bool, _dedup(found))) >= cap:
-                    break
         except Exception as e:  # noqa: BLE001 (one bad input must not stop the others)
             found = []
             if on_warning:
@@ -119,7 +122,7 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
 
 
 def share(want: int | None, kinds: int) -> int | None:
-    """Tasks to generate per kind for a run of ``want``: an even share and half as much again,
+    """Tasks of each kind a run of ``want`` practises, and half as much again (at least two more),
     so the ledger still has a choice and a kind that runs short leaves room to the others."""
     if want is None or kinds == 0:
         return None
@@ -221,12 +224,9 @@ def auto_practice(
     held = pool.experiences()
     in_pool = {e.question for e in held} | {(e.success_details or {}).get("template_question") for e in held}
 
-    def is_fresh(t: AutoTask) -> bool:
-        return t.id not in done and t.question not in in_pool
-
     tasks = generate_tasks(kit, seed=config.seed, backend=(config.proposer or agent.backend) if config.uses_model else None,
-                           on_warning=on_warning, want=config.tasks - len(done), fresh=is_fresh, on_status=on_status)
-    fresh = [t for t in tasks if is_fresh(t)]
+                           on_warning=on_warning, want=config.tasks, on_status=on_status)
+    fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
     todo = order_by_gaps(fresh, Ledger.from_experiences(held))[: max(0, config.tasks - len(done))]
     if on_start:
         on_start(len(done) + len(todo), len(done))
