@@ -84,24 +84,24 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
     spread over the tools, one to six each). The rules' tasks cost no model call and are all
     made, every table and document in turn, so the ledger can choose among them. ``on_status``
     hears which kind is being proposed and how many tasks it has so far."""
+    if want is not None and want <= 0:
+        return []
     rng = random.Random(seed)
     kinds: list[list[AutoTask]] = []
-    n_kinds = sum([kit.sql_tables() is not None, getattr(kit, "docs", None) is not None, bool(getattr(kit, "user_tools", None))])
-    each = share(want, n_kinds)
-    proposals = doc_questions.MAX_PROPOSALS if each is None else min(doc_questions.MAX_PROPOSALS, 2 * each)
+    has_tables, has_docs = kit.sql_tables() is not None, getattr(kit, "docs", None) is not None
     n_tools = len(getattr(kit, "user_tools", None) or [])
+    each = share(want, has_tables + has_docs + bool(n_tools))
+    proposals = doc_questions.MAX_PROPOSALS if each is None else min(doc_questions.MAX_PROPOSALS, 2 * each)
     per_tool = 6 if each is None else max(1, min(6, -(-each // max(n_tools, 1))))
     sources: list[tuple[str, Callable[[], Iterable[AutoTask]]]] = []
-    if kit.sql_tables() is not None:
+    if has_tables:
         sources.append(("tables", lambda: tables.generate(kit, rng)))
-    if getattr(kit, "docs", None) is not None:
+    if has_docs:
         # the rules' tasks first, then (with a model) what it proposes a reader would ask (:mod:`.doc_questions`)
         sources.append(("documents", lambda: itertools.chain(docs.generate(kit, rng),
                                                              doc_questions.generate(kit, rng, backend, budget=proposals))))
     if n_tools:
         sources.append(("tools", lambda: tools.generate(kit, rng, backend, per_tool=per_tool, on_warning=on_warning)))
-    if want is not None and want <= 0:
-        return []
     for name, make in sources:
         found: list[AutoTask] = []
         if on_status:
@@ -227,14 +227,14 @@ def auto_practice(
     tasks = generate_tasks(kit, seed=config.seed, backend=(config.proposer or agent.backend) if config.uses_model else None,
                            on_warning=on_warning, want=config.tasks, on_status=on_status)
     fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
-    todo = order_by_gaps(fresh, Ledger.from_experiences(held))[: max(0, config.tasks - len(done))]
+    covered, covered_lock = Ledger.from_experiences(held), threading.Lock()  # what the pool has an experience of, as admissions go
+    todo = order_by_gaps(fresh, covered)[: max(0, config.tasks - len(done))]  # (it counts its choices on a copy)
     if on_start:
         on_start(len(done) + len(todo), len(done))
     files = environment_files(kit)
     deadline = time.monotonic() + 60 * config.minutes if config.minutes else None
     recorder = Recorder(log, on_task)
     local = threading.local()
-    covered, covered_lock = Ledger.from_experiences(held), threading.Lock()  # what the pool has an experience of, as admissions go
 
     def one(task: AutoTask) -> None:
         if deadline is not None and time.monotonic() > deadline:

@@ -121,12 +121,17 @@ def rephrase(backend, task: AutoTask) -> str | None:
     data = _complete_json(backend, [{"role": "system", "content": PHRASE_SYSTEM},
                                     {"role": "user", "content": f"{request}\nAnswer: {task.answer}\nThe person's question:"}],
                           _QUESTION, max_tokens=72)
-    question = re.sub(r"\s*\?+$", "?", " ".join(str((data or {}).get("question", "")).split()))  # the 1.5B often ends with "??"
+    question = _one_question(str((data or {}).get("question", "")))
     if not question or not question.endswith("?") or question == task.question or not keeps_literals(task, question):
         return None
     if widens(question, request):
         return None
     return question
+
+
+def _one_question(text: str) -> str:
+    """The model's question on one line, ending with at most one "?" (the 1.5B often writes "??")."""
+    return re.sub(r"\s*\?+$", "?", " ".join(text.split()))
 
 
 # a scope the data cannot answer for: "How many penguins are there in the world?" for a table's row count
@@ -150,7 +155,7 @@ def paraphrases(backend, task: AutoTask, question: str) -> list[str]:
                                     {"role": "user", "content": f"Question: {question}"}], _KEYS, max_tokens=160)
     keys: list[str] = []
     for style in KEY_STYLES:
-        text = re.sub(r"\s*\?+$", "?", " ".join(str((data or {}).get(style, "")).split()))
+        text = _one_question(str((data or {}).get(style, "")))
         if text and not text.endswith("?"):
             text += "?"
         if len(text) > 8 and text not in keys and text.lower() != question.lower() and keeps_literals(task, text) \
