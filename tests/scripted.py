@@ -34,6 +34,7 @@ class Scripted(Backend):
         self.replies = [r if isinstance(r, str) else orjson.dumps(r).decode() for r in replies]
         self.repeat_last = repeat_last
         self.prompts: list[list[dict[str, str]]] = []  # the messages of every call, in order
+        self.schemas: list[dict | None] = []  # the json_schema of every call, in order
 
     @property
     def calls(self) -> int:
@@ -42,6 +43,7 @@ class Scripted(Backend):
     def complete(self, messages, *, json_schema=None, stop=None, max_tokens=256, temperature=0.0, seed=0,
                  on_text=None, prefix_messages=0) -> Completion:
         self.prompts.append(messages)
+        self.schemas.append(json_schema)
         if len(self.replies) > 1 or not self.repeat_last:
             text = self.replies.pop(0)
         else:

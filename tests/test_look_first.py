@@ -30,10 +30,14 @@ def kit(tmp_path):
     k.close()
 
 
-def _run(kit, texts, intent):
-    agent = Agent(Scripted(texts), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+def _run(kit, texts, intent, backend=None):
+    agent = Agent(backend or Scripted(texts), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
     steps = list(agent.run("How many riders were there on 2024-01-02?", intent=intent))
     return [s for s in steps if isinstance(s, ActionStep)], steps[-1]
+
+
+def _tools(schema):
+    return [o["properties"]["tool"]["const"] for o in schema["anyOf"]]
 
 
 def test_a_finish_before_looking_is_refused_once_then_the_look_counts(kit):
@@ -46,7 +50,21 @@ def test_a_finish_before_looking_is_refused_once_then_the_look_counts(kit):
     assert [s.tool for s in final.experience.steps] == ["SQL", "Finish"]  # the refused Finish teaches nothing
 
 
+def test_the_step_after_the_refusal_cannot_finish(kit):
+    """Told to look, the 1.5B finished again; the grammar of the next step leaves Finish out, and
+    once something was looked up Finish is back."""
+    backend = Scripted([_step("Finish", answer="223"), _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"),
+                        _step("Finish", answer="30")])
+    actions, final = _run(kit, None, "data", backend)
+    first, after_refusal, after_look = (_tools(s) for s in backend.schemas)
+    assert "Finish" in first and "SQL" in first
+    assert "Finish" not in after_refusal and set(after_refusal) == set(first) - {"Finish"}
+    assert after_look == first and final.answer == "30"
+
+
 def test_a_second_finish_without_a_look_is_taken(kit):
+    """A backend that ignores the grammar (an OpenAI-compatible server without schema support)
+    and finishes again is not refused a second time."""
     actions, final = _run(kit, [_step("Finish", answer="42")], "data")
     assert len(actions) == 2 and actions[1].observation == "" and final.answer == "42"
 

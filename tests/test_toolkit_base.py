@@ -130,6 +130,27 @@ def test_model_mistakes_raise_tool_call_error_naming_the_choices(name, args, mes
     assert str(e.value).startswith(message)
 
 
+def test_a_failed_call_repeats_the_argument_descriptions_that_show_a_format():
+    """A user's tool, here a real MCP server's: its errors ("Invalid timezone: 'No time zone found with key New_York'") do
+    not say what a value looks like; its descriptions do, and a failed call repeats them."""
+    def convert(source_timezone: str, time: str, target_timezone: str) -> str:
+        raise ToolCallError("convert failed: Invalid timezone: 'No time zone found with key New_York'")
+
+    params = {"type": "object", "required": ["source_timezone", "time", "target_timezone"], "properties": {
+        "source_timezone": {"type": "string", "description": "Source IANA timezone name (e.g., 'America/New_York')."},
+        "time": {"type": "string", "description": "Time to convert in 24-hour format (HH:MM)"},
+        "target_timezone": {"type": "string", "description": "Target timezone."}}}
+    kit = Kit(extra_tools=[Tool("convert", "Convert a time.", params, convert)])
+    with pytest.raises(ToolCallError) as e:
+        kit.call("convert", {"source_timezone": "New_York", "time": "09:00", "target_timezone": "Europe/London"})
+    assert str(e.value) == ("convert failed: Invalid timezone: 'No time zone found with key New_York' The arguments of convert, "
+                            "as described: source_timezone: Source IANA timezone name (e.g., 'America/New_York'); "
+                            "time: Time to convert in 24-hour format (HH:MM).")
+    with pytest.raises(ToolCallError) as e:  # a built-in tool: its error as it was
+        Kit().call("Add", {"a": 1})
+    assert str(e.value) == "Add: missing b. Expected Add(a: int, b: int)."
+
+
 def test_step_schema_shape_and_specs_text():
     schema = Kit().step_schema(50)
     assert [o["properties"]["tool"] for o in schema["anyOf"]] == [{"const": "Add"}, {"const": "Echo"}, {"const": FINISH}]

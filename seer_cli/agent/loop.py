@@ -183,7 +183,7 @@ class Agent:
                 ep.reason = "context"
                 break
             messages, recalled, recall_ms, recall_parts, n_prefix = prepared
-            action = self._act(index, messages, ep.schema, recalled, recall_ms, ep.temperature, ep.seed, n_prefix)
+            action = self._act(index, messages, ep.step_schema(), recalled, recall_ms, ep.temperature, ep.seed, n_prefix)
             if action is None:
                 ep.reason = "context"
                 break
@@ -260,7 +260,7 @@ class Agent:
         answer = "" if answer is None else str(answer)
         if not ep.look_refused and not any(a.tool not in (None, FINISH) for a in ep.actions[:-1]) \
                 and self.toolkit.needs_lookup(ep.task.intent):
-            ep.look_refused = True  # once: a second Finish without a look is taken
+            ep.look_refused = True  # once; the next step cannot be a Finish (:meth:`_Run.step_schema`)
             action.observation = LOOK_FIRST_NOTE
             action.error = "refused: nothing was looked up"
             action.error_kind = "refused"
@@ -410,6 +410,17 @@ class _Run:
     repeats: int = 0
     refusals: int = 0
     look_refused: bool = False
+
+    def step_schema(self) -> dict:
+        """The step schema for the next call. Right after a look-first refusal it leaves Finish
+        out: told to look, the 1.5B still finished again at step 2 ("The answer is not provided in
+        the given documents.", or the refusal's own "Error: ..." until the loop stopped), so the
+        grammar makes the step after the refusal a tool call."""
+        last = self.actions[-1] if self.actions else None
+        if last is None or last.observation != LOOK_FIRST_NOTE:
+            return self.schema
+        options = [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") != FINISH]
+        return {"anyOf": options} if options else self.schema
 
     def history(self, observation_chars: int) -> list[Step]:
         """The steps as the prompt and the experience see them (observations cut to what is stored)."""

@@ -37,6 +37,11 @@ _SECTION = re.compile(r"^\s*(Returns|Return|Raises|Yields|Example|Examples|Note|
 _ARG_LINE = re.compile(r"^(\s*)(\*{0,2}\w+)\s*(\([^)]*\))?\s*:\s*(.*)$")
 
 
+# an argument description that shows what a value looks like: an example, a format, a pattern
+_GIVES_FORMAT = re.compile(r"\be\.g\.|\bfor example\b|\bsuch as\b|\bformat\b|\b(?:HH|YYYY|MM|DD)\b|\bISO[ -]?8601\b",
+                           re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Tool:
     """One callable tool. ``parameters`` is a JSON schema object (properties, required)."""
@@ -70,6 +75,17 @@ class Tool:
             opt = "" if arg in self.parameters.get("required", []) else "?"
             parts.append(f"{arg}{opt}: {_type_text(schema)}")
         return f"{self.name}({', '.join(parts)})"
+
+    def described_formats(self) -> str:
+        """The descriptions of the arguments that give examples or a format ("IANA timezone name
+        (e.g., 'America/New_York')", "in 24-hour format (HH:MM)"), as one line to add to a failed
+        call's error; "" when none does. A real MCP server describes its arguments this way, and
+        its errors do not repeat them: the 1.5B called ``convert_time(source_timezone="New_York")``,
+        read "Invalid timezone", and gave up on the tool."""
+        parts = [f"{arg}: {schema['description'].strip().rstrip('.')}"
+                 for arg, schema in self.parameters.get("properties", {}).items()
+                 if _GIVES_FORMAT.search(schema.get("description") or "")]
+        return f"The arguments of {self.name}, as described: {'; '.join(parts)}." if parts else ""
 
     def validate(self, args: Any) -> dict:
         """Check ``args`` against the schema; raise ``ToolCallError`` naming the expected args."""
@@ -353,7 +369,14 @@ class Toolkit:
         if name not in tools:
             raise ToolCallError(f"Unknown tool {name!r}. Valid tools: {', '.join(tools)}.")
         t = tools[name]
-        return t(**t.validate(args))
+        try:
+            return t(**t.validate(args))
+        except ToolCallError as e:
+            # the user's tools only: seer's own write errors that say what to do (sql_hints)
+            described = t.described_formats() if any(x.name == name for x in self._extra) else ""
+            if not described or described in str(e):
+                raise
+            raise ToolCallError(f"{e} {described}") from None
 
     # --- prompt / grammar ------------------------------------------------------------------
     def step_schema(self, thought_max_chars: int = 200, arg_max_chars: int = ARG_MAX_CHARS) -> dict:
