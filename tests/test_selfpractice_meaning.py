@@ -6,6 +6,7 @@ when a second derivation from the question alone agrees (plumbing on a scripted 
 
 from __future__ import annotations
 
+import calendar
 import json
 import random
 import re
@@ -180,6 +181,26 @@ def test_rephrase_keeps_only_wordings_with_every_value(weather):
     assert phrasing.rephrase(Scripted([json.dumps({"question": good})], repeat_last=False), task) == good
     assert phrasing.rephrase(Scripted([json.dumps({"question": "How hot did it get in Seattle?"})], repeat_last=False), task) is None
     assert phrasing.rephrase(Scripted(["{"], repeat_last=False), task) is None
+
+
+def test_values_count_as_said_in_the_forms_people_write_them(weather):
+    """The 1.5B's keys came back with "8:15 PM" for 20:15 and "April 1, 2016" for 2016-04-01;
+    an exact-text check threw them away. The same value in another unambiguous form counts, a
+    different value does not."""
+    from seer_cli.practice.spoken import mentioned
+
+    said = [("20:15", "What's the time in Tokyo for 8:15 PM in New York?"), ("08:15", "at 8:15 a.m. in London?"),
+            ("09:00", "at 9 am?"), ("12:00", "at noon in Paris?"), ("2016-04-01", "What changed on April 1st, 2016?"),
+            ("2016-04-01", "on 1 Apr 2016?"), ("2015-07", "in July 2015?"), ("1000", "more than 1,000 riders?"),
+            ("Gentoo", "How many Gentoos?")]
+    unsaid = [("20:15", "at 18:15 pm?"), ("09:00", "at 19 am?"), ("2016-04-01", "on April 11, 2016?"),
+              ("2016-04-01", "on April 1, 2017?"), ("1000", "more than 10,000 riders?")]
+    assert [v for v, q in said if not mentioned(v, q)] == [] and [v for v, q in unsaid if mentioned(v, q)] == []
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
+    day = tables_gen.literals(task.calls[0].args["query"])[0]
+    y, m, d = (int(x) for x in day.split("-"))
+    person = f"How hot did it get in Seattle on {calendar.month_name[m]} {d}, {y}?"
+    assert phrasing.rephrase(Scripted([json.dumps({"question": person})], repeat_last=False), task) == person
 
 
 def test_a_tool_question_may_name_the_city_and_must_decode_back_to_the_call(tmp_path):

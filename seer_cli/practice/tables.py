@@ -29,6 +29,7 @@ import random
 import re
 from typing import Iterator
 
+from .spoken import mentioned
 from .table_roles import _NULL_LIKE, describe_tables
 from .table_templates import Candidate, candidates
 from .tasks import AutoTask, Call, format_value
@@ -64,11 +65,12 @@ def literals(sql: str) -> list[str]:
 
 
 def mentions_literals(question: str, sql: str) -> bool:
-    """Every value the query filters on is in the question (a month given as its name counts)."""
+    """Every value the query filters on is in the question, as written or as people write it
+    (:func:`.spoken.mentioned`: "April 1, 2016" for 2016-04-01; a month given by its name and year anywhere)."""
     q = question.lower()
     for lit in literals(sql):
         lit_l = lit.lower()
-        if lit_l in q:
+        if mentioned(lit, question):
             continue
         m = re.fullmatch(r"(\d{4})-(\d{2})", lit_l)
         if m and calendar.month_name[int(m.group(2))].lower() in q and m.group(1) in q:
