@@ -257,6 +257,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
         made, failures = 0, 0
         seen: list[dict[str, Any]] = []
         refused: set[str] = set()
+        moving: dict[str, set[str]] = {}
         for _ in range(per_tool * 3):
             if made >= per_tool or failures >= 3:
                 break
@@ -270,7 +271,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
             seen.append(args)
             try:
                 raw = call_with_timeout(t, args)
-                structured = structured_gold(t, args, rng, raw)
+                structured = structured_gold(t, args, rng, raw, moving)
                 value, field, volatile = structured if structured else (format_value(_as_value(raw)), None, False)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
                 named = {v for v in args.values() if isinstance(v, str) and v in str(e)}
@@ -305,28 +306,37 @@ def gold_of(tool, args: dict[str, Any]) -> str | None:
     return format_value(_as_value(call_with_timeout(tool, args)))
 
 
+CLOCK_PAUSE = 1.1  # seconds between the two calls that tell a clock's fields from the stable ones
 _PREFERRED = re.compile(r"(datetime|time|date|result|value|total|price|amount|difference|converted|answer)", re.IGNORECASE)
 
 
-def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any) -> tuple[str, str, bool] | None:
+def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
+                    moving: dict[str, set[str]] | None = None) -> tuple[str, str, bool] | None:
     """(gold, field, volatile) for a tool whose result is a JSON object (an MCP server's usual
     reply): a scalar field that does not echo an argument, the same in two calls when one is
     (a clock's day of the week, not its seconds); ``volatile`` when no field repeats. None for a
-    result that is not a JSON object."""
+    result that is not a JSON object.
+
+    ``moving``: the fields each tool was seen to change between two calls, filled by the first
+    call of a tool and read by the later ones, so a tool is called twice (a second apart) once per
+    run instead of once per task."""
     first = _json(reply)  # the first call's reply: the caller made it (a reply that is not JSON needs no second call)
     if not isinstance(first, dict):
         return None
-    time.sleep(1.1)  # a clock with whole seconds must show that it moved
-    second = _json(call_with_timeout(tool, args))
-    if not isinstance(first, dict):
-        return None
+    moved = (moving or {}).get(tool.name)
+    if moved is None:
+        time.sleep(CLOCK_PAUSE)  # a clock with whole seconds must show that it moved
+        second = _json(call_with_timeout(tool, args))
+        again = dict(_leaves(second)) if isinstance(second, dict) else {}
+        moved = {k for k, v in _leaves(first) if again.get(k) != v}
+        if moving is not None:
+            moving[tool.name] = moved
     echoes = [str(v).strip().lower() for v in args.values() if len(str(v).strip()) >= 3 and not isinstance(v, bool)]
     leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and format_value(v) is not None
               and len(str(v)) <= 40 and not any(e in str(v).lower() for e in echoes)]  # not the input said back ("07:00" in its source datetime)
     if not leaves:
         return None
-    again = dict(_leaves(second)) if isinstance(second, dict) else {}
-    stable = [(k, v) for k, v in leaves if again.get(k) == v]
+    stable = [(k, v) for k, v in leaves if k not in moved]
     pool = stable or leaves
     preferred = [kv for kv in pool if _PREFERRED.search(kv[0].rsplit(".", 1)[-1])]
     key, value = rng.choice(preferred or pool)
