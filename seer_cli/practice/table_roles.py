@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..toolkits.toolqa_tables import quote  # a DuckDB identifier, double-quoted (one definition)
+from ..toolkits.sql_names import quote
 from .tasks import format_value, readable
 
 INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from ..toolkits.toolqa_tables import quote
+from ..toolkits.sql_names import quote
 from .table_roles import MAX_KEYS, PER_TEMPLATE, Column, Table, _a, _floaty, _lit
 from .tasks import format_value
 

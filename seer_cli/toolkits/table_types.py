@@ -19,6 +19,8 @@ A column with any other value is left alone: nothing is guessed, only agreed.
 
 from __future__ import annotations
 
+from .sql_names import quote
+
 MISSING = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None", "none", "-", "--", "?", ".")
 
 # strptime formats people write dates in (ISO dates DuckDB's sniffer already reads)
@@ -38,14 +40,14 @@ def refine(con, table: str) -> list[tuple[str, str]]:
         if expr is not None:
             changes.append((col, *expr))
     if changes:
-        replaced = ", ".join(f'{sql} AS "{_q(col)}"' for col, _typ, sql in changes)
-        con.execute(f'CREATE OR REPLACE TABLE "{_q(table)}" AS SELECT * REPLACE ({replaced}) FROM "{_q(table)}"')
+        replaced = ", ".join(f"{sql} AS {quote(col)}" for col, _typ, sql in changes)
+        con.execute(f"CREATE OR REPLACE TABLE {quote(table)} AS SELECT * REPLACE ({replaced}) FROM {quote(table)}")
     return [(col, typ) for col, typ, _sql in changes]
 
 
 def _retyped(con, table: str, col: str) -> tuple[str, str] | None:
     """(type, SQL expression) that retypes the column, or None when its values do not all agree."""
-    c, t = f'"{_q(col)}"', f'"{_q(table)}"'
+    c, t = quote(col), quote(table)
     missing = ", ".join(f"'{m}'" for m in MISSING)
     present = f"FROM {t} WHERE {c} IS NOT NULL AND trim({c}) NOT IN ({missing})"
     n = con.execute(f"SELECT count(DISTINCT {c}) {present}").fetchone()[0]
@@ -74,5 +76,3 @@ def _same_dates(con, present: str, c: str, f1: str, f2: str) -> bool:
                            [f1, f2]).fetchone()[0]
 
 
-def _q(name: str) -> str:
-    return name.replace('"', '""')

@@ -48,7 +48,8 @@ from ..errors import ToolCallError, UserError
 from ..toolqa_calls import TOOLQA_ARGS as TOOLQA_ARGS
 from . import calc
 from .base import SqlTables, Toolkit, tool
-from .toolqa_tables import DB_FILES, Tables, file_key, missing, quote, tables
+from .sql_names import quote
+from .toolqa_tables import DB_FILES, Tables, file_key, missing, tables
 
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
               "scirex": ("scirex/Preprocessed_Scirex.jsonl", "content")}

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from ..errors import ToolCallError
+from .sql_names import quote
 
 DB_FILES = {
     "flights": "flights/Combined_Flights_2022.csv",
@@ -39,11 +40,6 @@ def _mysql_name(db: str, column: str) -> str:
     if db == "airbnb":  # mysql_db_create.py, quirks included
         return column.replace(" ", "_").replace("lat", "latitude").replace("long", "longitude")
     return column
-
-
-def quote(name: str) -> str:
-    """A DuckDB identifier, double-quoted."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _yelp_to_csv(src: Path, dst: Path) -> dict[str, str]:
