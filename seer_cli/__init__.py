@@ -19,7 +19,7 @@ _LAZY = {
     "Step": "seer_cli.pool.records",
     "get_backend": "seer_cli.backends.registry",
     "get_embedder": "seer_cli.embedder",
-    "tool": "seer_cli.toolkits.base",
+    "tool": "seer_cli.toolkits.tool",
     "Toolkit": "seer_cli.toolkits.base",
     "get_toolkit": "seer_cli.toolkits.base",
     "load_settings": "seer_cli.config",

@@ -21,7 +21,7 @@ from typing import Any, Callable, Protocol
 
 from ..backends.base import Completion
 from ..pool.contracts import EmbedderLike, PoolLike
-from ..toolkits.base import Tool
+from ..toolkits.tool import Tool
 
 __all__ = ["BackendLike", "EmbedderLike", "PoolLike", "TokenCounter", "ToolkitLike"]
 

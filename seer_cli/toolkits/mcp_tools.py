@@ -1,7 +1,7 @@
 """Tools from MCP servers (``seer run --mcp "CMD ARGS"`` or ``--mcp URL``), through the official SDK.
 
 Why: many tools already exist as Model Context Protocol servers; the agent should be able to use
-them like its own. Each server's tools become :class:`~seer_cli.toolkits.base.Tool` objects: the
+them like its own. Each server's tools become :class:`~seer_cli.toolkits.tool.Tool` objects: the
 server's name and description (first paragraph, capped), and its input schema as the tool's
 parameters, so they enter the step grammar like any typed function.
 
