@@ -7,7 +7,7 @@ import pytest
 import json
 
 from seer_cli.agent.judge import by_expected
-from seer_cli.agent.loop import parse_step
+from seer_cli.agent.steps import parse_step
 from seer_cli.agent.prompt import DemoOrder, appended, build_messages, load_prompt, step_json
 from seer_cli.agent.steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
 from seer_cli.pool.records import Experience, Step

@@ -8,8 +8,8 @@ prompt layout and why it keeps a stable prefix.
 from __future__ import annotations
 
 from .judge import Verdict, by_expected, by_self_check, by_user
-from .loop import Agent, parse_step
-from .steps import ActionStep, CallbackRegistry, FinalStep, TaskStep
+from .loop import Agent
+from .steps import ActionStep, CallbackRegistry, FinalStep, TaskStep, parse_step
 
 __all__ = [
     "Agent",

@@ -28,7 +28,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
 from .refusal import ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, is_error_answer  # noqa: F401  (re-exported)
-from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage
+from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage, parse_step
 
 
 REPEAT_NOTE = "\n(The same call gave the same result last step. Change the arguments, use another tool, or Finish.)"
@@ -432,22 +431,3 @@ def plan_hint(exp: Experience) -> str:
     best demo, as a hint in place of the fixed per-intent tool list."""
     chain = [st.tool for st in exp.steps]
     return "Plan of the closest solved question: " + " -> ".join(chain)
-
-
-def parse_step(text: str) -> tuple[str, str, dict] | None:
-    """``(thought, tool, args)`` from the model's JSON, or None when it does not parse."""
-    try:
-        # strict=False: llama.cpp's grammar for a length-limited string admits raw newlines,
-        # which the JSON spec (and json.loads by default) rejects inside strings.
-        d = json.loads(text, strict=False)
-    except ValueError:
-        return None
-    if not isinstance(d, dict) or not isinstance(d.get("tool"), str) or not d["tool"]:
-        return None
-    args = d.get("args", {})
-    if args is None:
-        args = {}
-    if not isinstance(args, dict):
-        return None
-    thought = d.get("thought", "")
-    return (thought if isinstance(thought, str) else str(thought)), d["tool"], args

@@ -10,6 +10,7 @@ registered per step type (or for every step) and called as steps are produced.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, ClassVar, Iterable, Literal, Mapping
@@ -214,3 +215,22 @@ class CallbackRegistry:
     def __call__(self, step: AgentStep) -> None:
         for fn in self._by_kind.get(step.kind, []) + self._by_kind.get(None, []):
             fn(step)
+
+
+def parse_step(text: str) -> tuple[str, str, dict] | None:
+    """``(thought, tool, args)`` from the model's JSON, or None when it does not parse."""
+    try:
+        # strict=False: llama.cpp's grammar for a length-limited string admits raw newlines,
+        # which the JSON spec (and json.loads by default) rejects inside strings.
+        d = json.loads(text, strict=False)
+    except ValueError:
+        return None
+    if not isinstance(d, dict) or not isinstance(d.get("tool"), str) or not d["tool"]:
+        return None
+    args = d.get("args", {})
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
+        return None
+    thought = d.get("thought", "")
+    return (thought if isinstance(thought, str) else str(thought)), d["tool"], args

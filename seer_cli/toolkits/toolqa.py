@@ -25,10 +25,10 @@ FilterDB quirks (``strict=True`` mirrors them exactly):
   * an unknown column aborts with "we have failed when conducting ..." and, officially, keeps the
     conditions applied before it.
   The default mode differs only where it is clearly better: when both the value and a cell parse
-  as finite numbers they are compared as numbers (``DepTime=1215`` matches ``1215.0``) and a gap (``nan``) never meets a numeric
-  condition other than ``!=``; spaces
-  around column and value are ignored; a piece without an operator is glued back to the previous
-  value (``OriginCityName=Alphaville, AA``); ``!=`` works; a failing call changes nothing.
+  as finite numbers they are compared as numbers (``DepTime=1215`` matches ``1215.0``) and a gap
+  (``nan``) never meets a numeric condition other than ``!=``; spaces around column and value are
+  ignored; a piece without an operator is glued back to the previous value
+  (``OriginCityName=Alphaville, AA``); ``!=`` works; a failing call changes nothing.
 
 Graph tools keep the official messages. One deliberate deviation even in strict mode: the
 official ``EdgeCheck`` on AuthorNet rewrites the edge's paper ids to titles *in place*, so asking
@@ -44,8 +44,7 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from ..errors import ToolCallError, UserError
-# The tools' argument names, shared with the library.json reader (which must not import this module).
-from ..toolqa_calls import TOOLQA_ARGS as TOOLQA_ARGS
+from ..toolqa_calls import TOOLQA_ARGS as TOOLQA_ARGS  # the tools' argument names, shared with the library.json reader
 from . import calc
 from .base import SqlTables, Toolkit, tool
 from .sql_names import quote
