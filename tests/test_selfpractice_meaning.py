@@ -132,15 +132,20 @@ def member_price(minutes: int, member: bool) -> float:
 '''
 
 
-def test_arguments_described_by_example_and_format_get_values(tmp_path):
+def test_arguments_described_by_example_and_format_get_values(tmp_path, monkeypatch):
     f = tmp_path / "timeish.py"
     f.write_text(TIME_SERVER_LIKE)
     kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    pauses: list[float] = []
+    real_sleep = tools_gen.time.sleep
+    monkeypatch.setattr(tools_gen.time, "sleep", lambda s: (pauses.append(s), real_sleep(s)))
     try:
         warnings: list[str] = []
         tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
     finally:
         kit.close()
+    # a JSON-replying tool is called twice a second apart once, to tell its moving fields from the stable ones
+    assert pauses.count(tools_gen.CLOCK_PAUSE) == 2  # convert_time and get_current_time, not once per task
     by_tool: dict[str, list] = {}
     for t in tasks:
         by_tool.setdefault(t.calls[0].tool, []).append(t)
