@@ -264,6 +264,22 @@ def test_gaps_come_first_and_kinds_take_turns(files, embedder):
     assert len({t.covers["op"] for t in table_first}) == 4  # four different operations before any repeats
 
 
+def test_every_table_is_practised_before_any_table_twice():
+    """A new column of a practised table does not outrank a table never practised (the real-files
+    run practised penguins eight times and its three other tables never)."""
+    from seer_cli.practice.tasks import AutoTask, Call
+
+    def task(table, col, op):
+        return AutoTask("data", f"table.{op}", f"{op} of {col} in {table}?", "1",
+                        (Call("SQL", {"query": f"SELECT {col} FROM {table}"}, "t"),), "data",
+                        {"table": table, "columns": [col], "op": op})
+
+    wide = [task("penguins", col, op) for col in ("bill", "flipper", "mass", "sex", "island") for op in ("max", "avg")]
+    tasks = wide + [task(t, "value", "max") for t in ("weather", "stocks", "jobs")]
+    firsts = [t.covers["table"] for t in order_by_gaps(tasks, Ledger())[:4]]
+    assert sorted(firsts) == ["jobs", "penguins", "stocks", "weather"]
+
+
 def test_first_mention_is_once(tmp_path):
     assert first_mention(tmp_path, ["/a", "/b"]) == ["/a", "/b"]
     assert first_mention(tmp_path, ["/a", "/c"]) == ["/c"]

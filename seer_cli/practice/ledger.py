@@ -59,20 +59,25 @@ class Ledger:
                 return counts[covers[key]] == 0
         return False
 
-    def gap(self, task: AutoTask) -> tuple[int, int]:
-        """How new a task is (lower is newer): (times its least covered thing was practised,
-        times its operation was)."""
+    def gap(self, task: AutoTask) -> tuple[int, int, int]:
+        """How new a task is (lower is newer), compared in order: times its table, document or
+        tool was practised; times its least covered column was; times its operation was.
+
+        The table comes before its columns: with the least covered column first (as before), a
+        task on a practised table with one new column tied with a task on a table never
+        practised, and the real-files run spent all eight of its table tasks on penguins (the
+        first table generated, with the most columns) and none on the other three."""
         c = task.covers
-        counts = []
+        thing, column = 0, 0
         if "table" in c:
-            counts.append(self.tables[c["table"]])
-            counts += [self.columns[c["table"]][col] for col in c.get("columns", [])]
-        if "doc" in c:
-            counts.append(self.docs[c["doc"]])
-        if "tool" in c:
-            counts.append(self.tools[c["tool"]])
+            thing = self.tables[c["table"]]
+            column = min((self.columns[c["table"]][col] for col in c.get("columns", [])), default=0)
+        elif "doc" in c:
+            thing = self.docs[c["doc"]]
+        elif "tool" in c:
+            thing = self.tools[c["tool"]]
         op = self.ops[_kind(c) + "." + c["op"]] if "op" in c else 0
-        return (min(counts) if counts else 0, op)
+        return (thing, column, op)
 
     def total(self) -> int:
         return sum(self.made_by.values())
