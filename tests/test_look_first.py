@@ -62,6 +62,18 @@ def test_the_step_after_the_refusal_cannot_finish(kit):
     assert after_look == first and final.answer == "30"
 
 
+def test_the_step_after_an_error_answer_cannot_finish(kit):
+    """Told that its answer was an error message, the 1.5B offered the error again until the loop
+    stopped; the step after that refusal is a tool call too."""
+    backend = Scripted([_step("SQL", query="SELECT riders FROM nowhere"), _step("Finish", answer="Error: no such table"),
+                        _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"), _step("Finish", answer="30")])
+    actions, final = _run(kit, None, "data", backend)
+    assert [a.error_kind for a in actions] == ["call", "refused", None, None]
+    tools = [_tools(s) for s in backend.schemas]
+    assert "Finish" in tools[1] and "Finish" not in tools[2] and "Finish" in tools[3]
+    assert final.answer == "30" and final.finished
+
+
 def test_a_second_finish_without_a_look_is_taken(kit):
     """A backend that ignores the grammar (an OpenAI-compatible server without schema support)
     and finishes again is not refused a second time."""

@@ -411,12 +411,14 @@ class _Run:
     look_refused: bool = False
 
     def step_schema(self) -> dict:
-        """The step schema for the next call. Right after a look-first refusal it leaves Finish
-        out: told to look, the 1.5B still finished again at step 2 ("The answer is not provided in
-        the given documents.", or the refusal's own "Error: ..." until the loop stopped), so the
-        grammar makes the step after the refusal a tool call."""
+        """The step schema for the next call. Right after a refused Finish (nothing looked up, or
+        an error offered as the answer) it leaves Finish out: told to look, the 1.5B finished
+        again at step 2 ("The answer is not provided in the given documents."), and told that its
+        answer was an error, it offered the error twice more until the loop stopped (after a
+        failed ``convert_time``, twice in the real-files run), so the grammar makes the step after
+        a refusal a tool call."""
         last = self.actions[-1] if self.actions else None
-        if last is None or last.observation != LOOK_FIRST_NOTE:
+        if last is None or last.observation not in REFUSAL_NOTES:
             return self.schema
         options = [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") != FINISH]
         return {"anyOf": options} if options else self.schema
