@@ -280,6 +280,16 @@ def test_every_table_is_practised_before_any_table_twice():
     assert sorted(firsts) == ["jobs", "penguins", "stocks", "weather"]
 
 
+def test_a_tool_is_first_of_its_kind_once_per_field_asked():
+    led = Ledger()
+    difference = {"tool": "convert_time", "op": "call", "field": "time_difference"}
+    assert led.unseen(difference)
+    led.add(difference)
+    assert not led.unseen(difference) and led.unseen({**difference, "field": "target.datetime"})
+    led.add({"table": "penguins", "columns": ["mass"], "op": "avg"})
+    assert not led.unseen({"table": "penguins", "columns": ["sex"], "op": "count"}) and led.unseen({"table": "stocks", "op": "max"})
+
+
 def test_first_mention_is_once(tmp_path):
     assert first_mention(tmp_path, ["/a", "/b"]) == ["/a", "/b"]
     assert first_mention(tmp_path, ["/a", "/c"]) == ["/c"]

@@ -26,6 +26,7 @@ class Ledger:
         self.ops: Counter = Counter()
         self.docs: Counter = Counter()
         self.tools: Counter = Counter()
+        self.tool_fields: Counter = Counter()  # (tool, the reply field asked for): a tool's kinds of answer
         self.made_by: Counter = Counter()
         self.files: set[str] = set()
 
@@ -49,12 +50,19 @@ class Ledger:
             self.docs[covers["doc"]] += 1
         if "tool" in covers:
             self.tools[covers["tool"]] += 1
+            self.tool_fields[(covers["tool"], covers.get("field"))] += 1
         if "op" in covers:
             self.ops[_kind(covers) + "." + covers["op"]] += 1
 
     def unseen(self, covers: dict[str, Any]) -> bool:
-        """Whether the pool has no experience of the table, document or tool ``covers`` names."""
-        for key, counts in (("table", self.tables), ("doc", self.docs), ("tool", self.tools)):
+        """Whether the pool has no experience of the table or document ``covers`` names, or of the
+        tool with the same reply field asked for. A tool counts once per field because its first
+        demonstration teaches the form of its answer as much as its call: after the one
+        ``convert_time`` demonstration (a time difference, "+14.0h"), the 1.5B called the tool right
+        for "If it is 18:45 in Kolkata, what time is it in UTC?" and answered "-5.5h"."""
+        if "tool" in covers:
+            return self.tool_fields[(covers["tool"], covers.get("field"))] == 0
+        for key, counts in (("table", self.tables), ("doc", self.docs)):
             if key in covers:
                 return counts[covers[key]] == 0
         return False
