@@ -253,11 +253,11 @@ def decode_back(backend, tool, question: str) -> dict[str, Any] | None:
 def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_warning=None) -> Iterator[AutoTask]:
     """Tool-call tasks for each of the user's tools (``kit.user_tools``), plus compositions of two
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
+    moving: dict[str, set[str]] = {}  # per tool, the reply fields seen to change between two calls (structured_gold)
     for t in list(getattr(kit, "user_tools", [])):
         made, failures = 0, 0
         seen: list[dict[str, Any]] = []
         refused: set[str] = set()
-        moving: dict[str, set[str]] = {}
         for _ in range(per_tool * 3):
             if made >= per_tool or failures >= 3:
                 break

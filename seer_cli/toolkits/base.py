@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import ToolCallError, UserError
 from ..pool.records import FINISH  # noqa: F401  (one definition, in the records; re-exported for the toolkits)
-from .tool import Tool, make_tool, parse_docstring, tool  # noqa: F401  (re-exported: a toolkit's author imports them here)
+from .tool import Tool, make_tool, tool  # noqa: F401  (re-exported: a toolkit's author imports them here)
 
 if TYPE_CHECKING:
     from .chunks import Chunk
