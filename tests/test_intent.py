@@ -103,3 +103,21 @@ def test_a_question_in_the_documents_words_is_about_them(tmp_path, monkeypatch):
     finally:
         kit.close()
     assert GeneralToolkit().refine_intent("Which code opens the harbour gate?", "math") == "math"  # no documents
+
+
+def test_a_question_naming_a_table_or_column_is_about_the_data(tmp_path):
+    """The real-files run's before arm classified "Which island has the heaviest penguins on
+    average?" as "other" over penguins.csv and the 1.5B answered at step 1 from its own knowledge.
+    A question naming a table or a column (not a generic one like "year") is about the data."""
+    csv = tmp_path / "harbour_boats.csv"
+    csv.write_text("boat_name,hull_colour,berth,year\nPetrel,red,A4,2001\nSkua,blue,B2,2015\n")
+    kit = GeneralToolkit(data=[csv])
+    try:
+        assert kit.refine_intent("Which hull colour is the most common?", "other") == "data"
+        assert kit.refine_intent("How many berths are taken?", "math") == "data"
+        assert kit.refine_intent("How many boats are there?", "other") == "data"  # the table's name
+        assert kit.refine_intent("What year is it?", "other") == "other"  # a generic column word alone
+        assert kit.refine_intent("What is 17 * 23?", "math") == "math"
+        assert kit.refine_intent("Which hull colour is the most common?", "data") == "data"
+    finally:
+        kit.close()

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, sql_hints, table_types
+from . import calc, sql_hints, table_types, table_words
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
@@ -204,6 +204,11 @@ class GeneralToolkit(Toolkit):
         self._con = con
         return con
 
+    def _connect_schemas(self) -> dict[str, list[tuple[str, str]]]:
+        """Each table's (column, type) list, loading the tables first if no step has yet."""
+        self._connect()
+        return self._schemas
+
     def sql_tables(self) -> SqlTables | None:
         if not self.data:
             return None
@@ -322,11 +327,17 @@ class GeneralToolkit(Toolkit):
         return self._doc_search().search(query, k)
 
     def refine_intent(self, question: str, intent: str) -> str:
-        """"docs" for a question the classifier put under math, code or other (without tools of the
-        user's) when it holds no number and its words are the documents' words: "Which code opens
-        the harbour gate?" is about the club's documents, not a computation. Everything else as
-        classified."""
-        if self.docs is None or intent not in ("math", "code", "other") or self.needs_lookup(intent):
+        """"data" for a question the classifier put under math, code or other (without tools of the
+        user's) that names a table or one of its columns: "For how many penguins is the sex not
+        recorded?" is about penguins.csv (the vote said "other", and the 1.5B answered "0" without
+        looking). "docs" for one that holds no number and whose words are the documents' words:
+        "Which code opens the harbour gate?" is about the club's documents, not a computation.
+        Everything else as classified."""
+        if intent not in ("math", "code", "other") or self.needs_lookup(intent):
+            return intent
+        if self.data and table_words.names_a_table(question, self._connect_schemas()):
+            return "data"
+        if self.docs is None:
             return intent
         if re.search(r"\d", question):
             return intent  # a number in the question: it may well be arithmetic; the classifier decides

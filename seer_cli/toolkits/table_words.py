@@ -1,0 +1,39 @@
+"""Whether a question is about the user's tables, read from the words it shares with them.
+
+Why a module of its own: the intent vote works from the question alone, and on the real-files run
+it put "Which island has the heaviest penguins on average?" under "other" with penguins.csv given;
+the 1.5B then answered from its own knowledge at step 1 ("South Sandwich Islands"), because only
+a question classified "data" must look first. A question that names a table ("penguins") or a
+column ("island", "sex") is about the data whatever the vote said. Words every table could have
+(date, name, value, total...) do not count on their own: "What day is it?" is not about a table
+with a ``day`` column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .retrieval import tokens
+
+# Column words too common to say, alone, that a question is about this table.
+GENERIC = frozenset(tokens(
+    "id ids index date time day days week month year years name names value values count number total "
+    "amount type kind code key row rows column data table record price cost average mean sum max min "
+    "first last new old high low start end"))
+
+
+def table_words(schemas: dict[str, list[tuple[str, str]]]) -> set[str]:
+    """The stemmed words of table names and column names (split at ``_``, spaces and camelCase),
+    generic ones left out."""
+    words: set[str] = set()
+    for table, cols in schemas.items():
+        for name in [table, *(c for c, _ in cols)]:
+            spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ")
+            words.update(t for t in tokens(spaced) if len(t) >= 3 and t.isalpha())
+    return words - GENERIC
+
+
+def names_a_table(question: str, schemas: dict[str, list[tuple[str, str]]]) -> bool:
+    """True when one of the question's words is a (non-generic) table or column word."""
+    asked = {t for t in tokens(question, query=True) if t.isalpha()}
+    return bool(asked & table_words(schemas))
