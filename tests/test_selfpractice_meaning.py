@@ -185,6 +185,7 @@ def test_rephrase_keeps_only_wordings_with_every_value(weather):
     good = f"How hot did it get in Seattle on {day}?"
     assert phrasing.rephrase(Scripted([json.dumps({"question": good})], repeat_last=False), task) == good
     assert phrasing.rephrase(Scripted([json.dumps({"question": "How hot did it get in Seattle?"})], repeat_last=False), task) is None
+    assert phrasing.request_of(task).endswith(f"\nThe question must state each of: {day}")
     assert phrasing.rephrase(Scripted(["{"], repeat_last=False), task) is None
 
 
@@ -225,6 +226,9 @@ def test_a_tool_question_may_name_the_city_and_must_decode_back_to_the_call(tmp_
         right, wrong = json.dumps(args), json.dumps({**args, "target_timezone": "Europe/Paris"})
         assert phrasing.second_derivation(Scripted([right], repeat_last=False), kit, task, person) == "decoded-call"
         assert phrasing.second_derivation(Scripted([wrong], repeat_last=False), kit, task, person) is None
+        shown = Scripted([json.dumps({"question": person})], repeat_last=False)
+        phrasing.rephrase(shown, task)  # the wording is asked with every value of the call named
+        assert shown.prompts[0][-1]["content"].count(f"must state each of: {args['source_timezone']}, ") == 1
         clock = next(t for t in tools_gen.generate(kit, random.Random(0)) if t.calls[0].tool == "get_current_time")
         assert "a specific" not in clock.question and clock.calls[0].args["timezone_name"] in clock.question
     finally:
@@ -426,3 +430,12 @@ def test_a_wording_ending_in_two_question_marks_keeps_one(weather):
     task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.most_rows")
     reply = json.dumps({"question": "What kind of weather does Seattle get most often ??"})
     assert phrasing.rephrase(Scripted([reply], repeat_last=False), task) == "What kind of weather does Seattle get most often?"
+
+
+def test_a_unit_ending_a_column_name_is_said_as_a_unit():
+    """The real-files practice asked "What is the average body mass g in the penguins data?"."""
+    from seer_cli.practice.table_roles import Column
+
+    said = {n: Column(n, "DOUBLE", 100, 0).words for n in ("body_mass_g", "bill_length_mm", "price_usd", "g", "temp_max")}
+    assert said == {"body_mass_g": "body mass in grams", "bill_length_mm": "bill length in mm",
+                    "price_usd": "price in US dollars", "g": "g", "temp_max": "temp max"}

@@ -65,16 +65,30 @@ def request_of(task: AutoTask) -> str | None:
     """What was executed, in the words a person can read: the query or the call."""
     call = task.calls[-1]
     if task.kind == "data":  # the template's wording is not shown: a small model copies it
+        from .tables import literals
+
         table = str(task.covers.get("table", "")).rsplit(".", 1)[-1].replace("_", " ")
-        return f"The data: {table}\nSQL query run on it: {next(iter(call.args.values()))}"
+        sql = str(next(iter(call.args.values())))
+        rounding = re.search(r"rounded to \d+ decimals?", task.question)  # the precision is part of the answer
+        return f"The data: {table}\nSQL query run on it: {sql}" + _must_state(literals(sql) + ([rounding.group()] if rounding else []))
     if task.kind == "tools":
         return f"Tool: {call.tool} - {task.covers.get('description', '')}\nCall: {call.tool}({json.dumps(call.args)})" + (
-            f"\nThe part of the reply asked for: {task.covers['field']}" if task.covers.get("field") else "")
+            f"\nThe part of the reply asked for: {task.covers['field']}" if task.covers.get("field") else "") + \
+            _must_state([str(v) for v in call.args.values() if not isinstance(v, bool)])
     if task.kind == "docs" and task.covers.get("op") == "proposed":
         return None  # the model wrote this question already, as a reader would ask it (:mod:`.doc_questions`)
     if task.kind == "docs" and task.covers.get("sentence"):
         return f"A sentence of the document {task.covers.get('doc')}: \"{task.covers['sentence']}\"\nIn words: {task.question}"
     return None
+
+
+def _must_state(values: list[str]) -> str:
+    """The values the wording has to keep, named one by one: told only "keep every date, name and
+    number", the 1.5B wrote "What is the time difference between New York and Tokyo?" for a
+    ``convert_time`` call at 13:30 (both greedy and sampled), and the task kept its template; with
+    the values listed it wrote "What is the time in Tokyo when the time in New York is 21:00?"."""
+    values = [v.strip("%") for v in dict.fromkeys(values) if v.strip("% ")]
+    return f"\nThe question must state each of: {', '.join(values)}" if values else ""
 
 
 def keeps_literals(task: AutoTask, question: str) -> bool:

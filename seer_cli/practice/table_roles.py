@@ -60,6 +60,13 @@ class _Named:
         return w if re.search(r"\b(data|dataset|table)$", w) else f"{w} data"
 
 
+# A unit at the end of a column's name, as a person says it: "bill_length_mm" is "bill length in mm",
+# not "bill length mm" (the real-files practice asked "What is the average body mass g?").
+UNITS = {"mm": "mm", "cm": "cm", "km": "km", "g": "grams", "kg": "kg", "mg": "mg", "lb": "pounds", "lbs": "pounds",
+         "ml": "ml", "usd": "US dollars", "eur": "euros", "pct": "percent", "kwh": "kWh", "mph": "mph", "kmh": "km/h",
+         "sec": "seconds", "secs": "seconds", "ms": "milliseconds", "hrs": "hours", "mins": "minutes"}
+
+
 @dataclass
 class Column(_Named):
     name: str
@@ -68,6 +75,14 @@ class Column(_Named):
     nulls: int
     values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
     iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
+
+    @property
+    def words(self) -> str:
+        """The column as words, a trailing unit said as one: "body_mass_g" -> "body mass in grams"."""
+        w = super().words.split()
+        if len(w) >= 2 and w[-1] in UNITS:
+            return f"{' '.join(w[:-1])} in {UNITS[w[-1]]}"
+        return " ".join(w)
     mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
     low: float | None = None  # numeric columns: smallest and largest value
     high: float | None = None
