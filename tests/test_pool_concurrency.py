@@ -92,7 +92,12 @@ def test_four_processes_fifty_appends_each(tmp_path, embedder):
     assert all(reopened.knn(qv[p], 1, space="question")[0][0] == p for p in range(200))
 
 
-def test_threads_query_while_one_adds(tmp_path, embedder):
+def test_threads_query_while_one_adds(tmp_path):
+    """Three reader threads search while the main thread adds 40 records. A hash embedder stands
+    in for MiniLM (which vectors does not matter to the locking; MiniLM made this 6 s)."""
+    from test_pool_crash import HashEmbedder
+
+    embedder = HashEmbedder()
     pool = Pool.open(tmp_path / "threads", load_settings(), embedder=embedder)
 
     def exp(i: int) -> Experience:

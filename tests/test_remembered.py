@@ -1,5 +1,7 @@
 """Seed vectors are kept machine-wide: the second new pool reads them instead of embedding again,
-and a damaged file is recomputed. The real MiniLM embedder, counted by a wrapper."""
+and a damaged file is recomputed. A deterministic hash embedder stands in for MiniLM (what is
+cached, read and recomputed does not depend on which model made the vectors; embedding the whole
+seed pool with MiniLM cost this file 8 s of the plumbing tier), counted by a wrapper."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import numpy as np
 from seer_cli.config import load_settings
 from seer_cli.embedder import Embedder
 from seer_cli.pool import Pool
+from test_pool_crash import HashEmbedder
 
 
 class Counting(Embedder):
@@ -27,7 +30,8 @@ def _seeded(path, embedder):
         pool.close()
 
 
-def test_the_second_new_pool_reads_the_seed_vectors(tmp_path, monkeypatch, embedder):
+def test_the_second_new_pool_reads_the_seed_vectors(tmp_path, monkeypatch):
+    embedder = HashEmbedder()
     monkeypatch.setenv("SEER_MODEL_CACHE", str(tmp_path / "machine"))
     first, second = Counting(embedder), Counting(embedder)
     n, tv, qv = _seeded(tmp_path / "a", first)
@@ -38,7 +42,8 @@ def test_the_second_new_pool_reads_the_seed_vectors(tmp_path, monkeypatch, embed
     assert np.array_equal(tv, tv2) and np.array_equal(qv, qv2)
 
 
-def test_a_damaged_or_foreign_file_is_recomputed(tmp_path, monkeypatch, embedder):
+def test_a_damaged_or_foreign_file_is_recomputed(tmp_path, monkeypatch):
+    embedder = HashEmbedder()
     monkeypatch.setenv("SEER_MODEL_CACHE", str(tmp_path / "machine"))
     n, tv, qv = _seeded(tmp_path / "a", embedder)
     files = sorted((tmp_path / "machine" / "seed-vectors").glob("*.npy"))
@@ -54,7 +59,8 @@ def test_a_damaged_or_foreign_file_is_recomputed(tmp_path, monkeypatch, embedder
     assert again.texts == 0  # both files were replaced by good ones
 
 
-def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch, embedder):
+def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+    embedder = HashEmbedder()
     blocker = tmp_path / "machine"
     blocker.write_text("a file where the cache folder would be")
     monkeypatch.setenv("SEER_MODEL_CACHE", str(blocker))
