@@ -52,3 +52,15 @@ def test_an_sql_error_says_what_to_write_from_the_schema(kit, query, hint):
         assert "There is no column temperature;" not in text  # nothing shares a word: no guess
     else:
         assert hint in text, text
+
+
+def test_a_two_digit_year_is_read_as_one(tmp_path):
+    """matplotlib's msft.csv writes "19-Sep-03": %d-%b-%Y read "03" as the year 3, disagreed with
+    %d-%b-%y, and the column stayed text, so min(Date) was '1-Aug-03'."""
+    (tmp_path / "msft.csv").write_text("Date,Close\n19-Sep-03,29.96\n1-Aug-03,25.5\n30-Jun-99,90.1\n")
+    kit = GeneralToolkit(data=[tmp_path / "msft.csv"])
+    try:
+        assert "Date DATE" in kit.call("Tables", {})
+        assert kit.call("SQL", {"query": "SELECT min(Date), max(Date) FROM msft"}).endswith("1999-06-30 | 2003-09-19")
+    finally:
+        kit.close()

@@ -65,6 +65,10 @@ def _retyped(con, table: str, col: str) -> tuple[str, str] | None:
     sample = con.execute(f"SELECT trim({c}) {present} LIMIT 1").fetchone()[0]
     fits = [f for f in DATE_FORMATS if con.execute("SELECT TRY_STRPTIME(?, ?)", [sample, f]).fetchone()[0] is not None]
     fits = [f for f in fits if not con.execute(f"SELECT count(*) {present} AND TRY_STRPTIME(trim({c}), ?) IS NULL", [f]).fetchone()[0]]
+    # %Y reads "03" as the year 3: "19-Sep-03" (matplotlib's msft.csv) fitted %d-%b-%Y and %d-%b-%y, the two
+    # disagreed, and the column stayed text (so min(Date) was '1-Aug-03'). A four-digit year is what %Y means.
+    fits = [f for f in fits if "%Y" not in f or not con.execute(
+        f"SELECT count(*) {present} AND year(strptime(trim({c}), ?)) < 1000", [f]).fetchone()[0]]
     if fits and all(_same_dates(con, present, c, fits[0], f) for f in fits[1:]):
         return "DATE", f"CAST(strptime({blank}, '{fits[0]}') AS DATE)"
     return None  # not dates, or dates read two ways (01/02/2000: January or February?)
