@@ -439,3 +439,27 @@ def test_a_unit_ending_a_column_name_is_said_as_a_unit():
     said = {n: Column(n, "DOUBLE", 100, 0).words for n in ("body_mass_g", "bill_length_mm", "price_usd", "g", "temp_max")}
     assert said == {"body_mass_g": "body mass in grams", "bill_length_mm": "bill length in mm",
                     "price_usd": "price in US dollars", "g": "g", "temp_max": "temp max"}
+
+
+def test_a_series_table_counts_its_periods_and_odd_column_names_are_said_and_quoted(tmp_path):
+    """matplotlib's sample data: Stocks.csv has a row a month and a column per ticker ("How many
+    stocks in 2005 had an aapl above 1.6?"), msft.csv a column "Adj. Close*" (quoted as a schema
+    and table, it failed every template on the table) and a high always above its low."""
+    days = [f"2003-{m:02d}-{d:02d}" for m in (6, 7, 8) for d in range(1, 29)]
+    (tmp_path / "msft.csv").write_text("Date,High,Low,Adj. Close*\n" + "".join(
+        f"{day},{30 + i % 7},{20 + i % 5},{25 + (i * 3) % 11}\n" for i, day in enumerate(days)))
+    (tmp_path / "stocks.csv").write_text("Date,AAPL,^GSPC\n" + "".join(
+        f"{y}-{m:02d}-01,{1 + (y * m) % 9},{300 + m * 7 + y % 13}\n" for y in (2004, 2005) for m in range(1, 13)))
+    kit = get_toolkit("general", data=[tmp_path / "msft.csv", tmp_path / "stocks.csv"])
+    try:
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    msft = [t for t in tasks if t.covers["table"] == "msft"]
+    stocks = [t for t in tasks if t.covers["table"] == "stocks"]
+    assert msft and stocks  # the dotted column no longer fails the table
+    assert any("adj close" in t.question for t in msft) and not any("*" in t.question or "close*" in t.question for t in tasks)
+    assert not any("high higher than the low" in t.question for t in msft)
+    counted = [t.question for t in stocks if t.question.startswith(("How many", "On how many"))]
+    assert counted and not any(q.startswith("How many stocks") for q in counted) and any("many months" in q for q in counted)
+    assert not any("aapl" in t.question or "^" in t.question or " a AAPL" in t.question for t in stocks)

@@ -77,9 +77,18 @@ class Column(_Named):
     iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
 
     @property
+    def q(self) -> str:
+        """The column quoted whole: a column name may hold a dot ("Adj. Close*" in matplotlib's
+        msft.csv), and quoting it as schema.table made every template fail on that table."""
+        return quote(self.name)
+
+    @property
     def words(self) -> str:
-        """The column as words, a trailing unit said as one: "body_mass_g" -> "body mass in grams"."""
-        w = super().words.split()
+        """The column as words, a trailing unit said as one: "body_mass_g" -> "body mass in grams";
+        a name in capitals kept so ("AAPL", not "aapl"); marks dropped ("Adj. Close*" -> "adj close",
+        "^GSPC" -> "GSPC")."""
+        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", self.name)
+        w = [p if len(p) >= 2 and p.isupper() else p.lower() for p in re.findall(r"[A-Za-z0-9]+", spaced)] or [self.name]
         if len(w) >= 2 and w[-1] in UNITS:
             return f"{' '.join(w[:-1])} in {UNITS[w[-1]]}"
         return " ".join(w)
@@ -176,7 +185,7 @@ class Table(_Named):
 
 
 def _a(words: str) -> str:
-    if re.search(r"[^s]s$", words):  # "cylinders above 6", not "a cylinders"
+    if re.search(r"[^s]s$", words) or re.fullmatch(r"[A-Z0-9]{2,}", words):  # "cylinders above 6", "ADBE above 43"
         return words
     return ("an " if words[:1] in "aeiou" else "a ") + words
 

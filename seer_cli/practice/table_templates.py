@@ -114,11 +114,38 @@ def _c(t: Table, generator: str, sql: str, question: str, columns: list[Column],
                      f"Use SQL on the {t.name} table: {thought}", tie)
 
 
+def _row_noun(con, t: Table) -> str:
+    """What a row is called in a count question: "days" or "months" in a table with one row a
+    day or a month (matplotlib's Stocks.csv, a row a month with a column per ticker, was asked
+    "How many stocks in 2005 had an AAPL above 1.6?"), else the table's own noun."""
+    for d in t.dates():
+        if d in t.keys() and not _first_of_year(con, t, d):
+            if _at_midnight(con, t, d):
+                return "days"
+            if _monthly(con, t, d):
+                return "months"
+            if d.iso_text or d.type.upper() == "DATE":
+                return "dates"  # one row per date, neither daily nor monthly: a row is a date, not a thing
+    return t.noun
+
+
+def _monthly(con, t: Table, d: Column) -> bool:
+    """Every date is a 1st of the month, about one row a month over its span."""
+    off, months, first, last = con.execute(
+        f"SELECT count(*) FILTER (WHERE day({_as_date(d)}) <> 1), count(DISTINCT date_trunc('month', {_as_date(d)})), "
+        f"min({_as_date(d)}), max({_as_date(d)}) FROM {t.q} WHERE {d.q} IS NOT NULL").fetchone()
+    if off or not months:
+        return False
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    return span <= 2 * months
+
+
 def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
     """A count, a measure's average or extreme (its total when additive), rows above a threshold."""
     M, T = t.measures(), t.q
-    yield _c(t, "table.count", f"SELECT COUNT(*) FROM {T}", f"How many {t.noun} are there in the {t.data_words}?"
-             if t.noun == "records" else f"How many {t.noun} are there?", [], "count its rows.")
+    rows = _row_noun(con, t)
+    yield _c(t, "table.count", f"SELECT COUNT(*) FROM {T}", f"How many {rows} are there in the {t.data_words}?"
+             if rows in ("records", "days", "months", "dates") else f"How many {rows} are there?", [], "count its rows.")
     for m, op in _pick(rng, [(x, op) for x in M for op in _ops(x)]):
         expr, rnd = _agg_sql(op, m)
         yield _c(t, f"table.{op}", f"SELECT {expr} FROM {T}", f"What is the {AGG[op][1]} {m.words}{rnd}?", [m], f"{AGG[op][0]} of {m.name}.")
@@ -128,7 +155,8 @@ def _whole_table(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
             continue
         thr = format_value(threshold)
         yield _c(t, "table.count_above", f"SELECT COUNT(*) FROM {T} WHERE {m.q} > {_lit(threshold)}",
-                 f"How many {t.noun} have {_a(m.words)} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
+                 f"On how many {rows} was the {m.words} above {thr}?" if rows in ("days", "months", "dates") else
+                 f"How many {rows} have {_a(m.words)} above {thr}?", [m], f"count the rows where {m.name} > {thr}.")
 
 
 def _groups(t: Table, rng: random.Random) -> Iterator[Candidate]:
@@ -175,7 +203,7 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
     for d in D:
         years, months = _years(con, t, d), _months(con, t, d)
         daily = d in K and _at_midnight(con, t, d)
-        rows = "days" if daily else t.noun
+        rows = "days" if daily else _row_noun(con, t) if d in K else t.noun
         if t.rows < 12 * len(years):  # a yearly table (one row a year and group): no months, no counts in a year
             months, C = [], []
         if _first_of_year(con, t, d):  # dates that only name a year (1970-01-01, 1971-01-01): no months, no days
@@ -196,14 +224,21 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                 continue
             tv = format_value(thr)
             yield _c(t, "table.count_above_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {m.q} > {_lit(thr)}",
-                     f"On how many {rows} in {y} was the {m.words} above {tv}?" if daily else f"How many {rows} in {y} had {_a(m.words)} above {tv}?",
+                     f"On how many {rows} in {y} was the {m.words} above {tv}?" if rows in ("days", "months", "dates") else
+                     f"How many {rows} in {y} had {_a(m.words)} above {tv}?",
                      [m, d], f"count the rows of {y} ({d.name}) where {m.name} > {tv}.")
         for c, v, y in _pick(rng, [(cat, v, y) for cat in C for v in cat.values[:5] for y in years], 3):
             yield _c(t, "table.count_where_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {c.q} = {_lit(v)}",
                      f"On how many {rows} in {y} was the {c.words} {v}?" if daily else f"How many {rows} in {y} had {c.words} {v}?",
                      [c, d], f"count the rows of {y} ({d.name}) where {c.name} = '{v}'.")
         pairs = [(a, b) for a in M for b in M if a.name != b.name and _comparable(a, b)]
-        for (a, b), y in _pick(rng, [(p, y) for p in pairs for y in years], 2):
+        made = 0
+        for (a, b), y in _pick(rng, [(p, y) for p in pairs for y in years], 8):
+            both, higher = con.execute(f"SELECT count(*) FILTER (WHERE {a.q} IS NOT NULL AND {b.q} IS NOT NULL), "
+                                       f"count(*) FILTER (WHERE {a.q} > {b.q}) FROM {T} WHERE {d.in_year(y)}").fetchone()
+            if not higher or higher == both or made == 2:
+                continue  # the high above the low on every day (msft.csv): nothing anyone would count
+            made += 1
             yield _c(t, "table.count_gt_col_year", f"SELECT COUNT(*) FROM {T} WHERE {d.in_year(y)} AND {a.q} > {b.q}",
                      f"On how many {rows} in {y} was the {a.words} higher than the {b.words}?", [a, b, d],
                      f"count the rows of {y} ({d.name}) where {a.name} > {b.name}.")
