@@ -147,6 +147,12 @@ _SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
 # out of its paragraph, the question it makes names nothing
 _ANAPHORA = re.compile(r"^(\w+ ){0,2}(it|its|they|them|their|this|these|those|he|she|his|her|here|there|such|the latter|"
                        r"the former|the above|the following)\b", re.IGNORECASE)
+# a number that is part of a name: after a capitalised word that does not start the sentence ("New Python
+# 2 libraries must not be introduced" was asked "New Python how many libraries ...?"), or after a
+# word that numbers parts of a document
+_NAMED_NUMBER = re.compile(r"\b(?:section|chapter|step|page|figure|table|item|rule|article|paragraph|appendix|part|pep|rfc|no\.)\s+$",
+                           re.IGNORECASE)
+_NAMED_NUMBER_CASED = re.compile(r"\S\s+[A-Z][\w.+-]*\s+$")
 _MONTHS = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 
 
@@ -163,6 +169,8 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
         if re.fullmatch(r"1[5-9]\d\d|20\d\d", span) or re.search(_MONTHS + r",?\s*$", before) \
                 or re.match(r",?\s*" + _MONTHS, after) or re.search(r"\b(the|a|an|this|that)\s+$", before, re.IGNORECASE):
             return False
+        if _NAMED_NUMBER.search(before) or _NAMED_NUMBER_CASED.search(before):
+            return False  # "Python 2 libraries", "PEP 404 states": part of a name, not a count
     if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":") \
             or sentence.lstrip().startswith(("-", "(")) or re.search(r"(^|\s)--?\w", sentence):
         return False  # option lists of a manual page ("-b, --blocking-factor=BLOCKS ...") state no fact to look up in words
