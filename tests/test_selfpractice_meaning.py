@@ -96,7 +96,7 @@ def test_document_tasks_state_facts_and_never_ask_for_section_numbers(tmp_path):
     # a number that is part of a name is not a count (Debian's python-policy.html: "New Python how many libraries ...?")
     named = [("New Python 2 libraries must not be introduced into the archive.", "2"),
              ("PEP 404 states that no more major releases are planned.", "404"),
-             ("It is tested on Windows 10 machines every night.", "10"), ("See section 4 for the rules on boats.", "4")]
+             ("The suite is tested on Windows 10 machines every night.", "10"), ("See section 4 for the rules on boats.", "4")]
     assert [docs_gen.states_a_fact(s, n, "number") for s, n in named] == [False] * 4
     assert docs_gen.states_a_fact("Only 3 boats may moor at the pier overnight.", "3", "number")
 
