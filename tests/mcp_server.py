@@ -10,11 +10,12 @@ import sys
 import time
 
 from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
 
 server = MCPServer("seer-test-tools")
 
 
-@server.tool()
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True))
 def add(a: int, b: int) -> int:
     """Add two integers.
 
@@ -29,7 +30,7 @@ def city_population(city: str, year: int = 2024) -> str:
     return {"oslo": f"{city} had 717,710 people in {year}"}.get(city.lower(), f"unknown city {city}")
 
 
-@server.tool()
+@server.tool(annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False))
 def fail(reason: str) -> str:
     """Always fails, with the reason given."""
     raise ValueError(reason)

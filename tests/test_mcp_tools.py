@@ -58,6 +58,13 @@ def test_calls_go_to_the_server_errors_become_observations_and_a_slow_call_times
             kit.call("fail", {"reason": "boom"})
         with pytest.raises(ToolCallError, match=r"^add: missing b\. Expected add\(a: int, b: int\)\.$"):
             kit.call("add", {"a": 2})
+        # what the server declares: add reads only, fail does not, city_population says nothing
+        assert {t.name: t.read_only for t in kit.user_tools} == {"add": True, "city_population": None, "fail": False, "nap": None}
+        kit.reads_only = True  # as while practising: a tool declared to change things is refused, not called
+        with pytest.raises(ToolCallError, match=r"^fail may change things and is not called during practice"):
+            kit.call("fail", {"reason": "boom"})
+        assert kit.call("add", {"a": 1, "b": 1}) == "2"
+        kit.reads_only = False
         schema = {o["properties"]["tool"]["const"]: o for o in kit.step_schema()["anyOf"]}
         assert schema["add"]["properties"]["args"]["properties"] == {"a": {"type": "integer"}, "b": {"type": "integer"}}
         t0 = time.monotonic()

@@ -469,3 +469,32 @@ def test_a_series_table_counts_its_periods_and_odd_column_names_are_said_and_quo
     counted = [t.question for t in stocks if t.question.startswith(("How many", "On how many"))]
     assert counted and not any(q.startswith("How many stocks") for q in counted) and any("many months" in q for q in counted)
     assert not any("aapl" in t.question or "^" in t.question or " a AAPL" in t.question for t in stocks)
+
+
+def test_practice_calls_only_tools_that_read(tmp_path):
+    """mcp-server-git offers git_commit, git_add, git_reset beside git_log: practice calls tools
+    on its own with values it made up, so a tool declared not read-only, or one whose name says
+    it changes things, is never practised."""
+    from seer_cli.toolkits.tool import Tool
+
+    f = tmp_path / "desk.py"
+    f.write_text(
+        "def create_ticket(priority: str) -> str:\n"
+        "    \"\"\"Open a ticket.\n\n    Args:\n        priority: low, normal or high.\n    \"\"\"\n"
+        "    raise AssertionError('practice opened a ticket')\n\n"
+        "def queue_length(priority: str) -> int:\n"
+        "    \"\"\"How many tickets wait.\n\n    Args:\n        priority: low, normal or high.\n    \"\"\"\n"
+        "    return {'low': 4, 'normal': 9, 'high': 2}[priority]\n")
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    warned: list[str] = []
+    try:
+        tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warned.append))
+    finally:
+        kit.close()
+    assert tasks and {t.calls[0].tool for t in tasks} == {"queue_length"}
+    assert warned == ["create_ticket: its name says it changes things; not practised (practice calls only tools that read)"]
+    fn = lambda **kw: ""  # noqa: E731
+    assert [Tool(n, "", {}, fn).may_change_things() for n in ("git_commit", "gitLog", "send_email", "get_weather", "convert_time")] \
+        == [True, False, True, False, False]
+    assert not Tool("delete_cache", "", {}, fn, read_only=True).may_change_things()  # the server's word wins
+    assert Tool("lookup", "", {}, fn, read_only=False).may_change_things()

@@ -190,7 +190,10 @@ def test_constrained_generation_with_the_real_model_parses_and_validates(llm):
     assert isinstance(kit.call(step["tool"], step["args"]), str)
 
 
-def test_registry_builds_registered_and_builtin_toolkits():
+def test_registry_builds_registered_and_builtin_toolkits(monkeypatch):
+    from seer_cli.toolkits import base
+
+    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))  # the test's toolkit leaves with the test
     register_toolkit("kit-test", lambda **opts: Kit(**opts))
     assert isinstance(get_toolkit("kit-test"), Kit)
     assert {"general", "toolqa", "kit-test"} <= set(toolkit_names())

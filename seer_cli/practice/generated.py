@@ -247,6 +247,7 @@ def auto_practice(
             worker = local.agent
         with covered_lock:
             first = covered.unseen(task.covers)
+        worker.toolkit.reads_only = True  # the agent practises on its own: a tool that changes things is refused
         row, exp = practise_one(worker, worker.toolkit, task, config, files, first=first)
         admit = None
         if exp is not None:

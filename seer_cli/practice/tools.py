@@ -68,7 +68,12 @@ def options_of(name: str, schema: dict, description: str) -> list[str]:
     examples = examples_of(schema, description)
     if examples:
         return examples
-    text = description + " " + schema.get("description", "")
+    own = (schema.get("description", "") or "").strip()
+    for m in _OPTIONS.finditer(own):  # the argument's description is the list itself: "low, normal or high."
+        items = [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", m.group(1)) if x.strip()]
+        if 2 <= len(items) <= 12 and len((own[:m.start()] + own[m.end():]).strip(" .:;-").split()) <= 3:
+            return items
+    text = description + " " + own
     words = readable(name).split()
     for m in _OPTIONS.finditer(text):
         items = [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", m.group(1)) if x.strip()]
@@ -255,6 +260,11 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
     moving: dict[str, set[str]] = {}  # per tool, the reply fields seen to change between two calls (structured_gold)
     for t in list(getattr(kit, "user_tools", [])):
+        if t.may_change_things():  # practice calls a tool many times with values it made up: only tools that just read
+            if on_warning:
+                why = "its server marks it as not read-only" if t.read_only is False else "its name says it changes things"
+                on_warning(f"{t.name}: {why}; not practised (practice calls only tools that read)")
+            continue
         made, failures = 0, 0
         seen: list[dict[str, Any]] = []
         refused: set[str] = set()

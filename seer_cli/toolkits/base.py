@@ -76,6 +76,9 @@ class Toolkit:
     # The passages a retrieval tool has shown this episode, in order, each once (``seer run``
     # reports them as the answer's sources); a toolkit without one has none.
     sources: Sequence[Chunk] = ()
+    # Self-practice sets it: the agent's calls of the user's tools that may change something
+    # (:meth:`Tool.may_change_things`: git_commit, create_issue) are refused, not run, while it practises.
+    reads_only: bool = False
 
     def __init__(self, extra_tools: list[Tool] | None = None):
         self._extra = list(extra_tools or [])
@@ -126,6 +129,8 @@ class Toolkit:
         if name not in tools:
             raise ToolCallError(f"Unknown tool {name!r}. Valid tools: {', '.join(tools)}.")
         t = tools[name]
+        if self.reads_only and t.may_change_things() and any(x.name == name for x in self._extra):
+            raise ToolCallError(f"{name} may change things and is not called during practice; use a tool that reads")
         try:
             return t(**t.validate(args))
         except ToolCallError as e:

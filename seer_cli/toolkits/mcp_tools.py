@@ -139,7 +139,10 @@ class McpServer:
             props = {k: _clean(v) for k, v in (schema.get("properties") or {}).items()}
             required = [r for r in schema.get("required") or [] if r in props]
             parameters = {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+            hints = getattr(t, "annotations", None)
+            read_only = getattr(hints, "read_only_hint", None) if hints is not None else None
             out.append(Tool(name=t.name, description=_description(t.description, t.name), parameters=parameters,
+                            read_only=read_only if isinstance(read_only, bool) else None,
                             fn=self._caller(t.name)))
         return out
 

@@ -32,6 +32,14 @@ _GIVES_FORMAT = re.compile(r"\be\.g\.|\bfor example\b|\bsuch as\b|\bformat\b|\b(
                            re.IGNORECASE)
 
 
+# verbs that open the name of a tool that changes things (the second word too: ``git_commit``, ``fs_write``)
+_CHANGING_VERBS = frozenset(
+    "add append apply archive assign book cancel checkout clear close commit create delete deploy disable drop edit "
+    "enable erase execute insert install kill merge modify move patch post publish push put remove rename reset "
+    "restart revert run save schedule send set shutdown start stop submit transfer truncate uninstall update "
+    "upload upsert write".split())
+
+
 @dataclass(frozen=True)
 class Tool:
     """One callable tool. ``parameters`` is a JSON schema object (properties, required)."""
@@ -40,6 +48,18 @@ class Tool:
     description: str
     parameters: dict
     fn: Callable[..., Any]
+    # Whether calling it only reads: True or False as its server declares (MCP's readOnlyHint), None
+    # when nothing says. Self-practice calls tools on its own, with values it made up, so it calls
+    # only those that cannot change anything (:meth:`may_change_things`).
+    read_only: bool | None = None
+
+    def may_change_things(self) -> bool:
+        """Declared not read-only, or undeclared with a name that starts by changing something
+        (``git_commit``, ``create_issue``, ``delete_file``, ``send_email``): never called by practice."""
+        if self.read_only is not None:
+            return not self.read_only
+        words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", self.name).lower())
+        return any(w in _CHANGING_VERBS for w in words[:2])
 
     def __get__(self, obj, objtype=None):
         # A Tool defined in a class body binds like a method: ``kit.LoadDB`` is a Tool whose fn
