@@ -16,6 +16,7 @@ import pytest
 from seer_cli.agent.intent import classify_intent, nearest_intent
 from seer_cli.config import load_settings
 from seer_cli.pool import Pool
+from seer_cli.toolkits import input_words
 from seer_cli.toolkits.general import GeneralToolkit
 from seer_cli.toolkits.toolqa import ToolQAToolkit
 
@@ -121,3 +122,21 @@ def test_a_question_naming_a_table_or_column_is_about_the_data(tmp_path):
         assert kit.refine_intent("Which hull colour is the most common?", "data") == "data"
     finally:
         kit.close()
+
+
+def test_a_question_saying_a_tools_word_is_for_the_users_tools(tmp_path):
+    """With mcp-server-time given, the vote put "Convert 15:30 Tokyo time to Los Angeles time." under
+    math and the 1.5B answered with Calculate. A math or code question that says a word of one of
+    the user's tools' names goes to "other", which with the user's tools must look first."""
+    f = tmp_path / "clock.py"
+    f.write_text('def convert_time(time: str, target: str) -> str:\n    """Convert a time.\n\n    Args:\n'
+                 '        time: HH:MM.\n        target: a zone.\n    """\n    return time\n')
+    kit = GeneralToolkit(tools_file=f)
+    try:
+        assert kit.refine_intent("Convert 15:30 Tokyo time to Los Angeles time.", "math") == "other"
+        assert kit.refine_intent("What time is it in Auckland when it is 16:00 in Chicago?", "code") == "other"
+        assert kit.refine_intent("What is 17.5% of 2,480?", "math") == "math"
+        assert kit.needs_lookup("other")
+    finally:
+        kit.close()
+    assert input_words.tool_words(["get_current_time", "convertTime", "list-files"]) == {"current", "time", "convert", "file"}

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, sql_hints, table_types, table_words
+from . import calc, input_words, sql_hints, table_types
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
@@ -330,13 +330,17 @@ class GeneralToolkit(Toolkit):
         """"data" for a question the classifier put under math, code or other (without tools of the
         user's) that names a table or one of its columns: "For how many penguins is the sex not
         recorded?" is about penguins.csv (the vote said "other", and the 1.5B answered "0" without
-        looking). "docs" for one that holds no number and whose words are the documents' words:
+        looking). "other" (the user's tools) for a math or code question that says a word of one of
+        the user's tools' names: "Convert 15:30 Tokyo time to Los Angeles time." with
+        ``convert_time`` given (:mod:`.input_words`). "docs" for one that holds no number and whose words are the documents' words:
         "Which code opens the harbour gate?" is about the club's documents, not a computation.
         Everything else as classified."""
         if intent not in ("math", "code", "other") or self.needs_lookup(intent):
             return intent
-        if self.data and table_words.names_a_table(question, self._connect_schemas()):
+        if self.data and input_words.names_a_table(question, self._connect_schemas()):
             return "data"
+        if self._extra and intent in ("math", "code") and input_words.names_a_tool(question, [t.name for t in self._extra]):
+            return "other"  # with the user's tools, "other" is the intent that looks first (needs_lookup)
         if self.docs is None:
             return intent
         if re.search(r"\d", question):
