@@ -91,3 +91,15 @@ def test_the_word_error_alone_is_not_an_answer():
 
     assert is_error_answer("Error", []) and is_error_answer("error.", [])  # the 1.5B answered "Error" after a failed SQL call
     assert not is_error_answer("Errors are rare", []) and not is_error_answer("35", [])
+
+
+def test_a_refused_argument_retold_is_not_an_answer():
+    """After practice the 1.5B passed "Chicago" to convert_time, read the server's refusal and
+    answered "The timezone 'Chicago' is not recognized." (t06, t04, t05 of the real-files run)."""
+    from seer_cli.agent.refusal import is_error_answer
+
+    failed = ["Error: convert_time failed: Invalid timezone: 'No time zone found with key Chicago'"]
+    assert is_error_answer("The timezone 'Chicago' is not recognized.", failed)
+    assert is_error_answer("Invalid timezone Kolkata", failed)
+    assert not is_error_answer("The timezone 'Chicago' is not recognized.", ["14:00"])  # no call failed: taken as said
+    assert not is_error_answer("11:00", failed)

@@ -30,8 +30,10 @@ LOOK_FIRST_NOTE = (
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE)
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
-_ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined)"
-                           r"|not defined|unknown (table|column|tool|function))\b", re.IGNORECASE)
+# ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)
+_ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
+                           r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be)\b",
+                           re.IGNORECASE)
 
 
 def is_error_answer(answer: str, observations: list[str]) -> bool:
