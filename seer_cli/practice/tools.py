@@ -70,19 +70,24 @@ def options_of(name: str, schema: dict, description: str) -> list[str]:
         return examples
     own = (schema.get("description", "") or "").strip()
     for m in _OPTIONS.finditer(own):  # the argument's description is the list itself: "low, normal or high."
-        items = [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", m.group(1)) if x.strip()]
+        items = _listed(m.group(1))
         if 2 <= len(items) <= 12 and len((own[:m.start()] + own[m.end():]).strip(" .:;-").split()) <= 3:
             return items
     text = description + " " + own
     words = readable(name).split()
     for m in _OPTIONS.finditer(text):
-        items = [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", m.group(1)) if x.strip()]
+        items = _listed(m.group(1))
         if len(items) < 2 or len(items) > 12:
             continue
         before = text[max(0, m.start() - 40):m.start()].lower()
         if any(w in before for w in words) or len(set(map(len, items))) <= 2:
             return items
     return []
+
+
+def _listed(text: str) -> list[str]:
+    """The items of "A, B or C" (an :data:`_OPTIONS` match)."""
+    return [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", text) if x.strip()]
 
 
 def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset()) -> dict[str, Any] | None:

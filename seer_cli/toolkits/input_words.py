@@ -30,12 +30,7 @@ GENERIC = frozenset(tokens(
 def table_words(schemas: dict[str, list[tuple[str, str]]]) -> set[str]:
     """The stemmed words of table names and column names (split at ``_``, spaces and camelCase),
     generic ones left out."""
-    words: set[str] = set()
-    for table, cols in schemas.items():
-        for name in [table, *(c for c, _ in cols)]:
-            spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ")
-            words.update(t for t in tokens(spaced) if len(t) >= 3 and t.isalpha())
-    return words - GENERIC
+    return _name_words([name for table, cols in schemas.items() for name in (table, *(c for c, _ in cols))]) - GENERIC
 
 
 def names_a_table(question: str, schemas: dict[str, list[tuple[str, str]]]) -> bool:
@@ -50,14 +45,19 @@ TOOL_VERBS = frozenset(tokens("get set list find fetch run call do make use show
 
 def tool_words(names: list[str]) -> set[str]:
     """The stemmed words of tool names (split at ``_``, ``-`` and camelCase), bare verbs left out."""
-    words: set[str] = set()
-    for name in names:
-        spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
-        words.update(t for t in tokens(spaced) if len(t) >= 3 and t.isalpha())
-    return words - TOOL_VERBS
+    return _name_words(names) - TOOL_VERBS
 
 
 def names_a_tool(question: str, names: list[str]) -> bool:
     """True when one of the question's words is a word of one of the tools' names."""
     asked = {t for t in tokens(question, query=True) if t.isalpha()}
     return bool(asked & tool_words(names))
+
+
+def _name_words(names: list[str]) -> set[str]:
+    """The stemmed words (three letters or more) of identifiers split at ``_``, ``-`` and camelCase."""
+    words: set[str] = set()
+    for name in names:
+        spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ").replace("-", " ")
+        words.update(t for t in tokens(spaced) if len(t) >= 3 and t.isalpha())
+    return words
