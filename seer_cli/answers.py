@@ -13,7 +13,9 @@ re-exports these) must agree on what matches, so the rules live here, below all 
   matches a gold that is its rounding, ``3.14159`` ~ ``3.14``). Words stay strict: no containment.
 * :func:`value_match`: the rule for a gold computed by execution (self-practice): two numbers
   compare as numbers with their sign (ToolQA's EM drops a minus), else the lenient match, else a
-  short answer whose only number is the gold ("45 euros" for 45).
+  short answer whose only number is the gold ("45 euros" for 45), else, for a gold that is a
+  time of day, a short answer whose only time of day is the same ("8:00 AM" for ``08:00``, "It is
+  08:00 in Tokyo", but not "08:00 or 09:00").
 
 Pure Python, no imports beyond the standard library.
 """
@@ -125,8 +127,38 @@ def value_match(answer: Any, gold: Any) -> bool:
     if lenient_match(answer, gold):
         return True
     if g is None:
-        return False
+        return _same_clock(str(answer), str(gold))
     nums = re.findall(r"-?\d[\d,]*(?:\.\d+)?", str(answer))
     if len(nums) != 1 or len(str(answer)) > 60:
         return False
     return abs(float(nums[0].replace(",", "")) - g) < 1e-9
+
+
+# a time of day: "08:00", "8:00:30", "8:15 PM", "8:15 p.m.", "T08:00" inside an ISO datetime, but not
+# the "+09:00" of its UTC offset
+_CLOCK = re.compile(r"(?<![\d:+\-])(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:\s*([ap])\.?\s?m\b\.?)?(?![\d:])", re.IGNORECASE)
+
+
+def _clocks(text: str) -> set[int]:
+    """The times of day in ``text``, as minutes after midnight (12-hour forms converted)."""
+    out = set()
+    for m in _CLOCK.finditer(text):
+        h, mi, half = int(m.group(1)), int(m.group(2)), (m.group(3) or "").lower()
+        if mi > 59 or h > 23 or (half and not 1 <= h <= 12):
+            continue
+        out.add(((h % 12) + (12 if half == "p" else 0) if half else h) * 60 + mi)
+    return out
+
+
+def _same_clock(answer: str, gold: str) -> bool:
+    """A gold that is one time of day, and a short answer whose only time of day is that one."""
+    g = gold.strip()
+    if not _CLOCK.fullmatch(g) or len(answer) > 60:
+        return False
+    return _clocks(g) == _clocks(answer) and len(_clocks(answer)) == 1
+
+
+def shows_clock(text: str, gold: str) -> bool:
+    """Whether ``text`` (a tool's observation) shows the time of day ``gold`` is ("08:00" in
+    "2026-12-07T08:00:00+09:00"); False for a gold that is not one time of day."""
+    return bool(_CLOCK.fullmatch(gold.strip())) and _clocks(gold) <= _clocks(text)

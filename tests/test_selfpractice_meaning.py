@@ -117,8 +117,8 @@ def convert_time(source_timezone: str, time: str, target_timezone: str) -> str:
     offsets = {"America/New_York": -5, "Europe/London": 0, "Asia/Tokyo": 9, "America/San_Francisco": -8}
     h, m = map(int, time.split(":"))
     th = (h - offsets[source_timezone] + offsets[target_timezone]) % 24
-    return json.dumps({"source": {"timezone": source_timezone, "datetime": f"{h:02d}:{m:02d}"},
-                       "target": {"timezone": target_timezone, "datetime": f"{th:02d}:{m:02d}"},
+    return json.dumps({"source": {"timezone": source_timezone, "datetime": f"2026-12-06T{h:02d}:{m:02d}:00"},
+                       "target": {"timezone": target_timezone, "datetime": f"2026-12-06T{th:02d}:{m:02d}:00"},
                        "time_difference": f"{offsets[target_timezone] - offsets[source_timezone]:+.1f}h"})
 
 
@@ -161,9 +161,13 @@ def test_arguments_described_by_example_and_format_get_values(tmp_path, monkeypa
         assert args["source_timezone"] in ("America/New_York", "Europe/London")
         assert len(args["time"]) == 5 and args["time"][2] == ":"
         assert t.question.startswith("Can you convert") and "What is the convert" not in t.question
-        assert t.covers["field"] in ("target.datetime", "time_difference") and not t.covers.get("volatile")
+        # a datetime is asked as the time a person wants; each reply field gets tasks in turn
+        assert t.covers["field"] in ("target.time", "time_difference") and not t.covers.get("volatile")
+        if t.covers["field"] == "target.time":
+            assert re.fullmatch(r"\d\d:\d\d", t.answer) and t.question.endswith("what is the target time?")
+    assert {t.covers["field"] for t in by_tool["convert_time"]} == {"target.time", "time_difference"}
     clock = by_tool["get_current_time"][0]
-    assert clock.covers.get("volatile") and clock.covers["field"] == "datetime"
+    assert clock.covers.get("volatile") and clock.covers["field"] in ("time", "day_of_week")
     for t in by_tool["member_price"]:
         # the docstring's "for a member or not" is said as the flag's value
         assert "None" not in t.question and ("for a member" in t.question or "for a non-member" in t.question)
@@ -234,13 +238,38 @@ def test_a_tool_question_may_name_the_city_and_must_decode_back_to_the_call(tmp_
         assert phrasing.second_derivation(Scripted([wrong], repeat_last=False), kit, task, person) is None
         shown = Scripted([json.dumps({"question": person})], repeat_last=False)
         phrasing.rephrase(shown, task)  # the wording is asked with every value of the call named
-        assert shown.prompts[0][-1]["content"].count(f"must state each of: {args['source_timezone']}, ") == 1
+        # the values are named as a person says them: the city, so the demonstration shows city -> zone
+        assert shown.prompts[0][-1]["content"].count(f"must state each of: {city(args['source_timezone'])}, ") == 1
         clock = next(t for t in tools_gen.generate(kit, random.Random(0)) if t.calls[0].tool == "get_current_time")
         assert "a specific" not in clock.question and clock.calls[0].args["timezone_name"] in clock.question
     finally:
         kit.close()
     assert phrasing.said("America/New_York", "what time is it in new york?") and not phrasing.said("America/New_York", "in york?")
     assert not phrasing.said("UTC", "in london?") and phrasing.said("12:30", "at 12:30?")
+    assert [phrasing.as_said(v) for v in ("America/New_York", "13:30", "UTC", "src/a.py")] == ["New York", "13:30", "UTC", "src/a.py"]
+
+
+def test_a_datetime_reply_is_asked_as_its_time_and_found_in_any_clock_form():
+    """``convert_time``'s "2026-12-07T08:00:00+09:00" becomes the time "08:00", which "8:00 AM" and
+    "It is 08:00 in Tokyo" answer; a midnight datetime is a date; the field is found again on replay."""
+    reply = {"source": {"timezone": "America/New_York", "datetime": "2026-12-06T18:00:00-05:00"},
+             "target": {"timezone": "Asia/Tokyo", "datetime": "2026-12-07T08:00:00+09:00"}, "time_difference": "+14.0h",
+             "due": "2026-12-24T00:00:00"}
+    tool = type("T", (), {"name": "convert_time"})()
+    args = {"source_timezone": "America/New_York", "time": "18:00", "target_timezone": "Asia/Tokyo"}
+    asked: dict = {}
+    got = [tools_gen.structured_gold(tool, args, random.Random(3), json.dumps(reply), {"convert_time": set()}, asked)
+           for _ in range(6)]
+    assert {g[1] for g in got} == {"target.time", "time_difference", "due.date"}  # the source datetime echoes 18:00
+    assert asked["convert_time"] == {"target.time": 2, "time_difference": 2, "due.date": 2}  # in turn
+    assert ("08:00", "target.time", False) in got and ("2026-12-24", "due.date", False) in got
+    assert tools_gen.field_value(reply, "target.time") == "08:00" and tools_gen.field_value(reply, "due.date") == "2026-12-24"
+    with pytest.raises(KeyError):
+        tools_gen.field_value(reply, "source.zone")
+    from seer_cli.answers import shows_clock, value_match
+    assert value_match("8:00 AM", "08:00") and value_match("It is 08:00 in Tokyo.", "08:00") and value_match("8:15 p.m.", "20:15")
+    assert not value_match("08:00 or 09:00", "08:00") and not value_match("8:15 AM", "20:15") and not value_match("18:00", "08:00")
+    assert shows_clock(json.dumps(reply), "08:00") and not shows_clock(json.dumps(reply), "09:00")  # not the +09:00 offset
 
 
 def test_paraphrase_keys_keep_every_value_and_never_the_answer(weather):

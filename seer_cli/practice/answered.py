@@ -120,7 +120,7 @@ def reveal_note(answer: str) -> str:
 
 def supported(answer: str | None, experience: Experience) -> bool:
     """The answer appears in some tool observation (numbers compared as numbers)."""
-    from ..answers import lenient_match, normalize_answer
+    from ..answers import lenient_match, normalize_answer, shows_clock
 
     if answer is None or not str(answer).strip():
         return False
@@ -131,7 +131,7 @@ def supported(answer: str | None, experience: Experience) -> bool:
         if target and target in normalize_answer(" ".join(str(v) for v in st.args.values())):
             continue  # Calculate("146.2") echoes what it was told: that computes nothing
         obs = str(st.observation)
-        if target and target in normalize_answer(obs):
+        if target and target in normalize_answer(obs) or shows_clock(obs, str(answer)):
             return True
         for tok in obs.replace(",", " ").replace("'", " ").replace('"', " ").replace(":", " ").replace("(", " ").replace(")", " ").split():
             if lenient_match(tok, answer):

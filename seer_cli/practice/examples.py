@@ -65,12 +65,11 @@ def observed_field(observation: str, key: str) -> str | None:
     import json
 
     from .tasks import format_value
+    from .tools import field_value
 
     try:
-        value = json.loads(observation)
-        for part in key.split("."):
-            value = value[part]
-    except (ValueError, KeyError, TypeError, IndexError):
+        value = field_value(json.loads(observation), key)
+    except (ValueError, KeyError):
         return None
     return None if isinstance(value, (dict, list, bool)) else format_value(value)
 

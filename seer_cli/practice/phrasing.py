@@ -74,7 +74,7 @@ def request_of(task: AutoTask) -> str | None:
     if task.kind == "tools":
         return f"Tool: {call.tool} - {task.covers.get('description', '')}\nCall: {call.tool}({json.dumps(call.args)})" + (
             f"\nThe part of the reply asked for: {task.covers['field']}" if task.covers.get("field") else "") + \
-            _must_state([str(v) for v in call.args.values() if not isinstance(v, bool)])
+            _must_state([as_said(v) for v in call.args.values() if not isinstance(v, bool)])
     if task.kind == "docs" and task.covers.get("op") == "proposed":
         return None  # the model wrote this question already, as a reader would ask it (:mod:`.doc_questions`)
     if task.kind == "docs" and task.covers.get("sentence"):
@@ -124,10 +124,21 @@ def said(value, question: str) -> bool:
     text = str(value).lower()
     if mentioned(text, question):  # as written, or as people write it ("8:15 PM" for 20:15)
         return True
-    if not re.fullmatch(r"[a-z][\w+-]*(?:/[\w+-]+)+", text):
-        return False
+    last = as_said(text)
+    return last != text and re.search(rf"\b{re.escape(last)}\b", question) is not None
+
+
+def as_said(value) -> str:
+    """How a person says a tool argument: an identifier's last part in words ("America/New_York"
+    -> "New York"), any other value as it is. The wording request names the values this way, so
+    the practised question says the city and its demonstration shows the step from the city to the
+    key (the 1.5B, told to keep "America/New_York", kept it, and after practice passed "Chicago"
+    to a tool that wants "America/Chicago")."""
+    text = str(value)
+    if not re.fullmatch(r"[A-Za-z][\w+-]*(?:/[\w+-]+)+", text):
+        return text
     last = re.sub(r"[_-]+", " ", text.rsplit("/", 1)[-1]).strip()
-    return len(last) >= 3 and re.search(rf"\b{re.escape(last)}\b", question) is not None
+    return last if len(last) >= 3 else text
 
 
 def rephrase(backend, task: AutoTask) -> str | None:

@@ -264,6 +264,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
     """Tool-call tasks for each of the user's tools (``kit.user_tools``), plus compositions of two
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
     moving: dict[str, set[str]] = {}  # per tool, the reply fields seen to change between two calls (structured_gold)
+    asked: dict[str, dict[str, int]] = {}  # per tool, the tasks each reply field had (structured_gold)
     for t in list(getattr(kit, "user_tools", [])):
         if t.may_change_things():  # practice calls a tool many times with values it made up: only tools that just read
             if on_warning:
@@ -286,7 +287,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
             seen.append(args)
             try:
                 raw = call_with_timeout(t, args)
-                structured = structured_gold(t, args, rng, raw, moving)
+                structured = structured_gold(t, args, rng, raw, moving, asked)
                 value, field, volatile = structured if structured else (format_value(_as_value(raw)), None, False)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
                 named = {v for v in args.values() if isinstance(v, str) and v in str(e)}
@@ -326,7 +327,8 @@ _PREFERRED = re.compile(r"(datetime|time|date|result|value|total|price|amount|di
 
 
 def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
-                    moving: dict[str, set[str]] | None = None) -> tuple[str, str, bool] | None:
+                    moving: dict[str, set[str]] | None = None,
+                    asked: dict[str, dict[str, int]] | None = None) -> tuple[str, str, bool] | None:
     """(gold, field, volatile) for a tool whose result is a JSON object (an MCP server's usual
     reply): a scalar field that does not echo an argument, the same in two calls when one is
     (a clock's day of the week, not its seconds); ``volatile`` when no field repeats. None for a
@@ -334,7 +336,10 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
 
     ``moving``: the fields each tool was seen to change between two calls, filled by the first
     call of a tool and read by the later ones, so a tool is called twice (a second apart) once per
-    run instead of once per task."""
+    run instead of once per task. ``asked``: per tool, how many tasks each field already had; the
+    least asked is chosen, so a tool's tasks ask for each part of its reply in turn (the target time
+    as well as the time difference). An ISO datetime field is offered as its time and its date
+    (:func:`_clock_parts`)."""
     first = _json(reply)  # the first call's reply: the caller made it (a reply that is not JSON needs no second call)
     if not isinstance(first, dict):
         return None
@@ -349,15 +354,63 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
     echoes = [str(v).strip().lower() for v in args.values() if len(str(v).strip()) >= 3 and not isinstance(v, bool)]
     leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and format_value(v) is not None
               and len(str(v)) <= 40 and not any(e in str(v).lower() for e in echoes)]  # not the input said back ("07:00" in its source datetime)
+    leaves = [kv for k, v in leaves for kv in (_clock_parts(k, v) or [(k, v)])]
     if not leaves:
         return None
-    stable = [(k, v) for k, v in leaves if k not in moved]
+    stable = [(k, v) for k, v in leaves if not any(w in moved for w in _wholes(k))]
     pool = stable or leaves
-    preferred = [kv for kv in pool if _PREFERRED.search(kv[0].rsplit(".", 1)[-1])]
-    key, value = rng.choice(preferred or pool)
+    pool = [kv for kv in pool if _PREFERRED.search(kv[0].rsplit(".", 1)[-1])] or pool
+    counts = (asked if asked is not None else {}).setdefault(tool.name, {})
+    least = min(counts.get(k, 0) for k, _ in pool)  # each reply field in turn: not six tasks on one of them
+    key, value = rng.choice([kv for kv in pool if counts.get(kv[0], 0) == least])
+    counts[key] = counts.get(key, 0) + 1
     gold = format_value(value)
     assert gold is not None  # leaves holds only values format_value accepts
     return gold, key, not stable
+
+
+_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_PARTS = ("time", "date")
+
+
+def _clock_parts(key: str, value: Any) -> list[tuple[str, str]] | None:
+    """An ISO datetime field as the value a person asks for: ``target.datetime``
+    "2026-12-07T08:00:00+09:00" gives ``target.time`` "08:00" (people ask what time it will be in
+    Tokyo, not for an offset-stamped timestamp, and the date of a clock reading changes every day);
+    a datetime at midnight gives its date (``due.date``). None for any other value."""
+    m = _ISO_DATETIME.fullmatch(str(value).strip()) if isinstance(value, str) else None
+    if not m:
+        return None
+    base = re.sub(r"\.?datetime$", "", key, flags=re.IGNORECASE)
+    part = "date" if m.group(2) == "00:00" else "time"
+    return [(f"{base}.{part}" if base else part, m.group(1) if part == "date" else m.group(2))]
+
+
+def _wholes(key: str) -> list[str]:
+    """The reply fields ``key`` may name: itself, and for a :func:`_clock_parts` key the datetime
+    field it was cut from (``target.time`` from ``target.datetime``, ``when.time`` from ``when``)."""
+    base, _, last = key.rpartition(".")
+    if last not in _PARTS:
+        return [key]
+    return [key, f"{base}.datetime", base] if base else [key, "datetime"]
+
+
+def field_value(reply: Any, key: str) -> Any:
+    """The value at dotted ``key`` of a JSON reply, a :func:`_clock_parts` key included; raises
+    KeyError when it is not there."""
+    for whole in _wholes(key):
+        value = reply
+        try:
+            for part in whole.split("."):
+                value = value[part]
+        except (KeyError, TypeError, IndexError):
+            continue
+        if whole == key:
+            return value
+        parts = dict(_clock_parts(whole, value) or [])
+        if key in parts:
+            return parts[key]
+    raise KeyError(key)
 
 
 def _json(value: Any) -> Any:
