@@ -25,7 +25,9 @@ def kit(tmp_path):
 def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     tables = kit.call("Tables", {})
     assert "bill_mm DOUBLE" in tables and "mass_g BIGINT" in tables
-    assert "sex VARCHAR" in tables  # a text column keeps its NA
+    assert "sex VARCHAR" in tables  # a column of words: its NA is missing, as pandas and R read it
+    assert kit.call("SQL", {"query": "SELECT count(*) FILTER (WHERE sex IS NULL) AS gaps, count(DISTINCT sex) AS kinds FROM penguins"}) \
+        == "gaps | kinds\n1 | 2"
     assert "zip VARCHAR" in tables  # a code with a leading zero is not a number
     assert "date DATE" in tables
     assert "written VARCHAR" in tables  # 01/02/2000 (January or February?) with a gap: left as written
@@ -62,5 +64,16 @@ def test_a_two_digit_year_is_read_as_one(tmp_path):
     try:
         assert "Date DATE" in kit.call("Tables", {})
         assert kit.call("SQL", {"query": "SELECT min(Date), max(Date) FROM msft"}).endswith("1999-06-30 | 2003-09-19")
+    finally:
+        kit.close()
+
+
+def test_na_in_a_column_of_codes_is_a_code(tmp_path):
+    """Among two-letter country codes, NA is Namibia: only a column of words reads it as missing."""
+    (tmp_path / "trips.csv").write_text("country,purpose\nNA,work\nDE,NA\nFR,leisure\n")
+    kit = GeneralToolkit(data=[tmp_path / "trips.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT count(*) FROM trips WHERE country = 'NA'"}).endswith("1")
+        assert kit.call("SQL", {"query": "SELECT count(*) FROM trips WHERE purpose IS NULL"}).endswith("1")
     finally:
         kit.close()

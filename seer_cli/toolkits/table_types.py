@@ -14,6 +14,12 @@ agrees:
   formats fit and read some value as different days (``01/02/2000``: January or February?),
   the column is left as it is.
 
+* **words with missing markers**: a text column of words (``male``, ``female``) that also holds
+  ``NA``, ``N/A``, ``NaN`` or ``null`` → the same text, markers ``NULL``, so "how many have no
+  recorded sex" is ``sex IS NULL`` as a person means it (penguins.csv from R writes its gaps
+  ``NA``; pandas and R read them as missing). A column of short capital codes keeps its values:
+  there ``NA`` may be Namibia or North America.
+
 A column with any other value is left alone: nothing is guessed, only agreed.
 """
 
@@ -22,6 +28,8 @@ from __future__ import annotations
 from .sql_names import quote
 
 MISSING = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None", "none", "-", "--", "?", ".")
+# in a column of words, only the markers that mean nothing else ("None" may be a category, "-" a value)
+TEXT_MISSING = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "NULL", "Null")
 
 # strptime formats people write dates in (ISO dates DuckDB's sniffer already reads)
 DATE_FORMATS = (
@@ -71,7 +79,22 @@ def _retyped(con, table: str, col: str) -> tuple[str, str] | None:
         f"SELECT count(*) {present} AND year(strptime(trim({c}), ?)) < 1000", [f]).fetchone()[0]]
     if fits and all(_same_dates(con, present, c, fits[0], f) for f in fits[1:]):
         return "DATE", f"CAST(strptime({blank}, '{fits[0]}') AS DATE)"
-    return None  # not dates, or dates read two ways (01/02/2000: January or February?)
+    if fits:
+        return None  # dates read two ways (01/02/2000: January or February?)
+    return _words_with_gaps(con, t, c)
+
+
+def _words_with_gaps(con, t: str, c: str) -> tuple[str, str] | None:
+    """("VARCHAR", SQL with the markers NULL) for a column of words that holds :data:`TEXT_MISSING`
+    markers, or None: no marker, or values that are short capital codes ("NA" may be a code there)."""
+    markers = ", ".join(f"'{m}'" for m in TEXT_MISSING)
+    gaps, codes, words = con.execute(
+        f"SELECT count(*) FILTER (WHERE trim({c}) IN ({markers})), "
+        f"count(*) FILTER (WHERE trim({c}) NOT IN ({markers}) AND regexp_full_match(trim({c}), '[A-Z0-9]{{1,3}}')), "
+        f"count(*) FILTER (WHERE trim({c}) NOT IN ({markers}) AND trim({c}) <> '') FROM {t}").fetchone()
+    if not gaps or not words or codes:
+        return None
+    return "VARCHAR", f"CASE WHEN trim({c}) IN ({markers}) THEN NULL ELSE {c} END"
 
 
 def _same_dates(con, present: str, c: str, f1: str, f2: str) -> bool:
