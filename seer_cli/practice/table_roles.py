@@ -76,6 +76,12 @@ class Column(_Named):
     values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
     iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
 
+    mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
+    low: float | None = None  # numeric columns: smallest and largest value
+    high: float | None = None
+    role: str = "text"  # measure | date | year | ordinal | category | label | id | text (see role_of)
+    in_series: bool = False  # its table has a date or a year column: a count there is a level (employed, open), not a flow
+
     @property
     def q(self) -> str:
         """The column quoted whole: a column name may hold a dot ("Adj. Close*" in matplotlib's
@@ -92,11 +98,6 @@ class Column(_Named):
         if len(w) >= 2 and w[-1] in UNITS:
             return f"{' '.join(w[:-1])} in {UNITS[w[-1]]}"
         return " ".join(w)
-    mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
-    low: float | None = None  # numeric columns: smallest and largest value
-    high: float | None = None
-    role: str = "text"  # measure | date | year | ordinal | category | label | id | text (see role_of)
-    in_series: bool = False  # its table has a date or a year column: a count there is a level (employed, open), not a flow
 
     @property
     def is_date(self) -> bool:

@@ -118,15 +118,19 @@ def _row_noun(con, t: Table) -> str:
     """What a row is called in a count question: "days" or "months" in a table with one row a
     day or a month (matplotlib's Stocks.csv, a row a month with a column per ticker, was asked
     "How many stocks in 2005 had an AAPL above 1.6?"), else the table's own noun."""
-    for d in t.dates():
-        if d in t.keys() and not _first_of_year(con, t, d):
-            if _at_midnight(con, t, d):
-                return "days"
-            if _monthly(con, t, d):
-                return "months"
-            if d.iso_text or d.type.upper() == "DATE":
-                return "dates"  # one row per date, neither daily nor monthly: a row is a date, not a thing
-    return t.noun
+    return next((n for d in t.dates() if d in t.keys() for n in [_dated_rows(con, t, d)] if n), t.noun)
+
+
+def _dated_rows(con, t: Table, d: Column) -> str | None:
+    """What a row is when ``d`` keys the table: "days", "months" or "dates"; None when its dates
+    only name years (1970-01-01, 1971-01-01)."""
+    if _first_of_year(con, t, d):
+        return None
+    if _at_midnight(con, t, d):
+        return "days"
+    if _monthly(con, t, d):
+        return "months"
+    return "dates" if d.iso_text or d.type.upper() == "DATE" else None  # neither daily nor monthly: a row is a date
 
 
 def _monthly(con, t: Table, d: Column) -> bool:
@@ -203,7 +207,7 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
     for d in D:
         years, months = _years(con, t, d), _months(con, t, d)
         daily = d in K and _at_midnight(con, t, d)
-        rows = "days" if daily else _row_noun(con, t) if d in K else t.noun
+        rows = "days" if daily else (_dated_rows(con, t, d) or t.noun) if d in K else t.noun
         if t.rows < 12 * len(years):  # a yearly table (one row a year and group): no months, no counts in a year
             months, C = [], []
         if _first_of_year(con, t, d):  # dates that only name a year (1970-01-01, 1971-01-01): no months, no days
