@@ -17,6 +17,7 @@ from seer_cli.practice import docs as docs_gen
 from seer_cli.practice import phrasing
 from seer_cli.practice import table_templates
 from seer_cli.practice import tables as tables_gen
+from seer_cli.practice import tool_replies
 from seer_cli.practice import tools as tools_gen
 from seer_cli.toolkits import get_toolkit
 from seer_cli.toolkits.base import make_tool
@@ -143,15 +144,15 @@ def test_arguments_described_by_example_and_format_get_values(tmp_path, monkeypa
     f.write_text(TIME_SERVER_LIKE)
     kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
     pauses: list[float] = []
-    real_sleep = tools_gen.time.sleep
-    monkeypatch.setattr(tools_gen.time, "sleep", lambda s: (pauses.append(s), real_sleep(s)))
+    real_sleep = tool_replies.time.sleep
+    monkeypatch.setattr(tool_replies.time, "sleep", lambda s: (pauses.append(s), real_sleep(s)))
     try:
         warnings: list[str] = []
         tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
     finally:
         kit.close()
     # a JSON-replying tool is called twice a second apart once, to tell its moving fields from the stable ones
-    assert pauses.count(tools_gen.CLOCK_PAUSE) == 2  # convert_time and get_current_time, not once per task
+    assert pauses.count(tool_replies.CLOCK_PAUSE) == 2  # convert_time and get_current_time, not once per task
     by_tool: dict[str, list] = {}
     for t in tasks:
         by_tool.setdefault(t.calls[0].tool, []).append(t)
@@ -258,14 +259,14 @@ def test_a_datetime_reply_is_asked_as_its_time_and_found_in_any_clock_form():
     tool = type("T", (), {"name": "convert_time"})()
     args = {"source_timezone": "America/New_York", "time": "18:00", "target_timezone": "Asia/Tokyo"}
     asked: dict = {}
-    got = [tools_gen.structured_gold(tool, args, random.Random(3), json.dumps(reply), {"convert_time": set()}, asked)
+    got = [tool_replies.structured_gold(tool, args, random.Random(3), json.dumps(reply), {"convert_time": set()}, asked)
            for _ in range(6)]
     assert {g[1] for g in got} == {"target.time", "time_difference", "due.date"}  # the source datetime echoes 18:00
     assert asked["convert_time"] == {"target.time": 2, "time_difference": 2, "due.date": 2}  # in turn
     assert ("08:00", "target.time", False) in got and ("2026-12-24", "due.date", False) in got
-    assert tools_gen.field_value(reply, "target.time") == "08:00" and tools_gen.field_value(reply, "due.date") == "2026-12-24"
+    assert tool_replies.field_value(reply, "target.time") == "08:00" and tool_replies.field_value(reply, "due.date") == "2026-12-24"
     with pytest.raises(KeyError):
-        tools_gen.field_value(reply, "source.zone")
+        tool_replies.field_value(reply, "source.zone")
     from seer_cli.answers import shows_clock, value_match
     assert value_match("8:00 AM", "08:00") and value_match("It is 08:00 in Tokyo.", "08:00") and value_match("8:15 p.m.", "20:15")
     assert not value_match("08:00 or 09:00", "08:00") and not value_match("8:15 AM", "20:15") and not value_match("18:00", "08:00")

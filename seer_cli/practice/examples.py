@@ -65,7 +65,7 @@ def observed_field(observation: str, key: str) -> str | None:
     import json
 
     from .tasks import format_value
-    from .tools import field_value
+    from .tool_replies import field_value
 
     try:
         value = field_value(json.loads(observation), key)

@@ -1,0 +1,153 @@
+"""Which part of a tool's structured reply a practice task asks for.
+
+Why: an MCP server replies with a JSON object ("source", "target", "time_difference"), and a task
+must ask for one value of it that a person would want and that stays true: not an argument said
+back, not the seconds of a clock. Two calls a second apart tell a clock's moving fields from the
+stable ones; an ISO datetime is asked as its time of day (people ask what time it will be in
+Tokyo, not for an offset-stamped timestamp); each field of a tool gets tasks in turn (the first
+real-files practice asked all six ``convert_time`` tasks for the time difference). The same keys
+find the value again in a replayed reply (:func:`field_value`), so admitted experiences re-verify.
+A user's tool is called with a timeout (:func:`call_with_timeout`): it may hang.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from typing import Any
+
+from .tasks import format_value
+
+CALL_TIMEOUT = 10.0  # seconds a user's tool may take to compute a gold
+
+
+def call_with_timeout(tool, args: dict[str, Any], timeout: float = CALL_TIMEOUT) -> str:
+    """Call a user's tool; a tool that raises gives its error, one that hangs a TimeoutError."""
+    box: dict[str, Any] = {}
+
+    def target():
+        try:
+            box["value"] = tool(**args)
+        except BaseException as e:  # noqa: BLE001 (the user's code: any failure skips the task)
+            box["error"] = e
+
+    th = threading.Thread(target=target, daemon=True)
+    th.start()
+    th.join(timeout)
+    if th.is_alive():
+        raise TimeoutError(f"{tool.name}: no result after {timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+CLOCK_PAUSE = 1.1  # seconds between the two calls that tell a clock's fields from the stable ones
+_PREFERRED = re.compile(r"(datetime|time|date|result|value|total|price|amount|difference|converted|answer)", re.IGNORECASE)
+
+
+def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
+                    moving: dict[str, set[str]] | None = None,
+                    asked: dict[str, dict[str, int]] | None = None) -> tuple[str, str, bool] | None:
+    """(gold, field, volatile) for a tool whose result is a JSON object (an MCP server's usual
+    reply): a scalar field that does not echo an argument, the same in two calls when one is
+    (a clock's day of the week, not its seconds); ``volatile`` when no field repeats. None for a
+    result that is not a JSON object.
+
+    ``moving``: the fields each tool was seen to change between two calls, filled by the first
+    call of a tool and read by the later ones, so a tool is called twice (a second apart) once per
+    run instead of once per task. ``asked``: per tool, how many tasks each field already had; the
+    least asked is chosen, so a tool's tasks ask for each part of its reply in turn (the target time
+    as well as the time difference). An ISO datetime field is offered as its time and its date
+    (:func:`_clock_parts`)."""
+    first = _json(reply)  # the first call's reply: the caller made it (a reply that is not JSON needs no second call)
+    if not isinstance(first, dict):
+        return None
+    moved = (moving or {}).get(tool.name)
+    if moved is None:
+        time.sleep(CLOCK_PAUSE)  # a clock with whole seconds must show that it moved
+        second = _json(call_with_timeout(tool, args))
+        again = dict(_leaves(second)) if isinstance(second, dict) else {}
+        moved = {k for k, v in _leaves(first) if again.get(k) != v}
+        if moving is not None:
+            moving[tool.name] = moved
+    echoes = [str(v).strip().lower() for v in args.values() if len(str(v).strip()) >= 3 and not isinstance(v, bool)]
+    leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and format_value(v) is not None
+              and len(str(v)) <= 40 and not any(e in str(v).lower() for e in echoes)]  # not the input said back ("07:00" in its source datetime)
+    leaves = [kv for k, v in leaves for kv in (_clock_parts(k, v) or [(k, v)])]
+    if not leaves:
+        return None
+    stable = [(k, v) for k, v in leaves if not any(w in moved for w in _wholes(k))]
+    pool = stable or leaves
+    pool = [kv for kv in pool if _PREFERRED.search(kv[0].rsplit(".", 1)[-1])] or pool
+    counts = (asked if asked is not None else {}).setdefault(tool.name, {})
+    least = min(counts.get(k, 0) for k, _ in pool)  # each reply field in turn: not six tasks on one of them
+    key, value = rng.choice([kv for kv in pool if counts.get(kv[0], 0) == least])
+    counts[key] = counts.get(key, 0) + 1
+    gold = format_value(value)
+    assert gold is not None  # leaves holds only values format_value accepts
+    return gold, key, not stable
+
+
+_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_PARTS = ("time", "date")
+
+
+def _clock_parts(key: str, value: Any) -> list[tuple[str, str]] | None:
+    """An ISO datetime field as the value a person asks for: ``target.datetime``
+    "2026-12-07T08:00:00+09:00" gives ``target.time`` "08:00" (people ask what time it will be in
+    Tokyo, not for an offset-stamped timestamp, and the date of a clock reading changes every day);
+    a datetime at midnight gives its date (``due.date``). None for any other value."""
+    m = _ISO_DATETIME.fullmatch(str(value).strip()) if isinstance(value, str) else None
+    if not m:
+        return None
+    base = re.sub(r"\.?datetime$", "", key, flags=re.IGNORECASE)
+    part = "date" if m.group(2) == "00:00" else "time"
+    return [(f"{base}.{part}" if base else part, m.group(1) if part == "date" else m.group(2))]
+
+
+def _wholes(key: str) -> list[str]:
+    """The reply fields ``key`` may name: itself, and for a :func:`_clock_parts` key the datetime
+    field it was cut from (``target.time`` from ``target.datetime``, ``when.time`` from ``when``)."""
+    base, _, last = key.rpartition(".")
+    if last not in _PARTS:
+        return [key]
+    return [key, f"{base}.datetime", base] if base else [key, "datetime"]
+
+
+def field_value(reply: Any, key: str) -> Any:
+    """The value at dotted ``key`` of a JSON reply, a :func:`_clock_parts` key included; raises
+    KeyError when it is not there."""
+    for whole in _wholes(key):
+        value = reply
+        try:
+            for part in whole.split("."):
+                value = value[part]
+        except (KeyError, TypeError, IndexError):
+            continue
+        if whole == key:
+            return value
+        parts = dict(_clock_parts(whole, value) or [])
+        if key in parts:
+            return parts[key]
+    raise KeyError(key)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return value
+    try:
+        return json.loads(value) if isinstance(value, str) and value.lstrip()[:1] in "{[" else None
+    except ValueError:
+        return None
+
+
+def _leaves(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, scalar) of a JSON object, depth first."""
+    if isinstance(obj, dict):
+        return [leaf for k, v in obj.items() for leaf in _leaves(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(obj, list):
+        return []
+    return [(prefix, obj)]
