@@ -188,7 +188,11 @@ class GeneralToolkit(Toolkit):
                     self._load_sqlite(con, p, taken)
                     continue
                 name = _sanitise(p.stem, taken)
-                reader = {".csv": "read_csv(?, header=true)", ".tsv": "read_csv(?, header=true, delim='\t')",
+                # null_padding: a row with fewer fields than the header (distro-info's ubuntu.csv leaves
+                # the later end-of-life dates off old releases) is padded with NULLs; without it the
+                # sniffer read the whole file as one text column
+                reader = {".csv": "read_csv(?, header=true, null_padding=true)",
+                          ".tsv": "read_csv(?, header=true, null_padding=true, delim='\t')",
                           ".parquet": "read_parquet(?)"}.get(suffix, "read_json_auto(?)")
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [str(p)])
                 if suffix != ".parquet":
