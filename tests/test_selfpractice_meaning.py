@@ -15,7 +15,7 @@ import pytest
 
 from seer_cli.practice import docs as docs_gen
 from seer_cli.practice import phrasing
-from seer_cli.practice import table_templates
+from seer_cli.practice import table_sql
 from seer_cli.practice import tables as tables_gen
 from seer_cli.practice import tool_replies
 from seer_cli.practice import tools as tools_gen
@@ -379,7 +379,7 @@ def test_no_unlike_columns_compared_no_percentage_of_a_signed_measure_no_months_
         if m:
             digits = m.group(1).replace(".", "").lstrip("0").rstrip("0")
             assert len(digits) <= 2, q  # a threshold as a person says it
-    assert table_templates._nice(43.2667) == 43 and table_templates._nice(16374) == 16000 and table_templates._nice(0.0345) == 0.035
+    assert table_sql._nice(43.2667) == 43 and table_sql._nice(16374) == 16000 and table_sql._nice(0.0345) == 0.035
 
 
 def test_a_proposer_model_words_and_derives_instead_of_the_agents(weather):
@@ -528,3 +528,35 @@ def test_practice_calls_only_tools_that_read(tmp_path):
         == [True, False, True, False, False]
     assert not Tool("delete_cache", "", {}, fn, read_only=True).may_change_things()  # the server's word wins
     assert Tool("lookup", "", {}, fn, read_only=False).may_change_things()
+
+
+def test_a_table_of_named_things_with_dates_gets_lookups_firsts_and_counts_in_a_year(tmp_path):
+    """A release table (a name, a version, dates; later columns left off old rows, as in
+    distro-info's CSVs) is read whole, and asked what people ask of it: a field of a named row, which
+    came first or last, how many in a year; its version is never averaged and its rows are releases,
+    not "dates"."""
+    (tmp_path / "releases.csv").write_text(
+        "version,codename,created,release,eol,eol-extended\n"
+        "1.0,Amber Ant,2001-02-01,2001-09-10,2004-01-31\n2.0,Brisk Badger,2001-09-10,2002-04-22,2005-03-31\n"
+        "3.0,Calm Crane,2002-04-22,2003-10-15,2006-06-30,2009-06-30\n3.5,Dusty Dingo,2003-10-15,2004-04-20,2007-01-31\n"
+        "4.0,Eager Eel,2004-04-20,2005-10-01,2008-10-31,2012-10-31\n")
+    kit = get_toolkit("general", data=[tmp_path / "releases.csv"])
+    try:
+        assert "eol-extended DATE" in kit.call("Tables", {})  # null padding: the short rows did not make one text column
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    by_gen: dict[str, list] = {}
+    for t in tasks:
+        by_gen.setdefault(t.generator, []).append(t)
+    assert {"table.lookup_field", "table.count_in_year"} <= set(by_gen) and {"table.first_key", "table.last_key"} & set(by_gen)
+    for t in by_gen["table.lookup_field"]:
+        assert re.fullmatch(r"What is the [\w ]+ of [\w. ]+\?", t.question), t.question
+    assert all("version" not in t.question for g in by_gen for t in by_gen[g] if g.startswith(("table.avg", "table.max", "table.sum")))
+    assert not any("dates" in t.question or "days" in t.question for t in tasks)
+    count = by_gen["table.count_in_year"][0]
+    year = re.search(r"\b(\d{4})\b", count.question).group(1)
+    col = count.covers["columns"][0]
+    rows = [line.split(",") for line in (tmp_path / "releases.csv").read_text().splitlines()]
+    at = rows[0].index(col)
+    assert int(count.answer) == sum(1 for r in rows[1:] if len(r) > at and r[at].startswith(year))

@@ -22,7 +22,8 @@ MAX_CATEGORIES = 25
 PER_TEMPLATE = 4  # candidates drawn per template and table before execution
 MAX_KEYS = 5000  # key values a lookup task is drawn from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
-_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx)",
+_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx|"
+                 r"(^|_)(version|ver|revision|rev|build|release_no)$)",
                  re.IGNORECASE)
 # where a thing is, not how much of it there is: never aggregated or compared
 _COORDINATE = re.compile(r"(^|_)(lat|lon|lng|latitude|longitude|centroid|coord|x|y|easting|northing)($|_)", re.IGNORECASE)
@@ -173,9 +174,15 @@ class Table(_Named):
         return [c for c in self.columns if c.role == "year" and c.nulls < self.rows]
 
     def keys(self) -> list[Column]:
-        """Columns that name one row (dates of a daily table, unique names)."""
+        """Columns that name one row (dates of a daily table, unique names, identifiers a person
+        says: "Debian 12", product "A-113"; not a row number)."""
         return [c for c in self.columns if c.distinct == self.rows and c.nulls == 0 and self.rows > 1
-                and (c.is_date or c.role == "label")]
+                and (c.is_date or c.role == "label" or (c.role == "id" and not _row_number(c, self.rows)))]
+
+    def names_rows(self) -> bool:
+        """A row is a thing with a name (a release, a station), not a day: some key is not a date,
+        so a count of its rows counts things even where a date column is unique too."""
+        return any(not c.is_date for c in self.keys())
 
     @property
     def noun(self) -> str:
@@ -183,6 +190,12 @@ class Table(_Named):
         ("penguins"), else "records"."""
         w = self.words
         return w if re.fullmatch(r"[a-z]{3,}s", w) and not w.endswith("ss") else "records"
+
+
+def _row_number(c: Column, rows: int) -> bool:
+    """Whole numbers 0..n-1 or 1..n: a row's position, which nobody asks about."""
+    return c.low is not None and c.high is not None and float(c.low).is_integer() and c.high - c.low + 1 == rows \
+        and c.type.upper().startswith(INT_TYPES + FLOAT_TYPES)
 
 
 def _a(words: str) -> str:

@@ -9,71 +9,13 @@ from __future__ import annotations
 
 import calendar
 import random
-import re
-from dataclasses import dataclass
 from typing import Iterator
 
 from ..toolkits.sql_names import quote
-from .table_roles import MAX_KEYS, PER_TEMPLATE, Column, Table, _a, _floaty, _lit
+from .table_roles import MAX_KEYS, Column, Table, _a, _lit
+from .table_sql import (AGG, Candidate, _agg_sql, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
+                        _round2, _threshold, _years)
 from .tasks import format_value
-
-# --- candidates: (generator, sql, question, covers, thought, check) ----------------------------
-
-@dataclass(frozen=True)
-class Candidate:
-    generator: str
-    sql: str
-    question: str
-    covers: dict
-    thought: str
-    tie_check: bool = False  # the query returns up to 2 rows; a tie on the ordering value rejects it
-
-
-AGG = {  # op -> (SQL function, words, rounding)
-    "sum": ("SUM", "total", None),
-    "avg": ("AVG", "average", 2),
-    "min": ("MIN", "lowest", None),
-    "max": ("MAX", "highest", None),
-}
-
-
-def _ops(m: Column, ops=("sum", "avg", "max", "min")) -> list[str]:
-    """The aggregates a person asks of ``m``: a total only of an additive measure."""
-    return [op for op in ops if op != "sum" or m.additive]
-
-
-def _agg_sql(op: str, col: Column, ref: str | None = None) -> tuple[str, str]:
-    """(SQL expression, ', rounded to N decimals' or '')."""
-    fn, _, rounding = AGG[op]
-    if op == "sum" and _floaty(col.type):
-        rounding = 2
-    expr = f"{fn}({ref or col.q})"
-    if rounding is not None:
-        return f"ROUND({expr}, {rounding})", f", rounded to {rounding} decimals"
-    return expr, ""
-
-
-def _round2(expr: str, col: Column) -> tuple[str, str]:
-    """A computed value (a difference) rounded like its column: integers stay whole."""
-    if _floaty(col.type):
-        return f"ROUND({expr}, 2)", ", rounded to 2 decimals"
-    return expr, ""
-
-
-def _as_date(d: Column) -> str:
-    return f"CAST({d.q} AS DATE)" if d.iso_text else d.q
-
-
-def _years(con, t: Table, d: Column) -> list[int]:
-    expr = d.q if d.role == "year" else f"year({_as_date(d)})"
-    return [int(y) for (y,) in con.execute(
-        f"SELECT DISTINCT {expr} AS y FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y").fetchall()]
-
-
-def _months(con, t: Table, d: Column) -> list[tuple[int, int]]:
-    return [(int(y), int(m)) for (y, m) in con.execute(
-        f"SELECT DISTINCT year({_as_date(d)}) AS y, month({_as_date(d)}) AS m FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y, m").fetchall()]
-
 
 def candidates(con, tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
     """Every template over every table, each drawing at most :data:`PER_TEMPLATE` parameter sets."""
@@ -83,18 +25,13 @@ def candidates(con, tables: list[Table], rng: random.Random) -> Iterator[Candida
     yield from _joins(tables, rng)
 
 
-def _pick(rng: random.Random, items: list, n: int = PER_TEMPLATE) -> list:
-    items = list(items)
-    rng.shuffle(items)
-    return items[:n]
-
-
 def _single_table(con, t: Table, rng: random.Random, where: bool) -> Iterator[Candidate]:
     """The templates over one table: whole-table questions, by category, by date, by year, by key."""
     if t.rows == 0:
         return
     suffix = f" in the {t.data_words}" if where else ""
-    for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_by_year(con, t, rng), *_by_key(con, t, rng)):
+    for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_things_in_year(con, t, rng),
+                 *_by_year(con, t, rng), *_by_key(con, t, rng)):
         yield Candidate(cand.generator, cand.sql, _with_suffix(cand.question, suffix), cand.covers, cand.thought, cand.tie_check)
 
 
@@ -108,16 +45,12 @@ def _with_suffix(question: str, suffix: str) -> str:
     return f"{body}{suffix}{mark}"
 
 
-def _c(t: Table, generator: str, sql: str, question: str, columns: list[Column], thought: str, tie: bool = False) -> Candidate:
-    op = generator.split(".", 1)[1]
-    return Candidate(generator, sql, question, {"table": t.name, "columns": [c.name for c in columns], "op": op},
-                     f"Use SQL on the {t.name} table: {thought}", tie)
-
-
 def _row_noun(con, t: Table) -> str:
     """What a row is called in a count question: "days" or "months" in a table with one row a
     day or a month (matplotlib's Stocks.csv, a row a month with a column per ticker, was asked
     "How many stocks in 2005 had an AAPL above 1.6?"), else the table's own noun."""
+    if t.names_rows():
+        return t.noun
     return next((n for d in t.dates() if d in t.keys() for n in [_dated_rows(con, t, d)] if n), t.noun)
 
 
@@ -207,7 +140,8 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
     for d in D:
         years, months = _years(con, t, d), _months(con, t, d)
         daily = d in K and _at_midnight(con, t, d)
-        rows = "days" if daily else (_dated_rows(con, t, d) or t.noun) if d in K else t.noun
+        daily = daily and not t.names_rows()
+        rows = "days" if daily else (_dated_rows(con, t, d) or t.noun) if d in K and not t.names_rows() else t.noun
         if t.rows < 12 * len(years):  # a yearly table (one row a year and group): no months, no counts in a year
             months, C = [], []
         if _first_of_year(con, t, d):  # dates that only name a year (1970-01-01, 1971-01-01): no months, no days
@@ -249,6 +183,17 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         if daily:
             yield from _daily(con, t, d, years, rng)
         yield from _ranges(con, t, d, rng)
+
+
+def _things_in_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
+    """Where a row is a thing with dates (a release: created, released, end of life), how many
+    things a date falls in a year for: two such counts a table, whichever its date columns."""
+    if not t.names_rows() and _row_noun(con, t) != t.noun:
+        return  # a row is a day or a month: the by-date templates count those
+    pairs = [(d, y) for d in t.dates() if not _first_of_year(con, t, d) for y in _years(con, t, d)]
+    for d, y in _pick(rng, pairs, 2):
+        yield _c(t, "table.count_in_year", f"SELECT COUNT(*) FROM {t.q} WHERE {d.in_year(y)}",
+                 f"How many {t.noun} have their {d.words} in {y}?", [d], f"count the rows of {y} ({d.name}).")
 
 
 def _first_of_year(con, t: Table, d: Column) -> bool:
@@ -302,43 +247,6 @@ def _ranges(con, t: Table, d: Column, rng: random.Random) -> Iterator[Candidate]
         expr, rnd = _agg_sql(op, m)
         yield _c(t, f"table.{op}_range", f"SELECT {expr} FROM {t.q} WHERE {d.q} BETWEEN {_lit(a)} AND {_lit(b)}",
                  f"What was the {AGG[op][1]} {m.words} from {a} to {b}{rnd}?", [m, d], f"{AGG[op][0]} of {m.name} where {d.name} is between {a} and {b}.")
-
-
-_PRICE_FAMILY = {"open", "high", "low", "close", "adj close", "adjusted close", "price"}
-
-
-def _comparable(a: Column, b: Column) -> bool:
-    """Two measures of one quantity (a high and a low price, a day's maximum and minimum
-    temperature; not horsepower and acceleration, not rain and wind): their names share a word or
-    are a price's open/high/low/close, and their mean magnitudes are within a factor of 3."""
-    if not a.mean_abs or not b.mean_abs or max(a.mean_abs, b.mean_abs) > 3 * min(a.mean_abs, b.mean_abs):
-        return False
-    wa, wb = set(re.findall(r"[a-z]{3,}", a.words.lower())), set(re.findall(r"[a-z]{3,}", b.words.lower()))
-    return bool(wa & wb) or (a.words.lower() in _PRICE_FAMILY and b.words.lower() in _PRICE_FAMILY)
-
-
-def _ratio_scale(m: Column) -> bool:
-    """A percentage change means something only for a measure that is always positive (a price,
-    a count), not for one that crosses zero (a return, a balance)."""
-    return m.low is not None and m.low > 0
-
-
-def _threshold(con, table: str, m: Column, quantile: float, where: str = ""):
-    """The ``quantile`` of ``m`` over ``table`` (rows filtered by ``where``), as a person says it
-    (:func:`_nice`); None when there is no value."""
-    (value,) = con.execute(f"SELECT quantile_disc({m.q}, {quantile}) FROM {table}{where}").fetchone()
-    return None if value is None else _nice(value)
-
-
-def _nice(value):
-    """A threshold as a person would say it: two significant digits (43.2667 -> 43, 16374 -> 16000)."""
-    import math
-
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
-        return value
-    digits = 1 - int(math.floor(math.log10(abs(value))))
-    nice = round(value, digits)
-    return int(nice) if float(nice).is_integer() else nice
 
 
 def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
@@ -410,7 +318,16 @@ def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                     yield _c(t, "table.pct_change_dates", f"SELECT ROUND(100.0 * ({at(y)} - {at(x)}) / {at(x)}, 2)",
                              f"What was the percentage change in {m.words} from {x} to {y}, rounded to 2 decimals?", [m, k],
                              f"{m.name} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
-        if k not in D:
+        if k not in D:  # a table of things (releases, stations, products): look a row's other fields up by its name
+            fields = [c for c in t.columns if c is not k and (c.is_date or c.role in ("label", "category", "year"))]
+            for c, kl in _pick(rng, [(c, kv) for c in fields for kv in keys], 3):
+                yield _c(t, "table.lookup_field", f"SELECT {c.q} FROM {T} WHERE {k.q} = {_lit(kl)}",
+                         f"What is the {c.words} of {kl}?", [c, k], f"{c.name} of the row where {k.name} = '{kl}'.")
+            for d, first in _pick(rng, [(d, f) for d in D for f in (True, False)], 2):
+                order, word = ("ASC", "earliest") if first else ("DESC", "latest")
+                yield _c(t, "table.first_key" if first else "table.last_key",
+                         f"SELECT {k.q}, {d.q} FROM {T} WHERE {d.q} IS NOT NULL ORDER BY {d.q} {order} LIMIT 2",
+                         f"Which {k.words} has the {word} {d.words}?", [d, k], f"sort by {d.name}, the {k.name} of the first row.", tie=True)
             for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
                 order, word = ("DESC", "highest") if high else ("ASC", "lowest")
                 yield _c(t, "table.argmax_key" if high else "table.argmin_key",
