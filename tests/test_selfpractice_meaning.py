@@ -560,3 +560,43 @@ def test_a_table_of_named_things_with_dates_gets_lookups_firsts_and_counts_in_a_
     rows = [line.split(",") for line in (tmp_path / "releases.csv").read_text().splitlines()]
     at = rows[0].index(col)
     assert int(count.answer) == sum(1 for r in rows[1:] if len(r) > at and r[at].startswith(year))
+
+
+def test_an_argument_nothing_describes_takes_a_value_another_tool_returned(tmp_path):
+    """mcp-server-sqlite's ``describe_table(table_name)`` offers no values; ``list_tables`` returns
+    "[{'name': ...}]" (a Python literal). The rows' names feed the argument, a one-row reply is its
+    value, and a reply of several rows or a page of text gives no task."""
+    f = tmp_path / "db_tools.py"
+    f.write_text('''
+def list_tables() -> str:
+    """List all tables in the database."""
+    return str([{"name": "rentals"}])
+
+
+def count_rows(table_name: str) -> int:
+    """Count the rows of a table.
+
+    Args:
+        table_name: Name of the table.
+    """
+    return {"rentals": 120}[table_name]
+
+
+def list_columns(table_name: str) -> str:
+    """List the columns of a table.
+
+    Args:
+        table_name: Name of the table.
+    """
+    return str([{"name": "id"}, {"name": "minutes"}])
+''')
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    try:
+        warnings: list[str] = []
+        tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
+    finally:
+        kit.close()
+    got = {(t.calls[0].tool, json.dumps(t.calls[0].args), t.answer) for t in tasks if t.generator == "tools.call"}
+    assert got == {("list_tables", "{}", "rentals"), ("count_rows", '{"table_name": "rentals"}', "120")}, (got, warnings)
+    assert tools_gen.fed_values("table_name", [("list_tables", "name", "rentals"), ("get_user", "name", "Ann")]) == ["rentals"]
+    assert tool_replies.single_value("line one\nline two") is None and tool_replies.single_value("[1, 2]") is None

@@ -136,12 +136,53 @@ def field_value(reply: Any, key: str) -> Any:
 
 
 def _json(value: Any) -> Any:
+    """A reply as a JSON object or list: parsed from JSON text, or from a Python literal (an MCP
+    server that returns ``str(rows)``: "[{'name': 'ubuntu'}]"); None for anything else."""
     if isinstance(value, (dict, list)):
         return value
-    try:
-        return json.loads(value) if isinstance(value, str) and value.lstrip()[:1] in "{[" else None
-    except ValueError:
+    if not isinstance(value, str) or value.lstrip()[:1] not in "{[":
         return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        pass
+    try:
+        import ast
+
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return parsed if isinstance(parsed, (dict, list)) else None
+
+
+def single_value(reply: Any) -> Any:
+    """The one value a reply that is not an object holds: a one-item list's item (a one-field
+    row's field: "[{'name': 'ubuntu'}]" gives "ubuntu"), a short one-line text as it is; None for a
+    list of several things or a page of text (no single answer a person would check)."""
+    parsed = _json(reply)
+    if isinstance(parsed, list):
+        if len(parsed) != 1:
+            return None
+        item = parsed[0]
+        if isinstance(item, dict):
+            return next(iter(item.values())) if len(item) == 1 else None
+        return None if isinstance(item, list) else item
+    if isinstance(reply, str) and ("\n" in reply.strip() or len(reply.strip()) > 80):
+        return None
+    return reply
+
+
+def reply_strings(reply: Any) -> list[tuple[str, str]]:
+    """(key, text) for every short text in a reply, rows of a list included (``name`` of each row
+    of a ``list_tables`` reply): values another tool's argument may take."""
+    def walk(obj: Any, key: str) -> list[tuple[str, str]]:
+        if isinstance(obj, dict):
+            return [kv for k, v in obj.items() for kv in walk(v, str(k))]
+        if isinstance(obj, list):
+            return [kv for v in obj[:50] for kv in walk(v, key)]
+        return [(key, obj)] if isinstance(obj, str) and 0 < len(obj.strip()) <= 60 and "\n" not in obj else []
+    parsed = _json(reply)
+    return walk(parsed, "") if parsed is not None else []
 
 
 def _leaves(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:

@@ -19,7 +19,7 @@ import re
 from typing import AbstractSet, Any, Iterator
 
 from .tasks import AutoTask, Call, format_value, readable
-from .tool_replies import call_with_timeout, structured_gold
+from .tool_replies import call_with_timeout, reply_strings, single_value, structured_gold
 
 _OPTIONS = re.compile(r"\b(\w[\w-]*(?:, \w[\w-]*)*,? (?:or|and) \w[\w-]*)\b")
 _GLUE = {"in", "of", "for", "to", "at", "on", "with", "from", "by", "and", "or", "per", "a", "an", "the"}
@@ -88,9 +88,12 @@ def _listed(text: str) -> list[str]:
     return [x.strip() for x in re.split(r",\s*|\s+(?:or|and)\s+", text) if x.strip()]
 
 
-def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset()) -> dict[str, Any] | None:
+def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset(),
+                returned: list[tuple[str, str, str]] | None = None) -> dict[str, Any] | None:
     """One set of arguments for ``tool``, or None when a string argument offers no values;
-    ``refused``: values the tool already rejected (a description's example can be wrong)."""
+    ``refused``: values the tool already rejected (a description's example can be wrong);
+    ``returned``: (tool, key, text) seen in other tools' replies, for an argument whose schema and
+    docstring offer nothing (:func:`fed_values`)."""
     args: dict[str, Any] = {}
     props = tool.parameters.get("properties", {})
     for name, schema in props.items():
@@ -104,12 +107,27 @@ def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset(
         elif typ == "string" or typ is None:
             formatted = format_value_of(schema, rng)
             opts = [formatted] if formatted else [o for o in options_of(name, schema, tool.description) if o not in refused]
+            opts = opts or [o for o in fed_values(name, returned or []) if o not in refused]
             if not opts:
                 return None
             args[name] = rng.choice(opts)
         else:
             return None
     return args
+
+
+def fed_values(name: str, returned: list[tuple[str, str, str]]) -> list[str]:
+    """Values another tool returned that argument ``name`` may take: a field of the same name, or
+    a field named by one word of it from a tool named by another ("table_name" takes the ``name``
+    of each row ``list_tables`` returned). A call that answers without error is then the check."""
+    words = [w for w in re.split(r"[_\W]+", name.lower()) if w]
+    out = []
+    for producer, key, value in returned:
+        k = key.lower()
+        others = [w.rstrip("s") for w in words if w != k and len(w) >= 3]
+        if k == name.lower() or (k in words and any(w in producer.lower() for w in others)):
+            out.append(value)
+    return list(dict.fromkeys(out))
 
 
 def _integer(rng: random.Random, schema: dict) -> int:
@@ -243,7 +261,9 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
     moving: dict[str, set[str]] = {}  # per tool, the reply fields seen to change between two calls (structured_gold)
     asked: dict[str, dict[str, int]] = {}  # per tool, the tasks each reply field had (structured_gold)
-    for t in list(getattr(kit, "user_tools", [])):
+    returned: list[tuple[str, str, str]] = []  # (tool, key, text) of every reply: values for another tool's arguments
+    # tools that need no value from another first (list_tables before describe_table)
+    for t in sorted(getattr(kit, "user_tools", []), key=lambda t: sample_args(t, random.Random(0)) is None):
         if t.may_change_things():  # practice calls a tool many times with values it made up: only tools that just read
             if on_warning:
                 why = "its server marks it as not read-only" if t.read_only is False else "its name says it changes things"
@@ -255,18 +275,21 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
         for _ in range(per_tool * 3):
             if made >= per_tool or failures >= 3:
                 break
-            args = sample_args(t, rng, refused)
+            args = sample_args(t, rng, refused, returned)
             if args is None:
                 if on_warning:
-                    on_warning(f"{t.name}: a text argument offers no values (no enum, no 'A, B or C' in its docstring); not practised")
+                    on_warning(f"{t.name}: a text argument offers no values (no enum, no example, no 'A, B or C' in its "
+                               "docstring, none returned by another tool); not practised")
                 break
             if any(same_args(args, a) for a in seen):
                 continue
             seen.append(args)
             try:
                 raw = call_with_timeout(t, args)
+                returned += [(t.name, k, v) for k, v in reply_strings(raw)]
                 structured = structured_gold(t, args, rng, raw, moving, asked)
-                value, field, volatile = structured if structured else (format_value(_as_value(raw)), None, False)
+                one = single_value(raw) if not structured else None
+                value, field, volatile = structured if structured else (format_value(_as_value(one)), None, False)
             except Exception as e:  # noqa: BLE001 (a tool that raises or hangs is skipped with a reason)
                 named = {v for v in args.values() if isinstance(v, str) and v in str(e)}
                 if named:  # the error names the value it refused ('No time zone found with key ...'): never draw it again
@@ -297,7 +320,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
 
 def gold_of(tool, args: dict[str, Any]) -> str | None:
     """The tool's result for ``args`` as a gold (None: no single usable value); raises what the tool raises."""
-    return format_value(_as_value(call_with_timeout(tool, args)))
+    return format_value(_as_value(single_value(call_with_timeout(tool, args))))
 
 
 def _sum_of_two(t, args: dict[str, Any], value: str, rng: random.Random) -> AutoTask | None:
