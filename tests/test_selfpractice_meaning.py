@@ -271,6 +271,9 @@ def test_a_datetime_reply_is_asked_as_its_time_and_found_in_any_clock_form():
     assert value_match("8:00 AM", "08:00") and value_match("It is 08:00 in Tokyo.", "08:00") and value_match("8:15 p.m.", "20:15")
     assert not value_match("08:00 or 09:00", "08:00") and not value_match("8:15 AM", "20:15") and not value_match("18:00", "08:00")
     assert shows_clock(json.dumps(reply), "08:00") and not shows_clock(json.dumps(reply), "09:00")  # not the +09:00 offset
+    # a zoned clock reading at midnight is a time (its date changes every day), a bare midnight a date
+    assert tool_replies._clock_parts("target.datetime", "2026-12-07T00:00:00+09:00") == [("target.time", "00:00")]
+    assert tool_replies._clock_parts("due", "2026-12-24T00:00:00") == [("due.date", "2026-12-24")]
 
 
 def test_paraphrase_keys_keep_every_value_and_never_the_answer(weather):

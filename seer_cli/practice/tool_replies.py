@@ -91,7 +91,7 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
     return gold, key, not stable
 
 
-_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _PARTS = ("time", "date")
 
 
@@ -99,12 +99,14 @@ def _clock_parts(key: str, value: Any) -> list[tuple[str, str]] | None:
     """An ISO datetime field as the value a person asks for: ``target.datetime``
     "2026-12-07T08:00:00+09:00" gives ``target.time`` "08:00" (people ask what time it will be in
     Tokyo, not for an offset-stamped timestamp, and the date of a clock reading changes every day);
-    a datetime at midnight gives its date (``due.date``). None for any other value."""
+    a datetime at midnight with no UTC offset (a day written as a datetime) gives its date
+    (``due.date``); a zoned clock reading that happens to be midnight stays a time. None for any
+    other value."""
     m = _ISO_DATETIME.fullmatch(str(value).strip()) if isinstance(value, str) else None
     if not m:
         return None
     base = re.sub(r"\.?datetime$", "", key, flags=re.IGNORECASE)
-    part = "date" if m.group(2) == "00:00" else "time"
+    part = "date" if m.group(2) == "00:00" and not m.group(3) else "time"
     return [(f"{base}.{part}" if base else part, m.group(1) if part == "date" else m.group(2))]
 
 
