@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, input_words, sql_hints, table_types
+from . import calc, csv_shape, input_words, sql_hints, table_types
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
@@ -190,10 +190,15 @@ class GeneralToolkit(Toolkit):
                 name = _sanitise(p.stem, taken)
                 # null_padding: a row with fewer fields than the header (distro-info's ubuntu.csv leaves
                 # the later end-of-life dates off old releases) is padded with NULLs; without it the
-                # sniffer read the whole file as one text column
-                reader = {".csv": "read_csv(?, header=true, null_padding=true)",
-                          ".tsv": "read_csv(?, header=true, null_padding=true, delim='\t')",
-                          ".parquet": "read_parquet(?)"}.get(suffix, "read_json_auto(?)")
+                # sniffer read the whole file as one text column. Encoding, lines above the header and
+                # decimal commas: :mod:`.csv_shape`
+                if suffix in (".csv", ".tsv"):
+                    shape = csv_shape.read_options(p, "\t" if suffix == ".tsv" else None)
+                    if suffix == ".tsv":
+                        shape.setdefault("delim", "\t")
+                    reader = f"read_csv(?, header=true, null_padding=true{csv_shape.sql_options(shape)})"
+                else:
+                    reader = "read_parquet(?)" if suffix == ".parquet" else "read_json_auto(?)"
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [str(p)])
                 if suffix != ".parquet":
                     table_types.refine(con, name)  # NA in a column of numbers, "Jan 1 2000" (:mod:`.table_types`)

@@ -10,6 +10,8 @@ agrees:
 * **numbers with missing markers**: every value is a number or a missing marker (``NA``,
   ``N/A``, ``NaN``, ``null``, ``None``, ``-``, ``?``, empty) → ``BIGINT`` or ``DOUBLE``, markers
   ``NULL``. Codes with a leading zero (``02134``) stay text, as do columns of markers alone.
+* **numbers with thousands separators**: every value is ``1,000`` or ``12,500.75`` or a plain
+  number → ``BIGINT`` or ``DOUBLE``.
 * **dates**: every value parses with one of the usual written formats → ``DATE``. When two
   formats fit and read some value as different days (``01/02/2000``: January or February?),
   the column is left as it is.
@@ -70,6 +72,9 @@ def _retyped(con, table: str, col: str) -> tuple[str, str] | None:
         return "BIGINT", f"CAST({blank} AS BIGINT)"
     if not zero_led and not bad_num:
         return "DOUBLE", f"CAST({blank} AS DOUBLE)"
+    grouped = _grouped_numbers(con, present, c, blank)
+    if grouped:
+        return grouped
     sample = con.execute(f"SELECT trim({c}) {present} LIMIT 1").fetchone()[0]
     fits = [f for f in DATE_FORMATS if con.execute("SELECT TRY_STRPTIME(?, ?)", [sample, f]).fetchone()[0] is not None]
     fits = [f for f in fits if not con.execute(f"SELECT count(*) {present} AND TRY_STRPTIME(trim({c}), ?) IS NULL", [f]).fetchone()[0]]
@@ -95,6 +100,19 @@ def _words_with_gaps(con, t: str, c: str) -> tuple[str, str] | None:
     if not gaps or not words or codes:
         return None
     return "VARCHAR", f"CASE WHEN trim({c}) IN ({markers}) THEN NULL ELSE {c} END"
+
+
+def _grouped_numbers(con, present: str, c: str, blank: str) -> tuple[str, str] | None:
+    """("BIGINT" or "DOUBLE", SQL) for numbers written with thousands separators ("1,000",
+    "12,500.75", quoted in a comma-separated file), every value either so or a plain number."""
+    plain, grouped, decimals = r"-?[0-9]+(\.[0-9]+)?", r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", r"\.[0-9]"
+    odd, commas, points = con.execute(
+        f"SELECT count(*) FILTER (WHERE NOT regexp_full_match(trim({c}), '{plain}') AND NOT regexp_full_match(trim({c}), '{grouped}')), "
+        f"count(*) FILTER (WHERE contains({c}, ',')), count(*) FILTER (WHERE regexp_matches({c}, '{decimals}')) {present}").fetchone()
+    if odd or not commas:
+        return None
+    typ = "DOUBLE" if points else "BIGINT"
+    return typ, f"CAST(replace({blank}, ',', '') AS {typ})"
 
 
 def _same_dates(con, present: str, c: str, f1: str, f2: str) -> bool:
