@@ -154,9 +154,9 @@ def test_sql_output_is_truncated(tmp_path):
 def test_bad_data_inputs_are_user_errors(tmp_path):
     with pytest.raises(UserError, match="missing.csv: data file not found"):
         GeneralToolkit(data=[tmp_path / "missing.csv"], cache_dir=tmp_path)
-    (tmp_path / "notes.xlsx").write_text("x")
-    with pytest.raises(UserError, match=r"notes.xlsx: unsupported data file type '.xlsx'"):
-        GeneralToolkit(data=[tmp_path / "notes.xlsx"], cache_dir=tmp_path)
+    (tmp_path / "notes.xls").write_text("x")  # the old binary Excel format: save it as .xlsx
+    with pytest.raises(UserError, match=r"notes.xls: unsupported data file type '.xls'"):
+        GeneralToolkit(data=[tmp_path / "notes.xls"], cache_dir=tmp_path)
     (tmp_path / "broken.db").write_text("not sqlite at all, long enough to be a header" * 3)
     with pytest.raises(UserError, match="broken.db: not a readable SQLite database"):
         GeneralToolkit(data=[tmp_path / "broken.db"], cache_dir=tmp_path).call("Tables", {})

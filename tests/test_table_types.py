@@ -100,3 +100,38 @@ def test_csv_files_as_people_export_them_are_read_whole(tmp_path):
         assert k.call("SQL", {"query": "SELECT sum(amount) FROM orders"}).endswith("13507.5")
     finally:
         k.close()
+
+
+def test_an_excel_workbook_is_one_table_a_sheet(tmp_path):
+    """A workbook made with openpyxl: a title row above the header, dates, a gap written NA, an
+    empty sheet; a damaged file is a one-line error naming it."""
+    import datetime
+
+    import openpyxl
+
+    from seer_cli.errors import UserError
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sales"
+    ws.append(["Quarterly sales report"])
+    ws.append([])
+    ws.append(["Region", "Date", "Units", "Revenue"])
+    ws.append(["North", datetime.datetime(2024, 1, 5), 12, 1200.5])
+    ws.append(["South", datetime.datetime(2024, 2, 7), 7, 640])
+    ws.append(["West", datetime.datetime(2024, 3, 1), None, "NA"])
+    wb.create_sheet("Staff").append(["Name", "Start"])
+    wb["Staff"].append(["Ann", datetime.date(2020, 5, 1)])
+    wb.create_sheet("Empty")
+    wb.save(tmp_path / "book.xlsx")
+    k = GeneralToolkit(data=[tmp_path / "book.xlsx"])
+    try:
+        tables = k.call("Tables", {})
+        assert "book_sales(Region VARCHAR, Date DATE, Units BIGINT, Revenue DOUBLE)" in tables and "book_staff(" in tables
+        assert "empty" not in tables.lower()
+        assert k.call("SQL", {"query": "SELECT sum(Revenue) FROM book_sales WHERE month(Date) <= 2"}).endswith("1840.5")
+    finally:
+        k.close()
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(UserError, match=r"broken\.xlsx: not a readable Excel workbook"):
+        GeneralToolkit(data=[tmp_path / "broken.xlsx"]).call("Tables", {})

@@ -22,7 +22,7 @@ LlmUrlOpt = Annotated[
 ]
 ToolkitOpt = Annotated[str, typer.Option("--toolkit", "-t", help="Toolkit: general or toolqa.")]
 ToolqaDirOpt = Annotated[Optional[Path], typer.Option("--toolqa-dir", envvar="SEER_TOOLQA_DIR", help="ToolQA data directory (toolkit toolqa).")]
-DataOpt = Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/Parquet/JSON file the SQL tool can query (repeatable).")]
+DataOpt = Annotated[Optional[list[Path]], typer.Option("--data", help="CSV/TSV/Excel/Parquet/JSON/SQLite file the SQL tool can query (repeatable).")]
 DocsOpt = Annotated[Optional[Path], typer.Option("--docs", help="Directory of documents (.txt .md .rst .pdf .html .docx) for the Retrieve tool.")]
 ToolsOpt = Annotated[Optional[Path], typer.Option("--tools", help="Python file whose typed, documented functions become extra tools.")]
 McpOpt = Annotated[

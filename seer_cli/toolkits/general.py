@@ -3,7 +3,7 @@ plus a user's tools from a Python file (:mod:`.loading`) and from MCP servers (:
 
 Why: a small model is most useful with a few dependable tools over *your* inputs. Tools are only
 offered when their inputs exist: ``SQL``/``Tables`` need ``data=[files]`` (csv, tsv, parquet,
-json, jsonl, sqlite/db), ``Retrieve`` needs ``docs=DIR`` (text, Markdown, reStructuredText, PDF,
+json, jsonl, sqlite/db, Excel xlsx: :mod:`.spreadsheets`), ``Retrieve`` needs ``docs=DIR`` (text, Markdown, reStructuredText, PDF,
 HTML and Word files: :mod:`.documents`).
 
 SQL runs in an in-memory DuckDB: each file is copied into a table named after its sanitised stem
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from .retrieval import ChunkSearch, Vocabulary
 
-DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db"}
+DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db", ".xlsx", ".xlsm"}
 SQL_ROWS = 50
 SNIPPET_CHARS = 220  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
 SQL_CHARS = 4_000
@@ -186,6 +186,12 @@ class GeneralToolkit(Toolkit):
             try:
                 if suffix in (".sqlite", ".sqlite3", ".db"):
                     self._load_sqlite(con, p, taken)
+                    continue
+                if suffix in (".xlsx", ".xlsm"):  # one table a sheet (:mod:`.spreadsheets`)
+                    from .spreadsheets import load_workbook
+
+                    for name in load_workbook(con, p, lambda stem: _sanitise(stem, taken)):
+                        table_types.refine(con, name)
                     continue
                 name = _sanitise(p.stem, taken)
                 # null_padding: a row with fewer fields than the header (distro-info's ubuntu.csv leaves
