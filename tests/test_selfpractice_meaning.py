@@ -603,3 +603,27 @@ def list_columns(table_name: str) -> str:
     assert got == {("list_tables", "{}", "rentals"), ("count_rows", '{"table_name": "rentals"}', "120")}, (got, warnings)
     assert tools_gen.fed_values("table_name", [("list_tables", "name", "rentals"), ("get_user", "name", "Ann")]) == ["rentals"]
     assert tool_replies.single_value("line one\nline two") is None and tool_replies.single_value("[1, 2]") is None
+
+
+def test_an_expression_argument_gets_arithmetic_a_person_asks(tmp_path):
+    """mcp-server-calculator's ``calculate(expression)`` ("Calculates/evaluates the given
+    expression.") offers no values: an argument named an expression gets one, said as a request."""
+    f = tmp_path / "calc.py"
+    f.write_text('''
+def calculate(expression: str) -> float:
+    """Calculates/evaluates the given expression."""
+    return eval(expression, {"__builtins__": {}})
+''')
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    try:
+        tasks = list(tools_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    calls = [t for t in tasks if t.generator == "tools.call"]
+    assert len(calls) >= 3
+    for t in calls:
+        expr = t.calls[0].args["expression"]
+        assert re.fullmatch(r"[\d ()+*/-]+", expr) and t.question == f"Can you calculate {expr}?", t.question
+        assert float(t.answer) == pytest.approx(eval(expr))
+    assert all(t.question.startswith("Can you calculate ") and t.question.endswith("and add the two results?")
+               for t in tasks if t.generator == "compose.tool_sum")

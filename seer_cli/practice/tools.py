@@ -46,8 +46,29 @@ def examples_of(schema: dict, description: str = "") -> list[str]:
     return list(dict.fromkeys(v for v in found if v.strip()))
 
 
-def format_value_of(schema: dict, rng: random.Random) -> str | None:
-    """A value in the format the argument's description names ("HH:MM", "YYYY-MM-DD"), or None."""
+_EXPRESSION = re.compile(r"^(expression|expr|formula|equation|math|calculation)s?$|(^|_)(expression|formula)($|_)", re.IGNORECASE)
+
+
+def expression(rng: random.Random) -> str:
+    """An arithmetic expression a person asks a calculator: two or three whole numbers, one
+    operator each ("23 * 17", "(45 + 12) / 3", "1250 - 380 + 45")."""
+    a, b, c = rng.randint(2, 99), rng.randint(2, 99), rng.randint(2, 9)
+    shape = rng.randrange(4)
+    if shape == 0:
+        return f"{a} * {b}"
+    if shape == 1:
+        return f"({a} + {b}) / {c}"
+    if shape == 2:
+        return f"{a * 25} - {b * 4} + {c}"
+    return f"{a} * {c} - {b}"
+
+
+def format_value_of(schema: dict, rng: random.Random, name: str = "") -> str | None:
+    """A value in the format the argument's description names ("HH:MM", "YYYY-MM-DD"), an
+    arithmetic expression for an argument named one (mcp-server-calculator's
+    ``calculate(expression)``), or None."""
+    if _EXPRESSION.search(name) and schema.get("type", "string") == "string":
+        return expression(rng)
     text = schema.get("description", "") or ""
     if schema.get("format") == "date":
         text += " YYYY-MM-DD"
@@ -105,7 +126,7 @@ def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset(
         elif typ == "boolean":
             args[name] = rng.random() < 0.5
         elif typ == "string" or typ is None:
-            formatted = format_value_of(schema, rng)
+            formatted = format_value_of(schema, rng, name)
             opts = [formatted] if formatted else [o for o in options_of(name, schema, tool.description) if o not in refused]
             opts = opts or [o for o in fed_values(name, returned or []) if o not in refused]
             if not opts:
@@ -188,7 +209,7 @@ def phrase(tool, args: dict[str, Any]) -> str:
             m, word = found
             # "weight_kg kilograms" -> "4 kilograms"; "the given nights in a room" -> "6 nights in a room"
             unit_follows = m.group("next") and m.group("next").strip() not in _GLUE
-            said = str(v) if unit_follows else f"{v} {readable(word)}"
+            said = str(v) if unit_follows or _EXPRESSION.search(name) else f"{v} {readable(word)}"  # "12 * 7", not "12 * 7 expression"
             text = text[:m.start()] + said + (m.group("next") or "") + text[m.end():]
             replaced = True
         if not replaced:
@@ -210,15 +231,31 @@ _IMPERATIVE = {"get", "convert", "calculate", "compute", "return", "returns", "f
 def question_of(tool, args: dict[str, Any], field: str | None = None) -> str:
     """The docstring's request with the values in place, as a question; ``field`` (a key of a
     structured result) says which part of the result is asked for."""
-    text = phrase(tool, args)
-    first, *rest = text.lower().split(" ", 2)
+    text = _request(tool, args)
+    first = text.lower().split(" ", 1)[0]
     # "Price of a ride ...", "Price in euros of ..." name a thing: "What is the price of ..."
-    if first in _IMPERATIVE and not (rest and rest[0] in ("of", "in", "for", "per", "at", "to", "from", "on")):
+    if _asks(text):
         text = text.split(" ", 1)[1] if first in ("returns", "return") and " " in text else text
         ask = f"Can you {text}?" if first not in ("returns", "return") else f"What is {text}?"
     else:
         ask = f"What is the {text}?"
     return f"{ask[:-1]}: what is the {readable(field.replace('.', ' '))}?" if field else ask
+
+
+def _request(tool, args: dict[str, Any]) -> str:
+    """:func:`phrase`, its verb as an order: "Calculates/evaluates the given expression." asks to
+    "calculate 12 * 7"."""
+    text = phrase(tool, args)
+    first = text.split(" ", 1)[0].lower()
+    verb = first.split("/", 1)[0]
+    verb = verb[:-1] if verb.endswith("s") and verb[:-1] in _IMPERATIVE else verb
+    return verb + text[len(first):] if verb != first and verb in _IMPERATIVE else text
+
+
+def _asks(text: str) -> bool:
+    """Whether a request starts with an order ("convert ...", not "price of a ride ...")."""
+    first, *rest = text.lower().split(" ", 2)
+    return first in _IMPERATIVE and not (rest and rest[0] in ("of", "in", "for", "per", "at", "to", "from", "on"))
 
 
 def same_args(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -338,7 +375,9 @@ def _sum_of_two(t, args: dict[str, Any], value: str, rng: random.Random) -> Auto
     if v2 is None or not all(isinstance(_as_value(v), (int, float)) for v in (value, v2)):
         return None
     expression = f"{value} + {v2}"
-    return AutoTask("compose", "compose.tool_sum", f"What is the {phrase(t, args)} plus the {phrase(t, other)}?",
+    a, b = _request(t, args), _request(t, other)
+    question = f"Can you {a} and {b}, and add the two results?" if _asks(a) else f"What is the {a} plus the {b}?"
+    return AutoTask("compose", "compose.tool_sum", question,
                     calc.calculate(expression),
                     (Call(t.name, args, f"Call the tool {t.name} for the first case."),
                      Call(t.name, other, f"Call the tool {t.name} again for the second case."),
