@@ -279,7 +279,7 @@ class GeneralToolkit(Toolkit):
             rows = cur.fetchmany(SQL_ROWS + 1)
         except Exception as e:
             msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-            raise ToolCallError(f"SQL error: {msg}.{sql_hints.advice(msg, self._schemas)} Tables: {self._schema_line()}") from None
+            raise ToolCallError(f"SQL error: {msg}.{sql_hints.advice(msg, self._schemas, stmt)} Tables: {self._schema_line()}") from None
         text = format_table(names, rows)
         if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
             text += self._near_values(stmt)

@@ -19,8 +19,9 @@ DATE_PARTS = {"year": "year", "month": "month", "day": "day", "quarter": "quarte
               "yr": "year", "mon": "month", "dow": "dayofweek", "weekday": "dayofweek"}
 
 
-def advice(message: str, schemas: Schemas) -> str:
-    """A sentence (with a leading space) for an error the model can fix by a known rewrite, else ""."""
+def advice(message: str, schemas: Schemas, query: str = "") -> str:
+    """A sentence (with a leading space) for an error the model can fix by a known rewrite, else "";
+    ``query``: the statement that failed (which tables it read)."""
     if re.search(r"~~\((DATE|TIMESTAMP)", message):
         return " For a DATE column use year(col) = 2024 or month(col) = 3, not LIKE."
     if m := re.search(r'Referenced column "([^"]+)" not found', message):
@@ -28,7 +29,19 @@ def advice(message: str, schemas: Schemas) -> str:
     if m := re.search(r"Table with name (\S+) does not exist", message):
         tables = ", ".join(schemas)
         return f" There is no table {m.group(1)}; the tables are: {tables}." if tables else ""
+    if "More than one row returned by a subquery" in message:
+        return _one_row({t: cols for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", query, re.IGNORECASE)}
+                        or schemas)
     return ""
+
+
+def _one_row(schemas: Schemas) -> str:
+    """A sub-query compared or subtracted must give one row: in a table with a row per date *and*
+    per name (stocks: date, symbol), filtering by the date alone gives one row per name (the 1.5B's
+    "price change of AMZN from 2000 to 2010" filtered only the dates)."""
+    texts = [f"{c} = '...'" for cols in schemas.values() for c, ty in cols if ty.upper().startswith("VARCHAR")][:3]
+    also = f" too ({' or '.join(texts)})" if texts else ""
+    return f" Each sub-query must give one row: filter it by every column that tells rows apart{also}."
 
 
 def _column(name: str, schemas: Schemas) -> str:
