@@ -627,3 +627,32 @@ def calculate(expression: str) -> float:
         assert float(t.answer) == pytest.approx(eval(expr))
     assert all(t.question.startswith("Can you calculate ") and t.question.endswith("and add the two results?")
                for t in tasks if t.generator == "compose.tool_sum")
+
+
+def test_a_table_of_several_series_is_asked_about_one_series_at_a_time(tmp_path):
+    """Prices of three companies, a row per symbol and month: a price is never averaged or counted
+    over all of them ("the average price in January 2008" mixed five companies); one company's
+    value on a date, its extreme in a year, its percentage change, and comparisons between companies
+    are asked instead, each question naming the company."""
+    lines = ["symbol,date,price"]
+    for i, sym in enumerate(("ACME", "BOLT", "CRUX")):
+        for mo in range(1, 15):
+            lines.append(f"{sym},{2000 + (mo - 1) // 12}-{(mo - 1) % 12 + 1:02d}-01,{10 * (i + 1) + mo * (i + 1) * 0.5}")
+    (tmp_path / "prices.csv").write_text("\n".join(lines) + "\n")
+    kit = get_toolkit("general", data=[tmp_path / "prices.csv"])
+    try:
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    gens = {t.generator for t in tasks}
+    assert {"table.series_lookup", "table.series_pct_change"} <= gens and any(g.startswith("table.series_") and g.endswith("_year") for g in gens)
+    for t in tasks:
+        sql = t.calls[0].args["query"]
+        assert "price" not in sql or "symbol" in sql, (t.question, sql)  # a price only within a company, or by company
+        assert t.generator not in ("table.count", "table.count_in_year", "table.count_where", "table.share_rows"), t.question
+        if t.generator.startswith("table.series_"):
+            assert any(s in t.question for s in ("ACME", "BOLT", "CRUX"))
+    pct = next(t for t in tasks if t.generator == "table.series_pct_change")
+    sym, x, y = re.search(r"price of (\w+) change from (\S+) to (\S+),", pct.question).groups()
+    price = {(r.split(",")[0], r.split(",")[1]): float(r.split(",")[2]) for r in lines[1:]}
+    assert float(pct.answer) == pytest.approx(round(100 * (price[sym, y] - price[sym, x]) / price[sym, x], 2))

@@ -30,9 +30,66 @@ def _single_table(con, t: Table, rng: random.Random, where: bool) -> Iterator[Ca
     if t.rows == 0:
         return
     suffix = f" in the {t.data_words}" if where else ""
+    panel = _panel(con, t)
     for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_things_in_year(con, t, rng),
-                 *_by_year(con, t, rng), *_by_key(con, t, rng)):
+                 *_by_year(con, t, rng), *_by_key(con, t, rng), *(_series(con, t, *panel, rng) if panel else ())):
+        if panel and not _one_series(cand, t, panel[0]):
+            continue
         yield Candidate(cand.generator, cand.sql, _with_suffix(cand.question, suffix), cand.covers, cand.thought, cand.tie_check)
+
+
+def _panel(con, t: Table) -> tuple[Column, Column] | None:
+    """(category, date) of a table that holds several series side by side, a row per name and date
+    (stocks: symbol, date, price), or None. There a price averaged over every row mixes five
+    companies ("the average price in January 2008" was asked), and a count of a symbol's rows
+    counts months, not stocks."""
+    for d in t.dates():
+        if d.distinct == t.rows:
+            continue
+        for c in t.categories():
+            (pairs,) = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {c.q}, {d.q} FROM {t.q})").fetchone()
+            if pairs == t.rows and len(c.values) >= 2:
+                return c, d
+    return None
+
+
+def _one_series(cand: Candidate, t: Table, series: Column) -> bool:
+    """Whether a candidate over a :func:`_panel` table means something: a measure only within one
+    series or compared between series (never pooled over all of them), and no count of one
+    series' rows."""
+    cols = set(cand.covers.get("columns", []))
+    measures = {m.name for m in t.measures()}
+    if cand.generator in ("table.count", "table.count_in_year"):
+        return False  # a row is one series on one date: counting rows counts neither
+    if series.name in cols:
+        return not cand.generator.startswith(("table.count_where", "table.share_rows"))
+    return not (cols & measures)
+
+
+def _series(con, t: Table, series: Column, d: Column, rng: random.Random) -> Iterator[Candidate]:
+    """One series of a :func:`_panel` table (AMZN's prices): its value on a date, its extreme or
+    average in a year, its change and percentage change between two dates."""
+    M, T = t.measures(), t.q
+    for v in _pick(rng, series.values[:12], 3):
+        one = f"{series.q} = {_lit(v)}"
+        days = [format_value(x) for (x,) in con.execute(
+            f"SELECT {d.q} FROM {T} WHERE {one} AND {d.q} IS NOT NULL ORDER BY 1 LIMIT {MAX_KEYS}").fetchall()]
+        years = sorted({int(str(x)[:4]) for x in days if x})
+        for m, day in _pick(rng, [(x, dy) for x in M for dy in days], 1):
+            yield _c(t, "table.series_lookup", f"SELECT {m.q} FROM {T} WHERE {one} AND {d.q} = {_lit(day)}",
+                     f"What was the {m.words} of {v} on {day}?", [m, series, d], f"{m.name} of the row where {series.name} = '{v}' and {d.name} = '{day}'.")
+        for m, y, op in _pick(rng, [(x, yr, op) for x in M for yr in years for op in _ops(x, ("sum", "avg", "max", "min"))], 1):
+            expr, rnd = _agg_sql(op, m)
+            yield _c(t, f"table.series_{op}_year", f"SELECT {expr} FROM {T} WHERE {one} AND {d.in_year(y)}",
+                     f"What was the {AGG[op][1]} {m.words} of {v} in {y}{rnd}?", [m, series, d],
+                     f"{AGG[op][0]} of {m.name} over the rows of {y} where {series.name} = '{v}'.")
+        if len(days) >= 2:
+            for m in _pick(rng, [x for x in M if not x.additive and _ratio_scale(x)], 1):
+                x, y = sorted(rng.sample(days, 2))  # type: ignore[type-var]
+                a, b = (f"(SELECT {m.q} FROM {T} WHERE {one} AND {d.q} = {_lit(day)})" for day in (x, y))
+                yield _c(t, "table.series_pct_change", f"SELECT ROUND(100.0 * ({b} - {a}) / {a}, 2)",
+                         f"By what percentage did the {m.words} of {v} change from {x} to {y}, rounded to 2 decimals?",
+                         [m, series, d], f"{m.name} of {v} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
 
 
 def _with_suffix(question: str, suffix: str) -> str:
