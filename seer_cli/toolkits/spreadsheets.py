@@ -30,11 +30,14 @@ def load_workbook(con, path: Path, name_of: Callable[[str], str]) -> list[str]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 (zip, XML or openpyxl errors all mean the same to the user)
         raise UserError(f"{path}: not a readable Excel workbook ({type(e).__name__}: {e})") from None
+    sheets: list[tuple[str, tuple[list[str], list[list[Any]]]]] = []
     try:
-        sheets = [(ws.title, _table(ws.iter_rows(values_only=True))) for ws in book.worksheets]
+        for ws in book.worksheets:
+            table = _table(ws.iter_rows(values_only=True))
+            if table is not None:
+                sheets.append((ws.title, table))
     finally:
         book.close()
-    sheets = [(title, t) for title, t in sheets if t is not None]
     names = []
     for title, (header, rows) in sheets:
         name = name_of(path.stem if len(sheets) == 1 else f"{path.stem}_{title}")
