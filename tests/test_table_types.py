@@ -44,6 +44,7 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     ("SELECT * FROM stock_prices", "There is no table stock_prices; the tables are: penguins, prices."),
     ("SELECT symbl FROM prices", "did you mean symbol?"),
     ("SELECT * FROM prices WHERE date LIKE '2000%'", "For a DATE column use year(col) = 2024"),
+    ("SELECT price FROM prices WHERE date = '2000-02'", "for a month write year(col) = 2000 AND month(col) = 2."),
     # a row per date and per symbol: a sub-query filtered by the date alone gives a row per symbol
     ("SELECT (SELECT price FROM prices WHERE year(date) = 2000) - (SELECT price FROM prices WHERE year(date) = 2001)",
      "Each sub-query must give one row: filter it by every column that tells rows apart too (symbol = '...'"),

@@ -29,6 +29,9 @@ def advice(message: str, schemas: Schemas, query: str = "") -> str:
     if m := re.search(r"Table with name (\S+) does not exist", message):
         tables = ", ".join(schemas)
         return f" There is no table {m.group(1)}; the tables are: {tables}." if tables else ""
+    if m := re.search(r'invalid date field format: "(\d{4})-(\d{1,2})"', message):
+        return (f" A DATE is compared with a whole date ('{m.group(1)}-{int(m.group(2)):02d}-01'); for a month write"
+                f" year(col) = {m.group(1)} AND month(col) = {int(m.group(2))}.")
     if "More than one row returned by a subquery" in message:
         return _one_row({t: cols for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", query, re.IGNORECASE)}
                         or schemas)
