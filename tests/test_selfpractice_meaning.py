@@ -337,12 +337,7 @@ def offset_hours(zone: str) -> int:
         raise ValueError(f"No time zone found with key {zone}")
     return known[zone]
 ''')
-    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
-    try:
-        warnings: list[str] = []
-        tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
-    finally:
-        kit.close()
+    tasks, warnings = _tool_tasks(f)
     assert tasks and {t.calls[0].args["zone"] for t in tasks} == {"Asia/Tokyo"} and not any("skipped" in w for w in warnings)
 
 
@@ -593,12 +588,7 @@ def list_columns(table_name: str) -> str:
     """
     return str([{"name": "id"}, {"name": "minutes"}])
 ''')
-    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
-    try:
-        warnings: list[str] = []
-        tasks = list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append))
-    finally:
-        kit.close()
+    tasks, warnings = _tool_tasks(f)
     got = {(t.calls[0].tool, json.dumps(t.calls[0].args), t.answer) for t in tasks if t.generator == "tools.call"}
     assert got == {("list_tables", "{}", "rentals"), ("count_rows", '{"table_name": "rentals"}', "120")}, (got, warnings)
     assert tools_gen.fed_values("table_name", [("list_tables", "name", "rentals"), ("get_user", "name", "Ann")]) == ["rentals"]
@@ -614,11 +604,7 @@ def calculate(expression: str) -> float:
     """Calculates/evaluates the given expression."""
     return eval(expression, {"__builtins__": {}})
 ''')
-    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
-    try:
-        tasks = list(tools_gen.generate(kit, random.Random(0)))
-    finally:
-        kit.close()
+    tasks, _ = _tool_tasks(f)
     calls = [t for t in tasks if t.generator == "tools.call"]
     assert len(calls) >= 3
     for t in calls:
@@ -656,3 +642,13 @@ def test_a_table_of_several_series_is_asked_about_one_series_at_a_time(tmp_path)
     sym, x, y = re.search(r"price of (\w+) change from (\S+) to (\S+),", pct.question).groups()
     price = {(r.split(",")[0], r.split(",")[1]): float(r.split(",")[2]) for r in lines[1:]}
     assert float(pct.answer) == pytest.approx(round(100 * (price[sym, y] - price[sym, x]) / price[sym, x], 2))
+
+
+def _tool_tasks(tools_file) -> tuple[list, list[str]]:
+    """The tool tasks generated from ``tools_file`` (seed 0) and the warnings given."""
+    kit = get_toolkit("general", tools_file=tools_file, on_warning=lambda m: None)
+    try:
+        warnings: list[str] = []
+        return list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append)), warnings
+    finally:
+        kit.close()
