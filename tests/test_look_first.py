@@ -103,3 +103,32 @@ def test_a_refused_argument_retold_is_not_an_answer():
     assert is_error_answer("Invalid timezone Kolkata", failed)
     assert not is_error_answer("The timezone 'Chicago' is not recognized.", ["14:00"])  # no call failed: taken as said
     assert not is_error_answer("11:00", failed)
+
+
+def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_path):
+    """After practice the 1.5B answered "snow days in 2012" by counting snow days in every year,
+    and "female Chinstrap penguins" by averaging every female, copying a demonstration with one
+    filter. A year the tables hold, or a category name (capitalised) they hold, that the question
+    names and no query wrote makes the Finish refused once, the value named; lower-case category
+    words ("rain") may be meant otherwise and never do."""
+    from seer_cli.agent.refusal import is_refusal_note
+    from seer_cli.toolkits import get_toolkit
+
+    csv = tmp_path / "birds.csv"
+    csv.write_text("day,species,weather,seen\n2023-05-01,Gull,rain,4\n2024-05-01,Gull,sun,7\n2024-05-02,Tern,rain,2\n")
+    kit = get_toolkit("general", data=[csv])
+    try:
+        agent = Agent(Scripted([_step("SQL", query="SELECT sum(seen) FROM birds WHERE species = 'Gull'"), _step("Finish", answer="11"),
+                                _step("SQL", query="SELECT sum(seen) FROM birds WHERE species = 'Gull' AND year(day) = 2024"),
+                                _step("Finish", answer="7")]),
+                      kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        steps = list(agent.run("How many Gulls were seen in 2024 on rainy or sunny days?", intent="data"))
+        actions, final = [s for s in steps if isinstance(s, ActionStep)], steps[-1]
+        assert [a.error_kind for a in actions] == [None, "refused", None, None]
+        assert is_refusal_note(actions[1].observation) and "2024" in actions[1].observation and "Gull" not in actions[1].observation
+        assert final.answer == "7" and [s.tool for s in final.experience.steps] == ["SQL", "SQL", "Finish"]
+        assert kit.unused_values("Which day had the most rain?", [("SQL", {"query": "SELECT day FROM birds ORDER BY seen"})]) == []
+        assert kit.unused_values("How many Terns?", [("SQL", {"query": "SELECT count(*) FROM birds"})]) == []  # "Terns" is not "Tern"
+        assert kit.unused_values("How many Tern sightings in 2023?", []) == []  # no query yet: the look-first rule's case
+    finally:
+        kit.close()

@@ -38,7 +38,8 @@ from ..errors import ContextOverflow, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
-from .refusal import ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, is_error_answer  # noqa: F401  (re-exported)
+from .refusal import (ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, UNUSED_VALUES_NOTE,  # noqa: F401  (re-exported)
+                      is_error_answer, is_refusal_note)
 from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage, parse_step
 
 
@@ -252,7 +253,8 @@ class Agent:
 
     def _on_finish(self, ep: "_Run", action: ActionStep) -> Reason | None:
         """The refusal policy: a Finish before any tool call on a question the toolkit says needs a
-        look (:meth:`Toolkit.needs_lookup`) is refused once; a Finish whose answer is an error
+        look (:meth:`Toolkit.needs_lookup`) is refused once; so is one after queries that left out
+        a value the question names (:meth:`Toolkit.unused_values`); a Finish whose answer is an error
         message is refused (the episode goes on, at most ``ERROR_FINISH_REFUSALS`` times); any
         other Finish ends the episode."""
         answer = action.args.get("answer")
@@ -264,6 +266,14 @@ class Agent:
             action.error = "refused: nothing was looked up"
             action.error_kind = "refused"
             return None
+        if not ep.values_refused:
+            missing = self.toolkit.unused_values(ep.task.question, [(a.tool, a.args) for a in ep.actions[:-1] if a.tool])
+            if missing:  # once: the query left out a value the question names and the tables hold
+                ep.values_refused = True
+                action.observation = UNUSED_VALUES_NOTE.format(values=" and ".join(missing))
+                action.error = "refused: a value the question names was not used"
+                action.error_kind = "refused"
+                return None
         earlier = [a.observation for a in ep.actions[:-1] if a.tool]
         if is_error_answer(answer, [truncate(o, self.settings.observation_max_chars) for o in earlier]):
             ep.refusals += 1
@@ -294,7 +304,7 @@ class Agent:
         history = ep.history(self.settings.observation_max_chars)
         experience = Experience(
             question=ep.task.question,
-            steps=[h for h in history if not (h.tool == FINISH and h.observation in REFUSAL_NOTES)],
+            steps=[h for h in history if not (h.tool == FINISH and is_refusal_note(h.observation))],
             answer=ep.answer if ep.answer is not None else "",
             intent=ep.task.intent,
             success_source="failed",
@@ -409,6 +419,7 @@ class _Run:
     repeats: int = 0
     refusals: int = 0
     look_refused: bool = False
+    values_refused: bool = False
 
     def step_schema(self) -> dict:
         """The step schema for the next call. Right after a refused Finish (nothing looked up, or
@@ -418,7 +429,7 @@ class _Run:
         failed ``convert_time``, twice in the real-files run), so the grammar makes the step after
         a refusal a tool call."""
         last = self.actions[-1] if self.actions else None
-        if last is None or last.observation not in REFUSAL_NOTES:
+        if last is None or not is_refusal_note(last.observation):
             return self.schema
         options = [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") != FINISH]
         return {"anyOf": options} if options else self.schema

@@ -27,7 +27,17 @@ LOOK_FIRST_NOTE = (
     "Error: nothing has been looked up yet. This question is about the given data, documents or tools: "
     "call the tool that reads them first, then Finish with what it shows."
 )
+# a Finish after SQL that left out a value the question names (after practice the 1.5B counted snow
+# days over every year for "snow days in 2012", copying a demonstration with one filter)
+UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. "
+                      "Filter on it in the WHERE clause, then Finish with the result.")
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE)
+
+
+def is_refusal_note(observation: str | None) -> bool:
+    """Whether an observation is one of the refusal notes (a refused Finish, never part of an experience)."""
+    text = observation or ""
+    return text in REFUSAL_NOTES or text.startswith(UNUSED_VALUES_NOTE.split("{", 1)[0])
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 # ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)

@@ -101,6 +101,11 @@ class Toolkit:
         tables, documents or tools): then a Finish before any tool call is refused once."""
         return False
 
+    def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> list[str]:
+        """Values ``question`` names that the toolkit's inputs hold and none of ``calls`` (the
+        episode's (tool, args)) used; a Finish then is refused once. None known by default."""
+        return []
+
     def refine_intent(self, question: str, intent: str) -> str:
         """The intent after what the toolkit knows of its inputs (a question in its documents' words
         is about them); by default the classifier's."""

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable
 from ..errors import ToolCallError, UserError
 from . import calc, csv_shape, input_words, sql_hints, table_types
 from .base import SqlTables, Tool, Toolkit, tool
+from .sql_names import quote
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
     from .retrieval import ChunkSearch, Vocabulary
 
+CATEGORY_VALUES = 30  # a text column with at most this many values is a category (unused_values)
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db", ".xlsx", ".xlsm"}
 SQL_ROWS = 50
 SNIPPET_CHARS = 220  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
@@ -119,6 +121,8 @@ class GeneralToolkit(Toolkit):
         self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
         self._con: duckdb.DuckDBPyConnection | None = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
+        self._categories: list[str] | None = None  # unused_values: the text columns' values, read once
+        self._years: list[str] | None = None  # unused_values: the years the date columns span
         self._documents: list[Document] | None = None
         self._search: ChunkSearch | None = None
         self._vocabulary: Vocabulary | None = None
@@ -136,6 +140,53 @@ class GeneralToolkit(Toolkit):
         """Questions classified as being about the given tables or documents, and "other" ones
         when the user gave tools of their own (the hint points "other" at them)."""
         return intent in ("data", "docs") or (intent == "other" and bool(self._extra))
+
+    def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> list[str]:
+        """Years and category names (a text column's capitalised values, when it has at most
+        :data:`CATEGORY_VALUES` of them) that ``question`` names as words, that the tables hold,
+        and that no SQL query of the episode wrote: "snow days in 2012" answered by counting snow
+        days in every year. Only once SQL was called (a Finish with no look is refused apart)."""
+        queries = " ".join(str(a.get("query", "")) for tool, a in calls if tool == "SQL").lower()
+        if not queries or not self.data:
+            return []
+        named = []
+        for value in self._category_values() + self._years_held():
+            if value.lower() not in queries and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", question, re.IGNORECASE):
+                named.append(value)
+        return list(dict.fromkeys(named))[:3]
+
+    def _category_values(self) -> list[str]:
+        """Each text column's values that are names (capitalised, three letters or more), for columns
+        of at most :data:`CATEGORY_VALUES` values (read once)."""
+        if self._categories is None:
+            con, found = self._connect(), []
+            for table, cols in self._schemas.items():
+                for col, typ in cols:
+                    if not typ.upper().startswith("VARCHAR"):
+                        continue
+                    c, t = quote(col), quote(table)
+                    rows = con.execute(f"SELECT DISTINCT {c} FROM {t} WHERE {c} IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()
+                    if len(rows) <= CATEGORY_VALUES:
+                        # names, not common words: "Chinstrap", "AAPL" insist on a filter; "rain" or "male"
+                        # may be said in another sense ("the day with the most rain")
+                        found += [str(v).strip() for (v,) in rows if len(str(v).strip()) >= 3 and str(v).strip()[:1].isupper()]
+            self._categories = list(dict.fromkeys(found))
+        return self._categories
+
+    def _years_held(self) -> list[str]:
+        """The years the tables' date columns span, as text (a year the question names that the
+        data does not hold is no filter to insist on)."""
+        if self._years is None:
+            con, years = self._connect(), set()
+            for table, cols in self._schemas.items():
+                for col, typ in cols:
+                    if typ.upper().startswith(("DATE", "TIMESTAMP")):
+                        row = con.execute(f"SELECT min(year({quote(col)})), max(year({quote(col)})) FROM {quote(table)}").fetchone()
+                        lo, hi = row if row else (None, None)
+                        if lo is not None:
+                            years |= {str(y) for y in range(int(lo), int(hi) + 1)}
+            self._years = sorted(years)
+        return self._years
 
     @property
     def user_tools(self) -> list[Tool]:
