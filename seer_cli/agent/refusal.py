@@ -29,8 +29,8 @@ LOOK_FIRST_NOTE = (
 )
 # a Finish after SQL that left out a value the question names (after practice the 1.5B counted snow
 # days over every year for "snow days in 2012", copying a demonstration with one filter)
-UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. "
-                      "Filter on it in the WHERE clause, then Finish with the result.")
+UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. Add it to the WHERE clause of "
+                      "this query and keep its other conditions: {query}")
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE)
 
 
