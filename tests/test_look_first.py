@@ -128,8 +128,12 @@ def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_
         note = actions[1].observation
         assert is_refusal_note(note) and "use 2024," in note and note.endswith("WHERE species = 'Gull'")  # the query to extend
         assert final.answer == "7" and [s.tool for s in final.experience.steps] == ["SQL", "SQL", "Finish"]
-        assert kit.unused_values("Which day had the most rain?", [("SQL", {"query": "SELECT day FROM birds ORDER BY seen"})]) == []
-        assert kit.unused_values("How many Terns?", [("SQL", {"query": "SELECT count(*) FROM birds"})]) == []  # "Terns" is not "Tern"
-        assert kit.unused_values("How many Tern sightings in 2023?", []) == []  # no query yet: the look-first rule's case
+        assert kit.unused_values("Which day had the most rain?", [("SQL", {"query": "SELECT day FROM birds ORDER BY seen"})]) is None
+        assert kit.unused_values("How many Terns?", [("SQL", {"query": "SELECT count(*) FROM birds"})]) is None  # "Terns" is not "Tern"
+        assert kit.unused_values("How many Tern sightings in 2023?", []) is None  # no query yet: the look-first rule's case
+        # the query to extend is the last SQL, not a later call's argument
+        later = kit.unused_values("How many Terns in 2023?", [("SQL", {"query": "SELECT sum(seen) FROM birds WHERE species = 'Tern'"}),
+                                                             ("Calculate", {"expression": "3 + 4"})])
+        assert later == (["2023"], "SELECT sum(seen) FROM birds WHERE species = 'Tern'")
     finally:
         kit.close()

@@ -269,10 +269,8 @@ class Agent:
         if not ep.values_refused:
             missing = self.toolkit.unused_values(ep.task.question, [(a.tool, a.args) for a in ep.actions[:-1] if a.tool])
             if missing:  # once: the query left out a value the question names and the tables hold
-                ep.values_refused = True
-                last = next((a for a in reversed(ep.actions[:-1]) if a.tool and a.tool != FINISH and a.args), None)
-                query = str(next(iter(last.args.values()))) if last else ""  # the call to extend, not to start over
-                action.observation = UNUSED_VALUES_NOTE.format(values=" and ".join(missing), query=query[:300])
+                ep.values_refused = True  # the note quotes the query to extend, not to start over
+                action.observation = UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
                 action.error = "refused: a value the question names was not used"
                 action.error_kind = "refused"
                 return None

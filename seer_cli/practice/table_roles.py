@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..toolkits.sql_names import quote
+from ..toolkits.table_values import category_values
 from .tasks import format_value, readable
 
 INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
@@ -252,7 +253,5 @@ def _describe_column(con, t: Table, col: str, typ: str) -> Column:
                mean_abs=None if mean is None else float(mean), low=None if low is None else float(low),
                high=None if high is None else float(high))
     if text and not c.iso_text and 2 <= distinct <= MAX_CATEGORIES and distinct < t.rows:
-        c.values = [v for (v, _n) in con.execute(
-            f"SELECT {qc}, count(*) AS n FROM {t.q} WHERE {qc} IS NOT NULL AND trim({qc}) <> '' "
-            f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall() if str(v).strip().lower() not in _NULL_LIKE]
+        c.values = [v for v in category_values(con, t.q, col, MAX_CATEGORIES) or [] if str(v).strip().lower() not in _NULL_LIKE]
     return c

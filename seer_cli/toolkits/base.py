@@ -22,6 +22,7 @@ from .tool import Tool, make_tool, tool  # noqa: F401  (re-exported: a toolkit's
 
 if TYPE_CHECKING:
     from .chunks import Chunk
+    from .table_values import Unused
 
 
 @tool(name=FINISH)
@@ -101,10 +102,11 @@ class Toolkit:
         tables, documents or tools): then a Finish before any tool call is refused once."""
         return False
 
-    def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> list[str]:
+    def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> Unused | None:
         """Values ``question`` names that the toolkit's inputs hold and none of ``calls`` (the
-        episode's (tool, args)) used; a Finish then is refused once. None known by default."""
-        return []
+        episode's (tool, args)) used, with the query to extend; a Finish then is refused once.
+        None known by default."""
+        return None
 
     def refine_intent(self, question: str, intent: str) -> str:
         """The intent after what the toolkit knows of its inputs (a question in its documents' words

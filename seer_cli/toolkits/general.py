@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, csv_shape, input_words, sql_hints, table_types
+from . import calc, csv_shape, input_words, sql_hints, table_types, table_values
 from .base import SqlTables, Tool, Toolkit, tool
-from .sql_names import quote
 from .chunks import Chunk, chunk_document
 from .documents import Document, read_folder
+from .sql_names import quote
+from .table_values import Unused
 
 if TYPE_CHECKING:
     import duckdb
@@ -121,7 +122,7 @@ class GeneralToolkit(Toolkit):
         self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
         self._con: duckdb.DuckDBPyConnection | None = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
-        self._categories: list[str] | None = None  # unused_values: the text columns' values, read once
+        self._categories: list[str] | None = None  # unused_values: the text columns' names, read once
         self._years: list[str] | None = None  # unused_values: the years the date columns span
         self._documents: list[Document] | None = None
         self._search: ChunkSearch | None = None
@@ -141,52 +142,23 @@ class GeneralToolkit(Toolkit):
         when the user gave tools of their own (the hint points "other" at them)."""
         return intent in ("data", "docs") or (intent == "other" and bool(self._extra))
 
-    def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> list[str]:
+    def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> Unused | None:
         """Years and category names (a text column's capitalised values, when it has at most
         :data:`CATEGORY_VALUES` of them) that ``question`` names as words, that the tables hold,
         and that no SQL query of the episode wrote: "snow days in 2012" answered by counting snow
         days in every year. Only once SQL was called (a Finish with no look is refused apart)."""
-        queries = " ".join(str(a.get("query", "")) for tool, a in calls if tool == "SQL").lower()
+        queries = [str(a.get("query", "")) for tool, a in calls if tool == "SQL" and a.get("query")]
         if not queries or not self.data:
-            return []
-        named = []
-        for value in self._category_values() + self._years_held():
-            if value.lower() not in queries and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", question, re.IGNORECASE):
-                named.append(value)
-        return list(dict.fromkeys(named))[:3]
-
-    def _category_values(self) -> list[str]:
-        """Each text column's values that are names (capitalised, three letters or more), for columns
-        of at most :data:`CATEGORY_VALUES` values (read once)."""
-        if self._categories is None:
+            return None
+        if self._categories is None or self._years is None:  # read once
             con, found = self._connect(), []
             for table, cols in self._schemas.items():
                 for col, typ in cols:
-                    if not typ.upper().startswith("VARCHAR"):
-                        continue
-                    c, t = quote(col), quote(table)
-                    rows = con.execute(f"SELECT DISTINCT {c} FROM {t} WHERE {c} IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()
-                    if len(rows) <= CATEGORY_VALUES:
-                        # names, not common words: "Chinstrap", "AAPL" insist on a filter; "rain" or "male"
-                        # may be said in another sense ("the day with the most rain")
-                        found += [str(v).strip() for (v,) in rows if len(str(v).strip()) >= 3 and str(v).strip()[:1].isupper()]
+                    if typ.upper().startswith("VARCHAR"):
+                        found += table_values.names(table_values.category_values(con, quote(table), col, CATEGORY_VALUES) or [])
             self._categories = list(dict.fromkeys(found))
-        return self._categories
-
-    def _years_held(self) -> list[str]:
-        """The years the tables' date columns span, as text (a year the question names that the
-        data does not hold is no filter to insist on)."""
-        if self._years is None:
-            con, years = self._connect(), set()
-            for table, cols in self._schemas.items():
-                for col, typ in cols:
-                    if typ.upper().startswith(("DATE", "TIMESTAMP")):
-                        row = con.execute(f"SELECT min(year({quote(col)})), max(year({quote(col)})) FROM {quote(table)}").fetchone()
-                        lo, hi = row if row else (None, None)
-                        if lo is not None:
-                            years |= {str(y) for y in range(int(lo), int(hi) + 1)}
-            self._years = sorted(years)
-        return self._years
+            self._years = table_values.years_spanned(con, self._schemas)
+        return table_values.unused(question, self._categories + self._years, queries)
 
     @property
     def user_tools(self) -> list[Tool]:
@@ -333,32 +305,9 @@ class GeneralToolkit(Toolkit):
             raise ToolCallError(f"SQL error: {msg}.{sql_hints.advice(msg, self._schemas, stmt)} Tables: {self._schema_line()}") from None
         text = format_table(names, rows)
         if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
-            text += self._near_values(stmt)
+            notes = table_values.near_values(self._connect(), self._schemas, stmt)
+            text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
         return text
-
-    def _near_values(self, stmt: str) -> str:
-        """Nothing matched: for each ``column = 'value'`` of the query whose value is not in that
-        text column but is there in another case or spacing, or inside longer values, say so
-        ("'gentoo' is not a value of species; it holds 'Gentoo'"). A small model filters on the
-        words of the question, which are seldom the table's exact spelling."""
-        con, notes = self._connect(), []
-        for quoted, bare, value in _EQ_LITERAL.findall(stmt):
-            column, value = (quoted or bare), value.replace("''", "'")
-            for table, cols in self._schemas.items():
-                col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
-                if col is None:
-                    continue
-                q = f'SELECT DISTINCT "{col}" FROM "{table}" WHERE '
-                try:
-                    if con.execute(q + f'"{col}" = ? LIMIT 1', [value]).fetchone():
-                        continue  # the value is there: the other conditions excluded it
-                    near = [v for (v,) in con.execute(q + f'lower(trim("{col}")) = lower(trim(?)) LIMIT 3', [value]).fetchall()]
-                    near = near or [v for (v,) in con.execute(q + f'"{col}" ILIKE ? LIMIT 3', [f"%{value}%"]).fetchall()]
-                except Exception:  # noqa: BLE001 (a hint is best effort)
-                    continue
-                if near:
-                    notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
-        return ("\nNote: " + "; ".join(dict.fromkeys(notes)) + ".") if notes else ""
 
     def _schema_line(self, limit: int = 400) -> str:
         """``t(col TYPE, ...); u(...)``: the tables and columns, for an SQL error the model can act on."""
@@ -481,7 +430,6 @@ class GeneralToolkit(Toolkit):
         self._mcp = []
 
 
-_EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
 
 
 def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:

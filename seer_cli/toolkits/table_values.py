@@ -1,0 +1,95 @@
+"""The values a question can name that a user's tables hold: the categories of a text column, the
+years its dates span, and the spellings a table uses for a value a query filtered on.
+
+Why: a small model answers "snow days in 2012" with a count over every year, and filters on
+'gentoo' where the table says 'Gentoo'. The agent's refusal of such an answer
+(:meth:`GeneralToolkit.unused_values`), the SQL tool's hint after an empty result
+(:func:`near_values`) and self-practice's reading of a table's categories
+(:func:`seer_cli.practice.table_roles.describe_tables`) need one reading of the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .sql_names import quote
+
+# ``col = 'value'`` / ``"col" = 'value'`` in a query: the filters :func:`near_values` checks
+_EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
+
+
+class Unused(NamedTuple):
+    """Values a question names that no query of the episode wrote, and the query to extend."""
+
+    values: list[str]
+    query: str
+
+
+def category_values(con, source: str, column: str, limit: int) -> list | None:
+    """The values of a text column of ``source`` (a table as SQL, quoted), most frequent first
+    (nulls and blanks left out), or None when it holds more than ``limit`` of them (then it is no
+    category: names, free text)."""
+    c = quote(column)
+    rows = con.execute(f"SELECT {c}, count(*) AS n FROM {source} WHERE {c} IS NOT NULL AND trim({c}) <> '' "
+                       f"GROUP BY {c} ORDER BY n DESC, {c} LIMIT {limit + 1}").fetchall()
+    return None if len(rows) > limit else [v for (v, _n) in rows]
+
+
+def names(values: list) -> list[str]:
+    """The values that are names, not common words: "Chinstrap" and "AAPL" insist on a filter when
+    a question says them; "rain" or "male" may be said in another sense ("the day with the most rain")."""
+    found = (str(v).strip() for v in values)
+    return [v for v in found if len(v) >= 3 and v[:1].isupper()]
+
+
+def years_spanned(con, schemas: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """Every year from the first to the last of the tables' date columns, as text (a year the
+    question names that the data does not hold is no filter to insist on)."""
+    years: set[str] = set()
+    for table, cols in schemas.items():
+        for col, typ in cols:
+            if typ.upper().startswith(("DATE", "TIMESTAMP")):
+                row = con.execute(f"SELECT min(year({quote(col)})), max(year({quote(col)})) FROM {quote(table)}").fetchone()
+                lo, hi = row if row else (None, None)
+                if lo is not None and hi is not None:
+                    years |= {str(y) for y in range(int(lo), int(hi) + 1)}
+    return sorted(years)
+
+
+def unused(question: str, values: list[str], queries: list[str], most: int = 3) -> Unused | None:
+    """Of ``values``, those ``question`` names as words (case aside) that none of ``queries`` wrote,
+    with the last query (the one to extend, not to start over); None when every one was used or
+    nothing was queried."""
+    if not queries:
+        return None
+    written = " ".join(queries).lower()
+    named = [v for v in values
+             if v.lower() not in written and re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", question, re.IGNORECASE)]
+    named = list(dict.fromkeys(named))[:most]
+    return Unused(named, queries[-1]) if named else None
+
+
+def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> list[str]:
+    """For each ``column = 'value'`` of ``stmt`` whose value is not in that text column but is there
+    in another case or spacing, or inside longer values: a note saying what the column holds
+    ("'gentoo' is not a value of species; it holds 'Gentoo'"). A small model filters on the words
+    of the question, which are seldom the table's exact spelling."""
+    notes = []
+    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+        column, value = (quoted or bare), value.replace("''", "'")
+        for table, cols in schemas.items():
+            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+            if col is None:
+                continue
+            q = f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE "
+            try:
+                if con.execute(q + f"{quote(col)} = ? LIMIT 1", [value]).fetchone():
+                    continue  # the value is there: the other conditions excluded it
+                near = [v for (v,) in con.execute(q + f"lower(trim({quote(col)})) = lower(trim(?)) LIMIT 3", [value]).fetchall()]
+                near = near or [v for (v,) in con.execute(q + f"{quote(col)} ILIKE ? LIMIT 3", [f"%{value}%"]).fetchall()]
+            except Exception:  # noqa: BLE001 (a hint is best effort)
+                continue
+            if near:
+                notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
+    return list(dict.fromkeys(notes))
