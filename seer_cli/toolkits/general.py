@@ -347,13 +347,13 @@ class GeneralToolkit(Toolkit):
         recorded?" is about penguins.csv (the vote said "other", and the 1.5B answered "0" without
         looking). "other" (the user's tools) for a math or code question that says a word of one of
         the user's tools' names: "Convert 15:30 Tokyo time to Los Angeles time." with
-        ``convert_time`` given (:mod:`.input_words`). "docs" for one that holds no number and whose words are the documents' words:
-        "Which code opens the harbour gate?" is about the club's documents, not a computation.
-        Everything else as classified."""
+        ``convert_time`` given (:mod:`.input_words`). "docs" for one with no number in the documents'
+        words ("Which code opens the harbour gate?"). A word problem is "math" whatever the vote said
+        (:func:`.input_words.tables_intent`). Everything else as classified."""
+        if self.data and not (intent == "other" and self._extra):
+            intent = input_words.tables_intent(question, intent, self._connect_schemas())
         if intent not in ("math", "code", "other") or self.needs_lookup(intent):
             return intent
-        if self.data and input_words.names_a_table(question, self._connect_schemas()):
-            return "data"
         if self._extra and intent in ("math", "code") and input_words.names_a_tool(question, [t.name for t in self._extra]):
             return "other"  # with the user's tools, "other" is the intent that looks first (needs_lookup)
         if self.docs is None:
