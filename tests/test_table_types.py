@@ -34,6 +34,11 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     assert kit.call("SQL", {"query": "SELECT round(avg(bill_mm), 1) AS b, count(mass_g) AS n FROM penguins"}) == "b | n\n42.8 | 2"
     assert kit.call("SQL", {"query": "SELECT max(price) FROM prices WHERE year(date) = 2000"}).endswith("39.81")
     assert kit.call("SQL", {"query": "SELECT zip FROM penguins WHERE species = 'Adelie' AND sex = 'male'"}).endswith("02134")
+    # text casts as DuckDB made them before 0.10: a LIKE on a DATE reads its ISO text (the 1.5B repeated one after a hint)
+    assert kit.call("SQL", {"query": "SELECT max(price) FROM prices WHERE date LIKE '2000%'"}).endswith("39.81")
+    # a value filtered in a column that does not hold it, held by another
+    assert kit.call("SQL", {"query": "SELECT price FROM prices WHERE written = 'IBM'"}).endswith(
+        "Note: 'IBM' is not a value of written; it is a value of symbol.")
 
 
 @pytest.mark.parametrize("query,hint", [
@@ -43,7 +48,10 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     ("SELECT avg(price) FROM prices WHERE start_year = 2000", "write year(date) for the year"),
     ("SELECT * FROM stock_prices", "There is no table stock_prices; the tables are: penguins, prices."),
     ("SELECT symbl FROM prices", "did you mean symbol?"),
-    ("SELECT * FROM prices WHERE date LIKE '2000%'", "For a DATE column use year(col) = 2024"),
+    # a column the table lacks, compared with a value another column holds, or with a column's name
+    ("SELECT price FROM prices WHERE company = 'IBM'", "There is no column company; 'IBM' is a value of symbol: write symbol = 'IBM'."),
+    ("SELECT count(*) FROM penguins WHERE kind = 'gentoo'", "'gentoo' is a value of species: write species = 'gentoo'."),
+    ("SELECT avg(x) FROM prices WHERE measure = 'Price'", "'Price' is a column, not a value: select \"price\"."),
     ("SELECT price FROM prices WHERE date = '2000-02'", "for a month write year(col) = 2000 AND month(col) = 2."),
     # a row per date and per symbol: a sub-query filtered by the date alone gives a row per symbol
     ("SELECT (SELECT price FROM prices WHERE year(date) = 2000) - (SELECT price FROM prices WHERE year(date) = 2001)",

@@ -233,6 +233,7 @@ class GeneralToolkit(Toolkit):
                     table_types.refine(con, name)  # NA in a column of numbers, "Jan 1 2000" (:mod:`.table_types`)
             except duckdb.Error as e:
                 raise UserError(f"{p}: cannot be read as a table ({str(e).splitlines()[0]})") from None
+        con.execute("SET old_implicit_casting = true")  # `date LIKE '2015%'` runs (the 1.5B repeated it after a hint)
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
         for (table,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall():
@@ -302,7 +303,9 @@ class GeneralToolkit(Toolkit):
             rows = cur.fetchmany(SQL_ROWS + 1)
         except Exception as e:
             msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-            raise ToolCallError(f"SQL error: {msg}.{sql_hints.advice(msg, self._schemas, stmt)} Tables: {self._schema_line()}") from None
+            m = re.search(r'Referenced column "([^"]+)" not found', msg)  # a value's column, else a spelling
+            hint = (m and table_values.missing_column_advice(con, self._schemas, stmt, m.group(1))) or sql_hints.advice(msg, self._schemas, stmt)
+            raise ToolCallError(f"SQL error: {msg}.{hint} Tables: {self._schema_line()}") from None
         text = format_table(names, rows)
         if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
             notes = table_values.near_values(self._connect(), self._schemas, stmt)

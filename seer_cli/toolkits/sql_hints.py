@@ -22,8 +22,6 @@ DATE_PARTS = {"year": "year", "month": "month", "day": "day", "quarter": "quarte
 def advice(message: str, schemas: Schemas, query: str = "") -> str:
     """A sentence (with a leading space) for an error the model can fix by a known rewrite, else "";
     ``query``: the statement that failed (which tables it read)."""
-    if re.search(r"~~\((DATE|TIMESTAMP)", message):
-        return " For a DATE column use year(col) = 2024 or month(col) = 3, not LIKE."
     if m := re.search(r'Referenced column "([^"]+)" not found', message):
         return _column(m.group(1), schemas)
     if m := re.search(r"Table with name (\S+) does not exist", message):

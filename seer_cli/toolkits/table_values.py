@@ -70,6 +70,41 @@ def unused(question: str, values: list[str], queries: list[str], most: int = 3) 
     return Unused(named, queries[-1]) if named else None
 
 
+def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: str = "") -> list[str]:
+    """The text columns (other than ``skip``) that hold ``value``, case and surrounding spaces aside."""
+    found = []
+    for table, cols in schemas.items():
+        for col, typ in cols:
+            if col.lower() == skip.lower() or not typ.upper().startswith("VARCHAR"):
+                continue
+            try:
+                if con.execute(f"SELECT 1 FROM {quote(table)} WHERE lower(trim({quote(col)})) = lower(trim(?)) LIMIT 1",
+                               [value]).fetchone():
+                    found.append(col)
+            except Exception:  # noqa: BLE001 (a hint is best effort)
+                continue
+    return list(dict.fromkeys(found))
+
+
+def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: str, column: str) -> str:
+    """After "column not found": where the query compared that column with a value, which column
+    holds the value ("There is no column company; 'IBM' is a value of symbol: write symbol = 'IBM'.")
+    or that the value is a column's own name ("'Government' is a column, not a value: select
+    government."). The 1.5B filtered stocks on ``company = 'IBM'``, read DuckDB's error, and answered
+    that the question was incomplete. "" when the query compares it with no such value."""
+    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+        if (quoted or bare).lower() != column.lower():
+            continue
+        value = value.replace("''", "'")
+        named = [c for cols in schemas.values() for c, _ in cols if c.lower() == value.strip().lower()]
+        if named:
+            return f" There is no column {column}; '{value}' is a column, not a value: select {quote(named[0])}."
+        cols = holding(con, schemas, value)
+        if cols:
+            return f" There is no column {column}; '{value}' is a value of {' and '.join(cols)}: write {cols[0]} = '{value}'."
+    return ""
+
+
 def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> list[str]:
     """For each ``column = 'value'`` of ``stmt`` whose value is not in that text column but is there
     in another case or spacing, or inside longer values: a note saying what the column holds
@@ -92,4 +127,6 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
                 continue
             if near:
                 notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
+            elif others := holding(con, schemas, value, skip=col):
+                notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
     return list(dict.fromkeys(notes))
