@@ -98,6 +98,10 @@ def test_a_question_in_the_documents_words_is_about_them(tmp_path, monkeypatch):
         assert kit.refine_intent("What is 15% of 80?", "math") == "math"  # a number: arithmetic stays arithmetic
         assert kit.refine_intent("Write a function that reverses a string", "code") == "code"  # not the documents' words
         assert kit.refine_intent("Which code opens the harbour gate?", "docs") == "docs"
+        # a question that says a document's name is about it, a number or not (the 1.5B subtracted
+        # numbers of its own for "the highest UID adduser will assign" beside adduser.conf.5.txt)
+        assert kit.refine_intent("What is the most the harbour charges for 3 nights?", "math") == "docs"
+        assert kit.refine_intent("A harbour has 12 boats and 5 leave. How many stay?", "math") == "math"  # a word problem
         monkeypatch.setattr(intent_mod, "nearest_intent", lambda pool, embedder, question, intents: "math")  # the vote as seen
         assert classify_intent(None, kit, "Which code opens the harbour gate?")[:2] == ("docs", "inputs")
         assert classify_intent(None, kit, "What is 15% of 80?")[:2] == ("math", "nearest")
@@ -145,6 +149,22 @@ def test_a_word_problem_beside_tables_is_arithmetic(tmp_path):
     assert [input_words.own_quantities(q) for q in (
         "What is 17.5% of 2,480?", "At 09:00 in Oslo, what time is it in Lima?", "Rainfall on 2014-03-05, to 1 decimal?",
         "I drove 348 km on 26 litres. Litres per 100 km, to one decimal?")] == [2, 0, 0, 3]
+
+
+def test_a_question_naming_a_document_beside_tables_is_about_the_document(tmp_path):
+    """With the real-files suite's tables and manual pages given together, the vote put every
+    question about adduser, split or timeout under "data" (the seed's nearest experiences are table
+    questions). A question that says a document's name and no table's is about the documents."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "adduser.conf.5.txt").write_text("LAST_UID is the last UID adduser assigns: 59999.\n")
+    (tmp_path / "users.csv").write_text("login,uid,shell\nann,1000,/bin/bash\nbob,1001,/bin/sh\n")
+    kit = GeneralToolkit(data=[tmp_path / "users.csv"], docs=tmp_path / "docs", retrieval="bm25")
+    try:
+        assert kit.refine_intent("What is the highest UID adduser will assign?", "data") == "docs"
+        assert kit.refine_intent("Which users does adduser list in users?", "data") == "data"  # a table's name too
+        assert kit.refine_intent("How many users have the shell /bin/sh?", "data") == "data"
+    finally:
+        kit.close()
 
 
 def test_a_question_saying_a_tools_word_is_for_the_users_tools(tmp_path):

@@ -60,13 +60,14 @@ def main(argv=None) -> int:
                         tools=Path(args.tools) if args.tools else None, settings=settings)
     embedder = get_embedder()
     intents: Counter[str] = Counter()
-    touched = []
+    touched, every = [], []
     with tempfile.TemporaryDirectory() as tmp:
         pool = Pool.open(Path(tmp) / "pool", settings, embedder=embedder, seed=new_pool_seed(settings, kit))
         try:
             for q in sample:
                 intent, source, _ = classify_intent(_NoModel(), kit, q["question"], pool=pool, embedder=embedder)
                 intents[intent] += 1
+                every.append({"question": q["question"], "id": q.get("id") or q.get("qid"), "intent": intent, "source": source})
                 if kit.needs_lookup(intent):
                     touched.append({"question": q["question"], "intent": intent, "source": source})
         finally:
@@ -74,7 +75,8 @@ def main(argv=None) -> int:
             kit.close()
     lo, hi = wilson(len(touched), len(sample))
     result = {"questions": len(sample), "intents": dict(intents), "needs_lookup": len(touched),
-              "share": len(touched) / max(1, len(sample)), "wilson95": [lo, hi], "touched": touched}
+              "share": len(touched) / max(1, len(sample)), "wilson95": [lo, hi], "touched": touched,
+              "questions_intents": every}
     if args.json:
         print(json.dumps(result, indent=2))
         return 0

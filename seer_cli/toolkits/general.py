@@ -31,7 +31,7 @@ from ..errors import ToolCallError, UserError
 from . import calc, csv_shape, input_words, sql_hints, table_types, table_values
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
-from .documents import Document, read_folder
+from .documents import Document, document_files, read_folder
 from .sql_names import quote
 from .table_values import Unused
 
@@ -345,29 +345,20 @@ class GeneralToolkit(Toolkit):
         return self._doc_search().search(query, k)
 
     def refine_intent(self, question: str, intent: str) -> str:
-        """"data" for a question the classifier put under math, code or other (without tools of the
-        user's) that names a table or one of its columns: "For how many penguins is the sex not
-        recorded?" is about penguins.csv (the vote said "other", and the 1.5B answered "0" without
-        looking). "other" (the user's tools) for a math or code question that says a word of one of
-        the user's tools' names: "Convert 15:30 Tokyo time to Los Angeles time." with
-        ``convert_time`` given (:mod:`.input_words`). "docs" for one with no number in the documents'
-        words ("Which code opens the harbour gate?"). A word problem is "math" whatever the vote said
-        (:func:`.input_words.tables_intent`). Everything else as classified."""
-        if self.data and not (intent == "other" and self._extra):
-            intent = input_words.tables_intent(question, intent, self._connect_schemas())
-        if intent not in ("math", "code", "other") or self.needs_lookup(intent):
-            return intent
-        if self._extra and intent in ("math", "code") and input_words.names_a_tool(question, [t.name for t in self._extra]):
-            return "other"  # with the user's tools, "other" is the intent that looks first (needs_lookup)
-        if self.docs is None:
-            return intent
-        if re.search(r"\d", question):
-            return intent  # a number in the question: it may well be arithmetic; the classifier decides
+        """The intent after the words the question shares with the user's tables, tools and
+        documents (:func:`.input_words.refined_intent`): "For how many penguins is the sex not
+        recorded?" is about penguins.csv whatever the vote said."""
+        return input_words.refined_intent(
+            question, intent, schemas=self._connect_schemas() if self.data else {}, tool_names=[t.name for t in self._extra],
+            doc_names=[p.name for p in document_files(self.docs)] if self.docs else [], covers=self._in_documents_words)
+
+    def _in_documents_words(self, question: str) -> bool:
+        """Whether the question is said in the documents' words (:meth:`.retrieval.Vocabulary.covers`)."""
         if self._vocabulary is None:
             from .retrieval import Vocabulary
 
             self._vocabulary = Vocabulary([c.search_text for c in self.chunks()])
-        return "docs" if self._vocabulary.covers(question) else intent
+        return self._vocabulary.covers(question)
 
     @tool
     def Retrieve(self, query: str) -> str:

@@ -24,6 +24,7 @@ tools.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from .retrieval import tokens
 
@@ -104,3 +105,54 @@ def tables_intent(question: str, intent: str, schemas: dict[str, list[tuple[str,
             own_quantities(question) < 2 or names_a_table(question, {t: [] for t in schemas})):
         return "data"
     return intent
+
+
+# Words of document file names that say nothing of what a document is about
+DOCUMENT_GENERIC = frozenset(tokens("conf config txt text readme index doc docs document notes note manual guide page "
+                                    "file copy final draft version html pdf docx markdown"))
+
+
+def document_words(names: list[str]) -> set[str]:
+    """The stemmed words of document file names (``adduser.conf.5.txt``: adduser), four letters or
+    more, generic ones left out."""
+    stems = [re.sub(r"[.]", " ", name) for name in names]
+    return {w for w in _name_words(stems) if len(w) >= 4} - DOCUMENT_GENERIC
+
+
+def names_a_document(question: str, names: list[str]) -> bool:
+    """True when one of the question's words is a word of a document's file name."""
+    asked = {t for t in tokens(question, query=True) if t.isalpha()}
+    return bool(asked & document_words(names))
+
+
+def refined_intent(question: str, intent: str, *, schemas: dict[str, list[tuple[str, str]]], tool_names: list[str],
+                   doc_names: list[str], covers: Callable[[str], bool] | None = None) -> str:
+    """The intent after the words a question shares with the user's inputs, for a toolkit that
+    offers ``schemas`` (tables), ``tool_names`` (the user's tools) and ``doc_names`` (documents):
+
+    * "docs" for a question that says a document's name and no table's, without two quantities of
+      its own: beside the real-files suite's tables and manual pages the vote put "What is the highest
+      UID adduser will assign?" under data (and under math with the pages alone, where the 1.5B
+      subtracted numbers of its own);
+    * "data" for a question naming a table, or a column without two quantities of its own, and
+      "math" for a word problem whatever the vote said (:func:`tables_intent`);
+    * "other" (the user's tools look first) for a math or code question that says a word of one of
+      their names ("Convert 15:30 Tokyo time to Los Angeles time." with ``convert_time``);
+    * "docs" for one with no number said in the documents' words (``covers``: "Which code opens the
+      harbour gate?").
+
+    Everything else as classified; "other" with the user's tools stays (it looks first)."""
+    if intent == "other" and tool_names:
+        return intent
+    if doc_names and intent != "docs" and names_a_document(question, doc_names) and own_quantities(question) < 2 \
+            and not names_a_table(question, {t: [] for t in schemas}):
+        return "docs"
+    if schemas:
+        intent = tables_intent(question, intent, schemas)
+    if intent not in ("math", "code", "other"):
+        return intent
+    if tool_names and intent in ("math", "code") and names_a_tool(question, tool_names):
+        return "other"
+    if not doc_names or re.search(r"\d", question) or covers is None:
+        return intent  # a number in the question: it may well be arithmetic; the classifier decides
+    return "docs" if covers(question) else intent
