@@ -151,6 +151,35 @@ def test_a_failed_call_repeats_the_argument_descriptions_that_show_a_format():
     assert str(e.value) == "Add: missing b. Expected Add(a: int, b: int)."
 
 
+def test_a_city_given_for_a_time_zone_is_read_as_the_zone_after_the_call_fails():
+    """The 1.5B called the real time server with "New_York" and "São Paulo", read "Invalid timezone"
+    and answered that the tool did not support the zone. A failed call whose time-zone arguments
+    are cities is made once more with the zones' names, and the observation says what was read."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, available_timezones
+
+    calls = []
+
+    def convert(source_timezone: str, time: str, target_timezone: str) -> str:
+        calls.append((source_timezone, target_timezone))
+        if source_timezone not in available_timezones() or target_timezone not in available_timezones():
+            raise ToolCallError(f"convert failed: Invalid timezone: {source_timezone!r}")
+        at = datetime(2026, 1, 15, *map(int, time.split(":")), tzinfo=ZoneInfo(source_timezone))
+        return json.dumps({"target": {"datetime": at.astimezone(ZoneInfo(target_timezone)).isoformat()}})
+
+    params = {"type": "object", "required": ["source_timezone", "time", "target_timezone"], "properties": {
+        "source_timezone": {"type": "string", "description": "Source IANA timezone name (e.g., 'America/New_York')."},
+        "time": {"type": "string", "description": "Time to convert in 24-hour format (HH:MM)"},
+        "target_timezone": {"type": "string", "description": "Target IANA timezone name."}}}
+    kit = Kit(extra_tools=[Tool("convert", "Convert a time.", params, convert)])
+    text = kit.call("convert", {"source_timezone": "São Paulo", "time": "10:00", "target_timezone": "Europe/Paris"})
+    assert text.startswith("Note: read source_timezone 'São Paulo' as 'America/Sao_Paulo'.\n")
+    assert "2026-01-15T14:00:00+01:00" in text and calls == [("São Paulo", "Europe/Paris"), ("America/Sao_Paulo", "Europe/Paris")]
+    assert kit.call("convert", {"source_timezone": "UTC", "time": "10:00", "target_timezone": "Asia/Tokyo"}).endswith('19:00:00+09:00"}}')
+    with pytest.raises(ToolCallError, match="as described"):  # no city of one zone: the error, with the descriptions
+        kit.call("convert", {"source_timezone": "Atlantis", "time": "10:00", "target_timezone": "Europe/Paris"})
+
+
 def test_step_schema_shape_and_specs_text():
     schema = Kit().step_schema(50)
     assert [o["properties"]["tool"] for o in schema["anyOf"]] == [{"const": "Add"}, {"const": "Echo"}, {"const": FINISH}]

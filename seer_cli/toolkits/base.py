@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from ..errors import ToolCallError, UserError
 from ..pool.records import FINISH  # noqa: F401  (one definition, in the records; re-exported for the toolkits)
+from .standard_names import standard_spellings
 from .tool import Tool, make_tool, tool  # noqa: F401  (re-exported: a toolkit's author imports them here)
 
 if TYPE_CHECKING:
@@ -138,11 +139,20 @@ class Toolkit:
         t = tools[name]
         if self.reads_only and t.may_change_things() and any(x.name == name for x in self._extra):
             raise ToolCallError(f"{name} may change things and is not called during practice; use a tool that reads")
+        valid = t.validate(args)
         try:
-            return t(**t.validate(args))
+            return t(**valid)
         except ToolCallError as e:
             # the user's tools only: seer's own write errors that say what to do (sql_hints)
-            described = t.described_formats() if any(x.name == name for x in self._extra) else ""
+            if not any(x.name == name for x in self._extra):
+                raise
+            if spelled := standard_spellings(t.parameters, valid):  # "São Paulo" for a time zone: once more, spelled
+                try:
+                    result = t(**{**valid, **{k: std for k, (_, std) in spelled.items()}})
+                    return "Note: read " + ", ".join(f"{k} {said!r} as {std!r}" for k, (said, std) in spelled.items()) + ".\n" + result
+                except ToolCallError:
+                    pass  # not the spelling, then: the error as it was, with the arguments' descriptions
+            described = t.described_formats()
             if not described or described in str(e):
                 raise
             raise ToolCallError(f"{e} {described}") from None
