@@ -139,7 +139,7 @@ def value_match(answer: Any, gold: Any) -> bool:
 _CLOCK = re.compile(r"(?<![\d:+\-])(\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(?:\s*([ap])\.?\s?m\b\.?)?(?![\d:])", re.IGNORECASE)
 
 
-def _clocks(text: str) -> set[int]:
+def clocks(text: str) -> set[int]:
     """The times of day in ``text``, as minutes after midnight (12-hour forms converted)."""
     out = set()
     for m in _CLOCK.finditer(text):
@@ -155,10 +155,10 @@ def _same_clock(answer: str, gold: str) -> bool:
     g = gold.strip()
     if not _CLOCK.fullmatch(g) or len(answer) > 60:
         return False
-    return _clocks(g) == _clocks(answer) and len(_clocks(answer)) == 1
+    return clocks(g) == clocks(answer) and len(clocks(answer)) == 1
 
 
 def shows_clock(text: str, gold: str) -> bool:
     """Whether ``text`` (a tool's observation) shows the time of day ``gold`` is ("08:00" in
     "2026-12-07T08:00:00+09:00"); False for a gold that is not one time of day."""
-    return bool(_CLOCK.fullmatch(gold.strip())) and _clocks(gold) <= _clocks(text)
+    return bool(_CLOCK.fullmatch(gold.strip())) and clocks(gold) <= clocks(text)

@@ -137,3 +137,35 @@ def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_
         assert later == (["2023"], "SELECT sum(seen) FROM birds WHERE species = 'Tern'")
     finally:
         kit.close()
+
+
+def test_a_finish_that_is_no_time_of_day_for_a_question_asking_one_is_refused_once(tmp_path):
+    """The 1.5B answered "17.0h" (the time difference convert_time also returns) for "Convert 15:30
+    Tokyo time to Los Angeles time." and "19.0h" for "What time is it in Auckland?". When a tool
+    showed a time of day and the question asks for one, an answer with none is refused once."""
+    from seer_cli.agent.refusal import CLOCK_NOTE, is_error_answer, is_refusal_note
+    from seer_cli.toolkits import get_toolkit
+
+    tools = tmp_path / "clock.py"
+    tools.write_text('def convert_time(time: str, target: str) -> str:\n    """Convert a time.\n\n    Args:\n'
+                     '        time: HH:MM.\n        target: IANA timezone name.\n    """\n'
+                     '    return \'{"target": {"datetime": "2026-12-07T08:30:00+09:00"}, "time_difference": "+17.0h"}\'\n')
+    kit = get_toolkit("general", tools_file=tools)
+    try:
+        agent = Agent(Scripted([_step("convert_time", time="15:30", target="Asia/Tokyo"), _step("Finish", answer="17.0h"),
+                                _step("convert_time", time="15:30", target="Asia/Tokyo"), _step("Finish", answer="17.0h")]),
+                      kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        steps = list(agent.run("Convert 15:30 Los Angeles time to Tokyo time.", intent="other"))
+        actions, final = [s for s in steps if isinstance(s, ActionStep)], steps[-1]
+        assert [a.error_kind for a in actions] == [None, "refused", None, None]  # once: the second Finish stands
+        assert actions[1].observation == CLOCK_NOTE and is_refusal_note(CLOCK_NOTE)
+        assert final.answer == "17.0h"
+        agent = Agent(Scripted([_step("convert_time", time="15:30", target="Asia/Tokyo"), _step("Finish", answer="8:30 AM")]),
+                      kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        assert list(agent.run("What time is it in Tokyo at 15:30 in Los Angeles?", intent="other"))[-1].answer == "8:30 AM"
+        agent = Agent(Scripted([_step("convert_time", time="15:30", target="Asia/Tokyo"), _step("Finish", answer="+17.0h")]),
+                      kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        assert list(agent.run("What is the time difference between Los Angeles and Tokyo?", intent="other"))[-1].answer == "+17.0h"
+    finally:
+        kit.close()
+    assert is_error_answer("The tool does not support the given timezone.", ["Error: convert_time failed: Invalid timezone"])

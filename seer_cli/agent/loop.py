@@ -39,7 +39,7 @@ from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
 from .refusal import (ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, UNUSED_VALUES_NOTE,  # noqa: F401  (re-exported)
-                      is_error_answer, is_refusal_note)
+                      is_error_answer, is_refusal_note, once_refusal)
 from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage, parse_step
 
 
@@ -254,26 +254,16 @@ class Agent:
     def _on_finish(self, ep: "_Run", action: ActionStep) -> Reason | None:
         """The refusal policy: a Finish before any tool call on a question the toolkit says needs a
         look (:meth:`Toolkit.needs_lookup`) is refused once; so is one after queries that left out
-        a value the question names (:meth:`Toolkit.unused_values`); a Finish whose answer is an error
-        message is refused (the episode goes on, at most ``ERROR_FINISH_REFUSALS`` times); any
+        a value the question names (:meth:`Toolkit.unused_values`), and one that is no time of day for a
+        question asking one (:func:`.refusal.once_refusal`); a Finish whose answer is an error message is refused (the episode goes on, at most ``ERROR_FINISH_REFUSALS`` times); any
         other Finish ends the episode."""
         answer = action.args.get("answer")
         answer = "" if answer is None else str(answer)
-        if not ep.look_refused and not any(a.tool not in (None, FINISH) for a in ep.actions[:-1]) \
-                and self.toolkit.needs_lookup(ep.task.intent):
-            ep.look_refused = True  # once; the next step cannot be a Finish (:meth:`_Run.step_schema`)
-            action.observation = LOOK_FIRST_NOTE
-            action.error = "refused: nothing was looked up"
+        if refused := once_refusal(self.toolkit, ep.task.question, ep.task.intent, answer, ep.actions[:-1], ep.refused):
+            kind, action.observation, action.error = refused  # the next step cannot be a Finish (:meth:`_Run.step_schema`)
+            ep.refused.add(kind)
             action.error_kind = "refused"
             return None
-        if not ep.values_refused:
-            missing = self.toolkit.unused_values(ep.task.question, [(a.tool, a.args) for a in ep.actions[:-1] if a.tool])
-            if missing:  # once: the query left out a value the question names and the tables hold
-                ep.values_refused = True  # the note quotes the query to extend, not to start over
-                action.observation = UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
-                action.error = "refused: a value the question names was not used"
-                action.error_kind = "refused"
-                return None
         earlier = [a.observation for a in ep.actions[:-1] if a.tool]
         if is_error_answer(answer, [truncate(o, self.settings.observation_max_chars) for o in earlier]):
             ep.refusals += 1
@@ -418,8 +408,7 @@ class _Run:
     last_call: tuple | None = None  # (tool, args, observation) of the previous call
     repeats: int = 0
     refusals: int = 0
-    look_refused: bool = False
-    values_refused: bool = False
+    refused: set[str] = field(default_factory=set)  # the once-only refusals made (:func:`.refusal.once_refusal`)
 
     def step_schema(self) -> dict:
         """The step schema for the next call. Right after a refused Finish (nothing looked up, or

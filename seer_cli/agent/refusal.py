@@ -13,6 +13,10 @@ as ``Date = '2016-01-01'``, got ``NULL`` and answered "NULL"): nothing matched, 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from ..answers import clocks
+from ..pool.records import FINISH
 
 ERROR_FINISH_NOTE = (
     "Error: that answer is an error message or an empty result, not an answer to the question. "
@@ -31,7 +35,33 @@ LOOK_FIRST_NOTE = (
 # days over every year for "snow days in 2012", copying a demonstration with one filter)
 UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. Add it to the WHERE clause of "
                       "this query and keep its other conditions: {query}")
-REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE)
+# a Finish that is no time of day for a question asking one, after a tool showed one: the 1.5B answered
+# "17.0h", the time difference convert_time also returns, for "Convert 15:30 Tokyo time to Los Angeles time."
+CLOCK_NOTE = ("Error: the question asks for a time of day and that answer is not one. Finish with the time of day "
+              "(HH:MM) that the tool gave for the place the question asks about.")
+REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE)
+_ASKS_CLOCK = re.compile(r"\bwhat time\b(?!\s*(?:zone|difference))|\btime (?:is it|will it be|was it)\b"
+                         r"|\bconvert\b.*\b\d{1,2}:\d{2}\b.*\bto\b", re.IGNORECASE)
+
+
+def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list[Any], made: set[str]) -> tuple[str, str, str] | None:
+    """The first refusal made at most once an episode that applies to a Finish with ``answer``
+    after ``actions`` (the episode's earlier steps) and is not in ``made``: ``(kind, note, error)``.
+
+    * "look": nothing was looked up and the question is about the user's inputs (``toolkit.needs_lookup``);
+    * "values": the queries left out a value the question names (``toolkit.unused_values``; the
+      note quotes the query to extend);
+    * "clock": the question asks for a time of day, the answer shows none, and a tool showed one."""
+    looked = [a for a in actions if a.tool not in (None, FINISH)]
+    if "look" not in made and not looked and toolkit.needs_lookup(intent):
+        return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
+    if "values" not in made and (missing := toolkit.unused_values(question, [(a.tool, a.args) for a in looked])):
+        return ("values", UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300]),
+                "refused: a value the question names was not used")
+    if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
+            and any(clocks(a.observation or "") for a in looked if not a.error):
+        return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
+    return None
 
 
 def is_refusal_note(observation: str | None) -> bool:
@@ -42,6 +72,7 @@ _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 # ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)
 _ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
+                           r"|(does not|doesn't|do not|don't) support|is incomplete"
                            r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be)\b",
                            re.IGNORECASE)
 
