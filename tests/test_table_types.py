@@ -36,6 +36,13 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     assert kit.call("SQL", {"query": "SELECT zip FROM penguins WHERE species = 'Adelie' AND sex = 'male'"}).endswith("02134")
     # text casts as DuckDB made them before 0.10: a LIKE on a DATE reads its ISO text (the 1.5B repeated one after a hint)
     assert kit.call("SQL", {"query": "SELECT max(price) FROM prices WHERE date LIKE '2000%'"}).endswith("39.81")
+    # a column named for a part of the one date column is read as that part, and the reply says so
+    # (the 1.5B sent `year = 2012` three times after the hint to write year(date))
+    assert kit.call("SQL", {"query": "SELECT max(price) FROM prices WHERE year = 2000 AND month = 1"}) == \
+        'Note: read year as year(date), month as month(date).\nmax(price)\n39.81'
+    assert kit.call("SQL", {"query": "SELECT count(*) FROM prices WHERE start_year >= 2001"}).endswith("\n1")
+    with pytest.raises(ToolCallError, match='Referenced column "year" not found.*write year'):  # no date column: the error
+        kit.call("SQL", {"query": "SELECT count(*) FROM penguins WHERE year = 2000"})
     # a value filtered in a column that does not hold it, held by another
     assert kit.call("SQL", {"query": "SELECT price FROM prices WHERE written = 'IBM'"}).endswith(
         "Note: 'IBM' is not a value of written; it is a value of symbol.")
@@ -44,8 +51,9 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
 @pytest.mark.parametrize("query,hint", [
     ("SELECT temperature FROM prices", None),
     ("SELECT closing_price FROM prices", "There is no column closing_price; did you mean price?"),
-    ("SELECT avg(price) FROM prices WHERE month = 7", "write month(date) for the month of the date column"),
-    ("SELECT avg(price) FROM prices WHERE start_year = 2000", "write year(date) for the year"),
+    # read as month(date) the query still fails (another column): the error on the query as written, with the hint
+    ("SELECT avg(price) FROM prices WHERE month = 7 AND colour = 'red'", "write month(date) for the month of the date column"),
+    ("SELECT avg(price) FROM prices WHERE start_year = 2000 GROUP BY colour", "write year(date) for the year"),
     ("SELECT * FROM stock_prices", "There is no table stock_prices; the tables are: penguins, prices."),
     ("SELECT symbl FROM prices", "did you mean symbol?"),
     # a column the table lacks, compared with a value another column holds, or with a column's name

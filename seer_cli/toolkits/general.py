@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, csv_shape, input_words, sql_hints, table_types, table_values
+from . import calc, csv_shape, input_words, sql_run, table_types, table_values
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, document_files, read_folder
@@ -42,9 +42,7 @@ if TYPE_CHECKING:
 
 CATEGORY_VALUES = 30  # a text column with at most this many values is a category (unused_values)
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db", ".xlsx", ".xlsm"}
-SQL_ROWS = 50
 SNIPPET_CHARS = 220  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
-SQL_CHARS = 4_000
 SAMPLE_ROWS = 2  # sample rows per table in the system prompt
 CONTEXT_COLUMNS = 16  # columns per table in the system prompt (Tables lists them all)
 CONTEXT_CELL_CHARS = 24
@@ -291,26 +289,7 @@ class GeneralToolkit(Toolkit):
         Args:
             query: a SELECT (or WITH / DESCRIBE / SHOW) statement.
         """
-        con = self._connect()
-        stmt = query.strip().rstrip(";").strip()
-        if not re.match(r"(?is)^(select|with|describe|show|summarize|explain|from)\b", stmt):
-            raise ToolCallError("SQL: only read-only queries (SELECT, WITH, DESCRIBE, SHOW) are allowed")
-        if ";" in stmt:
-            raise ToolCallError("SQL: one statement at a time")
-        try:
-            cur = con.execute(stmt)
-            names = [d[0] for d in cur.description]
-            rows = cur.fetchmany(SQL_ROWS + 1)
-        except Exception as e:
-            msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-            m = re.search(r'Referenced column "([^"]+)" not found', msg)  # a value's column, else a spelling
-            hint = (m and table_values.missing_column_advice(con, self._schemas, stmt, m.group(1))) or sql_hints.advice(msg, self._schemas, stmt)
-            raise ToolCallError(f"SQL error: {msg}.{hint} Tables: {self._schema_line()}") from None
-        text = format_table(names, rows)
-        if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
-            notes = table_values.near_values(self._connect(), self._schemas, stmt)
-            text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
-        return text
+        return sql_run.run_query(self._connect(), self._schemas, query, self._schema_line())
 
     def _schema_line(self, limit: int = 400) -> str:
         """``t(col TYPE, ...); u(...)``: the tables and columns, for an SQL error the model can act on."""
@@ -430,15 +409,3 @@ def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:
     text = "NULL" if value is None else calc.format_number(value) if isinstance(value, float) else str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
-    """A small pipe-separated text table, truncated."""
-    if not rows:
-        return " | ".join(names) + "\n(no rows)"
-    cells = [[("NULL" if v is None else calc.format_number(v) if isinstance(v, float) else str(v)) for v in r] for r in rows[:max_rows]]
-    lines = [" | ".join(names)] + [" | ".join(r) for r in cells]
-    text = "\n".join(lines)
-    if len(rows) > max_rows or len(text) > max_chars:
-        text = text[:max_chars] + f"\n... (truncated; first {min(len(rows), max_rows)} rows shown, add LIMIT/WHERE)"
-    return text

@@ -45,9 +45,14 @@ def _one_row(schemas: Schemas) -> str:
     return f" Each sub-query must give one row: filter it by every column that tells rows apart{also}."
 
 
+def date_part(name: str) -> str | None:
+    """The part of a date a column name means ("year" of ``start_year``, "dayofweek" of ``weekday``), or None."""
+    return next((DATE_PARTS[w] for w in _words(name) if w in DATE_PARTS), None)
+
+
 def _column(name: str, schemas: Schemas) -> str:
     dates = [c for cols in schemas.values() for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))]
-    part = next((DATE_PARTS[w] for w in _words(name) if w in DATE_PARTS), None)
+    part = date_part(name)
     if part and dates:
         d = dates[0]
         return (f" There is no column {name}; write {part}({d}) for the {part} of the date column"

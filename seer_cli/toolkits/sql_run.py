@@ -1,0 +1,90 @@
+"""One read-only SQL query over the user's tables, as the ``SQL`` tool runs it: the statement
+checked, run in DuckDB, a mistake a small model keeps making read as meant, an error turned into
+one sentence of what to write, an empty result explained, the rows as a small text table.
+
+Why a module of its own: what the tool forgives and what it says back decide whether the 1.5B
+finishes a data question; the toolkit (:mod:`.general`) only wires the connection in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ToolCallError
+from . import calc, sql_hints, table_values
+from .sql_names import quote
+
+SQL_ROWS = 50
+SQL_CHARS = 4_000
+READ_ONLY = re.compile(r"(?is)^(select|with|describe|show|summarize|explain|from)\b")
+_MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+
+Schemas = dict[str, list[tuple[str, str]]]
+
+
+def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
+    """The result of ``query`` as text, or a ToolCallError saying what to write instead
+    (``schema_line``: the tables and columns, added to every error)."""
+    stmt = query.strip().rstrip(";").strip()
+    if not READ_ONLY.match(stmt):
+        raise ToolCallError("SQL: only read-only queries (SELECT, WITH, DESCRIBE, SHOW) are allowed")
+    if ";" in stmt:
+        raise ToolCallError("SQL: one statement at a time")
+    try:
+        names, rows = _execute(con, stmt)
+        read = ""
+    except Exception as e:
+        msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+        rewritten = _date_parts_read(con, schemas, stmt, msg)
+        if rewritten is None:
+            m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
+            hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
+            raise ToolCallError(f"SQL error: {msg}.{hint} Tables: {schema_line}") from None
+        stmt, names, rows, read = rewritten
+    text = read + format_table(names, rows)
+    if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
+        notes = table_values.near_values(con, schemas, stmt)
+        text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
+    return text
+
+
+def _execute(con, stmt: str) -> tuple[list[str], list[tuple]]:
+    cur = con.execute(stmt)
+    return [d[0] for d in cur.description], cur.fetchmany(SQL_ROWS + 1)
+
+
+def _date_parts_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3):
+    """``WHERE year = 2012`` on a table whose one date column is ``date``: the query run again with
+    ``year("date")`` for each missing column named for a part of a date (year, month, start_year...),
+    ``(statement, names, rows, note)`` when it then runs; None when it does not or nothing applies.
+    The 1.5B wrote ``year = 2012`` on the Seattle weather table, read the hint to write
+    ``year(date)``, and sent the same query twice more."""
+    read: list[str] = []
+    for _ in range(most):
+        m = _MISSING_COLUMN.search(msg)
+        part = m and sql_hints.date_part(m.group(1))
+        dates = [c for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", stmt, re.IGNORECASE)
+                 for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))]
+        if not m or not part or len(set(dates)) != 1:
+            return None
+        name = m.group(1)
+        stmt = re.sub(rf'(?<![\w."]){re.escape(name)}(?![\w"(])', f"{part}({quote(dates[0])})", stmt)
+        read.append(f"{name} as {part}({dates[0]})")
+        try:
+            names, rows = _execute(con, stmt)
+            return stmt, names, rows, "Note: read " + ", ".join(read) + ".\n"
+        except Exception as e:  # noqa: BLE001 (another missing part, or the query's own error: the original is reported)
+            msg = str(e).strip().splitlines()[0]
+    return None
+
+
+def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
+    """A small pipe-separated text table, truncated."""
+    if not rows:
+        return " | ".join(names) + "\n(no rows)"
+    cells = [[("NULL" if v is None else calc.format_number(v) if isinstance(v, float) else str(v)) for v in r] for r in rows[:max_rows]]
+    lines = [" | ".join(names)] + [" | ".join(r) for r in cells]
+    text = "\n".join(lines)
+    if len(rows) > max_rows or len(text) > max_chars:
+        text = text[:max_chars] + f"\n... (truncated; first {min(len(rows), max_rows)} rows shown, add LIMIT/WHERE)"
+    return text
