@@ -41,6 +41,14 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     assert kit.call("SQL", {"query": "SELECT max(price) FROM prices WHERE year = 2000 AND month = 1"}) == \
         'Note: read year as year(date), month as month(date).\nmax(price)\n39.81'
     assert kit.call("SQL", {"query": "SELECT count(*) FROM prices WHERE start_year >= 2001"}).endswith("\n1")
+    # a DATE compared with a month or a year (the 1.5B's `month = '2015-12'` on the employment table); where
+    # that reading does not run either, DuckDB's error gets the hint
+    from seer_cli.toolkits.sql_hints import advice
+
+    assert advice('Conversion Error: invalid date field format: "2000-02", expected format is (YYYY-MM-DD)', {}) \
+        .endswith("for a month write year(col) = 2000 AND month(col) = 2.")
+    assert kit.call("SQL", {"query": "SELECT price FROM prices WHERE date = '2000-02' AND symbol = 'MSFT'"}) == \
+        "Note: read date = '2000-02' as year(\"date\") = 2000 AND month(\"date\") = 2.\nprice\n36.35"
     with pytest.raises(ToolCallError, match='Referenced column "year" not found.*write year'):  # no date column: the error
         kit.call("SQL", {"query": "SELECT count(*) FROM penguins WHERE year = 2000"})
     # a value filtered in a column that does not hold it, held by another
@@ -60,7 +68,6 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     ("SELECT price FROM prices WHERE company = 'IBM'", "There is no column company; 'IBM' is a value of symbol: write symbol = 'IBM'."),
     ("SELECT count(*) FROM penguins WHERE kind = 'gentoo'", "'gentoo' is a value of species: write species = 'gentoo'."),
     ("SELECT avg(x) FROM prices WHERE measure = 'Price'", "'Price' is a column, not a value: select \"price\"."),
-    ("SELECT price FROM prices WHERE date = '2000-02'", "for a month write year(col) = 2000 AND month(col) = 2."),
     # a row per date and per symbol: a sub-query filtered by the date alone gives a row per symbol
     ("SELECT (SELECT price FROM prices WHERE year(date) = 2000) - (SELECT price FROM prices WHERE year(date) = 2001)",
      "Each sub-query must give one row: filter it by every column that tells rows apart too (symbol = '...'"),

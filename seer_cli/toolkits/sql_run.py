@@ -35,7 +35,7 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         read = ""
     except Exception as e:
         msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-        rewritten = _date_parts_read(con, schemas, stmt, msg)
+        rewritten = _date_parts_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg)
         if rewritten is None:
             m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
             hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
@@ -76,6 +76,39 @@ def _date_parts_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3):
         except Exception as e:  # noqa: BLE001 (another missing part, or the query's own error: the original is reported)
             msg = str(e).strip().splitlines()[0]
     return None
+
+
+_PARTIAL_DATE = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'(\d{4})(?:-(\d{1,2}))?'""")
+
+
+def _partial_dates_read(con, schemas: Schemas, stmt: str, msg: str):
+    """``month = '2015-12'`` (or ``= '2015'``) on a DATE column: the query run again comparing the
+    column's year and month, ``(statement, names, rows, note)`` when it then runs, else None. The
+    1.5B compared the employment table's DATE column ``month`` with '2015-12', read DuckDB's
+    "invalid date field format" and the hint, and answered with the error retold."""
+    if "invalid date field format" not in msg:
+        return None
+    dates = {c.lower(): c for cols in schemas.values() for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))}
+    read: list[str] = []
+
+    def spelled(m: re.Match) -> str:
+        col = dates.get((m.group(1) or m.group(2)).lower())
+        if col is None:
+            return m.group(0)
+        year, month = m.group(3), m.group(4)
+        said = f"{year}-{month}" if month else year
+        new = f"year({quote(col)}) = {year}" + (f" AND month({quote(col)}) = {int(month)}" if month else "")
+        read.append(f"{col} = '{said}' as {new}")
+        return f"({new})"
+
+    rewritten = _PARTIAL_DATE.sub(spelled, stmt)
+    if not read:
+        return None
+    try:
+        names, rows = _execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
+        return None
+    return rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n"
 
 
 def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
