@@ -131,6 +131,12 @@ def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_
         assert kit.unused_values("Which day had the most rain?", [("SQL", {"query": "SELECT day FROM birds ORDER BY seen"})]) is None
         assert kit.unused_values("How many Terns?", [("SQL", {"query": "SELECT count(*) FROM birds"})]) is None  # "Terns" is not "Tern"
         assert kit.unused_values("How many Tern sightings in 2023?", []) is None  # no query yet: the look-first rule's case
+        # a query that failed used nothing: the 1.5B filtered `company = 'IBM'` (no such column), then answered
+        # from an earlier query over every symbol
+        agent = Agent(Scripted([_step("SQL", query="SELECT sum(seen) FROM birds"), _step("SQL", query="SELECT sum(seen) FROM birds WHERE kind = 'Tern'"),
+                                _step("Finish", answer="13")]), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        refused = [a for a in agent.run("How many Tern sightings are there?", intent="data") if isinstance(a, ActionStep) and a.error_kind == "refused"]
+        assert refused and "did not use Tern" in refused[0].observation
         # the query to extend is the last SQL, not a later call's argument
         later = kit.unused_values("How many Terns in 2023?", [("SQL", {"query": "SELECT sum(seen) FROM birds WHERE species = 'Tern'"}),
                                                              ("Calculate", {"expression": "3 + 4"})])
@@ -160,6 +166,12 @@ def test_a_finish_that_is_no_time_of_day_for_a_question_asking_one_is_refused_on
         assert [a.error_kind for a in actions] == [None, "refused", None, None]  # once: the second Finish stands
         assert actions[1].observation == CLOCK_NOTE and is_refusal_note(CLOCK_NOTE)
         assert final.answer == "17.0h"
+        # the step after this refusal may Finish (made to call again, the 1.5B repeated the call until the loop stopped)
+        backend = Scripted([_step("convert_time", time="15:30", target="Asia/Tokyo"), _step("Finish", answer="+17.0h"),
+                            _step("Finish", answer="08:30")])
+        agent = Agent(backend, kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        assert list(agent.run("Convert 15:30 Los Angeles time to Tokyo time.", intent="other"))[-1].answer == "08:30"
+        assert "Finish" in _tools(backend.schemas[-1])
         agent = Agent(Scripted([_step("convert_time", time="15:30", target="Asia/Tokyo"), _step("Finish", answer="8:30 AM")]),
                       kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
         assert list(agent.run("What time is it in Tokyo at 15:30 in Los Angeles?", intent="other"))[-1].answer == "8:30 AM"

@@ -162,3 +162,25 @@ def test_an_excel_workbook_is_one_table_a_sheet(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(UserError, match=r"broken\.xlsx: not a readable Excel workbook"):
         GeneralToolkit(data=[tmp_path / "broken.xlsx"]).call("Tables", {})
+
+
+def test_a_wrong_table_name_over_one_table_is_read_as_that_table(tmp_path):
+    """The 1.5B named the employment table "employees" four times in a row, though the error named
+    the one table each time. With one table, a query on a table that does not exist reads that
+    table (and a date part as :func:`sql_run._date_parts_read` does); the reply says so."""
+    (tmp_path / "us-employment.csv").write_text("month,nonfarm\n2006-01-01,135000\n2015-12-01,143093\n")
+    kit = GeneralToolkit(data=[tmp_path / "us-employment.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT nonfarm FROM employees WHERE year = 2015"}) == \
+            'Note: read table employees as us_employment.\nNote: read year as year(month).\nnonfarm\n143093'
+        with pytest.raises(ToolCallError, match="There is no table employees; the tables are: us_employment"):
+            kit.call("SQL", {"query": "SELECT staff FROM employees"})  # still wrong when read so: the error as written
+    finally:
+        kit.close()
+    (tmp_path / "other.csv").write_text("a\n1\n")
+    two = GeneralToolkit(data=[tmp_path / "us-employment.csv", tmp_path / "other.csv"])
+    try:
+        with pytest.raises(ToolCallError, match="There is no table employees"):  # two tables: no guess
+            two.call("SQL", {"query": "SELECT nonfarm FROM employees"})
+    finally:
+        two.close()

@@ -38,7 +38,7 @@ from ..errors import ContextOverflow, ToolCallError
 from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
-from .refusal import (ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, UNUSED_VALUES_NOTE,  # noqa: F401  (re-exported)
+from .refusal import (CLOCK_NOTE, ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, UNUSED_VALUES_NOTE,  # noqa: F401  (re-exported)
                       is_error_answer, is_refusal_note, once_refusal)
 from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage, parse_step
 
@@ -418,8 +418,8 @@ class _Run:
         failed ``convert_time``, twice in the real-files run), so the grammar makes the step after
         a refusal a tool call."""
         last = self.actions[-1] if self.actions else None
-        if last is None or not is_refusal_note(last.observation):
-            return self.schema
+        if last is None or not is_refusal_note(last.observation) or last.observation == CLOCK_NOTE:
+            return self.schema  # told its answer was no time of day, it has the reply: made to call again, it repeated the call
         options = [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") != FINISH]
         return {"anyOf": options} if options else self.schema
 

@@ -55,7 +55,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     looked = [a for a in actions if a.tool not in (None, FINISH)]
     if "look" not in made and not looked and toolkit.needs_lookup(intent):
         return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
-    if "values" not in made and (missing := toolkit.unused_values(question, [(a.tool, a.args) for a in looked])):
+    ran = [(a.tool, a.args) for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
+    if "values" not in made and (missing := toolkit.unused_values(question, ran)):
         return ("values", UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300]),
                 "refused: a value the question names was not used")
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
