@@ -111,10 +111,10 @@ def select(qs: list[dict], kinds: set[str] | None, ids: set[str] | None, limit: 
 
 def run(out: Path, seer: str, todo_qs: list[dict], timeout: float, echo=print, auto: int | None = None,
         tries: int = 1, model: str | None = None, python: str | None = None, practice_flags: tuple[str, ...] = (),
-        shuffle: int | None = None) -> list[dict]:
+        shuffle: int | None = None, suite: Path = SUITE) -> list[dict]:
     out = out.resolve()  # the seer calls run in ``out``: relative paths would point nowhere
     out.mkdir(parents=True, exist_ok=True)
-    qs = questions()
+    qs = questions(suite)
     python = python or default_python(seer)
     check_servers(qs if auto else todo_qs, python)
     done = {row["id"]: row for row in nc.load(out, repair=True, qs=qs)} if (out / "results.jsonl").exists() else {}
@@ -122,23 +122,23 @@ def run(out: Path, seer: str, todo_qs: list[dict], timeout: float, echo=print, a
     env = environment(out, model)
     echo(f"model: {model}")
     if auto:
-        nc.practise(out, seer, [*all_flags(qs, python), *practice_flags], env, auto, tries, echo)
+        nc.practise(out, seer, [*all_flags(qs, python, suite), *practice_flags], env, auto, tries, echo)
     todo = [q for q in todo_qs if q["id"] not in done]
     if shuffle is not None:  # the same seed gives the same order over the whole suite, whatever is done already
         order = [q["id"] for q in qs]
         random.Random(shuffle).shuffle(order)
         todo.sort(key=lambda q: order.index(q["id"]))
     for n, q in enumerate(todo, 1):
-        row = nc.ask(seer, flags(q, python), q, env, out, timeout, model)
+        row = nc.ask(seer, flags(q, python, suite), q, env, out, timeout, model)
         RowLog(out / "results.jsonl").append(row)
         done[q["id"]] = row
         echo(nc.progress_line(n, len(todo), row))
     return [done[q["id"]] for q in qs if q["id"] in done]
 
 
-def near(out: Path, as_json: bool) -> None:
+def near(out: Path, as_json: bool, suite: Path = SUITE) -> None:
     """How many tasks self-practice generated in this run fall within cosine ``nc.NEAR`` of a suite question."""
-    qs = questions()
+    qs = questions(suite)
     sim = nc.practice_similarity(out, qs)
     if sim is None:
         raise SystemExit(f"{out} has no practice.jsonl (a run without --auto)")
@@ -162,6 +162,8 @@ def near(out: Path, as_json: bool) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--suite", type=Path, default=SUITE,
+                    help="a suite folder of the same layout (questions.jsonl, its files) instead of evals/realfiles")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="ask the questions through seer run")
     r.add_argument("--out", type=Path, required=True, help="run directory (resumable)")
@@ -189,27 +191,29 @@ def main(argv=None) -> int:
     n.add_argument("dir", type=Path)
     n.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    suite = args.suite.resolve()
     if args.cmd == "table":
         if len(args.dirs) > 2:
             ap.error("table takes one or two run directories")
-        nc.table(args.dirs, args.json, qs=questions())
+        nc.table(args.dirs, args.json, qs=questions(suite))
         return 0
     if args.cmd == "near":
-        near(args.dir, args.json)
+        near(args.dir, args.json, suite)
         return 0
     split = lambda s: {x.strip() for x in s.split(",") if x.strip()} or None  # noqa: E731
     kinds, ids = split(args.kinds), split(args.ids)
     if kinds and kinds - set(KINDS):
         ap.error(f"unknown kinds {sorted(kinds - set(KINDS))}: choose from {','.join(KINDS)}")
-    todo = select(questions(), kinds, ids, args.limit)
-    if ids and ids - {q["id"] for q in questions()}:
-        ap.error(f"unknown ids {sorted(ids - {q['id'] for q in questions()})}")
+    todo = select(questions(suite), kinds, ids, args.limit)
+    if ids and ids - {q["id"] for q in questions(suite)}:
+        ap.error(f"unknown ids {sorted(ids - {q['id'] for q in questions(suite)})}")
     rows = run(args.out, args.seer, todo, args.timeout, echo=(lambda *_: None) if args.json else print, auto=args.auto,
-               tries=args.tries, model=args.model, python=args.python, practice_flags=tuple(args.practice_flag), shuffle=args.shuffle)
+               tries=args.tries, model=args.model, python=args.python, practice_flags=tuple(args.practice_flag), shuffle=args.shuffle,
+               suite=suite)
     if args.json:
         print(json.dumps(nc.summary(rows), indent=2))
     else:
-        nc.table([args.out], False, qs=questions())
+        nc.table([args.out], False, qs=questions(suite))
     return 0
 
 
