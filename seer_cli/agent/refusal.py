@@ -73,7 +73,7 @@ _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 # ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)
 _ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
-                           r"|(does not|doesn't|do not|don't) support|is incomplete"
+                           r"|(does not|doesn't|do not|don't) support|is incomplete|is not a value"
                            r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be)\b",
                            re.IGNORECASE)
 
@@ -90,7 +90,8 @@ def is_error_answer(answer: str, observations: list[str]) -> bool:
         return True
     if a.strip("'\"`").lower() in _EMPTY and any(re.search(r"\b(null|nan)\b", o, re.IGNORECASE) for o in observations):
         return True
-    if _ERROR_RETOLD.search(a) and any(o.strip().lower().startswith("error") for o in observations):
+    # a call failed, or a query found nothing (its note retold: "'22.04' is not a value of version; it holds '22.04 LTS'")
+    if _ERROR_RETOLD.search(a) and any(o.strip().lower().startswith("error") or "(no rows)" in o for o in observations):
         return True
     for obs in observations:
         o = obs.strip()
