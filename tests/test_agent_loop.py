@@ -108,14 +108,22 @@ def test_three_invented_questions_parse_and_learning_dedups(llm, kit, pool, embe
     assert again.answer == "684"
 
 
-def test_a_third_identical_call_in_a_row_ends_the_episode(kit, settings):
+def test_a_third_identical_call_in_a_row_leaves_one_step_to_finish_then_ends_the_episode(kit, settings):
+    """After the third identical call the next step's grammar holds only Finish (the 0.5B wrote "The
+    rescue launch is called Petrel." while it retrieved a third time on an AVX-512 host); a model that
+    calls again anyway (a scripted one ignores the grammar) ends the episode."""
     import json
 
     bad = json.dumps({"thought": "try", "tool": "Calculate", "args": {"expression": "ans = 1 + 1 = 2"}})
-    agent = Agent(Scripted([bad]), kit, None, None, settings, recall="none", k=0, max_steps=10)
+    backend = Scripted([bad])
+    agent = Agent(backend, kit, None, None, settings, recall="none", k=0, max_steps=10)
     steps = list(agent.run("What is 1 + 1?", intent="math"))
     actions, final = [s for s in steps if isinstance(s, ActionStep)], steps[-1]
-    assert final.reason == "repeat" and not final.finished and len(actions) == 3
+    assert final.reason == "repeat" and not final.finished and len(actions) == 4
+    assert [o["properties"]["tool"].get("const") for o in backend.schemas[3]["anyOf"]] == ["Finish"]
     assert actions[0].observation.startswith("Error: ") and not actions[0].observation.startswith("Error: Error")
     assert "same call gave the same result" in actions[1].observation
     assert "same call gave the same result" not in actions[0].observation + actions[2].observation
+    done = Agent(Scripted([bad, bad, bad, json.dumps({"thought": "t", "tool": "Finish", "args": {"answer": "2"}})], repeat_last=False),
+                 kit, None, None, settings, recall="none", k=0, max_steps=10)
+    assert list(done.run("What is 1 + 1?", intent="math"))[-1].answer == "2"

@@ -275,8 +275,10 @@ def test_the_sources_line():
 
 @pytest.mark.model
 def test_seer_run_answers_from_the_pdf_and_cites_it(mixed, gguf_path):
-    """The real 0.5B over the mixed folder: the launch's name is only in the PDF, on page 2."""
-    result = CliRunner().invoke(app, ["run", "--docs", str(mixed), "--json", "--no-learn", "--max-steps", "4",
+    """The real 0.5B over the mixed folder: the launch's name is only in the PDF, on page 2. (On an
+    AVX-512 host the 0.5B retrieves three times, saying "Petrel" in its thoughts, and answers at the
+    step after the third identical call, whose grammar holds only Finish.)"""
+    result = CliRunner().invoke(app, ["run", "--docs", str(mixed), "--json", "--no-learn", "--max-steps", "6",
                                       "What is the name of the club's rescue launch?"])
     assert result.exit_code == 0, result.output
     reply = orjson.loads(result.stdout)

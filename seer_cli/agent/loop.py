@@ -286,7 +286,9 @@ class Agent:
         if self.toolkit.done:  # the conversation is over (user left, transfer)
             return "done"
         if ep.repeats >= 2:  # the third identical call in a row: nothing new will come of it
-            return "repeat"
+            if ep.last_word or not any(t.name == FINISH for t in self.toolkit.tools()):
+                return "repeat"
+            ep.last_word = True  # one step more, a Finish: the 0.5B wrote "The launch is called Petrel." as it retrieved again
         return None
 
     def _final(self, ep: "_Run") -> FinalStep:
@@ -409,6 +411,7 @@ class _Run:
     repeats: int = 0
     refusals: int = 0
     refused: set[str] = field(default_factory=set)  # the once-only refusals made (:func:`.refusal.once_refusal`)
+    last_word: bool = False  # after the third identical call: the next step is a Finish (:meth:`step_schema`)
 
     def step_schema(self) -> dict:
         """The step schema for the next call. Right after a refused Finish (nothing looked up, or
@@ -418,6 +421,8 @@ class _Run:
         failed ``convert_time``, twice in the real-files run), so the grammar makes the step after
         a refusal a tool call."""
         last = self.actions[-1] if self.actions else None
+        if self.last_word and last is not None and last.tool != FINISH:
+            return {"anyOf": [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") == FINISH] or self.schema["anyOf"]}
         if last is None or not is_refusal_note(last.observation) or last.observation == CLOCK_NOTE:
             return self.schema  # told its answer was no time of day, it has the reply: made to call again, it repeated the call
         options = [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") != FINISH]
