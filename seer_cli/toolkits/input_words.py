@@ -10,7 +10,7 @@ with a ``day`` column.
 
 A word problem is the exception: it brings the quantities it is about ("Alex has caught 5 more than
 Stan … together 339"). With the real-files suite's tables given, 23 of 100 GSM8K problems came out
-"data" (12 by the vote, 11 because they said a column's word: "the shark's body length"), so they
+"data" (13 by the vote, 10 because they said a column's word: "the shark's body length"), so they
 were shown tables' demonstrations and a hint to query. A question that states two or more
 quantities of its own (:func:`own_quantities`: numbers that are not years, dates, clock times or a
 rounding) is a computation over them, unless it names a table's word.
