@@ -120,8 +120,7 @@ class GeneralToolkit(Toolkit):
         self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
         self._con: duckdb.DuckDBPyConnection | None = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
-        self._categories: list[str] | None = None  # unused_values: the text columns' names, read once
-        self._years: list[str] | None = None  # unused_values: the years the date columns span
+        self._held: list[str] | None = None  # unused_values: the category names and years the tables hold, read once
         self._documents: list[Document] | None = None
         self._search: ChunkSearch | None = None
         self._vocabulary: Vocabulary | None = None
@@ -148,15 +147,14 @@ class GeneralToolkit(Toolkit):
         queries = [str(a.get("query", "")) for tool, a in calls if tool == "SQL" and a.get("query")]
         if not queries or not self.data:
             return None
-        if self._categories is None or self._years is None:  # read once
+        if self._held is None:
             con, found = self._connect(), []
             for table, cols in self._schemas.items():
                 for col, typ in cols:
                     if typ.upper().startswith("VARCHAR"):
                         found += table_values.names(table_values.category_values(con, quote(table), col, CATEGORY_VALUES) or [])
-            self._categories = list(dict.fromkeys(found))
-            self._years = table_values.years_spanned(con, self._schemas)
-        return table_values.unused(question, self._categories + self._years, queries)
+            self._held = list(dict.fromkeys(found)) + table_values.years_spanned(con, self._schemas)
+        return table_values.unused(question, self._held, queries)
 
     @property
     def user_tools(self) -> list[Tool]:
@@ -401,8 +399,6 @@ class GeneralToolkit(Toolkit):
         for server in self._mcp:
             server.close()
         self._mcp = []
-
-
 
 
 def _cell(value, limit: int = CONTEXT_CELL_CHARS) -> str:

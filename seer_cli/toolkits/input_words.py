@@ -41,10 +41,15 @@ def table_words(schemas: dict[str, list[tuple[str, str]]]) -> set[str]:
     return _name_words([name for table, cols in schemas.items() for name in (table, *(c for c, _ in cols))]) - GENERIC
 
 
-def names_a_table(question: str, schemas: dict[str, list[tuple[str, str]]]) -> bool:
-    """True when one of the question's words is a (non-generic) table or column word."""
-    asked = {t for t in tokens(question, query=True) if t.isalpha()}
-    return bool(asked & table_words(schemas))
+def names_a_table(question: str, schemas: dict[str, list[tuple[str, str]]], columns: bool = True) -> bool:
+    """True when one of the question's words is a (non-generic) table or column word; with
+    ``columns=False``, a word of a table's own name."""
+    return bool(_asked(question) & table_words(schemas if columns else {t: [] for t in schemas}))
+
+
+def _asked(question: str) -> set[str]:
+    """The stemmed words of a question (numbers left out), to compare with the words of names."""
+    return {t for t in tokens(question, query=True) if t.isalpha()}
 
 
 # A number that is not a quantity the question brings: a year, a clock time, a date's day, a rounding
@@ -81,8 +86,7 @@ def tool_words(names: list[str]) -> set[str]:
 
 def names_a_tool(question: str, names: list[str]) -> bool:
     """True when one of the question's words is a word of one of the tools' names."""
-    asked = {t for t in tokens(question, query=True) if t.isalpha()}
-    return bool(asked & tool_words(names))
+    return bool(_asked(question) & tool_words(names))
 
 
 def _name_words(names: list[str]) -> set[str]:
@@ -102,7 +106,7 @@ def tables_intent(question: str, intent: str, schemas: dict[str, list[tuple[str,
     if intent == "data" and is_word_problem(question, schemas):
         return "math"
     if intent in ("math", "code", "other") and names_a_table(question, schemas) and (
-            own_quantities(question) < 2 or names_a_table(question, {t: [] for t in schemas})):
+            own_quantities(question) < 2 or names_a_table(question, schemas, columns=False)):
         return "data"
     return intent
 
@@ -121,8 +125,7 @@ def document_words(names: list[str]) -> set[str]:
 
 def names_a_document(question: str, names: list[str]) -> bool:
     """True when one of the question's words is a word of a document's file name."""
-    asked = {t for t in tokens(question, query=True) if t.isalpha()}
-    return bool(asked & document_words(names))
+    return bool(_asked(question) & document_words(names))
 
 
 def refined_intent(question: str, intent: str, *, schemas: dict[str, list[tuple[str, str]]], tool_names: list[str],
@@ -145,7 +148,7 @@ def refined_intent(question: str, intent: str, *, schemas: dict[str, list[tuple[
     if intent == "other" and tool_names:
         return intent
     if doc_names and intent != "docs" and names_a_document(question, doc_names) and own_quantities(question) < 2 \
-            and not names_a_table(question, {t: [] for t in schemas}):
+            and not names_a_table(question, schemas, columns=False):
         return "docs"
     if schemas:
         intent = tables_intent(question, intent, schemas)
