@@ -73,6 +73,17 @@ def test_the_filter_rejects_a_question_without_its_values_and_null_answers():
     assert tables_gen.meaningful(month, "3")
 
 
+def test_a_question_says_the_direction_of_each_comparison_it_filters_with():
+    sql = "SELECT COUNT(*) FROM w WHERE year(date) = 2013 AND temp_min > 13"
+    assert not tables_gen.mentions_literals("How many days in 2013 had a minimum temperature of 13 degrees?", sql)
+    assert tables_gen.mentions_literals("How many days in 2013 had a minimum temperature above 13 degrees?", sql)
+    assert tables_gen.states_comparisons("On how many days was the high higher than the low?", "SELECT COUNT(*) FROM w WHERE a > b")
+    assert not tables_gen.states_comparisons("How many releases came out after 2000?", "SELECT COUNT(*) FROM r WHERE d < '2000-01-01'")
+    assert tables_gen.states_comparisons("How many releases came out between 2000 and 2009?",
+                                         "SELECT COUNT(*) FROM r WHERE d >= '2000-01-01' AND d < '2010-01-01'")
+    assert tables_gen.states_comparisons("Which names are not x?", "SELECT n FROM r WHERE n <> 'a>b'")
+
+
 def test_document_tasks_state_facts_and_never_ask_for_section_numbers(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -64,9 +64,33 @@ def literals(sql: str) -> list[str]:
     return [f for f in found if f]
 
 
+_UP = re.compile(r"\b(above|over|more|greater|exceed\w*|higher|larger|bigger|at least|or more|beyond|"
+                 r"surpass\w*|top\w*|after|since|later|past)\b")
+_DOWN = re.compile(r"\b(below|under|less|fewer|lower|smaller|at most|or less|beneath|before|until|prior|"
+                   r"earlier|up to|dropp\w*|fell|fall\w*)\b")
+
+
+def states_comparisons(question: str, sql: str) -> bool:
+    """Every ``>`` or ``<`` the query filters with is said in the question, in its direction
+    ("above", "more than", "after"; "below", "fewer", "before"). The literal check alone admitted
+    "How many days had a minimum temperature of 13 degrees?" for ``temp_min > 13`` (the second
+    derivation agreed with the query the wording was meant to say, not the one it says)."""
+    parts = re.split(r"\bWHERE\b", re.sub(r"'(?:[^']|'')*'", "''", sql), maxsplit=1)
+    if len(parts) < 2:
+        return True
+    ops = re.findall(r"(?<![<>!=])([<>])(?!>)", parts[1].replace("<>", "!="))
+    q = question.lower()
+    if "<" in ops and ">" in ops and re.search(r"\bbetween\b|\bfrom\b.+\b(to|through|until)\b", q):
+        return True  # a range: "between 2000 and 2009", "from May to June"
+    return ("<" not in ops or _DOWN.search(q) is not None) and (">" not in ops or _UP.search(q) is not None)
+
+
 def mentions_literals(question: str, sql: str) -> bool:
     """Every value the query filters on is in the question, as written or as people write it
-    (:func:`.spoken.mentioned`: "April 1, 2016" for 2016-04-01; a month given by its name and year anywhere)."""
+    (:func:`.spoken.mentioned`: "April 1, 2016" for 2016-04-01; a month given by its name and year
+    anywhere), and every comparison it filters with in its direction (:func:`states_comparisons`)."""
+    if not states_comparisons(question, sql):
+        return False
     q = question.lower()
     for lit in literals(sql):
         lit_l = lit.lower()
