@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
 
 import orjson
 import pytest
@@ -23,62 +22,10 @@ from seer_cli.rowlog import RowLog
 from seer_cli.practice import docs as docs_gen
 from seer_cli.practice import tables as tables_gen
 from seer_cli.practice import tools as tools_gen
-from seer_cli.answers import value_match as matches
 from seer_cli.practice.examples import ORIGIN, reverify, worked
-from seer_cli.practice.ledger import Ledger, first_mention, order_by_gaps
-from seer_cli.practice.generated import generate_tasks, share
+from seer_cli.practice.generated import generate_tasks
 from seer_cli.toolkits import get_toolkit
 
-RULES = """# Garden club rules
-
-## Plots
-Each member rents one plot. A standard plot costs 35 dollars per season and a large plot costs 60 dollars.
-The gates open at 6:45 every morning and close at 21:30.
-
-## Committee
-The plot waiting list is kept by the secretary, Ingrid Solberg.
-Tools must be returned to the shed within 2 hours of borrowing them.
-"""
-
-FINES = '''"""Library fines."""
-
-RATE = {"book": 0.25, "dvd": 1.0, "magazine": 0.1}
-
-
-def late_fine(days_late: int, kind: str) -> float:
-    """Late fine in dollars for an item of kind book, dvd or magazine returned days_late days late."""
-    return round(RATE[kind.strip().lower()] * days_late, 2)
-
-
-def broken(x: float) -> float:
-    """A tool that always raises, for the bad-input test: x is ignored."""
-    raise RuntimeError("the fines server is down")
-'''
-
-
-def write_files(root: Path) -> dict[str, Path]:
-    rng = random.Random(3)
-    root.mkdir(parents=True)
-    members = root / "members.csv"
-    members.write_text("member_id,branch,tier\n" + "".join(
-        f"{i},{rng.choice(['Central', 'Harbour', 'Hill'])},{rng.choice(['adult', 'student'])}\n" for i in range(1, 41)))
-    loans = root / "loans.csv"
-    lines = ["loan_id,member_id,loan_date,genre,pages,late_days"]
-    for i in range(1, 121):
-        lines.append(f"{i},{rng.randint(1, 40)},2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d},"
-                     f"{rng.choice(['novel', 'history', 'science', 'poetry'])},{rng.randint(80, 900)},{rng.randint(0, 9)}")
-    loans.write_text("\n".join(lines) + "\n")
-    docs = root / "docs"
-    docs.mkdir()
-    (docs / "rules.md").write_text(RULES)
-    tools = root / "fines.py"
-    tools.write_text(FINES)
-    return {"members": members, "loans": loans, "docs": docs, "tools": tools}
-
-
-@pytest.fixture
-def files(tmp_path) -> dict[str, Path]:
-    return write_files(tmp_path / "user")
 
 
 def test_table_tasks_have_executed_golds_and_joins(files, embedder):
@@ -244,70 +191,6 @@ def test_worked_examples_reverify_and_break_when_the_data_changes(files, embedde
         kit2.close()
 
 
-def test_matches_takes_a_short_answer_with_the_gold_number_only():
-    assert matches("45 euros", "45") and matches("45", "45") and matches("$1,250", "1250")
-    assert not matches("45 or 60", "45") and not matches("46", "45") and not matches("", "45")
-
-
-def test_gaps_come_first_and_kinds_take_turns(files, embedder):
-    kit = get_toolkit("general", data=[files["loans"]], docs=files["docs"], tools_file=files["tools"], embedder=embedder,
-                      on_warning=lambda m: None)
-    try:
-        tasks = generate_tasks(kit, seed=0)
-    finally:
-        kit.close()
-    ordered = order_by_gaps(tasks, Ledger())
-    first = ordered[:6]
-    kinds = {("table" if "table" in t.covers else "doc" if "doc" in t.covers else "tool") for t in first}
-    assert kinds == {"table", "doc", "tool"}
-    table_first = [t for t in ordered if "table" in t.covers][:4]
-    assert len({t.covers["op"] for t in table_first}) == 4  # four different operations before any repeats
-
-
-def test_every_table_is_practised_before_any_table_twice():
-    """A new column of a practised table does not outrank a table never practised (the real-files
-    run practised penguins eight times and its three other tables never)."""
-    from seer_cli.practice.tasks import AutoTask, Call
-
-    def task(table, col, op):
-        return AutoTask("data", f"table.{op}", f"{op} of {col} in {table}?", "1",
-                        (Call("SQL", {"query": f"SELECT {col} FROM {table}"}, "t"),), "data",
-                        {"table": table, "columns": [col], "op": op})
-
-    wide = [task("penguins", col, op) for col in ("bill", "flipper", "mass", "sex", "island") for op in ("max", "avg")]
-    tasks = wide + [task(t, "value", "max") for t in ("weather", "stocks", "jobs")]
-    firsts = [t.covers["table"] for t in order_by_gaps(tasks, Ledger())[:4]]
-    assert sorted(firsts) == ["jobs", "penguins", "stocks", "weather"]
-
-
-def test_a_tool_is_first_of_its_kind_once_per_field_asked():
-    led = Ledger()
-    difference = {"tool": "convert_time", "op": "call", "field": "time_difference"}
-    assert led.unseen(difference)
-    led.add(difference)
-    assert not led.unseen(difference) and led.unseen({**difference, "field": "target.datetime"})
-    led.add({"table": "penguins", "columns": ["mass"], "op": "avg"})
-    assert not led.unseen({"table": "penguins", "columns": ["sex"], "op": "count"}) and led.unseen({"table": "stocks", "op": "max"})
-
-
-def test_first_mention_is_once(tmp_path):
-    assert first_mention(tmp_path, ["/a", "/b"]) == ["/a", "/b"]
-    assert first_mention(tmp_path, ["/a", "/c"]) == ["/c"]
-
-
-def test_rowlog_amendments_and_torn_lines(tmp_path):
-    log = RowLog(tmp_path / "log.jsonl")
-    row = {"id": "t1", "admitted": False}
-    log.append(row)
-    log.amend(row, {"admitted": True})
-    with open(log.path, "ab") as f:
-        f.write(b'{"id": "t2", "adm')  # killed mid-write
-    rows = log.rows(repair=True)
-    assert rows == [{"id": "t1", "admitted": True}]
-    log.append({"id": "t3"})
-    assert [r["id"] for r in log.rows()] == ["t1", "t3"]
-
-
 def test_cli_auto_worked_examples_all_reverify(files, seer_home, scripted_model):
     model = scripted_model([], repeat_last=False)  # --tries 0: the model is never called
     runner = CliRunner()
@@ -471,41 +354,3 @@ def test_a_tool_that_returns_text_gives_call_tasks_and_no_sums(tmp_path):
     tasks = list(tools_gen.generate(kit, random.Random(0)))
     assert tasks and {t.generator for t in tasks} == {"tools.call"}  # text cannot be added with Calculate
     assert {t.answer for t in tasks} <= {"north wing", "south wing", "lab"}
-
-
-def test_a_run_of_n_tasks_asks_the_model_only_for_its_share(files, embedder, tmp_path):
-    """--auto N bounds the model calls of generation by its share of N (an even share and half
-    as much again): two document proposals per task of the share, at most 12, and the share of
-    tool questions spread over the tools; the rules' table tasks cost no call and are all made
-    (every table in turn). The status callback hears each kind as it is proposed."""
-    from scripted import Scripted
-
-    from seer_cli.practice.doc_questions import PROPOSE_SYSTEM
-
-    assert share(None, 3) is None and share(30, 3) == 15 and share(6, 3) == 4 and share(30, 0) is None
-    manual = tmp_path / "manual"
-    manual.mkdir()
-    (manual / "guide.md").write_text("\n\n".join(
-        f"## Part {i}\n\nThe office on floor {i} opens at {7 + i % 3} in the morning and closes at {16 + i % 4} in the "
-        f"afternoon on weekdays; visitors sign in at the front desk and wear a badge numbered {100 + i} for the whole visit."
-        for i in range(20)) + "\n")
-    kit = get_toolkit("general", data=[files["loans"]], docs=manual, tools_file=files["tools"], embedder=embedder,
-                      on_warning=lambda m: None)
-    try:
-        every, unbounded = generate_tasks(kit, seed=0), Scripted(["{}"])
-        generate_tasks(kit, seed=0, backend=unbounded)
-        heard: list[str] = []
-        bounded = Scripted(["{}"])
-        few = generate_tasks(kit, seed=0, backend=bounded, want=3, on_status=heard.append)
-        assert generate_tasks(kit, seed=0, want=0) == []
-    finally:
-        kit.close()
-
-    def proposals(backend):
-        return sum(p[0]["content"] == PROPOSE_SYSTEM for p in backend.prompts)
-
-    assert proposals(unbounded) == 12 and proposals(bounded) == 2 * share(3, 3)
-    assert bounded.calls - proposals(bounded) < unbounded.calls - proposals(unbounded)  # fewer tool questions decoded
-    tables = [t.id for t in every if "table" in t.covers]
-    assert [t.id for t in few if "table" in t.covers] == tables  # every table task, as without a bound
-    assert heard[0] == "proposing tables tasks" and any(h.startswith("proposing documents tasks") for h in heard)

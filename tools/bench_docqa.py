@@ -16,7 +16,7 @@ over 14 real documents (PDF, HTML, DOCX, Markdown, text), each with a short verb
   run cut short still holds pairs; one fsync'ed row per episode (resumable); ``--until HH:MM``
   (UTC) starts no episode after that time. The home's document index is built first, untimed
   (:func:`prepare`), so no episode pays for it. Scored by seer's ``lenient_match`` and by containment
-  (the gold's words in order in the reply, ``newcomer_suite.found``).
+  (the gold's words in order in the reply, ``suite_harness.found``).
 * ``reach``: where each evidence lies in seer's passages (inside one, split across two, or not in
   the text seer's readers yield), beside each mode's hit from a ``recall`` folder.
 * ``fusion``: a what-if on the same BM25 and dense candidate lists fused other ways (tuned on
@@ -240,7 +240,7 @@ def _order(qs: list[dict], modes: list[str], seed: int) -> list[tuple[dict, str]
 
 
 def _episode(seer: str, docs: Path, q: dict, mode: str, home: Path, timeout: float) -> dict:
-    from newcomer_suite import found
+    from suite_harness import found
 
     env = dict(os.environ, SEER_RETRIEVAL=mode, SEER_THREADS="1", SEER_HOME=str(home))
     cmd = shlex.split(seer) + ["run", "--docs", str(docs), "--json", "--no-learn", q["question"]]

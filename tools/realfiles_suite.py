@@ -41,7 +41,7 @@ SUITE = ROOT / "evals" / "realfiles"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-import newcomer_suite as nc  # noqa: E402  (found, ask, practise, pin_model, load, summary, table)
+import suite_harness as nc  # noqa: E402  (found, ask, practise, pin_model, load, summary, table)
 
 from seer_cli.rowlog import RowLog  # noqa: E402
 

@@ -1,0 +1,116 @@
+"""Self-practice bookkeeping: which task comes first (gaps before repeats, kinds in turn, every
+table before any twice), what a run of N tasks asks of the model, the ledger and the log.
+
+Model-free: the real general toolkit on the files of :mod:`practice_files`, a scripted backend
+where generation would ask the model.
+"""
+
+from __future__ import annotations
+
+from seer_cli.answers import value_match as matches
+from seer_cli.practice.generated import generate_tasks, share
+from seer_cli.practice.ledger import Ledger, first_mention, order_by_gaps
+from seer_cli.rowlog import RowLog
+from seer_cli.toolkits import get_toolkit
+
+
+def test_matches_takes_a_short_answer_with_the_gold_number_only():
+    assert matches("45 euros", "45") and matches("45", "45") and matches("$1,250", "1250")
+    assert not matches("45 or 60", "45") and not matches("46", "45") and not matches("", "45")
+
+
+def test_gaps_come_first_and_kinds_take_turns(files, embedder):
+    kit = get_toolkit("general", data=[files["loans"]], docs=files["docs"], tools_file=files["tools"], embedder=embedder,
+                      on_warning=lambda m: None)
+    try:
+        tasks = generate_tasks(kit, seed=0)
+    finally:
+        kit.close()
+    ordered = order_by_gaps(tasks, Ledger())
+    first = ordered[:6]
+    kinds = {("table" if "table" in t.covers else "doc" if "doc" in t.covers else "tool") for t in first}
+    assert kinds == {"table", "doc", "tool"}
+    table_first = [t for t in ordered if "table" in t.covers][:4]
+    assert len({t.covers["op"] for t in table_first}) == 4  # four different operations before any repeats
+
+
+def test_every_table_is_practised_before_any_table_twice():
+    """A new column of a practised table does not outrank a table never practised (the real-files
+    run practised penguins eight times and its three other tables never)."""
+    from seer_cli.practice.tasks import AutoTask, Call
+
+    def task(table, col, op):
+        return AutoTask("data", f"table.{op}", f"{op} of {col} in {table}?", "1",
+                        (Call("SQL", {"query": f"SELECT {col} FROM {table}"}, "t"),), "data",
+                        {"table": table, "columns": [col], "op": op})
+
+    wide = [task("penguins", col, op) for col in ("bill", "flipper", "mass", "sex", "island") for op in ("max", "avg")]
+    tasks = wide + [task(t, "value", "max") for t in ("weather", "stocks", "jobs")]
+    firsts = [t.covers["table"] for t in order_by_gaps(tasks, Ledger())[:4]]
+    assert sorted(firsts) == ["jobs", "penguins", "stocks", "weather"]
+
+
+def test_a_tool_is_first_of_its_kind_once_per_field_asked():
+    led = Ledger()
+    difference = {"tool": "convert_time", "op": "call", "field": "time_difference"}
+    assert led.unseen(difference)
+    led.add(difference)
+    assert not led.unseen(difference) and led.unseen({**difference, "field": "target.datetime"})
+    led.add({"table": "penguins", "columns": ["mass"], "op": "avg"})
+    assert not led.unseen({"table": "penguins", "columns": ["sex"], "op": "count"}) and led.unseen({"table": "stocks", "op": "max"})
+
+
+def test_first_mention_is_once(tmp_path):
+    assert first_mention(tmp_path, ["/a", "/b"]) == ["/a", "/b"]
+    assert first_mention(tmp_path, ["/a", "/c"]) == ["/c"]
+
+
+def test_rowlog_amendments_and_torn_lines(tmp_path):
+    log = RowLog(tmp_path / "log.jsonl")
+    row = {"id": "t1", "admitted": False}
+    log.append(row)
+    log.amend(row, {"admitted": True})
+    with open(log.path, "ab") as f:
+        f.write(b'{"id": "t2", "adm')  # killed mid-write
+    rows = log.rows(repair=True)
+    assert rows == [{"id": "t1", "admitted": True}]
+    log.append({"id": "t3"})
+    assert [r["id"] for r in log.rows()] == ["t1", "t3"]
+
+
+def test_a_run_of_n_tasks_asks_the_model_only_for_its_share(files, embedder, tmp_path):
+    """--auto N bounds the model calls of generation by its share of N (an even share and half
+    as much again): two document proposals per task of the share, at most 12, and the share of
+    tool questions spread over the tools; the rules' table tasks cost no call and are all made
+    (every table in turn). The status callback hears each kind as it is proposed."""
+    from scripted import Scripted
+
+    from seer_cli.practice.doc_questions import PROPOSE_SYSTEM
+
+    assert share(None, 3) is None and share(30, 3) == 15 and share(6, 3) == 4 and share(30, 0) is None
+    manual = tmp_path / "manual"
+    manual.mkdir()
+    (manual / "guide.md").write_text("\n\n".join(
+        f"## Part {i}\n\nThe office on floor {i} opens at {7 + i % 3} in the morning and closes at {16 + i % 4} in the "
+        f"afternoon on weekdays; visitors sign in at the front desk and wear a badge numbered {100 + i} for the whole visit."
+        for i in range(20)) + "\n")
+    kit = get_toolkit("general", data=[files["loans"]], docs=manual, tools_file=files["tools"], embedder=embedder,
+                      on_warning=lambda m: None)
+    try:
+        every, unbounded = generate_tasks(kit, seed=0), Scripted(["{}"])
+        generate_tasks(kit, seed=0, backend=unbounded)
+        heard: list[str] = []
+        bounded = Scripted(["{}"])
+        few = generate_tasks(kit, seed=0, backend=bounded, want=3, on_status=heard.append)
+        assert generate_tasks(kit, seed=0, want=0) == []
+    finally:
+        kit.close()
+
+    def proposals(backend):
+        return sum(p[0]["content"] == PROPOSE_SYSTEM for p in backend.prompts)
+
+    assert proposals(unbounded) == 12 and proposals(bounded) == 2 * share(3, 3)
+    assert bounded.calls - proposals(bounded) < unbounded.calls - proposals(unbounded)  # fewer tool questions decoded
+    tables = [t.id for t in every if "table" in t.covers]
+    assert [t.id for t in few if "table" in t.covers] == tables  # every table task, as without a bound
+    assert heard[0] == "proposing tables tasks" and any(h.startswith("proposing documents tasks") for h in heard)
