@@ -39,7 +39,7 @@ from ..pool.records import FINISH, Experience, Step
 from .intent import classify_intent
 from .prompt import MAX_APPENDED, DemoOrder, appended, build_messages, step_messages, system_message, truncate
 from .refusal import (CLOCK_NOTE, ERROR_FINISH_NOTE, ERROR_FINISH_REFUSALS, LOOK_FIRST_NOTE, REFUSAL_NOTES, UNUSED_VALUES_NOTE,  # noqa: F401  (re-exported)
-                      is_error_answer, is_refusal_note, once_refusal)
+                      bars_finish, is_error_answer, is_refusal_note, once_refusal)
 from .steps import ActionStep, CallbackRegistry, FinalStep, Reason, TaskStep, Usage, parse_step
 
 
@@ -414,17 +414,15 @@ class _Run:
     last_word: bool = False  # after the third identical call: the next step is a Finish (:meth:`step_schema`)
 
     def step_schema(self) -> dict:
-        """The step schema for the next call. Right after a refused Finish (nothing looked up, or
-        an error offered as the answer) it leaves Finish out: told to look, the 1.5B finished
-        again at step 2 ("The answer is not provided in the given documents."), and told that its
-        answer was an error, it offered the error twice more until the loop stopped (after a
-        failed ``convert_time``, twice in the real-files run), so the grammar makes the step after
-        a refusal a tool call."""
+        """The step schema for the next call: Finish only on the last word (after a third
+        identical call); no Finish right after a refusal that bars it (:func:`.refusal.bars_finish`:
+        told to look, the 1.5B finished again at step 2, "The answer is not provided in the given
+        documents."), so the grammar makes that step a tool call."""
         last = self.actions[-1] if self.actions else None
         if self.last_word and last is not None and last.tool != FINISH:
             return {"anyOf": [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") == FINISH] or self.schema["anyOf"]}
-        if last is None or not is_refusal_note(last.observation) or last.observation == CLOCK_NOTE:
-            return self.schema  # told its answer was no time of day, it has the reply: made to call again, it repeated the call
+        if last is None or not bars_finish(last.observation):
+            return self.schema
         options = [o for o in self.schema["anyOf"] if o["properties"]["tool"].get("const") != FINISH]
         return {"anyOf": options} if options else self.schema
 

@@ -69,6 +69,16 @@ def is_refusal_note(observation: str | None) -> bool:
     """Whether an observation is one of the refusal notes (a refused Finish, never part of an experience)."""
     text = observation or ""
     return text in REFUSAL_NOTES or text.startswith(UNUSED_VALUES_NOTE.split("{", 1)[0])
+
+
+def bars_finish(observation: str | None) -> bool:
+    """Whether the step after this observation may not Finish: after a refusal, except the
+    clock's. Told to look, the 1.5B finished again at step 2; told its answer was an error, it
+    offered the error twice more; told its answer was no time of day, it has the reply it needs
+    (made to call again, it repeated the call), so that one leaves Finish in."""
+    return is_refusal_note(observation) and observation != CLOCK_NOTE
+
+
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 # ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)

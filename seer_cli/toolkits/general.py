@@ -23,6 +23,7 @@ passages that follow their sections (:mod:`.chunks`) and searches them hybrid, d
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -327,7 +328,12 @@ class GeneralToolkit(Toolkit):
         recorded?" is about penguins.csv whatever the vote said."""
         return input_words.refined_intent(
             question, intent, schemas=self._connect_schemas() if self.data else {}, tool_names=[t.name for t in self._extra],
-            doc_names=[p.name for p in document_files(self.docs)] if self.docs else [], covers=self._in_documents_words)
+            doc_names=self._doc_names, covers=self._in_documents_words)
+
+    @functools.cached_property
+    def _doc_names(self) -> list[str]:
+        """The documents' file names, read once (every question's intent is refined with them)."""
+        return [p.name for p in document_files(self.docs)] if self.docs else []
 
     def _in_documents_words(self, question: str) -> bool:
         """Whether the question is said in the documents' words (:meth:`.retrieval.Vocabulary.covers`)."""
