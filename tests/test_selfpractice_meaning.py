@@ -108,6 +108,9 @@ def test_document_tasks_state_facts_and_never_ask_for_section_numbers(tmp_path):
              ("The suite is tested on Windows 10 machines every night.", "10"), ("See section 4 for the rules on boats.", "4")]
     assert [docs_gen.states_a_fact(s, n, "number") for s, n in named] == [False] * 4
     assert docs_gen.states_a_fact("Only 3 boats may moor at the pier overnight.", "3", "number")
+    # a manual page's option text is a fragment, and a number after a symbol is no fact in words
+    assert not docs_gen.states_a_fact("pad with zeros, and put '+' before future years with 4 digits", "4", "number")
+    assert not docs_gen.states_a_fact("Put '+' before future years with >4 digits of the year.", "4", "number")
 
 
 def test_a_reworded_question_needs_a_second_derivation(weather):

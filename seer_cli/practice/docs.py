@@ -161,11 +161,13 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
     not a section or list number, not the sentence's first word (a heading's number), not a
     sentence that leans on the one before it, not a year or a day of a date, and not a number
     after "the" ("after the how many days" asks nothing)."""
-    if _ANAPHORA.match(sentence):
-        return False
+    if _ANAPHORA.match(sentence) or not re.match(r"[\"'“(]?[A-Z0-9]", sentence):
+        return False  # a fragment, not a sentence: a manual page's option text ("pad with zeros, and put '+' before ...")
     if kind == "number":
         i = sentence.find(span)
         before, after = sentence[:i], sentence[i + len(span):]
+        if before.endswith(("<", ">", "=", "^", "~")):
+            return False  # a comparison or a setting in symbols (">4 digits", "size=0"), not a fact in words
         if re.fullmatch(r"1[5-9]\d\d|20\d\d", span) or re.search(_MONTHS + r",?\s*$", before) \
                 or re.match(r",?\s*" + _MONTHS, after) or re.search(r"\b(the|a|an|this|that)\s+$", before, re.IGNORECASE):
             return False
