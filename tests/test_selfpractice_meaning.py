@@ -138,6 +138,19 @@ def test_rephrase_keeps_only_wordings_with_every_value(weather):
     assert phrasing.rephrase(Scripted(["{"], repeat_last=False), task) is None
 
 
+def test_the_wording_request_shows_a_row_and_a_wording_may_not_borrow_from_it(weather):
+    """The model is shown the table's first row, so it can say what a row is; a wording that takes
+    a value from that row the query does not use is refused."""
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.lookup")
+    row = task.covers["row"]
+    first_date = row.split("date=", 1)[1].split(",", 1)[0]
+    assert f"(its first row: {row})" in phrasing.request_of(task) and "temp_max=" in row
+    day = tables_gen.literals(task.calls[0].args["query"])[0]
+    assert first_date != day
+    assert phrasing.keeps_literals(task, f"How hot did it get in Seattle on {day}?")
+    assert not phrasing.keeps_literals(task, f"How hot did it get in Seattle on {day}, counting from {first_date}?")
+
+
 def test_values_count_as_said_in_the_forms_people_write_them(weather):
     """The 1.5B's keys came back with "8:15 PM" for 20:15 and "April 1, 2016" for 2016-04-01;
     an exact-text check threw them away. The same value in another unambiguous form counts, a

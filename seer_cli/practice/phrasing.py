@@ -70,7 +70,8 @@ def request_of(task: AutoTask) -> str | None:
         table = str(task.covers.get("table", "")).rsplit(".", 1)[-1].replace("_", " ")
         sql = str(next(iter(call.args.values())))
         rounding = re.search(r"rounded to \d+ decimals?", task.question)  # the precision is part of the answer
-        return f"The data: {table}\nSQL query run on it: {sql}" + _must_state(literals(sql) + ([rounding.group()] if rounding else []))
+        row = task.covers.get("row")
+        return f"The data: {table}" + (f" (its first row: {row})" if row else "") + f"\nSQL query run on it: {sql}" + _must_state(literals(sql) + ([rounding.group()] if rounding else []))
     if task.kind == "tools":
         return f"Tool: {call.tool} - {task.covers.get('description', '')}\nCall: {call.tool}({json.dumps(call.args)})" + (
             f"\nThe part of the reply asked for: {task.covers['field']}" if task.covers.get("field") else "") + \
@@ -101,7 +102,8 @@ def keeps_literals(task: AutoTask, question: str) -> bool:
     if task.kind == "docs":  # the answer must not be given away; Retrieve on the question is the check
         return task.answer.lower() not in q
     if task.kind == "data":
-        if not mentions_literals(question, str(next(iter(call.args.values())))):
+        sql = str(next(iter(call.args.values())))
+        if not mentions_literals(question, sql) or _borrows_from_row(task, question, sql):
             return False
     else:
         for v in call.args.values():
@@ -113,6 +115,14 @@ def keeps_literals(task: AutoTask, question: str) -> bool:
         return False  # the precision is part of the answer
     given = {str(v).lower() for v in call.args.values()}
     return task.answer.lower() in given or task.answer.lower() not in q or len(task.answer) <= 2
+
+
+def _borrows_from_row(task: AutoTask, question: str, sql: str) -> bool:
+    """Whether the wording took a value from the table's first row (shown to say what a row is)
+    that the query does not use: shown Ubuntu's first row, the 1.5B asked "What is the series of
+    Ubuntu that was created in 2004-03-05?" for the series created first."""
+    values = [v.split("=", 1)[1] for v in str(task.covers.get("row", "")).split(", ") if "=" in v]
+    return any(len(v) >= 3 and v not in sql and v.lower() != task.answer.lower() and mentioned(v, question) for v in values)
 
 
 def said(value, question: str) -> bool:

@@ -141,6 +141,7 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
     if src is None:
         return
     tables = describe_tables(src.con, list(src.tables))
+    rows = {t.name: a_row(src.con, t.q) for t in tables}
     for cand in candidates(src.con, tables, rng):
         value = execute(src.con, cand)
         if value is None:
@@ -150,4 +151,17 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
             sql = sql.rsplit(" LIMIT 2", 1)[0] + " LIMIT 1"
         thought = f"Use {src.tool}" + cand.thought.removeprefix("Use SQL")  # the tool the agent calls here
         intent = src.tables[cand.covers.get("table")] if cand.covers.get("table") in src.tables else "data"
-        yield AutoTask("data", cand.generator, cand.question, value, (Call(src.tool, {src.arg: sql}, thought),), intent, cand.covers)
+        covers = {**cand.covers, "row": rows.get(str(cand.covers.get("table")), "")}
+        yield AutoTask("data", cand.generator, cand.question, value, (Call(src.tool, {src.arg: sql}, thought),), intent, covers)
+
+
+def a_row(con, table_sql: str, limit: int = 240) -> str:
+    """The table's first row as ``column=value`` pairs, cut to ``limit`` characters: shown with a
+    query, it tells the model what a row is. Given only ``SELECT COUNT(*) FROM "debian"``, the 1.5B
+    asked "How many Debian packages are there in the database?" of Debian's table of releases."""
+    cur = con.execute(f"SELECT * FROM {table_sql} LIMIT 1")
+    row = cur.fetchone()
+    if row is None:
+        return ""
+    text = ", ".join(f"{d[0]}={format_value(v)}" for d, v in zip(cur.description, row) if v is not None)
+    return text if len(text) <= limit else text[:limit].rsplit(", ", 1)[0] + ", ..."
