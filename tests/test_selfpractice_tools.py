@@ -268,3 +268,80 @@ def _tool_tasks(tools_file) -> tuple[list, list[str]]:
         return list(tools_gen.generate(kit, random.Random(0), on_warning=warnings.append)), warnings
     finally:
         kit.close()
+
+
+FOLDER_SERVER = '''"""A server over a folder named on its command line, answering in Key: value lines as the
+reference git and file-system servers do."""
+import os
+import sys
+
+from mcp.server.mcpserver import MCPServer
+
+server = MCPServer("folder")
+ROOT = sys.argv[1]
+
+
+@server.tool()
+def get_file_info(path: str) -> str:
+    """Retrieve detailed metadata about a file."""
+    st = os.stat(path)
+    return f"size: {st.st_size}\\nisFile: {str(os.path.isfile(path)).lower()}\\nlines: {open(path).read().count(chr(10))}"
+
+
+@server.tool()
+def folder_status(repo_path: str, since: str | None = None) -> str:
+    """Shows the status of a folder."""
+    return "Status:\\n"
+
+
+@server.tool()
+def read_media(path: str) -> str:
+    """Read a file as a media block."""
+    return "[resource]"
+
+
+if __name__ == "__main__":
+    server.run()
+'''
+
+
+def test_a_server_started_on_a_folder_is_asked_about_its_files_and_lines_of_fields_are_a_record(tmp_path):
+    """The reference git server's ``repo_path`` and a file-system server's ``path`` have no example
+    in their schemas; the folder the user started the server on (and its files) is the value a person
+    means. Replies in ``Key: value`` lines are records whose fields are asked one at a time (never
+    "true"/"false"), an optional argument nothing describes is left to its default, and a heading
+    with nothing under it or a placeholder is no answer."""
+    import sys
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("one\ntwo\n")
+    (folder / "b.txt").write_text("three\n")
+    script = tmp_path / "folder_server.py"
+    script.write_text(FOLDER_SERVER)
+    kit = get_toolkit("general", mcp=[f"{sys.executable} {script} {folder}"], on_warning=lambda m: None)
+    try:
+        info = next(t for t in kit.user_tools if t.name == "get_file_info")
+        assert info.given == (str(folder),)  # the folder, not the server's own script
+        assert tools_gen.given_paths("path", info.given) == [str(folder), str(folder / "a.txt"), str(folder / "b.txt")]
+        assert tools_gen.given_paths("repo_path", info.given) == [str(folder)]
+        assert tools_gen.given_paths("query", info.given) == []
+        status = next(t for t in kit.user_tools if t.name == "folder_status")
+        assert tools_gen.sample_args(status, random.Random(0)) == {"repo_path": str(folder)}  # "since" left out
+        tasks = list(tools_gen.generate(kit, random.Random(0)))
+    finally:
+        kit.close()
+    got = {(t.calls[0].tool, t.calls[0].args["path"], t.covers.get("field"), t.answer) for t in tasks}
+    assert got and {tool for tool, *_ in got} == {"get_file_info"}, got  # "Status:" and "[resource]" answer nothing
+    sizes = {"a.txt": "8", "b.txt": "6"}
+    lines = {"a.txt": "2", "b.txt": "1"}
+    for _, path, field, answer in got:
+        name = path.rsplit("/", 1)[-1]
+        assert field in ("size", "lines") and answer == (sizes if field == "size" else lines)[name], got
+    assert tool_replies.text_record("Commit history:\nCommit: 1a2b\nAuthor: Ann\nDate: 2026-12-06 10:00:00+00:00") == \
+        {"Commit": "1a2b", "Author": "Ann", "Date": "2026-12-06 10:00:00+00:00"}
+    assert tool_replies.text_record("Commit history:\nCommit: 1\nAuthor: a\nCommit: 2\nAuthor: b") is None  # two commits
+    assert tool_replies.text_record("Repository status:\nOn branch main\nnothing to commit") is None
+    # a commit's "Date" is asked as its day; a clock's datetime as its time of day
+    assert tool_replies._clock_parts("Date", "2026-12-06 10:00:00+00:00") == [("Date.date", "2026-12-06")]
+    assert tool_replies._clock_parts("target.datetime", "2026-12-06T10:00:00+09:00") == [("target.time", "10:00")]

@@ -74,7 +74,8 @@ def structured_gold(tool, args: dict[str, Any], rng: random.Random, reply: Any,
         if moving is not None:
             moving[tool.name] = moved
     echoes = [str(v).strip().lower() for v in args.values() if len(str(v).strip()) >= 3 and not isinstance(v, bool)]
-    leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and format_value(v) is not None
+    leaves = [(k, v) for k, v in _leaves(first) if not isinstance(v, bool) and str(v).lower() not in ("true", "false")
+              and format_value(v) is not None
               and len(str(v)) <= 40 and not any(e in str(v).lower() for e in echoes)]  # not the input said back ("07:00" in its source datetime)
     leaves = [kv for k, v in leaves for kv in (_clock_parts(k, v) or [(k, v)])]
     if not leaves:
@@ -106,7 +107,8 @@ def _clock_parts(key: str, value: Any) -> list[tuple[str, str]] | None:
     if not m:
         return None
     base = re.sub(r"\.?datetime$", "", key, flags=re.IGNORECASE)
-    part = "date" if m.group(2) == "00:00" and not m.group(3) else "time"
+    named_date = re.search(r"(^|[._ ])date$", key, re.IGNORECASE) is not None  # a commit's "Date": its day is what people ask
+    part = "date" if named_date or (m.group(2) == "00:00" and not m.group(3)) else "time"
     return [(f"{base}.{part}" if base else part, m.group(1) if part == "date" else m.group(2))]
 
 
@@ -139,10 +141,13 @@ def field_value(reply: Any, key: str) -> Any:
 
 def _json(value: Any) -> Any:
     """A reply as a JSON object or list: parsed from JSON text, or from a Python literal (an MCP
-    server that returns ``str(rows)``: "[{'name': 'ubuntu'}]"); None for anything else."""
+    server that returns ``str(rows)``: "[{'name': 'ubuntu'}]"), or a record of ``Key: value``
+    lines (:func:`text_record`); None for anything else."""
     if isinstance(value, (dict, list)):
         return value
-    if not isinstance(value, str) or value.lstrip()[:1] not in "{[":
+    if isinstance(value, str) and value.lstrip()[:1] not in "{[":
+        return text_record(value)
+    if not isinstance(value, str):
         return None
     try:
         return json.loads(value)
@@ -157,6 +162,27 @@ def _json(value: Any) -> Any:
     return parsed if isinstance(parsed, (dict, list)) else None
 
 
+_FIELD_LINE = re.compile(r"^\s*([A-Za-z][\w .()/-]{0,30}?)\s*:\s+(\S.*?)\s*$")
+
+
+def text_record(text: str) -> dict[str, str] | None:
+    """A text reply that is one record of ``Key: value`` lines, as a dict; None for anything else.
+    Many servers answer in such lines, not JSON: the reference git server's log of one commit
+    ("Commit: ...", "Author: ...", "Date: ..."), a file's "size: 1234" and "modified: ..." from a
+    file-system server. A heading line ending in ":" ("Commit history:") is skipped; a key seen
+    twice (a log of several commits) or a line of another shape means it is not one record."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    if lines and lines[0].rstrip().endswith(":") and not _FIELD_LINE.match(lines[0]):
+        lines = lines[1:]
+    fields = [_FIELD_LINE.match(ln) for ln in lines]
+    if len(lines) < 2 or not all(fields):
+        return None
+    keys = [m.group(1).strip() for m in fields if m]
+    if len({k.lower() for k in keys}) != len(keys):
+        return None
+    return {k: m.group(2) for k, m in zip(keys, fields) if m}
+
+
 def single_value(reply: Any) -> Any:
     """The one value a reply that is not an object holds: a one-item list's item (a one-field
     row's field: "[{'name': 'ubuntu'}]" gives "ubuntu"), a short one-line text as it is; None for a
@@ -169,8 +195,9 @@ def single_value(reply: Any) -> Any:
         if isinstance(item, dict):
             return next(iter(item.values())) if len(item) == 1 else None
         return None if isinstance(item, list) else item
-    if isinstance(reply, str) and ("\n" in reply.strip() or len(reply.strip()) > 80):
-        return None
+    if isinstance(reply, str) and ("\n" in reply.strip() or len(reply.strip()) > 80 or reply.strip().endswith(":")
+                                   or re.fullmatch(r"\[\w+\]", reply.strip())):
+        return None  # a page of text, a heading with nothing under it ("Unstaged changes:" of a clean work tree), "[resource]"
     return reply
 
 

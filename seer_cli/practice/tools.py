@@ -14,8 +14,10 @@ says what the call did.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+from pathlib import Path
 from typing import AbstractSet, Any, Iterator
 
 from .tasks import AutoTask, Call, format_value, readable
@@ -117,6 +119,7 @@ def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset(
     docstring offer nothing (:func:`fed_values`)."""
     args: dict[str, Any] = {}
     props = tool.parameters.get("properties", {})
+    required = set(tool.parameters.get("required", props))
     for name, schema in props.items():
         typ = schema.get("type")
         if typ == "integer":
@@ -129,12 +132,39 @@ def sample_args(tool, rng: random.Random, refused: AbstractSet[str] = frozenset(
             formatted = format_value_of(schema, rng, name)
             opts = [formatted] if formatted else [o for o in options_of(name, schema, tool.description) if o not in refused]
             opts = opts or [o for o in fed_values(name, returned or []) if o not in refused]
+            opts = opts or [o for o in given_paths(name, getattr(tool, "given", ())) if o not in refused]
+            if name not in required:
+                continue  # optional text: the server's default (git_log's "start_timestamp" drawn from its examples read "2 weeks ago" to "Jan 15 2024")
             if not opts:
                 return None
             args[name] = rng.choice(opts)
+        elif name not in required:
+            continue  # an optional list or object: its default
         else:
             return None
     return args
+
+
+_PATH_ARG = re.compile(r"(^|_)(path|dir|directory|folder|repo|repository|root|file|filename)s?($|_)", re.IGNORECASE)
+
+
+def given_paths(name: str, given: tuple[str, ...]) -> list[str]:
+    """For an argument named like a path (``repo_path``, ``directory``, ``file``), the paths the
+    user gave the tool's server on its command line (``--repository /srv/app``): the reference git
+    server's tools take ``repo_path`` with no example, and the one repository it was started on is
+    the value a person means. Folders for a folder's name, files for a file's, either for a path."""
+    if not _PATH_ARG.search(name):
+        return []
+    wants_dir = re.search(r"dir|folder|repo|root", name, re.IGNORECASE) is not None
+    wants_file = re.search(r"file", name, re.IGNORECASE) is not None
+    paths = list(given)
+    if not wants_dir:  # a folder the server serves: the files in it are what a person asks about
+        paths += [str(f) for d in given if os.path.isdir(d) for f in sorted(Path(d).iterdir())[:MAX_GIVEN_FILES]
+                  if f.is_file() and not f.name.startswith(".")]
+    return [p for p in paths if not (wants_dir and not os.path.isdir(p)) and not (wants_file and not os.path.isfile(p))]
+
+
+MAX_GIVEN_FILES = 20  # files of a served folder offered to a path argument
 
 
 def fed_values(name: str, returned: list[tuple[str, str, str]]) -> list[str]:
@@ -225,7 +255,8 @@ def phrase(tool, args: dict[str, Any]) -> str:
 # its question is a request, not "What is the convert ..."
 _IMPERATIVE = {"get", "convert", "calculate", "compute", "return", "returns", "find", "look", "list", "fetch", "count", "estimate",
                "check", "translate", "format", "search", "give", "show", "make", "create", "generate", "add", "sum", "parse",
-               "lookup", "determine", "tell", "work", "figure", "predict", "quote", "price", "book", "schedule"}
+               "lookup", "determine", "tell", "work", "figure", "predict", "quote", "price", "book", "schedule",
+               "retrieve", "read", "describe", "display", "query", "obtain"}
 
 
 def question_of(tool, args: dict[str, Any], field: str | None = None) -> str:
@@ -239,7 +270,8 @@ def question_of(tool, args: dict[str, Any], field: str | None = None) -> str:
         ask = f"Can you {text}?" if first not in ("returns", "return") else f"What is {text}?"
     else:
         ask = f"What is the {text}?"
-    return f"{ask[:-1]}: what is the {readable(field.replace('.', ' '))}?" if field else ask
+    words = re.sub(r"\b(\w+) \1\b", r"\1", readable(field.replace(".", " ")), flags=re.IGNORECASE) if field else ""
+    return f"{ask[:-1]}: what is the {words.lower()}?" if field else ask  # "Date.date": "the date"
 
 
 def _request(tool, args: dict[str, Any]) -> str:

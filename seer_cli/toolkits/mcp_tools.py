@@ -17,6 +17,7 @@ cannot be started or reached is a :class:`~seer_cli.errors.UserError` naming the
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shlex
 import tempfile
@@ -142,9 +143,25 @@ class McpServer:
             hints = getattr(t, "annotations", None)
             read_only = getattr(hints, "read_only_hint", None) if hints is not None else None
             out.append(Tool(name=t.name, description=_description(t.description, t.name), parameters=parameters,
-                            read_only=read_only if isinstance(read_only, bool) else None,
+                            read_only=read_only if isinstance(read_only, bool) else None, given=self.given_paths(),
                             fn=self._caller(t.name)))
         return out
+
+    def given_paths(self) -> tuple[str, ...]:
+        """The existing files and folders named on the server's command line (``--repository
+        /srv/app``, ``--db-path=shop.db``, a folder after the command), absolute; not its program."""
+        try:
+            words = shlex.split(self.spec)
+        except ValueError:
+            return ()
+        found = []
+        for word in words[1:]:
+            value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+            if value.endswith((".py", ".js", ".mjs", ".cjs", ".ts", ".sh")):
+                continue  # the server's own program, not its data
+            if not value.startswith("-") and ("/" in value or "." in value) and os.path.exists(value):
+                found.append(os.path.abspath(value))
+        return tuple(dict.fromkeys(found))
 
     def _caller(self, name: str):
         def call(**args) -> str:

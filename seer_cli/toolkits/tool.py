@@ -52,6 +52,9 @@ class Tool:
     # when nothing says. Self-practice calls tools on its own, with values it made up, so it calls
     # only those that cannot change anything (:meth:`may_change_things`).
     read_only: bool | None = None
+    # Paths the user gave the tool's server on its command line (``--repository /srv/app``): the
+    # value a person means for an argument like ``repo_path`` that the schema gives no example of.
+    given: tuple[str, ...] = ()
 
     def may_change_things(self) -> bool:
         """Declared not read-only, or undeclared with a name that starts by changing something
