@@ -185,3 +185,37 @@ def test_a_finish_that_is_no_time_of_day_for_a_question_asking_one_is_refused_on
     empty = ["eol\n(no rows)\nNote: '22.04' is not a value of version; it holds '22.04 LTS'."]
     assert is_error_answer("The version '22.04' is not a value in the ubuntu table; it holds '22.04 LTS'.", empty)
     assert not is_error_answer("2027-06-01", empty)
+
+
+def test_a_finish_after_tool_calls_that_left_out_the_stated_time_is_refused_once(tmp_path):
+    """After practice the 1.5B answered "It's 16:00 in Chicago. What time is it in Auckland?" with
+    get_current_time for Auckland (the clock there now). A time of day the question states that no
+    call of the user's tools took, while one of them takes a time, refuses the Finish once, naming
+    the tool; the next step must call."""
+    from seer_cli.agent.refusal import is_refusal_note
+    from seer_cli.toolkits import get_toolkit
+
+    tools = tmp_path / "clock.py"
+    tools.write_text('def convert_time(source_timezone: str, time: str, target_timezone: str) -> str:\n'
+                     '    """Convert a time between timezones."""\n    return "11:00"\n\n\n'
+                     'def get_current_time(timezone: str) -> str:\n    """The time now in a timezone."""\n    return "19:16"\n')
+    kit = get_toolkit("general", tools_file=tools)
+    try:
+        q = "It's 4:00 PM in Chicago. What time is it in Auckland?"
+        now = ("get_current_time", {"timezone": "Pacific/Auckland"})
+        missing = kit.unused_values(q, [now])
+        assert missing is not None and missing.values == ["4:00 PM", "convert_time"] and missing.query == ""
+        assert kit.unused_values(q, [now, ("convert_time", {"source_timezone": "America/Chicago", "time": "16:00",
+                                                            "target_timezone": "Pacific/Auckland"})]) is None
+        assert kit.unused_values("What time is it in Auckland?", [now]) is None  # no time stated
+        backend = Scripted([_step("get_current_time", timezone="Pacific/Auckland"), _step("Finish", answer="19:16"),
+                            _step("convert_time", source_timezone="America/Chicago", time="16:00", target_timezone="Pacific/Auckland"),
+                            _step("Finish", answer="11:00")])
+        agent = Agent(backend, kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        steps = list(agent.run(q, intent="other"))
+        actions = [s for s in steps if isinstance(s, ActionStep)]
+        assert [a.error_kind for a in actions] == [None, "refused", None, None] and steps[-1].answer == "11:00"
+        assert actions[1].observation.startswith("Error: no call used 4:00 PM") and "convert_time" in actions[1].observation
+        assert is_refusal_note(actions[1].observation) and "Finish" not in _tools(backend.schemas[2])
+    finally:
+        kit.close()

@@ -35,6 +35,9 @@ LOOK_FIRST_NOTE = (
 # days over every year for "snow days in 2012", copying a demonstration with one filter)
 UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. Add it to the WHERE clause of "
                       "this query and keep its other conditions: {query}")
+# a Finish after calls of the user's tools that left out the time of day the question states ("It's 16:00 in
+# Chicago. What time is it in Auckland?" answered with the clock in Auckland now)
+UNUSED_TIME_NOTE = "Error: no call used {value}, which the question states. Call {tools} with it, then Finish with what it shows."
 # a Finish that is no time of day for a question asking one, after a tool showed one: the 1.5B answered
 # "17.0h", the time difference convert_time also returns, for "Convert 15:30 Tokyo time to Los Angeles time."
 CLOCK_NOTE = ("Error: the question asks for a time of day and that answer is not one. Finish with the time of day "
@@ -57,8 +60,9 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
     ran = [(a.tool, a.args) for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
     if "values" not in made and (missing := toolkit.unused_values(question, ran)):
-        return ("values", UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300]),
-                "refused: a value the question names was not used")
+        note = UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300]) if missing.query \
+            else UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.values[1:]) or "the tool that takes it")
+        return "values", note, "refused: a value the question names was not used"
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
             and any(clocks(a.observation or "") for a in looked if not a.error):
         return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
@@ -68,7 +72,7 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
 def is_refusal_note(observation: str | None) -> bool:
     """Whether an observation is one of the refusal notes (a refused Finish, never part of an experience)."""
     text = observation or ""
-    return text in REFUSAL_NOTES or text.startswith(UNUSED_VALUES_NOTE.split("{", 1)[0])
+    return text in REFUSAL_NOTES or text.startswith((UNUSED_VALUES_NOTE.split("{", 1)[0], UNUSED_TIME_NOTE.split("{", 1)[0]))
 
 
 def bars_finish(observation: str | None) -> bool:
