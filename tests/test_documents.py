@@ -4,6 +4,8 @@ be read are one warning each, a folder with nothing readable one error in every 
 
 from __future__ import annotations
 
+import json
+
 import orjson
 import pytest
 from typer.testing import CliRunner
@@ -314,9 +316,9 @@ def test_retrieve_shows_the_sentences_that_answer_within_the_prompts_budget(tmp_
 
     filler = "Members meet every Tuesday in the clubhouse and guests sign the book at the office. " * 6
     text = filler + "The harbour gate opens with code 4471 between sunrise and sunset. " + filler
-    got = snippet(text, "Which code opens the harbour gate?", SNIPPET_CHARS)
-    assert "code 4471" in got and len(got) <= SNIPPET_CHARS + 4 and got.startswith("… ") and got.endswith(" …")
-    assert snippet("Short passage.", "anything", SNIPPET_CHARS) == "Short passage."
+    got = snippet(text, "Which code opens the harbour gate?", SNIPPET_CHARS[0])
+    assert "code 4471" in got and len(got) <= SNIPPET_CHARS[0] + 4 and got.startswith("… ") and got.endswith(" …")
+    assert snippet("Short passage.", "anything", SNIPPET_CHARS[0]) == "Short passage."
     docs = tmp_path / "club"
     docs.mkdir()
     (docs / "club.md").write_text("# Club\n\n" + text + "\n")
@@ -326,6 +328,40 @@ def test_retrieve_shows_the_sentences_that_answer_within_the_prompts_budget(tmp_
     finally:
         kit.close()
     assert obs.startswith("[club.md § Club] ") and "4471" in obs[: Settings().prompt_observation_chars]
+
+
+def test_retrieve_in_an_episode_ranks_by_the_question_too(tmp_path):
+    """The 1.5B's queries drop what a question turns on ("package installation and removal
+    scripts" for "What must ... scripts do when there is no terminal to talk to the user?"). Inside
+    an episode Retrieve fuses the question's ranking with the query's and cuts snippets around the
+    words of both; outside one (practice's generation, replays) it ranks by the query alone."""
+    from scripted import Scripted
+
+    from seer_cli.agent import ActionStep, Agent
+    from seer_cli.config import load_settings
+
+    docs = tmp_path / "policy"
+    docs.mkdir()
+    topics = ["Maintainer scripts are shell scripts run before and after a package is unpacked.",
+              "Installation scripts must be idempotent so that a rerun does no harm.",
+              "Removal scripts clean up files the package created at run time.",
+              "Scripts may use debconf to ask the user questions during installation.",
+              "Packages must not ask questions in their scripts when they run with no terminal; they fall back to defaults."]
+    for i, text in enumerate(topics):
+        (docs / f"part{i}.md").write_text(f"# Part {i}\n\n{text} Scripts and packages and installation scripts.\n")
+    kit = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", retrieval="bm25")
+    question = "What must installation scripts do when there is no terminal?"
+    try:
+        alone = kit.call("Retrieve", {"query": "installation scripts"})
+        step = json.dumps({"thought": "t", "tool": "Retrieve", "args": {"query": "installation scripts"}})
+        agent = Agent(Scripted([step, json.dumps({"thought": "t", "tool": "Finish", "args": {"answer": "fall back to defaults"}})]),
+                      kit, None, None, load_settings(), recall="none", k=0, max_steps=3)
+        steps = list(agent.run(question, intent="docs"))
+        assert kit.question is None  # the episode is over
+    finally:
+        kit.close()
+    shown = next(s for s in steps if isinstance(s, ActionStep) and s.tool == "Retrieve").observation
+    assert "no terminal" not in alone and "no terminal" in shown, (alone, shown)
 
 
 def test_permalink_marks_are_not_text():

@@ -17,7 +17,7 @@ names them) and are re-exported here.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, ContextManager, Protocol
 
 from ..backends.base import Completion
 from ..pool.contracts import EmbedderLike, PoolLike
@@ -82,6 +82,10 @@ class ToolkitLike(Protocol):
 
     def system_prompt(self) -> str | None:
         """A toolkit's own system prompt (τ-bench's policy), or None for ``prompts/system.md``."""
+        ...
+
+    def asked(self, question: str) -> ContextManager[None]:
+        """The episode answering ``question``: tools may read its words (Retrieve ranks by them too)."""
         ...
 
     def close(self) -> None: ...

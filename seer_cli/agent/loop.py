@@ -175,6 +175,10 @@ class Agent:
         :meth:`_on_finish` (the refusal policy) or :meth:`_after_call` (observe, repeats), and
         last :meth:`_final` (the experience and the totals).
         """
+        with self.toolkit.asked(question):
+            yield from self._episode(question, intent, temperature, seed, exclude, k, note)
+
+    def _episode(self, question, intent, temperature, seed, exclude, k, note) -> Iterator[TaskStep | ActionStep | FinalStep]:
         ep = self._start(question, intent, temperature, seed, exclude, k, note)
         yield self._emit(ep.task)
         for index in range(1, self.max_steps + 1):

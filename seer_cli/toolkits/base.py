@@ -13,8 +13,9 @@ their calls, whatever they come from (seer's own, a user's file, an MCP server):
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..errors import ToolCallError, UserError
 from ..pool.records import FINISH  # noqa: F401  (one definition, in the records; re-exported for the toolkits)
@@ -81,6 +82,9 @@ class Toolkit:
     # Self-practice sets it: the agent's calls of the user's tools that may change something
     # (:meth:`Tool.may_change_things`: git_commit, create_issue) are refused, not run, while it practises.
     reads_only: bool = False
+    # The question of the episode under way (:meth:`asked`), None outside one: a search tool may
+    # rank by its words beside the model's query.
+    question: str | None = None
 
     def __init__(self, extra_tools: list[Tool] | None = None):
         self._extra = list(extra_tools or [])
@@ -97,6 +101,17 @@ class Toolkit:
     def available(self, tool_name: str) -> bool:
         """Whether a method tool is offered; subclasses hide tools whose inputs are absent."""
         return True
+
+    @contextlib.contextmanager
+    def asked(self, question: str) -> Iterator[None]:
+        """While an episode answers ``question`` (the agent enters it for the episode): tools may
+        read the user's own words, not only the model's arguments. Outside it (self-practice's
+        generation, replays of stored calls) :attr:`question` is None."""
+        before, self.question = self.question, question
+        try:
+            yield
+        finally:
+            self.question = before
 
     def needs_lookup(self, intent: str) -> bool:
         """Whether a question of ``intent`` is about inputs a tool must read first (the user's

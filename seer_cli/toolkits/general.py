@@ -43,7 +43,17 @@ if TYPE_CHECKING:
 
 CATEGORY_VALUES = 30  # a text column with at most this many values is a category (unused_values)
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db", ".xlsx", ".xlsm"}
-SNIPPET_CHARS = 220  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
+# Retrieve ranks by the episode's question too (fused with the model's query), and cuts its snippets
+# around the words of both: the 1.5B's queries drop what the question turns on ("package installation
+# and removal scripts" for "What must a package's install and removal scripts do when there is no
+# terminal to talk to the user?").
+RETRIEVE_WITH_QUESTION = True
+# Characters of each of Retrieve's 3 passages shown (retrieval.snippet: the sentences holding the
+# words): 750 in all, inside the prompt's 800 with the citations. The first two get more room than the
+# third: on the docqa development set (31 questions the 1.5B opened with Retrieve), the evidence was
+# inside the top 3 passages (ranked by query and question) 27 times, inside 3 snippets of 220 characters
+# 13 times, of 300/300/150: 17.
+SNIPPET_CHARS = (300, 300, 150)  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
 SAMPLE_ROWS = 2  # sample rows per table in the system prompt
 CONTEXT_COLUMNS = 16  # columns per table in the system prompt (Tables lists them all)
 CONTEXT_CELL_CHARS = 24
@@ -344,9 +354,9 @@ class GeneralToolkit(Toolkit):
             self._search = ChunkSearch(chunks, self.cache_dir, mode=self.retrieval, embedder=self._embedder, on_progress=cb)
         return self._search
 
-    def search_documents(self, query: str, k: int = 3) -> list[Chunk]:
-        """The ``k`` passages that best answer ``query`` (see :mod:`.retrieval`)."""
-        return self._doc_search().search(query, k)
+    def search_documents(self, query: str, k: int = 3, also: str | None = None) -> list[Chunk]:
+        """The ``k`` passages that best answer ``query`` (and ``also``, see :mod:`.retrieval`)."""
+        return self._doc_search().search(query, k, also=also)
 
     def refine_intent(self, question: str, intent: str) -> str:
         """The intent after the words the question shares with the user's tables, tools and
@@ -376,13 +386,15 @@ class GeneralToolkit(Toolkit):
         Args:
             query: what to look for, in a few words.
         """
-        hits = self.search_documents(query, k=3)
+        also = self.question if RETRIEVE_WITH_QUESTION else None
+        hits = self.search_documents(query, k=3, also=also)
         if not hits:
             raise ToolCallError("Retrieve: no passage shares a word with the query; try other words")
         self.sources += [c for c in hits if c not in self.sources]
         from .retrieval import snippet
 
-        return "\n\n".join(f"{c.citation()} {snippet(c.text, query, SNIPPET_CHARS)}" for c in hits)
+        words = f"{query} {also}" if also else query
+        return "\n\n".join(f"{c.citation()} {snippet(c.text, words, n)}" for c, n in zip(hits, SNIPPET_CHARS))
 
     # --- what the model is told about the inputs ----------------------------------------------
     def tool_specs_text(self) -> str:

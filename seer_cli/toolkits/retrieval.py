@@ -228,11 +228,14 @@ class ChunkSearch:
             key = index_key(chunks, "dense", embedder.fingerprint)
             self.dense = PassageIndex(texts, Path(cache_dir) / "retrieval" / key, embedder, on_progress=on_progress)
 
-    def search(self, query: str, k: int = 3) -> list[Chunk]:
-        """The ``k`` best chunks for ``query``, best first."""
+    def search(self, query: str, k: int = 3, also: str | None = None) -> list[Chunk]:
+        """The ``k`` best chunks for ``query``, best first; with ``also`` (the user's question),
+        its rankings are fused in beside the query's (see :meth:`GeneralToolkit.Retrieve`)."""
         rankings = []
-        if self.dense is not None:
-            rankings.append([i for i, _ in self.dense.search(query, CANDIDATES if self.bm25 else k)])
-        if self.bm25 is not None:
-            rankings.append([i for i, _ in self.bm25.search(query, CANDIDATES if self.dense else k)])
+        for text in [query] + ([also] if also and also.strip().lower() != query.strip().lower() else []):
+            many = CANDIDATES if (self.bm25 and self.dense) or also else k
+            if self.dense is not None:
+                rankings.append([i for i, _ in self.dense.search(text, many)])
+            if self.bm25 is not None:
+                rankings.append([i for i, _ in self.bm25.search(text, many)])
         return [self.chunks[i] for i in fuse(rankings)[:k]]
