@@ -184,3 +184,31 @@ def test_a_wrong_table_name_over_one_table_is_read_as_that_table(tmp_path):
             two.call("SQL", {"query": "SELECT nonfarm FROM employees"})
     finally:
         two.close()
+
+
+def test_a_value_in_another_case_and_a_bare_odd_column_name_are_read_as_meant(tmp_path):
+    """After practice the 1.5B answered "Jessie is not a series in the debian table." (its query
+    said 'Jessie', the column holds 'jessie') and sent ``SELECT eol-esm FROM ubuntu`` three times
+    (DuckDB reads ``eol - esm``). A filter value the column holds once in another case or spacing
+    is read as held, a column name that is no identifier as quoted; each reply says so. A value
+    only inside longer ones ('22.04' for '22.04 LTS') stays a note."""
+    csv = tmp_path / "releases.csv"
+    csv.write_text("version,series,release,eol-esm\n8,jessie,2015-04-26,2020-06-30\n9,stretch,2017-06-17,2022-06-30\n"
+                   "22.04 LTS,jammy,2022-04-21,2032-04-21\n")
+    kit = GeneralToolkit(data=[csv])
+    try:
+        assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE series = 'Jessie'"}) == \
+            "Note: read 'Jessie' as 'jessie' (series holds it so).\nrelease\n2015-04-26"
+        assert kit.call("SQL", {"query": "SELECT eol-esm FROM releases WHERE series = 'stretch'"}) == \
+            'Note: read eol-esm as column names.\neol-esm\n2022-06-30'
+        assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE version = '22.04'"}).endswith(
+            "Note: '22.04' is not a value of version; it holds '22.04 LTS'.")
+        assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE series = 'buster'"}) == "release\n(no rows)"
+    finally:
+        kit.close()
+    from seer_cli.agent.refusal import is_error_answer
+
+    assert is_error_answer("Jessie is not a series in the debian table.", ["release\n(no rows)\nNote: 'Jessie' ..."])
+    assert is_error_answer("The 'release' column should be formatted as YYYY-MM-DD.", ["Error: SQL error: Conversion Error"])
+    assert is_error_answer("There is no column 'esm' in the FROM clause.", ["Error: SQL error: Binder Error"])
+    assert not is_error_answer("There is no rain in the data for 2013.", ["rain\n0"])  # nothing failed

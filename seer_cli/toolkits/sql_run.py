@@ -36,12 +36,15 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
     except Exception as e:
         msg = str(e).strip().splitlines()[0][:300].rstrip(".")
         rewritten = _one_table_read(con, schemas, stmt, msg) or _date_parts_read(con, schemas, stmt, msg) \
-            or _partial_dates_read(con, schemas, stmt, msg)
+            or _partial_dates_read(con, schemas, stmt, msg) or _bare_names_read(con, schemas, stmt)
         if rewritten is None:
             m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
             hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
             raise ToolCallError(f"SQL error: {msg}.{hint} Tables: {schema_line}") from None
         stmt, names, rows, read = rewritten
+    if not rows and (cased := _case_read(con, schemas, stmt)) is not None:
+        stmt, names, rows, more = cased
+        read += more
     text = read + format_table(names, rows)
     if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
         notes = table_values.near_values(con, schemas, stmt)
@@ -129,6 +132,64 @@ def _partial_dates_read(con, schemas: Schemas, stmt: str, msg: str):
     except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
         return None
     return rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n"
+
+
+def _bare_names_read(con, schemas: Schemas, stmt: str):
+    """Column names that are no SQL identifiers (``eol-esm``, ``Adj.Close``) written without quotes,
+    which DuckDB reads as ``eol - esm``: the query run again with them quoted, ``(statement, names,
+    rows, note)`` when it then runs, else None. After practice the 1.5B sent ``SELECT eol-esm FROM
+    ubuntu`` three times, the error each time asking "did you mean eol-esm?"."""
+    odd = sorted({c for cols in schemas.values() for c, _ in cols if not re.fullmatch(r"[A-Za-z_]\w*", c) and " " not in c},
+                 key=len, reverse=True)
+    parts = re.split(r"('(?:[^']|'')*'|\"[^\"]*\")", stmt)  # literals and quoted names stay as written
+    read: list[str] = []
+    for i in range(0, len(parts), 2):
+        for name in odd:
+            new = re.sub(rf"(?<![\w.\"]){re.escape(name)}(?![\w\"])", quote(name), parts[i])
+            if new != parts[i]:
+                parts[i] = new
+                read.append(name)
+    if not read:
+        return None
+    rewritten = "".join(parts)
+    try:
+        names, rows = _execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
+        return None
+    return rewritten, names, rows, "Note: read " + ", ".join(dict.fromkeys(read)) + " as column names.\n"
+
+
+def _case_read(con, schemas: Schemas, stmt: str):
+    """A query that found nothing because a ``column = 'value'`` filter spelled a value in another
+    case or spacing than the one the column holds (``series = 'Jessie'`` where it holds 'jessie'):
+    run again with the held spelling, ``(statement, names, rows, note)`` when that finds rows, else
+    None. Only a value the column holds exactly once in that folded form: a near value that is
+    longer ('22.04' for '22.04 LTS') stays a note (:func:`.table_values.near_values`)."""
+    read: list[str] = []
+    rewritten = stmt
+    for quoted, bare, value in table_values._EQ_LITERAL.findall(stmt):
+        column, value = (quoted or bare), value.replace("''", "'")
+        for table, cols in schemas.items():
+            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+            if col is None:
+                continue
+            try:
+                held = [v for (v,) in con.execute(f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE lower(trim({quote(col)})) = "
+                                                  "lower(trim(?)) LIMIT 2", [value]).fetchall()]
+            except Exception:  # noqa: BLE001 (best effort)
+                continue
+            if len(held) == 1 and held[0] != value:
+                literal, spelled = ("'" + str(v).replace("'", "''") + "'" for v in (value, held[0]))
+                rewritten = re.sub(rf"(=\s*){re.escape(literal)}", "\\g<1>" + spelled.replace("\\", "\\\\"), rewritten)
+                read.append(f"'{value}' as '{held[0]}' ({col} holds it so)")
+                break
+    if not read or rewritten == stmt:
+        return None
+    try:
+        names, rows = _execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (best effort)
+        return None
+    return (rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n") if rows else None
 
 
 def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
