@@ -219,3 +219,34 @@ def test_a_finish_after_tool_calls_that_left_out_the_stated_time_is_refused_once
         assert is_refusal_note(actions[1].observation) and "Finish" not in _tools(backend.schemas[2])
     finally:
         kit.close()
+
+
+def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documents(tmp_path):
+    """The 1.5B was shown "If not specified, -1 will be assumed" for PASS_MAX_DAYS and answered
+    5000. After only document searches, a Finish holding a number that neither a passage nor the
+    question shows is refused once; the next step may Finish (it has the passage)."""
+    from seer_cli.agent.refusal import unshown_number
+    from seer_cli.toolkits import get_toolkit
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "login.md").write_text("# PASS_MAX_DAYS\n\nThe maximum number of days a password may be used. "
+                                   "If not specified, -1 will be assumed.\n")
+    kit = get_toolkit("general", docs=docs)
+    try:
+        backend = Scripted([_step("Retrieve", query="PASS_MAX_DAYS default"), _step("Finish", answer="5000"),
+                            _step("Finish", answer="-1")])
+        agent = Agent(backend, kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        steps = list(agent.run("If PASS_MAX_DAYS is not set, what value is assumed?", intent="docs"))
+        actions = [s for s in steps if isinstance(s, ActionStep)]
+        assert [a.error_kind for a in actions] == [None, "refused", None] and steps[-1].answer == "-1"
+        assert actions[1].observation.startswith("Error: the passages shown do not say 5000.")
+        assert "Finish" in _tools(backend.schemas[2])
+    finally:
+        kit.close()
+    retrieved = [ActionStep(1, "t", "Retrieve", {}, observation="a limit of 1,000 users; 6 by default")]
+    assert unshown_number("1000 users", "How many?", retrieved) is None  # "1,000" shown
+    assert unshown_number("6", "Which level?", retrieved) is None and unshown_number("-6", "Which level?", retrieved) is None
+    assert unshown_number("4500 lines make 5 files", "a 4500-line file?", retrieved) == "5"
+    computed = retrieved + [ActionStep(2, "t", "Calculate", {}, observation="5")]
+    assert unshown_number("5", "a 4500-line file?", computed) is None  # not only searches: a tool computed it

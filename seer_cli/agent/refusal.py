@@ -42,6 +42,10 @@ UNUSED_TIME_NOTE = "Error: no call used {value}, which the question states. Call
 # "17.0h", the time difference convert_time also returns, for "Convert 15:30 Tokyo time to Los Angeles time."
 CLOCK_NOTE = ("Error: the question asks for a time of day and that answer is not one. Finish with the time of day "
               "(HH:MM) that the tool gave for the place the question asks about.")
+# a Finish whose number no passage showed, after only searching the documents: the 1.5B was shown "If not
+# specified, -1 will be assumed" for PASS_MAX_DAYS and answered 5000
+UNSHOWN_NUMBER_NOTE = ("Error: the passages shown do not say {value}. Finish with the value they give for the question, "
+                       "or Retrieve again with other words.")
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE)
 _ASKS_CLOCK = re.compile(r"\bwhat time\b(?!\s*(?:zone|difference))|\btime (?:is it|will it be|was it)\b"
                          r"|\bconvert\b.*\b\d{1,2}:\d{2}\b.*\bto\b", re.IGNORECASE)
@@ -54,7 +58,9 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     * "look": nothing was looked up and the question is about the user's inputs (``toolkit.needs_lookup``);
     * "values": the queries left out a value the question names (``toolkit.unused_values``; the
       note quotes the query to extend);
-    * "clock": the question asks for a time of day, the answer shows none, and a tool showed one."""
+    * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
+    * "shown": only documents were searched and the answer holds a number no passage (nor the
+      question) showed (:func:`unshown_number`)."""
     looked = [a for a in actions if a.tool not in (None, FINISH)]
     if "look" not in made and not looked and toolkit.needs_lookup(intent):
         return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
@@ -66,13 +72,46 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
             and any(clocks(a.observation or "") for a in looked if not a.error):
         return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
+    if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
+        return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
+    return None
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
+def _numbers(text: str) -> set[float]:
+    out = set()
+    for m in _NUMBER.finditer(text):
+        try:
+            out.add(float(m.group().replace(",", "")))
+        except ValueError:
+            continue
+    return out
+
+
+def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
+    """A number of ``answer`` that neither the question nor any observation shows, when every
+    lookup of the episode searched documents (a tool named ``Retrieve…``): an answer to a question
+    about the documents comes from the passages, or from a tool that computed it. None otherwise."""
+    if not looked or any(not str(a.tool).startswith("Retrieve") for a in looked):
+        return None
+    seen = _numbers(question).union(*(_numbers(a.observation or "") for a in looked if not a.error))
+    for m in _NUMBER.finditer(answer):
+        try:
+            value = float(m.group().replace(",", ""))
+        except ValueError:
+            continue
+        if value not in seen and -value not in seen:  # "-6" for gzip's "-6" option said as 6
+            return m.group()
     return None
 
 
 def is_refusal_note(observation: str | None) -> bool:
     """Whether an observation is one of the refusal notes (a refused Finish, never part of an experience)."""
     text = observation or ""
-    return text in REFUSAL_NOTES or text.startswith((UNUSED_VALUES_NOTE.split("{", 1)[0], UNUSED_TIME_NOTE.split("{", 1)[0]))
+    return text in REFUSAL_NOTES or text.startswith(tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_TIME_NOTE,
+                                                                                     UNSHOWN_NUMBER_NOTE)))
 
 
 def bars_finish(observation: str | None) -> bool:
@@ -80,7 +119,8 @@ def bars_finish(observation: str | None) -> bool:
     clock's. Told to look, the 1.5B finished again at step 2; told its answer was an error, it
     offered the error twice more; told its answer was no time of day, it has the reply it needs
     (made to call again, it repeated the call), so that one leaves Finish in."""
-    return is_refusal_note(observation) and observation != CLOCK_NOTE
+    return is_refusal_note(observation) and observation != CLOCK_NOTE \
+        and not str(observation).startswith(UNSHOWN_NUMBER_NOTE.split("{", 1)[0])  # it may have read the passage already
 
 
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
