@@ -250,3 +250,18 @@ def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documen
     assert unshown_number("4500 lines make 5 files", "a 4500-line file?", retrieved) == "5"
     computed = retrieved + [ActionStep(2, "t", "Calculate", {}, observation="5")]
     assert unshown_number("5", "a 4500-line file?", computed) is None  # not only searches: a tool computed it
+
+
+def test_a_finish_with_no_number_for_a_question_asking_how_many_is_refused_once(kit):
+    """After a failed convert_time the 1.5B ran print('Hello, World!') and answered "Hello, World!"
+    to "How many hours ahead of Berlin is Sydney right now?". A question asking how many or how much
+    refuses once an answer that says no number (digits or number words); the next step must call."""
+    backend = Scripted([_step("SQL", query="SELECT 'Hello' WHERE 2024 > 0"), _step("Finish", answer="Hello, World!"),
+                        _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"), _step("Finish", answer="30")])
+    actions, final = _run(kit, None, "data", backend)
+    assert [a.error_kind for a in actions] == [None, "refused", None, None] and final.answer == "30"
+    assert actions[1].observation.startswith("Error: the question asks for a number") and "Finish" not in _tools(backend.schemas[2])
+    for fine in ("none", "twelve", "30 riders"):
+        actions, final = _run(kit, None, "data", Scripted([_step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"),
+                                                           _step("Finish", answer=fine)]))
+        assert final.answer == fine and [a.error_kind for a in actions] == [None, None]

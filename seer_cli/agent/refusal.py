@@ -46,7 +46,14 @@ CLOCK_NOTE = ("Error: the question asks for a time of day and that answer is not
 # specified, -1 will be assumed" for PASS_MAX_DAYS and answered 5000
 UNSHOWN_NUMBER_NOTE = ("Error: the passages shown do not say {value}. Finish with the value they give for the question, "
                        "or Retrieve again with other words.")
-REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE)
+# a Finish with no number for a question asking how many or how much: after a failed convert_time the 1.5B
+# ran print('Hello, World!') and answered "Hello, World!" to "How many hours ahead of Berlin is Sydney right now?"
+NUMBER_NOTE = ("Error: the question asks for a number and that answer has none. Find the number with the tools, "
+               "then Finish with it.")
+REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE)
+_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old)\b|\bwhat (percentage|percent|fraction|share)\b", re.IGNORECASE)
+_SAYS_NUMBER = re.compile(r"\d|\b(no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                          r"hundred|thousand|million|billion|half|once|twice|never|all|every)\b", re.IGNORECASE)
 _ASKS_CLOCK = re.compile(r"\bwhat time\b(?!\s*(?:zone|difference))|\btime (?:is it|will it be|was it)\b"
                          r"|\bconvert\b.*\b\d{1,2}:\d{2}\b.*\bto\b", re.IGNORECASE)
 
@@ -59,6 +66,7 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     * "values": the queries left out a value the question names (``toolkit.unused_values``; the
       note quotes the query to extend);
     * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
+    * "number": the question asks how many or how much and the answer says no number;
     * "shown": only documents were searched and the answer holds a number no passage (nor the
       question) showed (:func:`unshown_number`)."""
     looked = [a for a in actions if a.tool not in (None, FINISH)]
@@ -72,6 +80,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
             and any(clocks(a.observation or "") for a in looked if not a.error):
         return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
+    if "number" not in made and _ASKS_NUMBER.search(question) and not _SAYS_NUMBER.search(answer):
+        return "number", NUMBER_NOTE, "refused: the question asks for a number"
     if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
         return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
     return None
