@@ -240,18 +240,13 @@ def _order(qs: list[dict], modes: list[str], seed: int) -> list[tuple[dict, str]
 
 
 def _episode(seer: str, docs: Path, q: dict, mode: str, home: Path, timeout: float) -> dict:
-    from suite_harness import found
+    from suite_harness import found, run_seer
 
     env = dict(os.environ, SEER_RETRIEVAL=mode, SEER_THREADS="1", SEER_HOME=str(home))
     cmd = shlex.split(seer) + ["run", "--docs", str(docs), "--json", "--no-learn", q["question"]]
-    start = time.perf_counter()
-    try:
-        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=home)
-        rc, stdout, stderr = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired:
-        rc, stdout, stderr = "timeout", "", ""
+    rc, stdout, stderr, seconds = run_seer(cmd, env, home, timeout)
     row = {"id": q["id"], "kind": q["kind"], "mode": mode, "question": q["question"], "gold": q["answer"],
-           "code": _code_version(), "rc": rc, "seconds": round(time.perf_counter() - start, 1), "reply": None, "error": None}
+           "code": _code_version(), "rc": rc, "seconds": seconds, "reply": None, "error": None}
     try:
         res = json.loads(stdout)
         steps = res.get("experience", {}).get("steps", [])

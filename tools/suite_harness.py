@@ -99,20 +99,25 @@ def pin_model(out: Path, model: str | None) -> str:
     return model
 
 
+def run_seer(cmd: list[str], env: dict, cwd: Path, timeout: float) -> tuple[int | str, str, str, float]:
+    """One seer command in a fresh process, no standard input: ``(rc, stdout, stderr, seconds)``,
+    rc "timeout" when it ran past ``timeout``."""
+    start = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL, cwd=cwd)
+        rc, stdout, stderr = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired:
+        rc, stdout, stderr = "timeout", "", ""
+    return rc, stdout, stderr, round(time.perf_counter() - start, 1)
+
+
 def ask(seer: str, flags: list[str], q: dict, env: dict, cwd: Path, timeout: float, model: str) -> dict:
     """One question (``q``: id, kind, question, answer) through ``seer run --json --no-learn`` in a
     fresh process run in ``cwd``: its result row, scored (``found``, ``lenient``)."""
     from seer_cli.evals import scoring
 
-    cmd = shlex.split(seer) + ["run", "--json", "--no-learn", *flags, q["question"]]
-    start = time.perf_counter()
-    try:
-        # cwd: the run directory, so a checkout in the caller's directory cannot shadow the seer under test
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL, cwd=cwd)
-        rc, stdout, stderr = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired:
-        rc, stdout, stderr = "timeout", "", ""
-    seconds = round(time.perf_counter() - start, 1)
+    # cwd: the run directory, so a checkout in the caller's directory cannot shadow the seer under test
+    rc, stdout, stderr, seconds = run_seer(shlex.split(seer) + ["run", "--json", "--no-learn", *flags, q["question"]], env, cwd, timeout)
     row = {**q, "model": model, "rc": rc, "seconds": seconds, "reply": None, "tools": [], "reason": None, "error": None}
     try:
         res = json.loads(stdout)
