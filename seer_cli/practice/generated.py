@@ -88,8 +88,8 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
         return []
     rng = random.Random(seed)
     kinds: list[list[AutoTask]] = []
-    has_tables, has_docs = kit.sql_tables() is not None, getattr(kit, "docs", None) is not None
-    n_tools = len(getattr(kit, "user_tools", None) or [])
+    has_tables, has_docs = kit.sql_tables() is not None, kit.docs is not None
+    n_tools = len(kit.user_tools)
     each = share(want, has_tables + has_docs + bool(n_tools))
     proposals = doc_questions.MAX_PROPOSALS if each is None else min(doc_questions.MAX_PROPOSALS, 2 * each)
     per_tool = 6 if each is None else max(1, min(6, -(-each // max(n_tools, 1))))

@@ -128,10 +128,10 @@ def environment_files(kit) -> list[str]:
     ``seer run`` can tell whether an input was ever practised."""
     from pathlib import Path
 
-    files = [str(Path(p).resolve()) for p in getattr(kit, "data", []) or []]
-    if getattr(kit, "docs", None) is not None:
+    files = [str(Path(p).resolve()) for p in kit.data]
+    if kit.docs is not None:
         files.append(str(Path(kit.docs).resolve()))
-    if getattr(kit, "tools_file", None) is not None:
+    if kit.tools_file is not None:
         files.append(str(Path(kit.tools_file).resolve()))
     return files
 

@@ -332,7 +332,7 @@ def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_war
     asked: dict[str, dict[str, int]] = {}  # per tool, the tasks each reply field had (structured_gold)
     returned: list[tuple[str, str, str]] = []  # (tool, key, text) of every reply: values for another tool's arguments
     # tools that need no value from another first (list_tables before describe_table)
-    for t in sorted(getattr(kit, "user_tools", []), key=lambda t: sample_args(t, random.Random(0)) is None):
+    for t in sorted(kit.user_tools, key=lambda t: sample_args(t, random.Random(0)) is None):
         if t.may_change_things():  # practice calls a tool many times with values it made up: only tools that just read
             if on_warning:
                 why = "its server marks it as not read-only" if t.read_only is False else "its name says it changes things"

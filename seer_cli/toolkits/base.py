@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..errors import ToolCallError, UserError
@@ -85,6 +86,16 @@ class Toolkit:
     # The question of the episode under way (:meth:`asked`), None outside one: a search tool may
     # rank by its words beside the model's query.
     question: str | None = None
+    # The user's files a toolkit reads (the general toolkit's --data, --docs and --tools); none by
+    # default, so self-practice asks every toolkit the same way.
+    data: Sequence[Path] = ()
+    docs: Path | None = None
+    tools_file: Path | None = None
+
+    @property
+    def user_tools(self) -> list[Tool]:
+        """The user's own tools (``--tools``, ``--mcp``); none by default."""
+        return []
 
     def __init__(self, extra_tools: list[Tool] | None = None):
         self._extra = list(extra_tools or [])
