@@ -11,6 +11,7 @@ import pytest
 from seer_cli.agent import ActionStep, Agent
 from seer_cli.agent.refusal import LOOK_FIRST_NOTE
 from seer_cli.config import load_settings
+from seer_cli.toolkits.table_values import Unused
 
 from scripted import Scripted
 
@@ -30,9 +31,10 @@ def kit(tmp_path):
     k.close()
 
 
-def _run(kit, texts, intent, backend=None):
+def _run(kit, texts, intent, backend=None, question="How many riders were there on 2024-01-02?"):
+    """One scripted episode on ``kit``: its action steps and its final step."""
     agent = Agent(backend or Scripted(texts), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
-    steps = list(agent.run("How many riders were there on 2024-01-02?", intent=intent))
+    steps = list(agent.run(question, intent=intent))
     return [s for s in steps if isinstance(s, ActionStep)], steps[-1]
 
 
@@ -140,7 +142,7 @@ def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_
         # the query to extend is the last SQL, not a later call's argument
         later = kit.unused_values("How many Terns in 2023?", [("SQL", {"query": "SELECT sum(seen) FROM birds WHERE species = 'Tern'"}),
                                                              ("Calculate", {"expression": "3 + 4"})])
-        assert later == (["2023"], "SELECT sum(seen) FROM birds WHERE species = 'Tern'")
+        assert later == Unused(["2023"], "SELECT sum(seen) FROM birds WHERE species = 'Tern'")  # no tools: a query's value
     finally:
         kit.close()
 
@@ -204,17 +206,15 @@ def test_a_finish_after_tool_calls_that_left_out_the_stated_time_is_refused_once
         q = "It's 4:00 PM in Chicago. What time is it in Auckland?"
         now = ("get_current_time", {"timezone": "Pacific/Auckland"})
         missing = kit.unused_values(q, [now])
-        assert missing is not None and missing.values == ["4:00 PM", "convert_time"] and missing.query == ""
+        assert missing is not None and missing.values == ["4:00 PM"] and missing.tools == ("convert_time",) and missing.query == ""
         assert kit.unused_values(q, [now, ("convert_time", {"source_timezone": "America/Chicago", "time": "16:00",
                                                             "target_timezone": "Pacific/Auckland"})]) is None
         assert kit.unused_values("What time is it in Auckland?", [now]) is None  # no time stated
         backend = Scripted([_step("get_current_time", timezone="Pacific/Auckland"), _step("Finish", answer="19:16"),
                             _step("convert_time", source_timezone="America/Chicago", time="16:00", target_timezone="Pacific/Auckland"),
                             _step("Finish", answer="11:00")])
-        agent = Agent(backend, kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
-        steps = list(agent.run(q, intent="other"))
-        actions = [s for s in steps if isinstance(s, ActionStep)]
-        assert [a.error_kind for a in actions] == [None, "refused", None, None] and steps[-1].answer == "11:00"
+        actions, final = _run(kit, None, "other", backend, question=q)
+        assert [a.error_kind for a in actions] == [None, "refused", None, None] and final.answer == "11:00"
         assert actions[1].observation.startswith("Error: no call used 4:00 PM") and "convert_time" in actions[1].observation
         assert is_refusal_note(actions[1].observation) and "Finish" not in _tools(backend.schemas[2])
     finally:
@@ -236,10 +236,8 @@ def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documen
     try:
         backend = Scripted([_step("Retrieve", query="PASS_MAX_DAYS default"), _step("Finish", answer="5000"),
                             _step("Finish", answer="-1")])
-        agent = Agent(backend, kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
-        steps = list(agent.run("If PASS_MAX_DAYS is not set, what value is assumed?", intent="docs"))
-        actions = [s for s in steps if isinstance(s, ActionStep)]
-        assert [a.error_kind for a in actions] == [None, "refused", None] and steps[-1].answer == "-1"
+        actions, final = _run(kit, None, "docs", backend, question="If PASS_MAX_DAYS is not set, what value is assumed?")
+        assert [a.error_kind for a in actions] == [None, "refused", None] and final.answer == "-1"
         assert actions[1].observation.startswith("Error: the passages shown do not say 5000.")
         assert "Finish" in _tools(backend.schemas[2])
     finally:

@@ -74,8 +74,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
     ran = [(a.tool, a.args) for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
     if "values" not in made and (missing := toolkit.unused_values(question, ran)):
-        note = UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300]) if missing.query \
-            else UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.values[1:]) or "the tool that takes it")
+        note = UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.tools)) if missing.tools \
+            else UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
         return "values", note, "refused: a value the question names was not used"
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
             and any(clocks(a.observation or "") for a in looked if not a.error):
@@ -90,11 +90,12 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
 
 
-def _numbers(text: str) -> set[float]:
-    out = set()
+def _numbers(text: str) -> dict[float, str]:
+    """The numbers written in ``text`` (thousands separators allowed), each with how it was written."""
+    out: dict[float, str] = {}
     for m in _NUMBER.finditer(text):
         try:
-            out.add(float(m.group().replace(",", "")))
+            out.setdefault(float(m.group().replace(",", "")), m.group())
         except ValueError:
             continue
     return out
@@ -106,22 +107,21 @@ def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
     about the documents comes from the passages, or from a tool that computed it. None otherwise."""
     if not looked or any(not str(a.tool).startswith("Retrieve") for a in looked):
         return None
-    seen = _numbers(question).union(*(_numbers(a.observation or "") for a in looked if not a.error))
-    for m in _NUMBER.finditer(answer):
-        try:
-            value = float(m.group().replace(",", ""))
-        except ValueError:
-            continue
+    seen = set(_numbers(question)).union(*(_numbers(a.observation or "") for a in looked if not a.error))
+    for value, written in _numbers(answer).items():
         if value not in seen and -value not in seen:  # "-6" for gzip's "-6" option said as 6
-            return m.group()
+            return written
     return None
+
+
+# the refusal notes that quote what was refused, by their fixed beginnings
+_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE))
 
 
 def is_refusal_note(observation: str | None) -> bool:
     """Whether an observation is one of the refusal notes (a refused Finish, never part of an experience)."""
     text = observation or ""
-    return text in REFUSAL_NOTES or text.startswith(tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_TIME_NOTE,
-                                                                                     UNSHOWN_NUMBER_NOTE)))
+    return text in REFUSAL_NOTES or text.startswith(_NOTE_STARTS)
 
 
 def bars_finish(observation: str | None) -> bool:

@@ -53,7 +53,7 @@ RETRIEVE_WITH_QUESTION = True
 # third: on the docqa development set (31 questions the 1.5B opened with Retrieve), the evidence was
 # inside the top 3 passages (ranked by query and question) 27 times, inside 3 snippets of 220 characters
 # 13 times, of 300/300/150: 17.
-SNIPPET_CHARS = (300, 300, 150)  # of each of Retrieve's 3 passages: the sentences holding the query's words (retrieval.snippet)
+SNIPPET_CHARS = (300, 300, 150)
 SAMPLE_ROWS = 2  # sample rows per table in the system prompt
 CONTEXT_COLUMNS = 16  # columns per table in the system prompt (Tables lists them all)
 CONTEXT_CELL_CHARS = 24
@@ -175,8 +175,7 @@ class GeneralToolkit(Toolkit):
         """A time of day the question states ("It's 16:00 in Chicago") that none of the episode's
         calls of the user's tools took, while one of those tools takes a time: after practice the
         1.5B asked ``get_current_time`` for Auckland and answered the clock there now, not the
-        time at 16:00 in Chicago. ``Unused.query`` is empty; ``values`` holds the time and the
-        tools that take one."""
+        time at 16:00 in Chicago. ``Unused.tools``: the tools that take a time (at most two)."""
         from ..answers import clocks
 
         asked = clocks(question)
@@ -191,7 +190,7 @@ class GeneralToolkit(Toolkit):
         if asked <= passed or not takers:
             return None
         said = re.search(r"\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\b", question, re.IGNORECASE)
-        return Unused([said.group() if said else "the time", *takers[:2]], "")
+        return Unused([said.group() if said else "the time"], "", tuple(takers[:2]))
 
     @property
     def user_tools(self) -> list[Tool]:

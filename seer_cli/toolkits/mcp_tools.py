@@ -134,7 +134,7 @@ class McpServer:
 
     # ---- the caller's side ------------------------------------------------------------------------
     def tools(self) -> list[Tool]:
-        out = []
+        out, given = [], self.given_paths()
         for t in self._listing:
             schema = t.input_schema if isinstance(t.input_schema, dict) else {}
             props = {k: _clean(v) for k, v in (schema.get("properties") or {}).items()}
@@ -143,7 +143,7 @@ class McpServer:
             hints = getattr(t, "annotations", None)
             read_only = getattr(hints, "read_only_hint", None) if hints is not None else None
             out.append(Tool(name=t.name, description=_description(t.description, t.name), parameters=parameters,
-                            read_only=read_only if isinstance(read_only, bool) else None, given=self.given_paths(),
+                            read_only=read_only if isinstance(read_only, bool) else None, given=given,
                             fn=self._caller(t.name)))
         return out
 

@@ -232,8 +232,8 @@ class ChunkSearch:
         """The ``k`` best chunks for ``query``, best first; with ``also`` (the user's question),
         its rankings are fused in beside the query's (see :meth:`GeneralToolkit.Retrieve`)."""
         rankings = []
+        many = CANDIDATES if (self.bm25 and self.dense) or also else k  # rankings to fuse: candidates, not k
         for text in [query] + ([also] if also and also.strip().lower() != query.strip().lower() else []):
-            many = CANDIDATES if (self.bm25 and self.dense) or also else k
             if self.dense is not None:
                 rankings.append([i for i, _ in self.dense.search(text, many)])
             if self.bm25 is not None:

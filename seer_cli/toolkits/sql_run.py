@@ -167,22 +167,19 @@ def _case_read(con, schemas: Schemas, stmt: str):
     longer ('22.04' for '22.04 LTS') stays a note (:func:`.table_values.near_values`)."""
     read: list[str] = []
     rewritten = stmt
-    for quoted, bare, value in table_values._EQ_LITERAL.findall(stmt):
-        column, value = (quoted or bare), value.replace("''", "'")
-        for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
-            if col is None:
-                continue
-            try:
-                held = [v for (v,) in con.execute(f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE lower(trim({quote(col)})) = "
-                                                  "lower(trim(?)) LIMIT 2", [value]).fetchall()]
-            except Exception:  # noqa: BLE001 (best effort)
-                continue
-            if len(held) == 1 and held[0] != value:
-                literal, spelled = ("'" + str(v).replace("'", "''") + "'" for v in (value, held[0]))
-                rewritten = re.sub(rf"(=\s*){re.escape(literal)}", "\\g<1>" + spelled.replace("\\", "\\\\"), rewritten)
-                read.append(f"'{value}' as '{held[0]}' ({col} holds it so)")
-                break
+    done: set[tuple[str, str]] = set()  # a filter is read once, by the first table whose column holds its value so
+    for table, col, value in table_values.text_filters(schemas, stmt):
+        if (col.lower(), value) in done:
+            continue
+        try:
+            held = table_values.folded(con, table, col, value, 2)
+        except Exception:  # noqa: BLE001 (best effort)
+            continue
+        if len(held) == 1 and held[0] != value:
+            literal, spelled = ("'" + str(v).replace("'", "''") + "'" for v in (value, held[0]))
+            rewritten = re.sub(rf"(=\s*){re.escape(literal)}", "\\g<1>" + spelled.replace("\\", "\\\\"), rewritten)
+            read.append(f"'{value}' as '{held[0]}' ({col} holds it so)")
+            done.add((col.lower(), value))
     if not read or rewritten == stmt:
         return None
     try:

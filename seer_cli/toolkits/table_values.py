@@ -11,7 +11,7 @@ Why: a small model answers "snow days in 2012" with a count over every year, and
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from .sql_names import quote
 
@@ -20,10 +20,12 @@ _EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*
 
 
 class Unused(NamedTuple):
-    """Values a question names that no query of the episode wrote, and the query to extend."""
+    """Values a question names that no query of the episode wrote, and the query to extend; or,
+    with ``tools``, a value no call of the user's tools took and the tools that take it."""
 
     values: list[str]
     query: str
+    tools: tuple[str, ...] = ()
 
 
 def category_values(con, source: str, column: str, limit: int) -> list | None:
@@ -105,28 +107,40 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
     return ""
 
 
+def text_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
+    """``(table, column, value)`` for each ``column = 'value'`` of ``stmt`` on a text column of a
+    table (the column as the table spells it, the value unquoted)."""
+    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+        column, value = (quoted or bare), value.replace("''", "'")
+        for table, cols in schemas.items():
+            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+            if col is not None:
+                yield table, col, value
+
+
+def folded(con, table: str, col: str, value: str, limit: int) -> list:
+    """The values of a text column equal to ``value`` in another case or spacing, at most ``limit``."""
+    return [v for (v,) in con.execute(f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE lower(trim({quote(col)})) = "
+                                      f"lower(trim(?)) LIMIT {int(limit)}", [value]).fetchall()]
+
+
 def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> list[str]:
     """For each ``column = 'value'`` of ``stmt`` whose value is not in that text column but is there
     in another case or spacing, or inside longer values: a note saying what the column holds
     ("'gentoo' is not a value of species; it holds 'Gentoo'"). A small model filters on the words
     of the question, which are seldom the table's exact spelling."""
     notes = []
-    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
-        column, value = (quoted or bare), value.replace("''", "'")
-        for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
-            if col is None:
-                continue
-            q = f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE "
-            try:
-                if con.execute(q + f"{quote(col)} = ? LIMIT 1", [value]).fetchone():
-                    continue  # the value is there: the other conditions excluded it
-                near = [v for (v,) in con.execute(q + f"lower(trim({quote(col)})) = lower(trim(?)) LIMIT 3", [value]).fetchall()]
-                near = near or [v for (v,) in con.execute(q + f"{quote(col)} ILIKE ? LIMIT 3", [f"%{value}%"]).fetchall()]
-            except Exception:  # noqa: BLE001 (a hint is best effort)
-                continue
-            if near:
-                notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
-            elif others := holding(con, schemas, value, skip=col):
-                notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
+    for table, col, value in text_filters(schemas, stmt):
+        q = f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE "
+        try:
+            if con.execute(q + f"{quote(col)} = ? LIMIT 1", [value]).fetchone():
+                continue  # the value is there: the other conditions excluded it
+            near = folded(con, table, col, value, 3)
+            near = near or [v for (v,) in con.execute(q + f"{quote(col)} ILIKE ? LIMIT 3", [f"%{value}%"]).fetchall()]
+        except Exception:  # noqa: BLE001 (a hint is best effort)
+            continue
+        if near:
+            notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
+        elif others := holding(con, schemas, value, skip=col):
+            notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
     return list(dict.fromkeys(notes))
