@@ -125,8 +125,8 @@ class Recorder:
 
 
 def run_items(items: Iterable[T], one: Callable[[T], Any], concurrency: int = 1) -> None:
-    """``one(item)`` for each item: in order, or ``concurrency`` at once (HTTP backends only)."""
-    items = list(items)
+    """``one(item)`` for each item: in order, or ``concurrency`` at once (HTTP backends only).
+    In order, ``items`` is read lazily: what ``one`` did may decide the next item."""
     if concurrency <= 1:
         for item in items:
             one(item)

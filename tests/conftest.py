@@ -24,7 +24,7 @@ import platformdirs
 import pytest
 
 import scripted
-from practice_files import files  # noqa: F401  (a fixture: the self-practice tests' library, rules and fines tool)
+from practice_files import files, weather  # noqa: F401  (fixtures: the self-practice tests' library, rules and fines tool; a weather table)
 
 # One llama.cpp thread for every test: the model's choices (which tool, which intent) can change
 # with the number of threads (float reductions in another order), so a model test that passes on

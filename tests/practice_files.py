@@ -1,5 +1,6 @@
 """A user's files for the self-practice tests: a library's loans and members tables, a garden
-club's rules, a fines tool (one function that always raises, for the bad-input test).
+club's rules, a fines tool (one function that always raises, for the bad-input test), and a year
+of Seattle-like weather as a toolkit (``weather``).
 
 Why a module: two test modules practise on the same files; a fixture imported from here keeps one
 copy of them.
@@ -62,3 +63,23 @@ def write_files(root: Path) -> dict[str, Path]:
 @pytest.fixture
 def files(tmp_path) -> dict[str, Path]:
     return write_files(tmp_path / "user")
+
+
+WEATHER = ["date,precipitation,temp_max,temp_min,wind,weather,station_id,year"]
+_rng = random.Random(11)
+for month in range(1, 13):
+    for day in range(1, 29):
+        hi = round(_rng.uniform(2, 30), 1)
+        WEATHER.append(f"2014-{month:02d}-{day:02d},{round(max(0.0, _rng.uniform(-4, 9)), 1)},{hi},{round(hi - _rng.uniform(3, 9), 1)},"
+                       f"{round(_rng.uniform(0.5, 7), 1)},{_rng.choice(['rain', 'sun', 'fog', 'drizzle'])},{_rng.randint(1, 3)},2014")
+
+
+@pytest.fixture
+def weather(tmp_path):
+    csv = tmp_path / "seattle-weather.csv"
+    csv.write_text("\n".join(WEATHER) + "\n")
+    from seer_cli.toolkits import get_toolkit
+
+    kit = get_toolkit("general", data=[csv])
+    yield kit
+    kit.close()

@@ -21,24 +21,6 @@ from seer_cli.toolkits import get_toolkit
 
 from scripted import Scripted
 
-WEATHER = ["date,precipitation,temp_max,temp_min,wind,weather,station_id,year"]
-_rng = random.Random(11)
-for month in range(1, 13):
-    for day in range(1, 29):
-        hi = round(_rng.uniform(2, 30), 1)
-        WEATHER.append(f"2014-{month:02d}-{day:02d},{round(max(0.0, _rng.uniform(-4, 9)), 1)},{hi},{round(hi - _rng.uniform(3, 9), 1)},"
-                       f"{round(_rng.uniform(0.5, 7), 1)},{_rng.choice(['rain', 'sun', 'fog', 'drizzle'])},{_rng.randint(1, 3)},2014")
-
-
-@pytest.fixture
-def weather(tmp_path):
-    csv = tmp_path / "seattle-weather.csv"
-    csv.write_text("\n".join(WEATHER) + "\n")
-    kit = get_toolkit("general", data=[csv])
-    yield kit
-    kit.close()
-
-
 def test_roles_decide_what_is_aggregated(weather):
     src = weather.sql_tables()
     (t,) = tables_gen.describe_tables(src.con, list(src.tables))

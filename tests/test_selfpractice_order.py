@@ -114,3 +114,29 @@ def test_a_run_of_n_tasks_asks_the_model_only_for_its_share(files, embedder, tmp
     tables = [t.id for t in every if "table" in t.covers]
     assert [t.id for t in few if "table" in t.covers] == tables  # every table task, as without a bound
     assert heard[0] == "proposing tables tasks" and any(h.startswith("proposing documents tasks") for h in heard)
+
+
+def test_a_kind_the_model_solves_at_its_first_try_waits_at_the_back():
+    from seer_cli.practice.ledger import PreferFailures
+    from seer_cli.practice.tasks import AutoTask, Call
+
+    def task(gen: str, n: int, **covers) -> AutoTask:
+        return AutoTask("data", gen, f"{gen} question {n}?", str(n), (Call("SQL", {"query": "SELECT 1"}, "t"),), "data",
+                        {"table": "t", "op": gen, **covers})
+
+    tasks = [task("table.count", 1), task("table.count", 2), task("table.pct", 3), task("table.count", 4), task("table.avg", 5)]
+    queue = PreferFailures(tasks, 4)
+    got = []
+    for t in queue:
+        got.append(t.answer)
+        if t.generator == "table.count":
+            queue.solved(t)  # the model solved it at once: its kind waits
+    assert got == ["1", "3", "5", "2"]  # the other kinds first, then the solved kind again; 4 tasks in all
+    # a tool's tasks are one kind per field asked, and the limit holds with nothing solved
+    a = task("tools.call", 1, tool="convert", field="time")
+    b = task("tools.call", 2, tool="convert", field="difference")
+    queue = PreferFailures([a, task("tools.call", 3, tool="convert", field="time"), b], 2)
+    it = iter(queue)
+    assert next(it) is a
+    queue.solved(a)
+    assert next(it) is b and list(it) == []

@@ -12,11 +12,13 @@ by execution instead of an LLM validator, which the 0.5B could not be):
    practised with the existing schedule (:func:`seer_cli.practice.answered.practice_task`); a task
    the model solves counts for coverage but does not fill the pool (what it already does needs
    no demonstration), except the first for a table, document or tool the pool knows nothing of
-   (one demonstration in the file's own names for each);
+   (one demonstration in the file's own names for each); once the model solves a kind of task at
+   its first try, the rest of that kind wait until the others are done (:class:`.ledger.PreferFailures`);
 3. where the model fails, a worked example (the generator's calls replayed through the real
    tools), or a recovery (the model's failing call, its error, then the correct calls), admitted
    only when a second derivation from the question alone reaches the executed gold (a query the
-   model writes from the question, the question decoded back into the same tool call, Retrieve
+   model writes from the question, or else the executed query picked from the question among
+   variants that answer differently (:mod:`.query_choice`), the question decoded back into the same tool call, Retrieve
    on the question showing the answer), so that a wording which changed the meaning (two dates
    reversed) teaches nothing. Which derivation agreed is recorded (``derivation``).
 4. an admitted experience gets up to three paraphrases in a person's words (short, casual, the
@@ -42,7 +44,7 @@ from ..agent.judge import admit_experience, gold_judge
 from ..rowlog import Recorder, RowLog, run_items
 from . import doc_questions, docs, phrasing, tables, tools
 from .examples import ORIGIN, details, recovery, verified, worked
-from .ledger import Ledger, environment_files, order_by_gaps
+from .ledger import Ledger, PreferFailures, environment_files, order_by_gaps
 from .tasks import AutoTask, interleave
 
 EXAMPLES = ("worked", "recovery")
@@ -228,9 +230,10 @@ def auto_practice(
                            on_warning=on_warning, want=config.tasks, on_status=on_status)
     fresh = [t for t in tasks if t.id not in done and t.question not in in_pool]
     covered, covered_lock = Ledger.from_experiences(held), threading.Lock()  # what the pool has an experience of, as admissions go
-    todo = order_by_gaps(fresh, covered)[: max(0, config.tasks - len(done))]  # (it counts its choices on a copy)
+    ordered = order_by_gaps(fresh, covered)  # (it counts its choices on a copy)
+    todo = PreferFailures(ordered, config.tasks - len(done))  # what the model solves at try 1 sends its kind to the back
     if on_start:
-        on_start(len(done) + len(todo), len(done))
+        on_start(len(done) + min(len(ordered), todo.limit), len(done))
     files = environment_files(kit)
     deadline = time.monotonic() + 60 * config.minutes if config.minutes else None
     recorder = Recorder(log, on_task)
@@ -249,6 +252,8 @@ def auto_practice(
             first = covered.unseen(task.covers)
         worker.toolkit.reads_only = True  # the agent practises on its own: a tool that changes things is refused
         row, exp = practise_one(worker, worker.toolkit, task, config, files, first=first)
+        if row["solved_at"] == 1:
+            todo.solved(task)
         admit = None
         if exp is not None:
             def admit():

@@ -246,7 +246,9 @@ def solve_sql(backend, src, question: str, temperature: float = 0.0, seed: int =
 
 def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None:
     """How ``question`` was shown to lead to ``task.answer`` without the generator's query:
-    "sampled-sql" (a query from the question alone gives the same value), "decoded-call" (the
+    "sampled-sql" (a query from the question alone gives the same value), "chosen-query" (where
+    no sampled query does: the model, shown the question, picks the executed query over variants
+    that answer differently, :mod:`.query_choice`), "decoded-call" (the
     question decodes back into the same tool arguments), "retrieved" (Retrieve on the question
     shows the answer's passage); None when no derivation agrees."""
     from ..answers import value_match
@@ -260,7 +262,9 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
             value = solve_sql(backend, src, question, temperature, seed=i, system=system)
             if value is not None and value_match(value, task.answer):
                 return "sampled-sql"
-        return None
+        from .query_choice import chosen
+
+        return "chosen-query" if chosen(backend, src.con, task, question) else None
     if task.kind == "tools":
         from .tools import decode_back, same_args
 

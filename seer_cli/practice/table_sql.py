@@ -56,6 +56,18 @@ def _round2(expr: str, col: Column) -> tuple[str, str]:
     return expr, ""
 
 
+PCT_CHANGE = "ROUND(100.0 * (to_value - from_value) / from_value, 2)"
+
+
+def _from_to(before: str, after: str, expr: str) -> str:
+    """A change between two values as a person says it, "from" the first "to" the second:
+    ``expr`` over ``from_value`` and ``to_value``, the two sub-queries named in the question's
+    order. Written ``(after) - (before)``, the later date came first in the query, and the 1.5B,
+    asked which query answers "from 2003-06-19 to 2003-08-26", picked the one with the dates
+    swapped (:mod:`.query_choice`); a demonstration in this form reads as the question does."""
+    return f"SELECT {expr} FROM (SELECT {before} AS from_value, {after} AS to_value)"
+
+
 def _as_date(d: Column) -> str:
     return f"CAST({d.q} AS DATE)" if d.iso_text else d.q
 

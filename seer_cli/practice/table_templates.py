@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..toolkits.sql_names import quote
 from .table_roles import MAX_KEYS, Column, Table, _a, _lit
-from .table_sql import (AGG, Candidate, _agg_sql, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
+from .table_sql import (AGG, PCT_CHANGE, Candidate, _agg_sql, _from_to, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
                         _round2, _threshold, _years)
 from .tasks import format_value
 
@@ -87,7 +87,7 @@ def _series(con, t: Table, series: Column, d: Column, rng: random.Random) -> Ite
             for m in _pick(rng, [x for x in M if not x.additive and _ratio_scale(x)], 1):
                 x, y = sorted(rng.sample(days, 2))  # type: ignore[type-var]
                 a, b = (f"(SELECT {m.q} FROM {T} WHERE {one} AND {d.q} = {_lit(day)})" for day in (x, y))
-                yield _c(t, "table.series_pct_change", f"SELECT ROUND(100.0 * ({b} - {a}) / {a}, 2)",
+                yield _c(t, "table.series_pct_change", _from_to(a, b, PCT_CHANGE),
                          f"By what percentage did the {m.words} of {v} change from {x} to {y}, rounded to 2 decimals?",
                          [m, series, d], f"{m.name} of {v} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
 
@@ -287,7 +287,7 @@ def _daily(con, t: Table, d: Column, years: list[int], rng: random.Random) -> It
     for m, y in _pick(rng, [(m, y) for m in M if not m.additive and _ratio_scale(m) for y in years], 2):
         first = f"(SELECT {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {d.q} LIMIT 1)"
         last = f"(SELECT {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {d.q} DESC LIMIT 1)"
-        yield _c(t, "table.pct_change_year", f"SELECT ROUND(100.0 * ({last} - {first}) / {first}, 2)",
+        yield _c(t, "table.pct_change_year", _from_to(first, last, PCT_CHANGE),
                  f"By what percentage did the {m.words} change over {y}, from its first to its last day, rounded to 2 decimals?", [m, d],
                  f"{m.name} on the first and the last day of {y}, then (last - first) / first * 100.")
 
@@ -324,9 +324,9 @@ def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                              f"What was the {m.words} of {n} in {y}?", [m, lab, yc], f"{m.name} where {lab.name} = '{n}' and {yc.name} = {y}.")
                 for m, n in _pick(rng, [(m, n) for m in M for n in names], 3):
                     y1, y2 = sorted(rng.sample(years, 2))
-                    expr, rnd = _round2(f"(SELECT {m.q} FROM {T} WHERE {lab.q} = {_lit(n)} AND {yc.q} = {y2}) - "
-                                        f"(SELECT {m.q} FROM {T} WHERE {lab.q} = {_lit(n)} AND {yc.q} = {y1})", m)
-                    yield _c(t, "table.change_years", f"SELECT {expr}", f"By how much did the {m.words} of {n} change from {y1} to {y2}{rnd}?",
+                    expr, rnd = _round2("to_value - from_value", m)
+                    y1_sub, y2_sub = (f"(SELECT {m.q} FROM {T} WHERE {lab.q} = {_lit(n)} AND {yc.q} = {y})" for y in (y1, y2))
+                    yield _c(t, "table.change_years", _from_to(y1_sub, y2_sub, expr), f"By how much did the {m.words} of {n} change from {y1} to {y2}{rnd}?",
                              [m, lab, yc], f"{m.name} of '{n}' in {y2} minus in {y1}.")
                 for m, y, high in _pick(rng, [(m, y, h) for m in M for y in years for h in (True, False)], 3):
                     order, word = ("DESC", "highest") if high else ("ASC", "lowest")
@@ -368,11 +368,11 @@ def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
             for m in _pick(rng, [m for m in M if not m.additive], 2):
                 x, y = sorted(rng.sample(keys, 2))  # type: ignore[type-var]  # a date key's values are dates: format_value never gives None
                 at = _value_on(T, m, k)
-                expr, rnd = _round2(f"{at(y)} - {at(x)}", m)
-                yield _c(t, "table.change_dates", f"SELECT {expr}", f"By how much did the {m.words} change from {x} to {y}{rnd}?",
+                expr, rnd = _round2("to_value - from_value", m)
+                yield _c(t, "table.change_dates", _from_to(at(x), at(y), expr), f"By how much did the {m.words} change from {x} to {y}{rnd}?",
                          [m, k], f"{m.name} on {y} minus {m.name} on {x}.")
                 if _ratio_scale(m):
-                    yield _c(t, "table.pct_change_dates", f"SELECT ROUND(100.0 * ({at(y)} - {at(x)}) / {at(x)}, 2)",
+                    yield _c(t, "table.pct_change_dates", _from_to(at(x), at(y), PCT_CHANGE),
                              f"What was the percentage change in {m.words} from {x} to {y}, rounded to 2 decimals?", [m, k],
                              f"{m.name} on {x} and on {y}, then ({y} - {x}) / {x} * 100.")
         if k not in D:  # a table of things (releases, stations, products): look a row's other fields up by its name
