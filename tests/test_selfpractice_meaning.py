@@ -410,3 +410,22 @@ def test_a_table_of_several_series_is_asked_about_one_series_at_a_time(tmp_path)
     assert float(pct.answer) == pytest.approx(round(100 * (price[sym, y] - price[sym, x]) / price[sym, x], 2))
 
 
+
+
+def test_a_dated_table_is_asked_how_often_a_measure_rose_or_fell(tmp_path):
+    csv = tmp_path / "employment.csv"
+    values = [130000 + (7 if (y * 12 + m) % 3 else -5) * (y * 12 + m) for y in range(10, 14) for m in range(1, 13)]
+    csv.write_text("month,nonfarm\n" + "".join(f"20{y:02d}-{m:02d}-01,{v}\n" for (y, m), v in
+                                                zip([(y, m) for y in range(10, 14) for m in range(1, 13)], values)))
+    kit = get_toolkit("general", data=[csv])
+    try:
+        trend = [t for t in tables_gen.generate(kit, random.Random(0)) if t.generator in ("table.count_rises_year", "table.count_falls_year")]
+    finally:
+        kit.close()
+    assert trend
+    for t in trend:
+        year = int(re.search(r"of (20\d\d)", t.question).group(1))
+        pairs = [(b, a) for (i, b), a in zip(enumerate(values), [None, *values[:-1]]) if 2000 + 10 + i // 12 == year and a is not None]
+        want = sum((b > a) if t.generator.endswith("rises_year") else (b < a) for b, a in pairs)
+        assert t.answer == str(want) and "months of" in t.question and "than the month before" in t.question, t.question
+        assert tables_gen.mentions_literals(t.question, t.calls[0].args["query"])

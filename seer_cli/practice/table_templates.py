@@ -239,7 +239,22 @@ def _by_date(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                      f"count the rows of {y} ({d.name}) where {a.name} > {b.name}.")
         if daily:
             yield from _daily(con, t, d, years, rng)
+        if d in K and rows in ("days", "months"):
+            yield from _trend(t, d, rows, years, rng)
         yield from _ranges(con, t, d, rng)
+
+
+def _trend(t: Table, d: Column, rows: str, years: list[int], rng: random.Random) -> Iterator[Candidate]:
+    """A table with one row a day or a month: in how many of a year's rows a measure rose or fell
+    from the row before (the first row of the year compared with the last of the year before)."""
+    one = rows[:-1]
+    for m, y, up in _pick(rng, [(m, y, u) for m in t.measures() for y in years for u in (True, False)], 2):
+        op, word = (">", "higher") if up else ("<", "lower")
+        yield _c(t, "table.count_rises_year" if up else "table.count_falls_year",
+                 f"SELECT COUNT(*) FROM (SELECT *, LAG({m.q}) OVER (ORDER BY {d.q}) AS previous FROM {t.q}) "
+                 f"WHERE {d.in_year(y)} AND {m.q} {op} previous",
+                 f"On how many {rows} of {y} was the {m.words} {word} than the {one} before?", [m, d],
+                 f"each row's {m.name} beside the row before it ({d.name} order), then count the rows of {y} where it is {word}.")
 
 
 def _things_in_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
