@@ -260,6 +260,33 @@ def calculate(expression: str) -> float:
                for t in tasks if t.generator == "compose.tool_sum")
 
 
+def test_a_sum_of_two_calls_is_derived_when_the_question_decodes_into_both_calls(tmp_path):
+    """A composition the model fails needs a second derivation like any task: its question read
+    back into the two calls' arguments, in either order (before, none existed, and every one the
+    1.5B failed in the newcomer suite's practice was time spent for nothing)."""
+    f = tmp_path / "calc.py"
+    f.write_text('''
+def calculate(expression: str) -> float:
+    """Calculates/evaluates the given expression."""
+    return eval(expression, {"__builtins__": {}})
+''')
+    kit = get_toolkit("general", tools_file=f, on_warning=lambda m: None)
+    try:
+        task = next(t for t in tools_gen.generate(kit, random.Random(0)) if t.generator == "compose.tool_sum")
+        a, b = task.calls[0].args, task.calls[1].args
+        both = Scripted([json.dumps({"first": b, "second": a})], repeat_last=False)
+        assert phrasing.second_derivation(both, kit, task, task.question) == "decoded-calls"
+        assert "two calls" in both.prompts[0][0]["content"] and set(both.schemas[0]["properties"]) == {"first", "second"}
+        one_twice = Scripted([json.dumps({"first": a, "second": a})], repeat_last=False)
+        assert phrasing.second_derivation(one_twice, kit, task, task.question) is None
+        assert phrasing.second_derivation(Scripted(["{"], repeat_last=False), kit, task, task.question) is None
+        # a wording keeps both calls' values (not the sum's expression, which no person writes)
+        assert phrasing.keeps_literals(task, task.question)
+        assert not phrasing.keeps_literals(task, f"Can you calculate {a['expression']} plus something?")
+    finally:
+        kit.close()
+
+
 def _tool_tasks(tools_file) -> tuple[list, list[str]]:
     """The tool tasks generated from ``tools_file`` (seed 0) and the warnings given."""
     kit = get_toolkit("general", tools_file=tools_file, on_warning=lambda m: None)

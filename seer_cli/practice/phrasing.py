@@ -105,8 +105,9 @@ def keeps_literals(task: AutoTask, question: str) -> bool:
         sql = str(next(iter(call.args.values())))
         if not mentions_literals(question, sql) or _borrows_from_row(task, question, sql):
             return False
-    else:
-        for v in call.args.values():
+    else:  # a tool's call; a sum of two calls: the values of both (not the Calculate that adds them)
+        passed = [v for c in (task.calls[:-1] if task.kind == "compose" else [call]) for v in c.args.values()]
+        for v in passed:
             if isinstance(v, bool):
                 continue
             if not said(v, q):
@@ -248,7 +249,8 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
     """How ``question`` was shown to lead to ``task.answer`` without the generator's query:
     "sampled-sql" (a query from the question alone gives the same value), "chosen-query" (where
     no sampled query does: the model, shown the question, picks the executed query over variants
-    that answer differently, :mod:`.query_choice`), "decoded-call" (the
+    that answer differently, :mod:`.query_choice`), "decoded-calls" (a sum of two calls: the
+    question decodes back into both calls' arguments), "decoded-call" (the
     question decodes back into the same tool arguments), "retrieved" (Retrieve on the question
     shows the answer's passage); None when no derivation agrees."""
     from ..answers import value_match
@@ -271,6 +273,17 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
         tool = kit.tool_map().get(task.calls[-1].tool)
         decoded = decode_back(backend, tool, question) if tool is not None else None
         return "decoded-call" if decoded is not None and same_args(decoded, task.calls[-1].args) else None
+    if task.kind == "compose":  # two calls of one tool added: both must decode back, in either order
+        from .tools import decode_two, same_args
+
+        first, second = task.calls[0], task.calls[1]
+        tool = kit.tool_map().get(first.tool)
+        pair = decode_two(backend, tool, question) if tool is not None else None
+        if pair is None:
+            return None
+        a, b = pair
+        straight = same_args(a, first.args) and same_args(b, second.args)
+        return "decoded-calls" if straight or (same_args(a, second.args) and same_args(b, first.args)) else None
     if task.kind == "docs":
         try:
             obs = kit.call("Retrieve", {"query": question})

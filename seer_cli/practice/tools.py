@@ -325,6 +325,26 @@ def decode_back(backend, tool, question: str) -> dict[str, Any] | None:
     return d if isinstance(d, dict) else None
 
 
+def decode_two(backend, tool, question: str) -> list[dict[str, Any]] | None:
+    """The two sets of arguments the model reads off a question that asks for two calls of
+    ``tool`` (one call constrained to a pair of the tool's argument objects, greedy), or None."""
+    one = {"type": "object", "properties": tool.parameters.get("properties", {}),
+           "required": list(tool.parameters.get("properties", {})), "additionalProperties": False}
+    schema = {"type": "object", "properties": {"first": one, "second": one}, "required": ["first", "second"],
+              "additionalProperties": False}
+    messages = [
+        {"role": "system", "content": f"Tool: {tool.signature_text()} - {tool.description}\n"
+                                      "The question needs two calls of this tool. Write the JSON arguments of each."},
+        {"role": "user", "content": question},
+    ]
+    try:
+        d = json.loads(backend.complete(messages, json_schema=schema, max_tokens=160, temperature=0.0).text)
+        pair = [d["first"], d["second"]]
+    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: no derivation)
+        return None
+    return pair if all(isinstance(a, dict) for a in pair) else None
+
+
 def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_warning=None) -> Iterator[AutoTask]:
     """Tool-call tasks for each of the user's tools (``kit.user_tools``), plus compositions of two
     calls added with Calculate. With ``backend``, each question must decode back to its arguments."""
