@@ -429,3 +429,16 @@ def test_a_dated_table_is_asked_how_often_a_measure_rose_or_fell(tmp_path):
         want = sum((b > a) if t.generator.endswith("rises_year") else (b < a) for b, a in pairs)
         assert t.answer == str(want) and "months of" in t.question and "than the month before" in t.question, t.question
         assert tables_gen.mentions_literals(t.question, t.calls[0].args["query"])
+
+
+def test_a_wording_may_not_add_a_number_or_a_month_the_query_lacks(weather):
+    lowest = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.min")
+    assert phrasing.keeps_literals(lowest, "What was the lowest precipitation in Seattle?")
+    assert not phrasing.keeps_literals(lowest, "What was the minimum precipitation in Seattle in January 2012?")
+    assert phrasing.keeps_literals(lowest, "What was the lowest precipitation you may find in Seattle?")  # a verb, no month
+    in_month = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator.endswith("_month"))
+    month, year = re.search(r"in (\w+) (\d{4})", in_month.question).groups()
+    kept = in_month.question.replace(f"{month} {year}", f"{month} of {year}")
+    assert phrasing.keeps_literals(in_month, kept)  # the month and the year it filters on, said another way
+    other = calendar.month_name[calendar.month_name[:].index(month) % 12 + 1]
+    assert not phrasing.keeps_literals(in_month, kept.replace(month, f"{month} and {other}"))

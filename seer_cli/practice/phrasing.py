@@ -16,6 +16,7 @@ agree is the worked example admitted under that question; which derivation agree
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from typing import Any
@@ -103,7 +104,7 @@ def keeps_literals(task: AutoTask, question: str) -> bool:
         return task.answer.lower() not in q
     if task.kind == "data":
         sql = str(next(iter(call.args.values())))
-        if not mentions_literals(question, sql) or _borrows_from_row(task, question, sql):
+        if not mentions_literals(question, sql) or _borrows_from_row(task, question, sql) or _adds_values(task, question, sql):
             return False
     else:  # a tool's call; a sum of two calls: the values of both (not the Calculate that adds them)
         passed = [v for c in (task.calls[:-1] if task.kind == "compose" else [call]) for v in c.args.values()]
@@ -124,6 +125,26 @@ def _borrows_from_row(task: AutoTask, question: str, sql: str) -> bool:
     Ubuntu that was created in 2004-03-05?" for the series created first."""
     values = [v.split("=", 1)[1] for v in str(task.covers.get("row", "")).split(", ") if "=" in v]
     return any(len(v) >= 3 and v not in sql and v.lower() != task.answer.lower() and mentioned(v, question) for v in values)
+
+
+_MONTHS = [m.lower() for m in calendar.month_name[1:]]
+
+
+def _adds_values(task: AutoTask, question: str, sql: str) -> bool:
+    """Whether the wording states a number or a month that neither the query nor the template
+    question holds: a filter the executed query does not apply. Given ``MIN(precipitation)`` of the
+    whole table and its first row (2012-01-01), the 1.5B asked "What was the minimum precipitation
+    in Seattle in January 2012?"; a query filled back from that question (:mod:`.query_choice`)
+    cannot see a filter it lacks, so the wording is refused here."""
+    source = f"{task.question} {sql}".lower()
+    held = {int(n) for n in re.findall(r"\d+", re.sub(r"(?<=\d),(?=\d{3}\b)", "", source))}
+    held |= {i for i, m in enumerate(_MONTHS, 1) if m in source}
+    for word in re.findall(r"\d+(?:\.\d+)?|[a-z]+", re.sub(r"(?<=\d),(?=\d{3}\b)", "", question.lower())):
+        if word in _MONTHS and word != "may" and _MONTHS.index(word) + 1 not in held:  # ("may" is also a verb)
+            return True
+        if word[0].isdigit() and not all(int(part) in held for part in word.split(".")):
+            return True
+    return False
 
 
 def said(value, question: str) -> bool:
