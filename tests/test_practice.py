@@ -104,6 +104,10 @@ def test_a_revealed_answer_counts_only_when_a_tool_computed_it():
     assert not supported("146.2", told)
     assert supported("146.2", looked_up)
     assert not supported("99", looked_up)
+    # a zero inside a date the query filters on is no echo of the answer 0
+    dated = Experience("q?", [Step("", "SQL", {"query": "SELECT MIN(p) FROM t WHERE d = '2012-01-01'"}, "0.0"),
+                              Step("", "Finish", {"answer": "0"}, "")], "0")
+    assert supported("0", dated)
 
 
 def test_practice_admits_only_the_judged_success_and_stops_at_it(llm, embedder, tmp_path):

@@ -128,8 +128,8 @@ def supported(answer: str | None, experience: Experience) -> bool:
     for st in experience.steps:
         if st.tool == FINISH or not st.observation:
             continue
-        if target and target in normalize_answer(" ".join(str(v) for v in st.args.values())):
-            continue  # Calculate("146.2") echoes what it was told: that computes nothing
+        if target and re.search(rf"(?<![\w.]){re.escape(target)}(?![\w.])", normalize_answer(" ".join(str(v) for v in st.args.values()))):
+            continue  # Calculate("146.2") echoes what it was told: that computes nothing (a "0" inside '2012-01-01' is no echo)
         obs = str(st.observation)
         if target and target in normalize_answer(obs) or shows_clock(obs, str(answer)):
             return True
