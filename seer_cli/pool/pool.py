@@ -64,7 +64,6 @@ class Pool(DerivedFiles):
     """One pool directory. Open with :meth:`Pool.open`."""
 
     def __init__(self, path: Path, settings, *, embedder=None, on_warning=None, name: str | None = None):
-        import filelock
 
         self.path = Path(path)
         self.name = name or self.path.name
@@ -73,7 +72,7 @@ class Pool(DerivedFiles):
         self._embedder_checked = False
         self.warn: Callable[[str], None] = on_warning or (lambda m: warnings.warn(m, stacklevel=3))
         self._store = JsonlStore(self.path, self.warn)
-        self._flock = filelock.FileLock(str(self.path / "write.lock"), timeout=settings.lock_timeout)
+        self._flock = _write_lock_file(self.path, settings)
         self._tlock = threading.RLock()
         self._depth = 0
         self._indexes: dict[str, HnswIndex] = {}
@@ -236,16 +235,10 @@ class Pool(DerivedFiles):
     @contextmanager
     def _write(self) -> Iterator[None]:
         """Hold the write lock (re-entrant); on first entry repair whatever a crash left."""
-        import filelock
 
         with self._tlock:
             if self._depth == 0:
-                try:
-                    self._flock.acquire()
-                except filelock.Timeout:
-                    raise PoolLocked(
-                        f"pool {self.path} is locked by another seer process (waited {self.settings.lock_timeout:g} s)"
-                    ) from None
+                _acquire(self._flock, self.path, self.settings)
                 try:
                     if self._store.recover() == "rolled-forward":
                         for space in SPACES:
@@ -444,3 +437,31 @@ class Pool(DerivedFiles):
             self._store.finish_rewrite()
             self._key = None
             return result
+
+
+def _write_lock_file(path: Path, settings):
+    import filelock
+
+    return filelock.FileLock(str(Path(path) / "write.lock"), timeout=settings.lock_timeout)
+
+
+def _acquire(lock, path: Path, settings) -> None:
+    """Take the pool's write lock, or one line (:class:`PoolLocked`) after ``lock_timeout``."""
+    import filelock
+
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise PoolLocked(f"pool {path} is locked by another seer process (waited {settings.lock_timeout:g} s)") from None
+
+
+@contextmanager
+def write_lock(path: Path, settings) -> Iterator[None]:
+    """The pool's write lock (``write.lock``, the one :class:`Pool` writers take), held without
+    opening the pool: a damaged pool may not open (``seer pool repair``, ``rebuild``)."""
+    lock = _write_lock_file(path, settings)
+    _acquire(lock, path, settings)
+    try:
+        yield
+    finally:
+        lock.release()

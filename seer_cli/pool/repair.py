@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,12 +31,12 @@ from typing import Callable
 
 import orjson
 
-from ..errors import PoolCorrupt, PoolLocked
+from ..errors import PoolCorrupt
 from ..fsutil import fsync_dir
 from .check import CheckReport, Problem, _committed_bytes, _Line, _lines, check_pool
 from .derived import META, WINDOW, rewrite, write_meta
 from .index import SPACES, VectorFile, index_path, vectors_path
-from .pool import Pool
+from .pool import Pool, write_lock
 from .records import Experience
 from .store import JSONL, JsonlStore
 from .summary import CACHE
@@ -142,23 +141,6 @@ def _reusable_vectors(path: Path, all_lines: list[_Line], kept: list[int], embed
         if float(sims.min()) < 0.99:
             return None
     return out
-
-
-@contextmanager
-def write_lock(path: Path, settings):
-    """The pool's write lock (``write.lock``, the one :class:`.pool.Pool` writers take), held
-    without opening the pool: a damaged pool may not open."""
-    import filelock
-
-    lock = filelock.FileLock(str(path / "write.lock"), timeout=settings.lock_timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise PoolLocked(f"pool {path} is locked by another seer process (waited {settings.lock_timeout:g} s)") from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 @dataclass
