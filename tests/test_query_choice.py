@@ -29,13 +29,17 @@ class Reader(Scripted):
         self.prompts.append(messages)
         schema = kw.get("json_schema")
         self.schemas.append(schema)
-        template = messages[-1]["content"].split("Query: ", 1)[1].split("\n\n", 1)[0]
+        text = messages[-1]["content"]
+        template = text.split("Query: ", 1)[1].split("\n\n", 1)[0]
+        listed = dict(re.findall(r"^\[(\d+)\]: one of (.*)$", text, re.M))
         names = list(schema["properties"])
+        assert names == list(listed)
         fill = {n: schema["properties"][n]["enum"][0] for n in names}
-        for combo in itertools.product(*(schema["properties"][n]["enum"] for n in names)):
+        for combo in itertools.product(*(listed[n].split(", ") for n in names)):
             parts = re.split(r"\[(\d+)\]", template)
             if "".join(combo[int(x) - 1] if k % 2 else x for k, x in enumerate(parts)) == self.wanted:
-                fill = dict(zip(names, combo))
+                fill = {n: query_choice._label(tok) for n, tok in zip(names, combo)}
+                assert all(fill[n] in schema["properties"][n]["enum"] for n in names)
         return Completion(text=json.dumps(fill), prompt_tokens=10, prompt_tokens_evaluated=10, completion_tokens=2,
                           seconds=0.0, model=self.name)
 
@@ -67,14 +71,24 @@ def test_a_reader_of_the_question_derives_it_and_a_reversed_wording_is_caught(we
     assert query_choice.chosen(right, con, task, task.question)
     first, second = (p[-1]["content"] for p in right.prompts)
     assert "[1]" in first and sql not in first  # blanks where the variants differ
-    enums = [s["properties"]["1"]["enum"] for s in right.schemas]
-    assert enums[0] == enums[1][::-1] and enums[0][0] == f"'{a}'"  # the choices in two orders
+    date_blank = next(n for n, c in right.schemas[0]["properties"].items() if a in c["enum"])
+    enums = [s["properties"][date_blank]["enum"] for s in right.schemas]
+    assert enums[0] == enums[1][::-1] and enums[0][0] == a  # the choices in two orders, the executed one first
+    assert not any('"' in v for s in right.schemas for p in s["properties"].values() for v in p["enum"])  # no quote reaches the grammar
+    assert query_choice._label('"Adj. Close*"') == "Adj. Close*" and query_choice._label("'it''s'") == "it's"
+    assert query_choice._label('"say ""hi"""') is None
     # a wording that reversed the dates reads as the swapped query, whose answer differs
     assert not query_choice.chosen(Reader(swapped), con, task, task.question)
     # a reader who takes the first choice listed is right at most once of the two orders
-    first_listed = Scripted([json.dumps({"1": f"'{a}'", "2": f"'{b}'"}), json.dumps({"1": f"'{b}'", "2": f"'{a}'"})],
-                            repeat_last=False)
-    assert not query_choice.chosen(first_listed, con, task, task.question)
+    class FirstListed(Scripted):
+        def complete(self, messages, **kw):
+            from seer_cli.backends.base import Completion
+
+            props = kw["json_schema"]["properties"]
+            return Completion(text=json.dumps({n: p["enum"][0] for n, p in props.items()}), prompt_tokens=10,
+                              prompt_tokens_evaluated=10, completion_tokens=2, seconds=0.0, model=self.name)
+
+    assert not query_choice.chosen(FirstListed([]), con, task, task.question)
     assert query_choice.blanks(sql, [sql + " LIMIT 1"]) is None  # a variant of another shape lines up with nothing
 
 
@@ -101,3 +115,15 @@ def test_no_variant_no_derivation(weather):
     task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.count")
     assert query_choice.variants(weather.sql_tables().con, task.calls[0].args["query"], task.answer, random.Random(0)) == []
     assert not query_choice.chosen(Reader(""), weather.sql_tables().con, task, task.question)
+
+
+def test_a_variant_names_another_measure_so_a_wording_that_changed_the_column_is_caught(weather):
+    task = next(t for t in tables_gen.generate(weather, random.Random(0)) if t.generator.startswith("table.avg_month"))
+    sql = task.calls[0].args["query"]
+    con = weather.sql_tables().con
+    measure = re.search(r'AVG\(("[^"]+")\)', sql).group(1)
+    others = query_choice.variants(con, sql, task.answer, random.Random(0))
+    swapped = [v for v in others if measure not in v and "AVG(" in v]
+    assert swapped, others  # the same query over another numeric column of the table
+    assert query_choice.chosen(Reader(sql), con, task, task.question)
+    assert not query_choice.chosen(Reader(swapped[0]), con, task, task.question)  # read as the other measure

@@ -7,7 +7,8 @@ admitted as a worked example only when a second derivation from its question rea
 gold, and the one :mod:`.phrasing` had — a query the same model writes from the question — fails
 exactly where the agent failed: a percentage change between two dates was generated in every run
 and never admitted. Choosing is easier than writing. The model is shown the question and the
-executed query beside variants of it that give other answers (its two dates swapped, MAX for MIN,
+executed query beside variants of it that give other answers (its two dates swapped, another
+measure column, MAX for MIN,
 ``>`` for ``<``, ASC for DESC, another year, another value of the filtered column), and must pick
 the executed one twice, in two orders. That is a derivation from the question (a wording that
 reversed two dates picks the swapped query, whose answer differs), checked by execution: every
@@ -23,7 +24,7 @@ from typing import Any
 
 from .tasks import AutoTask, format_value
 
-MAX_VARIANTS = 3  # alternatives shown beside the executed query
+MAX_VARIANTS = 4  # alternatives shown beside the executed query
 FILL_SYSTEM = (
     "A query has blanks [1], [2] ... Fill each blank with one of its choices so that the query computes exactly "
     "what the question asks: read the question's dates, names and numbers, and its words (highest or lowest, above "
@@ -48,7 +49,7 @@ def variants(con, sql: str, answer: str, rng: random.Random) -> list[str]:
 
     out: list[str] = []
     seen = [answer]
-    for cand in (*_swaps(sql), *_flips(sql), *_shifts(con, sql, rng)):
+    for cand in (*_swaps(sql), *_columns(con, sql, rng), *_flips(sql), *_shifts(con, sql, rng)):
         if len(out) >= MAX_VARIANTS:
             break
         value = _one_value(con, cand)
@@ -72,6 +73,27 @@ def _swaps(sql: str) -> list[str]:
         a, b = years
         out.append(_YEAR_EQ.sub(lambda m: m.group(1) + (b if m.group(2) == a else a), sql))  # noqa: B023 (used at once)
     return out
+
+
+def _columns(con, sql: str, rng: random.Random) -> list[str]:
+    """``sql`` with its first measure column (every mention of it) replaced by another measure of
+    the same table (:meth:`.table_roles.Table.measures`: no identifiers, years or ordinals): a
+    wording that names another measure (asked "the average nonfarm employment" of
+    ``AVG("information")``, the 1.5B kept the month and changed the column) fills the other column back."""
+    from .table_roles import describe_tables
+
+    table = _FROM.search(sql)
+    if table is None:
+        return []
+    name = ".".join(part.strip('"').replace('""', '"') for part in re.findall(r'"(?:[^"]|"")+"|\w+', table.group(1)))
+    try:
+        (described,) = describe_tables(con, [name])
+    except Exception:  # noqa: BLE001 (a table this reading does not find: no variant from it)
+        return []
+    measures = [m.q for m in described.measures()]
+    used = [q for q in measures if q in sql]
+    rest = [q for q in measures if q not in used]
+    return [sql.replace(used[0], rng.choice(rest))] if used and rest else []
 
 
 def _exchange(sql: str, a: str, b: str) -> str:
@@ -160,7 +182,10 @@ def _fill(backend, question: str, template: str, choices: list[list[str]]) -> li
     """What the model writes in each blank of ``template`` so that it answers ``question``
     (greedy, each blank constrained to its choices), or None."""
     names = [str(n) for n in range(1, len(choices) + 1)]
-    schema = {"type": "object", "properties": {n: {"enum": c} for n, c in zip(names, choices)}, "required": names,
+    labels = [[_label(tok) for tok in c] for c in choices]
+    if any(lab is None for c in labels for lab in c) or any(len(set(c)) != len(c) for c in labels):
+        return None
+    schema = {"type": "object", "properties": {n: {"enum": c} for n, c in zip(names, labels)}, "required": names,
               "additionalProperties": False}
     listing = "\n".join(f"[{n}]: one of {', '.join(c)}" for n, c in zip(names, choices))
     try:
@@ -168,9 +193,18 @@ def _fill(backend, question: str, template: str, choices: list[list[str]]) -> li
                                  {"role": "user", "content": f"Question: {question}\n\nQuery: {template}\n\n{listing}"}],
                                 json_schema=schema, max_tokens=24 * len(names), temperature=0.0)
         data = json.loads(comp.text)
-        return [str(data[n]) for n in names]
-    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: no filling, no derivation)
+        return [c[lab.index(str(data[n]))] for n, c, lab in zip(names, choices, labels)]
+    except Exception:  # noqa: BLE001 (unparsable, off its choices, or a backend hiccup: no filling, no derivation)
         return None
+
+
+def _label(token: str) -> str | None:
+    """A blank's choice as the grammar offers it: a quoted name or value without its quotes. A
+    double quote inside a JSON-schema enum crashed llama.cpp's grammar (a segmentation fault, for
+    ``"High"``); a label that would still hold one, or a backslash, is None (no derivation)."""
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "'\"":
+        token = token[1:-1].replace(token[0] * 2, token[0])
+    return None if '"' in token or "\\" in token else token
 
 
 def chosen(backend, con, task: AutoTask, question: str, *, seed: int = 0) -> bool:
