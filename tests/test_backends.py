@@ -65,6 +65,18 @@ def test_json_schema_output_always_validates(llm):
         jsonschema.validate(json.loads(c.text), schema)
 
 
+def test_an_enum_value_with_a_double_quote_is_refused_not_a_crash(llm):
+    """llama.cpp cannot parse the grammar llama-cpp-python writes for it and the process died
+    with SIGSEGV (found when self-practice offered the column "High" with its quotes)."""
+    for schema in ({"type": "object", "properties": {"x": {"enum": ['"High"', '"Close"']}}, "required": ["x"]},
+                   {"type": "object", "properties": {"x": {"const": 'say "hi"'}}, "required": ["x"]}):
+        with pytest.raises(BackendError, match="double quote"):
+            llm.complete([{"role": "user", "content": "pick one"}], json_schema=schema, max_tokens=8)
+    plain = llm.complete([{"role": "user", "content": "pick one"}], max_tokens=32,
+                         json_schema={"type": "object", "properties": {"x": {"enum": ["High", "it's"]}}, "required": ["x"]})
+    assert json.loads(plain.text)["x"] in ("High", "it's")
+
+
 def test_prefix_reuse_evaluates_only_the_new_suffix(llm):
     """Same prompt + a new turn: only the suffix is run through the model, and it is faster."""
     nonce = uuid.uuid4().hex  # nothing in the cache shares more than the template's first tokens

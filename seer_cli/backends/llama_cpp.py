@@ -384,6 +384,8 @@ class LlamaCppBackend(Backend):
 
         key = orjson.dumps(schema)  # unsorted: property order is the order the grammar makes the model write
         if key not in self._grammars:
+            if _quoted_choice(schema):  # llama.cpp writes it into a grammar it cannot parse, then crashes (SIGSEGV)
+                raise BackendError("JSON schema cannot be turned into a grammar: an enum or const value holds a double quote")
             try:
                 self._grammars[key] = LlamaGrammar.from_json_schema(key.decode(), verbose=False)
             except Exception as e:
@@ -444,3 +446,18 @@ class LlamaCppBackend(Backend):
 def _one_line(e: BaseException) -> str:
     text = " ".join(str(e).split()) or type(e).__name__
     return text[:300]
+
+
+def _quoted_choice(schema: Any) -> bool:
+    """Whether an ``enum`` or ``const`` string anywhere in ``schema`` holds a double quote.
+    llama-cpp-python's converter escapes it wrongly, llama.cpp fails to parse the grammar
+    ("expecting newline or end") and the process dies with a segmentation fault, so seer refuses
+    such a schema with a BackendError its callers can handle."""
+    if isinstance(schema, dict):
+        choices = list(schema.get("enum", [])) + ([schema["const"]] if "const" in schema else [])
+        if any(isinstance(c, str) and '"' in c for c in choices):
+            return True
+        return any(_quoted_choice(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_quoted_choice(v) for v in schema)
+    return False
