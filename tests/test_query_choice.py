@@ -127,3 +127,16 @@ def test_a_variant_names_another_measure_so_a_wording_that_changed_the_column_is
     assert swapped, others  # the same query over another numeric column of the table
     assert query_choice.chosen(Reader(sql), con, task, task.question)
     assert not query_choice.chosen(Reader(swapped[0]), con, task, task.question)  # read as the other measure
+
+
+def test_a_worked_example_may_show_an_answer_its_query_names(weather):
+    """"Which has the higher average wind: weather sun or fog?" names its answer in the query's IN
+    list; the generator's replayed plan shows it computed, so the worked example stands (before, the
+    echo rule for told values refused it and the task taught nothing)."""
+    from seer_cli.practice.examples import worked
+
+    task = next((t for t in tables_gen.generate(weather, random.Random(0)) if t.generator == "table.compare_groups"), None)
+    assert task is not None and f"'{task.answer}'" in task.calls[0].args["query"]
+    exp = worked(weather, task)
+    assert exp is not None and exp.answer == task.answer
+

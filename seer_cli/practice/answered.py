@@ -118,8 +118,11 @@ def reveal_note(answer: str) -> str:
             "Finish only with a value an observation shows.")
 
 
-def supported(answer: str | None, experience: Experience) -> bool:
-    """The answer appears in some tool observation (numbers compared as numbers)."""
+def supported(answer: str | None, experience: Experience, *, own_plan: bool = False) -> bool:
+    """The answer appears in some tool observation (numbers compared as numbers). A call whose
+    arguments already hold the answer computed nothing (the model told it), unless ``own_plan``:
+    the generator's executed calls, whose query may name the answer among others ("which is
+    higher: sun or fog")."""
     from ..answers import lenient_match, normalize_answer, shows_clock
 
     if answer is None or not str(answer).strip():
@@ -128,7 +131,7 @@ def supported(answer: str | None, experience: Experience) -> bool:
     for st in experience.steps:
         if st.tool == FINISH or not st.observation:
             continue
-        if target and re.search(rf"(?<![\w.]){re.escape(target)}(?![\w.])", normalize_answer(" ".join(str(v) for v in st.args.values()))):
+        if target and not own_plan and re.search(rf"(?<![\w.]){re.escape(target)}(?![\w.])", normalize_answer(" ".join(str(v) for v in st.args.values()))):
             continue  # Calculate("146.2") echoes what it was told: that computes nothing (a "0" inside '2012-01-01' is no echo)
         obs = str(st.observation)
         if target and target in normalize_answer(obs) or shows_clock(obs, str(answer)):

@@ -30,11 +30,13 @@ EXECUTED = "executed"  # success source of a worked example or a recovery: the g
 MADE_BY = ("model", "worked", "recovery")
 
 
-def verified(answer: str | None, experience: Experience, gold: str) -> bool:
-    """Admissible: the answer matches the executed gold and a tool observation shows the value."""
+def verified(answer: str | None, experience: Experience, gold: str, *, own_plan: bool = False) -> bool:
+    """Admissible: the answer matches the executed gold and a tool observation shows the value
+    (``own_plan``: the trajectory replays the generator's calls, see :func:`.answered.supported`)."""
     from .answered import supported
 
-    return value_match(answer, gold) and (supported(answer, experience) or supported(gold, experience))
+    return value_match(answer, gold) and (supported(answer, experience, own_plan=own_plan)
+                                          or supported(gold, experience, own_plan=own_plan))
 
 
 def details(task: AutoTask, made_by: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def worked(kit, task: AutoTask, *, observation_chars: int = 600) -> Experience |
             return None
         task = dataclasses.replace(task, answer=now)
     exp = _experience(task, [*_cut(steps, observation_chars), _finish(task)], "worked")
-    return exp if verified(task.answer, exp, task.answer) else None
+    return exp if verified(task.answer, exp, task.answer, own_plan=True) else None
 
 
 def recovery(kit, task: AutoTask, failed: Experience, *, observation_chars: int = 600) -> Experience | None:
@@ -104,7 +106,7 @@ def recovery(kit, task: AutoTask, failed: Experience, *, observation_chars: int 
     fixed = Step(f"That call failed; correct it. {first.thought}", first.tool, first.args, first.observation)
     error = Step(bad.thought, bad.tool, dict(bad.args), str(bad.observation)[:observation_chars])
     exp = _experience(task, [error, *_cut([fixed, *steps[1:]], observation_chars), _finish(task)], "recovery")
-    return exp if verified(task.answer, exp, task.answer) else None
+    return exp if verified(task.answer, exp, task.answer, own_plan=True) else None
 
 
 def _cut(steps: list[Step], n: int) -> list[Step]:
@@ -133,4 +135,4 @@ def reverify(kit, experience: Experience) -> bool:
                        answer=experience.answer, intent=experience.intent)
     from .answered import supported
 
-    return value_match(experience.answer, str(d.get("gold", experience.answer))) and supported(str(d.get("gold")), probe)
+    return value_match(experience.answer, str(d.get("gold", experience.answer))) and supported(str(d.get("gold")), probe, own_plan=True)
