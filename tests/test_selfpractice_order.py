@@ -140,3 +140,16 @@ def test_a_kind_the_model_solves_at_its_first_try_waits_at_the_back():
     assert next(it) is a
     queue.solved(a)
     assert next(it) is b and list(it) == []
+
+
+def test_a_table_tasks_kind_is_its_operation_whatever_its_filters():
+    from seer_cli.practice.ledger import family
+    from seer_cli.practice.tasks import AutoTask, Call
+
+    def kind(gen: str) -> str:
+        return family(AutoTask("data", gen, "q?", "1", (Call("SQL", {"query": "SELECT 1"}, "t"),), "data", {"table": "t"}))
+
+    assert len({kind(g) for g in ("table.avg", "table.avg_where", "table.avg_where_year", "table.series_avg_year",
+                                  "table.avg_month", "table.avg_range")}) == 1
+    assert kind("table.count_above_year") == kind("table.count") != kind("table.count_rises_year")
+    assert kind("table.pct_change_dates") == kind("table.series_pct_change") == kind("table.pct_change_year") != kind("table.change_dates")
