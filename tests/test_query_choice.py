@@ -140,3 +140,19 @@ def test_a_worked_example_may_show_an_answer_its_query_names(weather):
     exp = worked(weather, task)
     assert exp is not None and exp.answer == task.answer
 
+
+
+def test_a_wording_with_words_the_query_lacks_is_derived_only_in_the_template_words(weather):
+    """The filled-back query vouches for what the query holds; "still supported" for the latest
+    release added a filter no blank shows, so that wording gets no chosen-query derivation (the
+    template wording may still get one)."""
+    task = _change_task(weather)
+    sql = task.calls[0].args["query"]
+    a, b = tables_gen.literals(sql)[:2]
+    assert phrasing.new_words(task, task.question) == []
+    assert phrasing.new_words(task, f"How much did the lowest temperature change between {a} and {b}?") == []
+    added = f"By how much did the min temperature change from {a} to {b} on sunny weekdays?"
+    assert phrasing.new_words(task, added) == ["sunny", "weekdays"]
+    reader = Reader(sql)
+    assert phrasing.second_derivation(reader, weather, task, added) is None
+    assert reader.calls == len(phrasing.SAMPLES)  # the sampled queries were asked; no filling was

@@ -147,6 +147,28 @@ def _adds_values(task: AutoTask, question: str, sql: str) -> bool:
     return False
 
 
+# words any wording of a table question may use without naming anything the query lacks
+_PLAIN = set("""what which when where does did much many have has with that this from there were was are the and for
+value values figure figures amount number count records record entries entry rows row listed recorded data dataset table
+average mean total sum highest lowest maximum minimum largest smallest biggest greatest most least peak overall
+percentage percent rate change changed difference differ decimal decimals places place rounded round year years month
+months day days date dates time period between during over across each every all any some more less than above below
+under greater higher lower fewer exceed exceeded value level levels reported measured seen made recent recently
+newest oldest first last latest earliest ever""".split())
+
+
+def new_words(task: AutoTask, question: str) -> list[str]:
+    """The words of a wording (four letters or more) that neither the template question, the
+    table's column names and shown row, nor :data:`_PLAIN` hold (a known word begins it, or
+    shares its first five letters: "releases" is "release", "temperature" is the column "temp"). A filled-back query (:mod:`.query_choice`) vouches only
+    for what the query holds: worded "What is the latest version of Ubuntu that is still
+    supported?" for the latest *release*, the 1.5B's wording added a filter no blank could show."""
+    known = f"{task.question} {task.covers.get('row', '')} {' '.join(task.covers.get('columns', []))} {task.covers.get('table', '')}"
+    words = set(re.findall(r"[a-z]{4,}", known.lower().replace("_", " "))) | _PLAIN
+    return [w for w in re.findall(r"[a-z]{4,}", question.lower())
+            if not any(w.startswith(k) or k.startswith(w[:5]) for k in words)]
+
+
 def said(value, question: str) -> bool:
     """Whether a tool argument is in a (lower-cased) question: as written, or, for an identifier
     such as a time zone or a code path ("Europe/London", "America/New_York"), its last part in a
@@ -287,6 +309,8 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
                 return "sampled-sql"
         from .query_choice import chosen
 
+        if question != task.question and new_words(task, question):
+            return None  # the filled-back query vouches only for what it holds: the template wording may still be derived
         return "chosen-query" if chosen(backend, src.con, task, question) else None
     if task.kind == "tools":
         from .tools import decode_back, same_args
