@@ -270,6 +270,9 @@ def test_document_facts_stand_on_their_own():
     assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [
         "Volunteers are improving Debian every single day of the year."]
     assert docs_gen.states_a_fact("Bikes must be returned to the depot within 4 hours of the end of the rental.", "4", "number")
+    # an example leans on the sentence before it (gzip(1): "For example, if file names are limited to 14 characters, ...")
+    assert not docs_gen.states_a_fact("For example, if file names are limited to 14 characters, gzip.msdos.exe is compressed "
+                                      "to gzi.msd.exe.gz.", "14", "number")
 
 
 def test_a_solved_task_is_admitted_only_while_its_table_has_no_experience(weather, seer_home, monkeypatch):

@@ -146,7 +146,8 @@ _SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
 # a sentence whose subject is a word pointing elsewhere ("It was designed by ...", "After them, ..."):
 # out of its paragraph, the question it makes names nothing
 _ANAPHORA = re.compile(r"^(\w+ ){0,2}(it|its|they|them|their|this|these|those|he|she|his|her|here|there|such|the latter|"
-                       r"the former|the above|the following)\b", re.IGNORECASE)
+                       r"the former|the above|the following)\b|^(for example|for instance|e\.g\.|i\.e\.|however|otherwise|"
+                       r"also|thus|hence|similarly|likewise|in that case|in this case|then)\b", re.IGNORECASE)
 # a number that is part of a name: after a capitalised word that does not start the sentence ("New Python
 # 2 libraries must not be introduced" was asked "New Python how many libraries ...?"), or after a
 # word that numbers parts of a document
