@@ -270,6 +270,10 @@ def test_document_facts_stand_on_their_own():
     assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [
         "Volunteers are improving Debian every single day of the year."]
     assert docs_gen.states_a_fact("Bikes must be returned to the depot within 4 hours of the end of the rental.", "4", "number")
+    # an option's text starts at its verb: its subject is the option's name above it (timesyncd.conf(5))
+    assert not docs_gen.states_a_fact("Defaults to 30 seconds and must not be smaller than 1 second.", "30", "number")
+    assert docs_gen.states_a_fact("PollIntervalMinSec= defaults to 32 seconds and must not be smaller than 16 seconds.",
+                                  "32", "number")
     # an example leans on the sentence before it (gzip(1): "For example, if file names are limited to 14 characters, ...")
     assert not docs_gen.states_a_fact("For example, if file names are limited to 14 characters, gzip.msdos.exe is compressed "
                                       "to gzi.msd.exe.gz.", "14", "number")

@@ -148,6 +148,10 @@ _SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
 _ANAPHORA = re.compile(r"^(\w+ ){0,2}(it|its|they|them|their|this|these|those|he|she|his|her|here|there|such|the latter|"
                        r"the former|the above|the following)\b|^(for example|for instance|e\.g\.|i\.e\.|however|otherwise|"
                        r"also|thus|hence|similarly|likewise|in that case|in this case|then)\b", re.IGNORECASE)
+# a manual page's option text starts at its verb, its subject being the option above it ("Defaults to 30 seconds
+# and must not be smaller than 1 second." under ConnectionRetrySec= of timesyncd.conf(5))
+_SUBJECTLESS = re.compile(r"^(defaults?|takes|specifies|sets|controls|configures|accepts|enables|disables|must|may|can|"
+                          r"returns|selects|determines|applies|uses|causes|overrides|limits)\b", re.IGNORECASE)
 # a number that is part of a name: after a capitalised word that does not start the sentence ("New Python
 # 2 libraries must not be introduced" was asked "New Python how many libraries ...?"), or after a
 # word that numbers parts of a document
@@ -162,7 +166,7 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
     not a section or list number, not the sentence's first word (a heading's number), not a
     sentence that leans on the one before it, not a year or a day of a date, and not a number
     after "the" ("after the how many days" asks nothing)."""
-    if _ANAPHORA.match(sentence) or not re.match(r"[\"'“(]?[A-Z0-9]", sentence):
+    if _ANAPHORA.match(sentence) or _SUBJECTLESS.match(sentence) or not re.match(r"[\"'“(]?[A-Z0-9]", sentence):
         return False  # a fragment, not a sentence: a manual page's option text ("pad with zeros, and put '+' before ...")
     if kind == "number":
         i = sentence.find(span)
