@@ -64,7 +64,6 @@ class Pool(DerivedFiles):
     """One pool directory. Open with :meth:`Pool.open`."""
 
     def __init__(self, path: Path, settings, *, embedder=None, on_warning=None, name: str | None = None):
-
         self.path = Path(path)
         self.name = name or self.path.name
         self.settings = settings
@@ -235,7 +234,6 @@ class Pool(DerivedFiles):
     @contextmanager
     def _write(self) -> Iterator[None]:
         """Hold the write lock (re-entrant); on first entry repair whatever a crash left."""
-
         with self._tlock:
             if self._depth == 0:
                 _acquire(self._flock, self.path, self.settings)

@@ -19,12 +19,12 @@ model calls a run: one short generation each.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from typing import Iterator
 
 from ..pool.records import normalise_text
+from .asking import ask_json
 from .docs import cites
 from .tasks import AutoTask, Call, interleave
 
@@ -77,14 +77,10 @@ def propose(backend, passage) -> tuple[str, str] | None:
     """One (question, answer) the model proposes for ``passage`` (a :class:`~seer_cli.toolkits.chunks.Chunk`), or None."""
     text = " ".join(passage.text.split()[:MAX_PASSAGE_WORDS])
     where = passage.citation()
-    try:
-        comp = backend.complete([{"role": "system", "content": PROPOSE_SYSTEM},
-                                 {"role": "user", "content": f"Passage {where}:\n{text}\n\nThe reader's question and its answer:"}],
-                                json_schema=_PROPOSAL, max_tokens=96, temperature=0.0)
-        data = json.loads(comp.text)
-    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: no task from this passage)
-        return None
-    if not isinstance(data, dict):
+    data = ask_json(backend, [{"role": "system", "content": PROPOSE_SYSTEM},
+                              {"role": "user", "content": f"Passage {where}:\n{text}\n\nThe reader's question and its answer:"}],
+                    _PROPOSAL, max_tokens=96)
+    if data is None:  # unparsable or a backend hiccup: no task from this passage
         return None
     question, answer = " ".join(str(data.get("question", "")).split()), " ".join(str(data.get("answer", "")).split())
     answer = answer.strip(" .,:;\"'`")

@@ -19,8 +19,8 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from typing import Any
 
+from .asking import ask_json
 from .spoken import mentioned
 from .tasks import AutoTask
 
@@ -49,17 +49,6 @@ SQL_SYSTEM = "Write one DuckDB SQL query that answers the question. Tables:\n{sc
 # "convert 18:45 from Europe/London to Asia/Tokyo" left the time out; the template stayed the demo's question)
 PHRASE_SAMPLES = (0.0, 0.7)
 SAMPLES = (0.0, 0.7, 0.7)  # temperatures of the queries sampled from a question: greedy, then two samples
-
-
-def _complete_json(backend, messages: list[dict[str, str]], schema: dict, max_tokens: int, temperature: float = 0.0,
-                   seed: int = 0) -> dict[str, Any] | None:
-    try:
-        comp = backend.complete(messages, json_schema=schema, max_tokens=max_tokens, temperature=temperature,
-                                **({"seed": seed} if temperature > 0 else {}))
-        data = json.loads(comp.text)
-    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: the template wording stays)
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def request_of(task: AutoTask) -> str | None:
@@ -128,6 +117,7 @@ def _borrows_from_row(task: AutoTask, question: str, sql: str) -> bool:
 
 
 _MONTHS = [m.lower() for m in calendar.month_name[1:]]
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # the comma of "18,000"
 
 
 def _adds_values(task: AutoTask, question: str, sql: str) -> bool:
@@ -136,10 +126,10 @@ def _adds_values(task: AutoTask, question: str, sql: str) -> bool:
     whole table and its first row (2012-01-01), the 1.5B asked "What was the minimum precipitation
     in Seattle in January 2012?"; a query filled back from that question (:mod:`.query_choice`)
     cannot see a filter it lacks, so the wording is refused here."""
-    source = f"{task.question} {sql}".lower()
-    held = {int(n) for n in re.findall(r"\d+", re.sub(r"(?<=\d),(?=\d{3}\b)", "", source))}
+    source = _THOUSANDS.sub("", f"{task.question} {sql}".lower())
+    held = {int(n) for n in re.findall(r"\d+", source)}
     held |= {i for i, m in enumerate(_MONTHS, 1) if m in source}
-    for word in re.findall(r"\d+(?:\.\d+)?|[a-z]+", re.sub(r"(?<=\d),(?=\d{3}\b)", "", question.lower())):
+    for word in re.findall(r"\d+(?:\.\d+)?|[a-z]+", _THOUSANDS.sub("", question.lower())):
         if word in _MONTHS and word != "may" and _MONTHS.index(word) + 1 not in held:  # ("may" is also a verb)
             return True
         if word[0].isdigit() and not all(int(part) in held for part in word.split(".")):
@@ -160,9 +150,10 @@ newest oldest first last latest earliest ever""".split())
 def new_words(task: AutoTask, question: str) -> list[str]:
     """The words of a wording (four letters or more) that neither the template question, the
     table's column names and shown row, nor :data:`_PLAIN` hold (a known word begins it, or
-    shares its first five letters: "releases" is "release", "temperature" is the column "temp"). A filled-back query (:mod:`.query_choice`) vouches only
-    for what the query holds: worded "What is the latest version of Ubuntu that is still
-    supported?" for the latest *release*, the 1.5B's wording added a filter no blank could show."""
+    shares its first five letters: "releases" is "release", "temperature" is the column "temp").
+    A filled-back query (:mod:`.query_choice`) vouches only for what the query holds: worded
+    "What is the latest version of Ubuntu that is still supported?" for the latest *release*, the
+    1.5B's wording added a filter no blank could show."""
     known = f"{task.question} {task.covers.get('row', '')} {' '.join(task.covers.get('columns', []))} {task.covers.get('table', '')}"
     words = set(re.findall(r"[a-z]{4,}", known.lower().replace("_", " "))) | _PLAIN
     return [w for w in re.findall(r"[a-z]{4,}", question.lower())
@@ -204,7 +195,7 @@ def rephrase(backend, task: AutoTask) -> str | None:
     messages = [{"role": "system", "content": PHRASE_SYSTEM},
                 {"role": "user", "content": f"{request}\nAnswer: {task.answer}\nThe person's question:"}]
     for temperature in PHRASE_SAMPLES:
-        data = _complete_json(backend, messages, _QUESTION, max_tokens=72, temperature=temperature, seed=1)
+        data = ask_json(backend, messages, _QUESTION, max_tokens=72, temperature=temperature, seed=1)
         question = _one_question(str((data or {}).get("question", "")))
         if question and question.endswith("?") and question != task.question and keeps_literals(task, question) \
                 and not widens(question, request):
@@ -234,7 +225,7 @@ def paraphrases(backend, task: AutoTask, question: str) -> list[str]:
     survives in it and the answer does not (:func:`keeps_literals`). Recall matches the
     experience by its best key (:mod:`seer_cli.pool.masking`), so a person who words the same
     request differently still finds it."""
-    data = _complete_json(backend, [{"role": "system", "content": KEYS_SYSTEM},
+    data = ask_json(backend, [{"role": "system", "content": KEYS_SYSTEM},
                                     {"role": "user", "content": f"Question: {question}"}], _KEYS, max_tokens=160)
     keys: list[str] = []
     for style in KEY_STYLES:
@@ -274,7 +265,7 @@ def solve_sql(backend, src, question: str, temperature: float = 0.0, seed: int =
     from .tasks import format_value
 
     system = system or SQL_SYSTEM.format(schema=schema_text(src.con, list(src.tables)))
-    data = _complete_json(backend, [{"role": "system", "content": system},
+    data = ask_json(backend, [{"role": "system", "content": system},
                                     {"role": "user", "content": question}], _SQL, max_tokens=160, temperature=temperature, seed=seed)
     sql = str((data or {}).get("sql", "")).strip().rstrip(";")
     if not sql.lower().startswith(("select", "with")):

@@ -1,27 +1,27 @@
-"""A second derivation for a table task the model cannot solve: from the question alone, pick the
-executed query among near variants that answer differently.
+"""A second derivation for a table task the model cannot solve: from the question alone, fill the
+executed query back in where near variants of it differ.
 
 Why: the tasks worth practising are the ones the model fails (it solved 22 of 30 generated tasks
 of the real-files suite at its first try, and those need no demonstration). But a failed task is
 admitted as a worked example only when a second derivation from its question reaches the executed
 gold, and the one :mod:`.phrasing` had — a query the same model writes from the question — fails
 exactly where the agent failed: a percentage change between two dates was generated in every run
-and never admitted. Choosing is easier than writing. The model is shown the question and the
-executed query beside variants of it that give other answers (its two dates swapped, another
-measure column, MAX for MIN,
-``>`` for ``<``, ASC for DESC, another year, another value of the filtered column), and must pick
-the executed one twice, in two orders. That is a derivation from the question (a wording that
-reversed two dates picks the swapped query, whose answer differs), checked by execution: every
-variant is run, and one that gives the gold's answer is no alternative.
+and never admitted. Choosing is easier than writing. Variants of the executed query that give other
+answers are made (its two dates swapped, another measure column, MAX for MIN, ``>`` for ``<``, ASC
+for DESC, another year, another value of the filtered column); the model is shown the query with a
+blank wherever they differ and fills each blank from its choices, listed in two orders, and both
+fillings must execute to the gold. That is a derivation from the question (a wording that reversed
+two dates fills the swapped query, whose answer differs), checked by execution: every variant is
+run, and one that gives the gold's answer is no alternative.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from typing import Any
 
+from .asking import ask_json
 from .tasks import AutoTask, format_value
 
 MAX_VARIANTS = 4  # alternatives shown beside the executed query
@@ -43,8 +43,8 @@ _FROM = re.compile(r"\bFROM\s+((?:\"(?:[^\"]|\"\")+\"|\w+)(?:\.(?:\"(?:[^\"]|\"\
 
 def variants(con, sql: str, answer: str, rng: random.Random) -> list[str]:
     """Queries near ``sql`` that run and give one value other than ``answer`` (and than each
-    other), at most :data:`MAX_VARIANTS`, swaps of its literals first (what a wording reverses),
-    then flipped meanings, then another year or value."""
+    other), at most :data:`MAX_VARIANTS`: swaps of its literals first (what a wording reverses),
+    then another measure, flipped meanings, another year or value."""
     from ..answers import value_match
 
     out: list[str] = []
@@ -188,13 +188,12 @@ def _fill(backend, question: str, template: str, choices: list[list[str]]) -> li
     schema = {"type": "object", "properties": {n: {"enum": c} for n, c in zip(names, labels)}, "required": names,
               "additionalProperties": False}
     listing = "\n".join(f"[{n}]: one of {', '.join(c)}" for n, c in zip(names, choices))
+    data = ask_json(backend, [{"role": "system", "content": FILL_SYSTEM},
+                              {"role": "user", "content": f"Question: {question}\n\nQuery: {template}\n\n{listing}"}],
+                    schema, max_tokens=24 * len(names))
     try:
-        comp = backend.complete([{"role": "system", "content": FILL_SYSTEM},
-                                 {"role": "user", "content": f"Question: {question}\n\nQuery: {template}\n\n{listing}"}],
-                                json_schema=schema, max_tokens=24 * len(names), temperature=0.0)
-        data = json.loads(comp.text)
-        return [c[lab.index(str(data[n]))] for n, c, lab in zip(names, choices, labels)]
-    except Exception:  # noqa: BLE001 (unparsable, off its choices, or a backend hiccup: no filling, no derivation)
+        return [c[lab.index(str(data[n]))] for n, c, lab in zip(names, choices, labels)] if data is not None else None
+    except (KeyError, ValueError):  # a blank left out or filled off its choices: no filling, no derivation
         return None
 
 

@@ -13,13 +13,13 @@ says what the call did.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
 from pathlib import Path
 from typing import AbstractSet, Any, Iterator
 
+from .asking import ask_json
 from .tasks import AutoTask, Call, format_value, readable
 from .tool_replies import call_with_timeout, reply_strings, single_value, structured_gold
 
@@ -307,42 +307,34 @@ def same_args(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return True
 
 
+def _args_schema(tool) -> dict[str, Any]:
+    """A JSON object of every argument of ``tool``, all required: one call's arguments."""
+    props = tool.parameters.get("properties", {})
+    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+
 def decode_back(backend, tool, question: str) -> dict[str, Any] | None:
     """The arguments the model reads off ``question`` for ``tool`` (one call constrained to the
     tool's argument schema, greedy), or None when it writes something unparsable."""
-    schema = {"type": "object", "properties": tool.parameters.get("properties", {}),
-              "required": list(tool.parameters.get("properties", {})), "additionalProperties": False}
-    messages = [
+    return ask_json(backend, [
         {"role": "system", "content": f"Tool: {tool.signature_text()} - {tool.description}\n"
                                       "Write the JSON arguments of one call of this tool that answers the question."},
         {"role": "user", "content": question},
-    ]
-    try:
-        comp = backend.complete(messages, json_schema=schema, max_tokens=96, temperature=0.0)
-        d = json.loads(comp.text)
-    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: the task is not kept)
-        return None
-    return d if isinstance(d, dict) else None
+    ], _args_schema(tool), max_tokens=96)
 
 
 def decode_two(backend, tool, question: str) -> list[dict[str, Any]] | None:
     """The two sets of arguments the model reads off a question that asks for two calls of
     ``tool`` (one call constrained to a pair of the tool's argument objects, greedy), or None."""
-    one = {"type": "object", "properties": tool.parameters.get("properties", {}),
-           "required": list(tool.parameters.get("properties", {})), "additionalProperties": False}
-    schema = {"type": "object", "properties": {"first": one, "second": one}, "required": ["first", "second"],
-              "additionalProperties": False}
-    messages = [
+    one = _args_schema(tool)
+    d = ask_json(backend, [
         {"role": "system", "content": f"Tool: {tool.signature_text()} - {tool.description}\n"
                                       "The question needs two calls of this tool. Write the JSON arguments of each."},
         {"role": "user", "content": question},
-    ]
-    try:
-        d = json.loads(backend.complete(messages, json_schema=schema, max_tokens=160, temperature=0.0).text)
-        pair = [d["first"], d["second"]]
-    except Exception:  # noqa: BLE001 (unparsable or a backend hiccup: no derivation)
-        return None
-    return pair if all(isinstance(a, dict) for a in pair) else None
+    ], {"type": "object", "properties": {"first": one, "second": one}, "required": ["first", "second"],
+        "additionalProperties": False}, max_tokens=160)
+    first, second = (d or {}).get("first"), (d or {}).get("second")
+    return [first, second] if isinstance(first, dict) and isinstance(second, dict) else None
 
 
 def generate(kit, rng: random.Random, backend=None, *, per_tool: int = 6, on_warning=None) -> Iterator[AutoTask]:
