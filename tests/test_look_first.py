@@ -254,7 +254,7 @@ def test_a_finish_with_no_number_for_a_question_asking_how_many_is_refused_once(
     """After a failed convert_time the 1.5B ran print('Hello, World!') and answered "Hello, World!"
     to "How many hours ahead of Berlin is Sydney right now?". A question asking how many or how much
     refuses once an answer that says no number (digits or number words); the next step must call."""
-    backend = Scripted([_step("SQL", query="SELECT 'Hello' WHERE 2024 > 0"), _step("Finish", answer="Hello, World!"),
+    backend = Scripted([_step("SQL", query="SELECT 'Hello', riders FROM rides WHERE 2024 > 0"), _step("Finish", answer="Hello, World!"),
                         _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"), _step("Finish", answer="30")])
     actions, final = _run(kit, None, "data", backend)
     assert [a.error_kind for a in actions] == [None, "refused", None, None] and final.answer == "30"
@@ -263,3 +263,64 @@ def test_a_finish_with_no_number_for_a_question_asking_how_many_is_refused_once(
         actions, final = _run(kit, None, "data", Scripted([_step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"),
                                                            _step("Finish", answer=fine)]))
         assert final.answer == fine and [a.error_kind for a in actions] == [None, None]
+
+
+def test_only_a_call_that_read_the_inputs_and_worked_counts_as_a_look(kit):
+    """The 1.5B answered a question about the documents with Calculate("4500 / 1000") alone, and one
+    about a table with Calculate("1") after its only query failed: neither read the user's inputs,
+    so the Finish is refused once as if nothing was looked up."""
+    texts = [_step("Calculate", expression="4500 / 1000"), _step("Finish", answer="4.5"),
+             _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"), _step("Finish", answer="30")]
+    actions, final = _run(kit, texts, "data")
+    assert [a.error_kind for a in actions] == [None, "refused", None, None]
+    assert actions[1].observation == LOOK_FIRST_NOTE and final.answer == "30"
+    texts = [_step("SQL", query="SELECT nothing FROM nowhere"), _step("Calculate", expression="1"), _step("Finish", answer="1"),
+             _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"), _step("Finish", answer="30")]
+    actions, final = _run(kit, texts, "data")
+    assert [a.error_kind for a in actions] == ["call", None, "refused", None, None] and final.answer == "30"
+    actions, final = _run(kit, [_step("Calculate", expression="17 * 23"), _step("Finish", answer="391")], "math")
+    assert [a.error_kind for a in actions] == [None, None] and final.answer == "391"  # arithmetic needs no look
+
+
+def test_no_rows_retold_is_not_an_answer():
+    """The 1.5B filtered on a year that matched nothing, read "(no rows)" and answered "No rows found"."""
+    from seer_cli.agent.refusal import is_error_answer
+
+    empty = ["Note: read start_year as year(month).\nmonth\n(no rows)"]
+    assert is_error_answer("No rows found", empty) and is_error_answer("No data found for the given query", empty)
+    assert not is_error_answer("No rows found", ["month\n2009-01-01"])  # the query found rows: taken as said
+    assert not is_error_answer("Norway", empty)
+
+
+def test_a_finish_after_queries_that_left_out_a_column_the_question_names_is_refused_once(tmp_path):
+    """The 1.5B answered "How much did General Motors invest in 1950?" from the ``value`` column, and
+    "the murder rate in the state with the highest poverty rate" with the poverty rate. A numeric
+    column every word of whose name the question says, and that no query (nor what it showed) used,
+    makes the Finish refused once, the column named; time columns and generic names never do."""
+    from seer_cli.agent.refusal import UNUSED_COLUMNS_NOTE, is_refusal_note
+    from seer_cli.toolkits import get_toolkit
+
+    csv = tmp_path / "firms.csv"
+    csv.write_text("firm,year,quarter,invest,value,other_services,health_services\n"
+                   "Acme,1950,1,642.9,3755.6,1,2\nAcme,1951,1,700.0,3800.0,1,2\nBolt,1950,1,12.5,99.1,1,2\n")
+    kit = get_toolkit("general", data=[csv])
+    try:
+        agent = Agent(Scripted([_step("SQL", query="SELECT value FROM firms WHERE firm = 'Acme' AND year = 1950"), _step("Finish", answer="3755.6"),
+                                _step("SQL", query="SELECT invest FROM firms WHERE firm = 'Acme' AND year = 1950"), _step("Finish", answer="642.9")]),
+                      kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
+        steps = list(agent.run("How much did Acme invest in 1950?", intent="data"))
+        actions, final = [s for s in steps if isinstance(s, ActionStep)], steps[-1]
+        assert [a.error_kind for a in actions] == [None, "refused", None, None]
+        note = actions[1].observation
+        assert is_refusal_note(note) and note.startswith(UNUSED_COLUMNS_NOTE.split("{")[0] + "invest, and no query used it.")
+        assert note.endswith("WHERE firm = 'Acme' AND year = 1950") and final.answer == "642.9"
+        shown = ["SELECT count(*) FROM firms WHERE invest > 100", "count_star()\n2"]
+        assert kit.unused_columns("In how many quarters did Acme invest more than 100?", shown) == []  # a time column is no measure
+        assert kit.unused_columns("How many firms invested over 100?", ["SELECT count(*) FROM firms", "count_star()\n3"]) == ["invest"]
+        assert kit.unused_columns("How many firms are there?", ["SELECT count(*) FROM firms", "count_star()\n3"]) == []
+        assert kit.unused_columns("What value had Acme in 1950?", ["SELECT invest FROM firms", "invest\n642.9"]) == []  # a generic name
+        assert kit.unused_columns("How many people work in health services?", ["SELECT other_services FROM firms WHERE firm = 'health_services'"]) \
+            == ["health_services"]  # the longer name the question says; a quoted value is no use of the column
+        assert kit.unused_columns("How much did Acme invest?", ["SELECT * FROM firms", "firm | year | quarter | invest | value"]) == []  # shown
+    finally:
+        kit.close()

@@ -35,6 +35,11 @@ LOOK_FIRST_NOTE = (
 # days over every year for "snow days in 2012", copying a demonstration with one filter)
 UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. Add it to the WHERE clause of "
                       "this query and keep its other conditions: {query}")
+# a Finish after queries that used none of the columns the question names: the 1.5B answered "How much did General
+# Motors invest in 1950?" from the value column, and "the murder rate in the state with the highest poverty
+# rate" with the state's poverty rate
+UNUSED_COLUMNS_NOTE = ("Error: the question asks about {columns}, and no query used {it}. Write a query that reads {columns} "
+                       "(keep the conditions the question needs), then Finish with its result. The last query was: {query}")
 # a Finish after calls of the user's tools that left out the time of day the question states ("It's 16:00 in
 # Chicago. What time is it in Auckland?" answered with the clock in Auckland now)
 UNUSED_TIME_NOTE = "Error: no call used {value}, which the question states. Call {tools} with it, then Finish with what it shows."
@@ -62,21 +67,32 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     """The first refusal made at most once an episode that applies to a Finish with ``answer``
     after ``actions`` (the episode's earlier steps) and is not in ``made``: ``(kind, note, error)``.
 
-    * "look": nothing was looked up and the question is about the user's inputs (``toolkit.needs_lookup``);
+    * "look": no call read the user's inputs and worked (``toolkit.reads_inputs``), and the question
+      is about them (``toolkit.needs_lookup``);
     * "values": the queries left out a value the question names (``toolkit.unused_values``; the
       note quotes the query to extend);
+    * "columns": the queries used none of a column the question names (``toolkit.unused_columns``);
     * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
     * "number": the question asks how many or how much and the answer says no number;
     * "shown": only documents were searched and the answer holds a number no passage (nor the
       question) showed (:func:`unshown_number`)."""
     looked = [a for a in actions if a.tool not in (None, FINISH)]
-    if "look" not in made and not looked and toolkit.needs_lookup(intent):
+    ok = [a for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
+    # a look is a call that read the user's inputs and worked: not Calculate("4500 / 1000") for a question about the
+    # documents, nor Calculate("1") after every query failed
+    if "look" not in made and not any(toolkit.reads_inputs(a.tool) for a in ok) and toolkit.needs_lookup(intent):
         return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
-    ran = [(a.tool, a.args) for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
+    ran = [(a.tool, a.args) for a in ok]
     if "values" not in made and (missing := toolkit.unused_values(question, ran)):
         note = UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.tools)) if missing.tools \
             else UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
         return "values", note, "refused: a value the question names was not used"
+    queries = [str(a.args.get("query", "")) for a in ok if a.tool == "SQL" and isinstance(a.args, dict)]
+    reads = queries + [str(a.observation or "") for a in ok if a.tool == "SQL"]
+    if "columns" not in made and queries and (columns := toolkit.unused_columns(question, reads)):
+        named = " and ".join(columns[:3])
+        note = UNUSED_COLUMNS_NOTE.format(columns=named, it="it" if len(columns) == 1 else "them", query=queries[-1][:300])
+        return "columns", note, "refused: a column the question names was not used"
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
             and any(clocks(a.observation or "") for a in looked if not a.error):
         return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
@@ -115,7 +131,7 @@ def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
 
 
 # the refusal notes that quote what was refused, by their fixed beginnings
-_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE))
+_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE))
 
 
 def is_refusal_note(observation: str | None) -> bool:
@@ -136,7 +152,7 @@ def bars_finish(observation: str | None) -> bool:
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 # ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)
-_ERROR_RETOLD = re.compile(r"\b(does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
+_ERROR_RETOLD = re.compile(r"\b(no (rows|data|results?|records|matches|matching \w+)\b|does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
                            r"|(does not|doesn't|do not|don't) support|is incomplete|is not a value|is not an? \w+ (in|of) the"
                            r"|there is no (column|table|such|value|row|data)|should be (formatted|written|quoted|in the format)"
                            r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be)\b",

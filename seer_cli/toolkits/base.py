@@ -135,6 +135,16 @@ class Toolkit:
         None known by default."""
         return None
 
+    def unused_columns(self, question: str, reads: list[str]) -> list[str]:
+        """Columns ``question`` names that none of ``reads`` (the episode's successful queries and
+        what they showed) used; a Finish then is refused once. None known by default."""
+        return []
+
+    def reads_inputs(self, tool_name: str) -> bool:
+        """Whether a call of ``tool_name`` reads the user's inputs (a calculator does not): a Finish
+        on a question that needs a look, after calls of no such tool, is refused once."""
+        return True
+
     def refine_intent(self, question: str, intent: str) -> str:
         """The intent after what the toolkit knows of its inputs (a question in its documents' words
         is about them); by default the classifier's."""

@@ -156,8 +156,8 @@ class GeneralToolkit(Toolkit):
         and that no SQL query of the episode wrote: "snow days in 2012" answered by counting snow
         days in every year. Only once SQL was called (a Finish with no look is refused apart).
         First, a time of day the question states that no call of the user's tools took
-        (:meth:`_unused_clock`)."""
-        if (clock := self._unused_clock(question, calls)) is not None:
+        (:func:`.input_words.unused_clock`)."""
+        if (clock := input_words.unused_clock(question, calls, self._extra)) is not None:
             return clock
         queries = [str(a.get("query", "")) for tool, a in calls if tool == "SQL" and a.get("query")]
         if not queries or not self.data:
@@ -171,26 +171,13 @@ class GeneralToolkit(Toolkit):
             self._held = list(dict.fromkeys(found)) + table_values.years_spanned(con, self._schemas)
         return table_values.unused(question, self._held, queries)
 
-    def _unused_clock(self, question: str, calls: list[tuple[str, dict]]) -> Unused | None:
-        """A time of day the question states ("It's 16:00 in Chicago") that none of the episode's
-        calls of the user's tools took, while one of those tools takes a time: after practice the
-        1.5B asked ``get_current_time`` for Auckland and answered the clock there now, not the
-        time at 16:00 in Chicago. ``Unused.tools``: the tools that take a time (at most two)."""
-        from ..answers import clocks
+    def unused_columns(self, question: str, reads: list[str]) -> list[str]:
+        """Numeric columns the question names that no query used (:func:`.input_words.unused_columns`)."""
+        return input_words.unused_columns(question, self._schemas, reads) if reads and self.data else []
 
-        asked = clocks(question)
-        mine = {t.name: t for t in self._extra}
-        called = [a for name, a in calls if name in mine]
-        if not asked or not called:
-            return None
-        passed = set().union(*(clocks(" ".join(str(v) for v in a.values())) for a in called))
-        takers = [t.name for t in self._extra if any(re.search(r"(^|_)(time|clock|hour)($|_)", k, re.IGNORECASE)
-                                                      or "HH:MM" in str(p.get("description", ""))
-                                                      for k, p in t.parameters.get("properties", {}).items())]
-        if asked <= passed or not takers:
-            return None
-        said = re.search(r"\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\b", question, re.IGNORECASE)
-        return Unused([said.group() if said else "the time"], "", tuple(takers[:2]))
+    def reads_inputs(self, tool_name: str) -> bool:
+        """Calculate and PythonInterpreter (a fresh sandbox without the user's files) read nothing of the user's."""
+        return tool_name not in ("Calculate", "PythonInterpreter")
 
     @property
     def user_tools(self) -> list[Tool]:

@@ -27,6 +27,7 @@ import re
 from typing import Callable
 
 from .retrieval import tokens
+from .table_values import Unused
 
 # Column words too common to say, alone, that a question is about this table.
 GENERIC = frozenset(tokens(
@@ -39,6 +40,40 @@ def table_words(schemas: dict[str, list[tuple[str, str]]]) -> set[str]:
     """The stemmed words of table names and column names (split at ``_``, spaces and camelCase),
     generic ones left out."""
     return _name_words([name for table, cols in schemas.items() for name in (table, *(c for c, _ in cols))]) - GENERIC
+
+
+# Words of time columns: a question says "quarters" or "hours" to count or order, not to ask that column
+TIME_WORDS = frozenset(tokens("year month week day hour minute second quarter season weekday period time date"))
+_NUMERIC_TYPES = ("BIGINT", "INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT",
+                  "UINTEGER", "USMALLINT", "UTINYINT", "NUMERIC")
+_STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
+
+
+def named_columns(question: str, schemas: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """The numeric columns ``question`` asks about by name: every word of the column's name is a
+    word of the question, one of them not generic ("How much did General Motors invest" names
+    ``invest``; "education and health services" names ``education_and_health_services``; "the temp
+    max" names ``temp_max``, not ``temp_min``), time columns left out. Where one named column's words are part of another's, only the longer one
+    (``other_services`` is not named by "education and health services")."""
+    asked, found = _asked(question), dict[str, set[str]]()
+    for cols in schemas.values():
+        for col, typ in cols:
+            words = _name_words([col])
+            if not typ.upper().startswith(_NUMERIC_TYPES) or words & TIME_WORDS or not (words - GENERIC):
+                continue
+            if words <= asked:
+                found.setdefault(col, words)
+    return [c for c, w in found.items() if not any(w < other for other in found.values())]
+
+
+def unused_columns(question: str, schemas: dict[str, list[tuple[str, str]]], reads: list[str]) -> list[str]:
+    """The columns the question names (:func:`named_columns`) that none of ``reads`` (the episode's
+    queries and what they showed, quoted values left out) mentions: "How much did General Motors
+    invest in 1950?" answered from the ``value`` column, "the murder rate in the state with the
+    highest poverty rate" from ``poverty`` alone."""
+    said = " ".join(_STRING_LITERAL.sub(" ", r) for r in reads).lower()
+    return [c for c in named_columns(question, schemas)
+            if not re.search(rf"(?<![\w-]){re.escape(c.lower())}(?![\w-])", said)]
 
 
 def names_a_table(question: str, schemas: dict[str, list[tuple[str, str]]], columns: bool = True) -> bool:
@@ -159,3 +194,25 @@ def refined_intent(question: str, intent: str, *, schemas: dict[str, list[tuple[
     if not doc_names or re.search(r"\d", question) or covers is None:
         return intent  # a number in the question: it may well be arithmetic; the classifier decides
     return "docs" if covers(question) else intent
+
+
+def unused_clock(question: str, calls: list[tuple[str, dict]], tools: list) -> Unused | None:
+    """A time of day the question states ("It's 16:00 in Chicago") that none of the episode's
+    ``calls`` of the user's ``tools`` took, while one of those tools takes a time: after practice the
+    1.5B asked ``get_current_time`` for Auckland and answered the clock there now, not the
+    time at 16:00 in Chicago. ``Unused.tools``: the tools that take a time (at most two)."""
+    from ..answers import clocks
+
+    asked = clocks(question)
+    mine = {t.name for t in tools}
+    called = [a for name, a in calls if name in mine]
+    if not asked or not called:
+        return None
+    passed = set().union(*(clocks(" ".join(str(v) for v in a.values())) for a in called))
+    takers = [t.name for t in tools if any(re.search(r"(^|_)(time|clock|hour)($|_)", k, re.IGNORECASE)
+                                           or "HH:MM" in str(p.get("description", ""))
+                                           for k, p in t.parameters.get("properties", {}).items())]
+    if asked <= passed or not takers:
+        return None
+    said = re.search(r"\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\b", question, re.IGNORECASE)
+    return Unused([said.group() if said else "the time"], "", tuple(takers[:2]))
