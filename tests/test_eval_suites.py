@@ -1,4 +1,4 @@
-"""The real-files suites (``evals/realfiles``, ``evals/unseen``, ``evals/third``): well formed,
+"""The real-files suites (``evals/realfiles``, ``evals/unseen``, ``evals/third``, ``evals/fourth``): well formed,
 their table golds recomputed from the files, and none of their questions in a seed pool (a
 benchmark question in a pool would be tuning to it)."""
 
@@ -16,7 +16,7 @@ from seer_cli.evals.scoring import normalize_answer
 from test_newcomer_suite import seed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ("realfiles", "unseen", "third")
+SUITES = ("realfiles", "unseen", "third", "fourth")
 
 
 def _questions(name: str) -> list[dict]:
@@ -43,4 +43,9 @@ def test_no_suite_question_is_in_a_seed_pool(name):
 
 def test_the_third_suites_table_golds_are_what_the_files_say():
     run = subprocess.run([sys.executable, str(ROOT / "evals" / "third" / "make_golds.py")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_fourth_suites_table_golds_are_what_the_files_say():
+    run = subprocess.run([sys.executable, str(ROOT / "evals" / "fourth" / "make_golds.py")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
