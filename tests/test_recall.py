@@ -313,3 +313,44 @@ def test_masked_similarity_counts_only_when_weighted(embedder):
     assert on[0].experience is same_shape
     assert on[0].score == pytest.approx(on[0].sim + on[0].masked + 1.0 * 0, abs=1e-5)  # no intent given: sim + masked
     assert on[0].parts["masked"] == on[0].masked
+
+
+# --- self-practised experiences: shown only where they fit -------------------------------------------
+
+
+def test_what_a_question_asks_for():
+    from seer_cli.pool.asks import asks
+
+    assert asks("How many days in 2014 got more than 10 mm of precipitation?") == {"count"}
+    assert asks("What was the minimum precipitation in Seattle in January 2012?") == {"lowest"}
+    assert asks("By what percentage did Amazon's stock price rise from 2000 to 2010?") == {"percentage", "change"}
+    assert asks("In how many quarters was inflation above 10 percent?") == {"count"}  # a unit, not a percentage asked
+    assert asks("What was the low temperature in Seattle on Christmas Day 2013?") == frozenset()  # a look-up
+    assert asks("Which month of 2003 had the highest average close?") == {"highest", "average"}
+
+
+def test_a_practised_experience_is_shown_only_to_a_question_asking_the_same_and_alike(embedder):
+    """After practice the 1.5B answered "How many days in 2014 got more than 10 mm of precipitation?"
+    with the MIN of a practised "minimum precipitation" experience; a practised experience is shown
+    only to a question asking the same operations, at a similarity of at least PRACTISED_MIN_SIM;
+    seed experiences are shown as before, and ``practised="any"`` shows everything."""
+    from seer_cli.pool.recall import PRACTISED_MIN_SIM
+    from seer_cli.pool.records import PRACTISED
+
+    def practised(e):
+        return dataclasses.replace(e, origin=PRACTISED)
+
+    lowest = practised(exp("What was the minimum precipitation in Seattle in January 2012?", [("SQL", {"query": "SELECT min(p)"})], intent="data"))
+    count = practised(exp("How many days in 2013 had more than 5 mm of rain in Seattle?", [("SQL", {"query": "SELECT count(*)"})], intent="data"))
+    far = practised(exp("How many firms are in the grunfeld data?", [("SQL", {"query": "SELECT count(*)"})], intent="data"))
+    seed = exp("What was the lowest closing price of the stock in 2010?", [("SQL", {"query": "SELECT min(c)"})], intent="data")
+    pool = ArrayPool([lowest, count, far, seed], embedder)
+    q = "How many days in 2014 got more than 10 mm of precipitation in Seattle?"
+    shown = {r.experience.question for r in Recaller(pool, embedder, k=4)._recall(q, "data", [])}
+    assert count.question in shown and seed.question in shown and lowest.question not in shown
+    far_sim = float(embedder.embed(far.question) @ embedder.embed(q))
+    assert (far.question in shown) == (far_sim >= PRACTISED_MIN_SIM)
+    everything = {r.experience.question for r in Recaller(pool, embedder, k=4, practised="any")._recall(q, "data", [])}
+    assert everything == {e.question for e in (lowest, count, far, seed)}
+    with pytest.raises(ValueError):
+        Recaller(pool, embedder, practised="some")

@@ -27,6 +27,7 @@ import orjson
 SCHEMA_VERSION = 1
 # "executed": a self-practice worked example or recovery, its gold computed by executing the calls it records
 SUCCESS_SOURCES = ("gold-em", "gold-lenient", "gold-reward", "llm-judge", "user", "self-check", "imported", "executed", "failed")
+PRACTISED = "self-practice"  # the origin of experiences self-practice admitted (seer_cli.practice.examples.ORIGIN)
 FINISH = "Finish"
 
 _WS = re.compile(r"\s+")

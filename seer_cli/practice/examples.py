@@ -22,10 +22,10 @@ import dataclasses
 from typing import Any
 
 from ..answers import value_match
-from ..pool.records import FINISH, Experience, Step
+from ..pool.records import FINISH, PRACTISED, Experience, Step
 from .tasks import AutoTask, Call
 
-ORIGIN = "self-practice"
+ORIGIN = PRACTISED
 EXECUTED = "executed"  # success source of a worked example or a recovery: the gold came from execution
 MADE_BY = ("model", "worked", "recovery")
 
