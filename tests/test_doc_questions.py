@@ -71,6 +71,10 @@ def test_proposals_no_reader_would_ask_are_refused():
     assert not ok("Is there a cleaner for old archives?", "yes", passage + " yes")  # says nothing
     assert not ok("What is the retention section called?", "retention", passage, ("Retention",))  # a heading
     assert not ok("archives kept how long", "14 days", passage)  # not a question
+    # an amount asked, a name answered (journald.conf(5): "What is the maximum time to store entries ...?" -> MaxFileSec)
+    journal = "MaxFileSec= The maximum time to store entries in a single journal file before rotating to the next one."
+    assert not ok("What is the maximum time to store entries in a single journal file?", "MaxFileSec", journal)
+    assert ok("Which setting limits the time entries stay in one journal file?", "MaxFileSec", journal)
 
 
 def test_no_model_no_documents_or_no_budget_means_no_call(tmp_path, embedder):

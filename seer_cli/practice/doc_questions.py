@@ -44,6 +44,10 @@ _PROPOSAL = {"type": "object",
 _SAYS_NOTHING = {"yes", "no", "true", "false", "none", "null", "n/a", "it", "this", "that", "the", "a", "an", "and", "or",
                  "see above", "see below", "above", "below", "default", "the default"}
 
+# a question asking for an amount, whose answer must hold a number
+_ASKS_AMOUNT = re.compile(r"\bhow (many|much|long|far|old|often)\b|\bwhat (percentage|percent)\b|\bwhat is the (\w+ )?(time|size|number|"
+                          r"length|amount|interval|delay|timeout|duration|count|age)\b")
+
 
 def acceptable(question: str, answer: str, passage: str, headings: tuple[str, ...] = ()) -> bool:
     """The proposal names something a reader asks and the passage states: a short answer copied
@@ -56,6 +60,8 @@ def acceptable(question: str, answer: str, passage: str, headings: tuple[str, ..
     if a not in normalise_text(passage) or a in q:
         return False
     if any(a == normalise_text(h) for h in headings):
+        return False
+    if _ASKS_AMOUNT.search(q) and not re.search(r"\d", a):  # "What is the maximum time to store entries ...?" -> "MaxFileSec"
         return False
     return not re.search(r"\b(section|chapter|heading)\s+(number|title)\b|what does .* (mean|stand for)", q)
 

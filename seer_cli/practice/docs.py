@@ -83,6 +83,8 @@ def _question_for(sentence: str, span: str, kind: str) -> str | None:
         subj = m.group("subj")
         if len(subj.split()) > 10 or re.search(r"\blet[’']s\b|\d+\.\d+|[:;]", subj, re.IGNORECASE):
             return None  # not a thing's name: a clause ("let's say this threshold"), or a heading run into the text
+        if re.match(r"(if|when|unless|after|before|while|once)\b[^,]*$", subj, re.IGNORECASE):
+            return None  # the value is a condition's ("If count is 0, old versions are removed" asked "What is if count ...?")
         subj = subj[0].lower() + subj[1:] if not re.match(r"[A-Z][a-z]+ [A-Z]", subj) else subj
         cond = re.match(r"^((?:if|when|unless|after|before) [^,]+), (.+)$", subj)
         if cond:  # "If a warning occurs, exit status is 2." -> "What is the exit status if a warning occurs?"
