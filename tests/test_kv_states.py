@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from seer_cli.backends.llama_cpp import PrefixStates
+from seer_cli.backends.prefix_states import PrefixStates
 
 SYSTEM = {"role": "system", "content": "You answer arithmetic questions with one number and nothing else. " * 6}
 DEMO = [{"role": "user", "content": "What is 2 + 2? Think of it as two pairs of apples put together."},

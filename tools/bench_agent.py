@@ -197,7 +197,7 @@ def _rss_mb() -> float:
 def bench_kv(questions: list[tuple[str, str]], modes: list[str], max_steps: int) -> list[dict]:
     """Saved prefix states off, then on: one backend, questions back to back per mode."""
     from seer_cli.agent.assemble import open_agent
-    from seer_cli.backends.llama_cpp import PrefixStates
+    from seer_cli.backends.prefix_states import PrefixStates
 
     rows = []
     with general_agent_setup(require_states=True) as (settings, backend, embedder, pool, kit):

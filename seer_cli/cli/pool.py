@@ -94,7 +94,7 @@ def rebuild(pool: PoolOpt = None, json_out: JsonFlag = False):
     """
     from ..config import load_settings
     from ..pool import Pool
-    from ..pool.pool import write_lock
+    from ..pool.locking import write_lock
 
     settings = load_settings()
     p = _open(pool)

@@ -26,7 +26,8 @@ from typing import IO, Callable, Iterable, Iterator, cast
 import numpy as np
 import orjson
 
-from ..errors import InvalidRecord, PoolCorrupt, PoolError, PoolLocked
+from ..errors import InvalidRecord, PoolCorrupt, PoolError
+from .locking import acquire, lock_file
 from ..fsutil import atomic_write
 from .check import verify_lines
 from .dedup import select_new
@@ -71,7 +72,7 @@ class Pool(DerivedFiles):
         self._embedder_checked = False
         self.warn: Callable[[str], None] = on_warning or (lambda m: warnings.warn(m, stacklevel=3))
         self._store = JsonlStore(self.path, self.warn)
-        self._flock = _write_lock_file(self.path, settings)
+        self._flock = lock_file(self.path, settings)
         self._tlock = threading.RLock()
         self._depth = 0
         self._indexes: dict[str, HnswIndex] = {}
@@ -236,7 +237,7 @@ class Pool(DerivedFiles):
         """Hold the write lock (re-entrant); on first entry repair whatever a crash left."""
         with self._tlock:
             if self._depth == 0:
-                _acquire(self._flock, self.path, self.settings)
+                acquire(self._flock, self.path, self.settings)
                 try:
                     if self._store.recover() == "rolled-forward":
                         for space in SPACES:
@@ -436,30 +437,3 @@ class Pool(DerivedFiles):
             self._key = None
             return result
 
-
-def _write_lock_file(path: Path, settings):
-    import filelock
-
-    return filelock.FileLock(str(Path(path) / "write.lock"), timeout=settings.lock_timeout)
-
-
-def _acquire(lock, path: Path, settings) -> None:
-    """Take the pool's write lock, or one line (:class:`PoolLocked`) after ``lock_timeout``."""
-    import filelock
-
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise PoolLocked(f"pool {path} is locked by another seer process (waited {settings.lock_timeout:g} s)") from None
-
-
-@contextmanager
-def write_lock(path: Path, settings) -> Iterator[None]:
-    """The pool's write lock (``write.lock``, the one :class:`Pool` writers take), held without
-    opening the pool: a damaged pool may not open (``seer pool repair``, ``rebuild``)."""
-    lock = _write_lock_file(path, settings)
-    _acquire(lock, path, settings)
-    try:
-        yield
-    finally:
-        lock.release()

@@ -36,7 +36,8 @@ from ..fsutil import fsync_dir
 from .check import CheckReport, Problem, _committed_bytes, _Line, _lines, check_pool
 from .derived import META, WINDOW, rewrite, write_meta
 from .index import SPACES, VectorFile, index_path, vectors_path
-from .pool import Pool, write_lock
+from .locking import write_lock
+from .pool import Pool
 from .records import Experience
 from .store import JSONL, JsonlStore
 from .summary import CACHE
