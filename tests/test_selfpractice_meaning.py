@@ -29,6 +29,13 @@ def test_roles_decide_what_is_aggregated(weather):
                      "weather": "category", "station_id": "id", "year": "year"}
     additive = {c.name for c in t.columns if c.additive}
     assert additive == {"precipitation"}  # a total of rain means something; of temperatures or wind, nothing
+    from seer_cli.practice.table_roles import Column, role_of
+
+    # auto-mpg's origin (1, 2, 3) was asked "What is the highest origin in the auto mpg data?"; cylinders stay a measure
+    assert role_of(Column("origin", "BIGINT", 3, 0, low=1, high=3), 392) == "id"
+    assert role_of(Column("smoker", "BIGINT", 2, 0, low=0, high=1), 50) == "id"
+    assert role_of(Column("cyl", "BIGINT", 5, 0, low=3, high=8), 392) == "measure"
+    assert role_of(Column("trips", "BIGINT", 3, 0, low=1, high=3), 30) == "measure"  # a count, however few
 
 
 def test_table_tasks_are_questions_a_person_asks(weather):

@@ -141,6 +141,8 @@ def role_of(c: Column, rows: int) -> str:
             return "ordinal"
         if whole and c.distinct == rows and c.low is not None and c.high is not None and c.high - c.low + 1 == rows:
             return "id"  # a row number
+        if _code(c) and not _ADDITIVE.search(c.name):
+            return "id"  # a code or a flag (auto-mpg's origin, 1 to 3, was asked "What is the highest origin?")
         return "measure"
     if typ.startswith("VARCHAR"):
         if _ID.search(c.name):
@@ -191,6 +193,13 @@ class Table(_Named):
         ("penguins"), else "records"."""
         w = self.words
         return w if re.fullmatch(r"[a-z]{3,}s", w) and not w.endswith("ss") else "records"
+
+
+def _code(c: Column) -> bool:
+    """Whole numbers, at most three of them, counting up from 0 or 1 (1, 2, 3; 0, 1): a code or a flag."""
+    if c.low is None or c.high is None or c.distinct > 3 or float(c.low) not in (0.0, 1.0):
+        return False
+    return float(c.low).is_integer() and float(c.high).is_integer() and c.high - c.low + 1 == c.distinct
 
 
 def _row_number(c: Column, rows: int) -> bool:
