@@ -77,6 +77,17 @@ def test_proposals_no_reader_would_ask_are_refused():
     assert ok("Which setting limits the time entries stay in one journal file?", "MaxFileSec", journal)
 
 
+def test_a_retrieval_vouches_only_for_an_answer_it_shows_as_words_of_their_own():
+    """logrotate(8)'s proposal "What is the default rotation interval for weekly logs?" -> "0" was
+    derived by a Retrieve whose passage held a 0 somewhere."""
+    from seer_cli.practice.docs import shows_answer
+
+    obs = "[logrotate.8.txt] weekly [weekday] Log files are rotated once each weekday, 0 means Sunday. Keep 2560 bytes."
+    assert not shows_answer(obs, "0")  # one character: in almost any passage
+    assert not shows_answer(obs, "256") and shows_answer(obs, "2560")  # inside another number
+    assert shows_answer(obs, "0 means  Sunday") and shows_answer(obs, "WEEKLY")
+
+
 def test_no_model_no_documents_or_no_budget_means_no_call(tmp_path, embedder):
     kit = _kit(tmp_path, embedder)
     try:

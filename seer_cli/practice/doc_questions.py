@@ -25,7 +25,7 @@ from typing import Iterator
 
 from ..pool.records import normalise_text
 from .asking import ask_json
-from .docs import cites
+from .docs import cites, shows_answer
 from .tasks import AutoTask, Call, interleave
 
 MAX_PROPOSALS = 12  # model calls a run, at most (each reads one passage: seconds on 2 cores)
@@ -114,7 +114,7 @@ def generate(kit, rng: random.Random, backend, *, budget: int = MAX_PROPOSALS) -
             obs = kit.call("Retrieve", {"query": question})
         except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
             return
-        if normalise_text(answer) not in normalise_text(obs) or not cites(obs, passage.file):
+        if not shows_answer(obs, answer) or not cites(obs, passage.file):
             continue  # the question does not lead back to the passage: the plan would not work
         yield AutoTask("docs", "docs.proposed", question, answer,
                        (Call("Retrieve", {"query": question}, "Use Retrieve to search the documents for the passage that answers this."),),

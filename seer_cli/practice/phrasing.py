@@ -325,5 +325,7 @@ def second_derivation(backend, kit, task: AutoTask, question: str) -> str | None
             obs = kit.call("Retrieve", {"query": question})
         except Exception:  # noqa: BLE001
             return None
-        return "retrieved" if task.answer in obs else None
+        from .docs import shows_answer
+
+        return "retrieved" if shows_answer(obs, task.answer) else None
     return None
