@@ -199,13 +199,14 @@ def cites(observation: str, name: str) -> bool:
     return re.search(rf"\[{re.escape(name)}[\] ]", observation) is not None
 
 
-def shows_answer(observation: str, answer: str) -> bool:
+def shows_answer(observation: str, answer: str, *, short_ok: bool = False) -> bool:
     """Whether a Retrieve observation shows ``answer`` as words of its own (case and spacing aside),
     and the answer is one a retrieval can vouch for: a single character ("0", "5") is in almost
-    any passage (a proposal "What is the default rotation interval for weekly logs?" -> "0" was
-    derived that way from logrotate(8))."""
+    any passage (a model's proposal "What is the default rotation interval for weekly logs?" -> "0"
+    was derived that way from logrotate(8)); ``short_ok`` where the question was made from the
+    sentence that holds it (the template generator's "within how many hours" -> 4)."""
     words = " ".join(answer.split()).lower()
-    if len(words) < 2:
+    if not words or (len(words) < 2 and not short_ok):
         return False
     text = " ".join(observation.split()).lower()
     return re.search(rf"(?<![\w.-]){re.escape(words)}(?![\w-])", text) is not None
@@ -239,7 +240,7 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
             obs = kit.call("Retrieve", {"query": query})
         except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
             return
-        if not shows_answer(obs, span) or not cites(obs, name):
+        if not shows_answer(obs, span, short_ok=True) or not cites(obs, name):
             continue
         made += 1
         yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),
