@@ -362,6 +362,16 @@ def test_retrieve_in_an_episode_ranks_by_the_question_too(tmp_path):
         kit.close()
     shown = next(s for s in steps if isinstance(s, ActionStep) and s.tool == "Retrieve").observation
     assert "no terminal" not in alone and "no terminal" in shown, (alone, shown)
+    # a query sharing no word with the question (the 1.5B searched for the refusal it had just read,
+    # "nothing has been looked up yet") is replaced by the question
+    kit = GeneralToolkit(docs=docs, cache_dir=tmp_path / "cache", retrieval="bm25")
+    try:
+        with kit.asked(question):
+            copied = kit.call("Retrieve", {"query": "nothing has been looked up yet"})
+            asked = kit.call("Retrieve", {"query": question})
+    finally:
+        kit.close()
+    assert copied == asked and "no terminal" in copied
 
 
 def test_permalink_marks_are_not_text():

@@ -68,6 +68,15 @@ INTENT_HINTS = {
 }
 
 
+def _off_topic(query: str, question: str) -> bool:
+    """A query sharing no word with the episode's question: the 1.5B searched for its own argument's
+    description ("what to look for, in a few words.") and for a refusal it had just read ("nothing has
+    been looked up yet"); Retrieve then ranks by the question alone."""
+    from .retrieval import tokens
+
+    return not set(tokens(query, query=True)) & set(tokens(question, query=True))
+
+
 def _sanitise(stem: str, taken: set[str]) -> str:
     name = re.sub(r"\W+", "_", stem.lower()).strip("_") or "t"
     if name[0].isdigit():
@@ -373,6 +382,8 @@ class GeneralToolkit(Toolkit):
             query: what to look for, in a few words.
         """
         also = self.question if RETRIEVE_WITH_QUESTION else None
+        if also and _off_topic(query, also):
+            query = also
         hits = self.search_documents(query, k=3, also=also)
         if not hits:
             raise ToolCallError("Retrieve: no passage shares a word with the query; try other words")
