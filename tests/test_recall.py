@@ -354,3 +354,35 @@ def test_a_practised_experience_is_shown_only_to_a_question_asking_the_same_and_
     assert everything == {e.question for e in (lowest, count, far, seed)}
     with pytest.raises(ValueError):
         Recaller(pool, embedder, practised="some")
+
+
+def test_a_practised_experience_whose_calls_cannot_be_made_here_is_not_shown(embedder, tmp_path):
+    """A practised query over elnino.csv, shown for a question about lincoln_weather.csv alone, had
+    the 1.5B join the two tables until its steps ran out: with the toolkit's ``fits``, a practised
+    experience reading a table, citing a document or calling a tool the inputs at hand lack is left out."""
+    from seer_cli.pool.records import PRACTISED
+    from seer_cli.toolkits import get_toolkit
+
+    (tmp_path / "lincoln.csv").write_text("day,tmax\n2016-08-01,88\n2016-08-02,84\n")
+    kit = get_toolkit("general", data=[tmp_path / "lincoln.csv"])
+
+    def practised(question, query):
+        return dataclasses.replace(exp(question, [("SQL", {"query": query})], intent="data"), origin=PRACTISED)
+
+    here = practised("What is the average tmax in August 2016?", 'SELECT AVG(tmax) FROM "lincoln" WHERE day >= \'2016-08-01\'')
+    other = practised("What is the average FEB sea temperature?", "SELECT AVG(FEB) FROM elnino")
+    joined = practised("What is the average tmax on El Nino years?", "SELECT AVG(tmax) FROM lincoln JOIN elnino ON 1=1")
+    tool = dataclasses.replace(exp("What is the average of 3 and 5?", [("convert_units", {"x": 3})], intent="data"), origin=PRACTISED)
+    try:
+        assert kit.fits(here) and not kit.fits(other) and not kit.fits(joined) and not kit.fits(tool)
+        pool = ArrayPool([here, other, joined, tool], embedder)
+        q = "What was the average daily high in August 2016?"
+        shown = {r.experience.question for r in Recaller(pool, embedder, k=4, fits=kit.fits)._recall(q, "data", [])}
+        assert other.question not in shown and joined.question not in shown and tool.question not in shown
+        from seer_cli.toolkits.input_words import calls_fit
+
+        cited = [Step("look", "Retrieve", {"query": "shell"}, "[crontab.5.txt] SHELL is set to /bin/sh.\n\n[cron.8.txt p.2 § Notes] ...")]
+        assert calls_fit(cited, {"Retrieve"}, set(), {"crontab.5.txt", "cron.8.txt"})
+        assert not calls_fit(cited, {"Retrieve"}, set(), {"crontab.5.txt"})  # a document not given
+    finally:
+        kit.close()

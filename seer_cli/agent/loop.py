@@ -97,7 +97,7 @@ class Agent:
             s = self.settings
             weights = RecallWeights.from_settings(s)
             self._recaller = Recaller(self.pool, self.embedder, k=self.k, m=s.candidates_m, weights=weights, mode=self.recall_mode,
-                                      dominant_margin=s.dominant_margin, practised=s.practised_demos)
+                                      dominant_margin=s.dominant_margin, practised=s.practised_demos, fits=self.toolkit.fits)
         return self._recaller
 
     def static_demos(self, intent: str) -> list[Experience]:

@@ -29,8 +29,9 @@ scores equal to 6 decimals count as ties.
 Failed experiences are never shown as demonstrations.
 
 ``practised="fitting"`` shows a self-practised experience only to a question that asks for the same
-operations (:mod:`.asks`: a count, an average, a highest ...) and only at a similarity of at least
-:data:`PRACTISED_MIN_SIM`: practised experiences share the user's files' words with every question on
+operations (:mod:`.asks`: a count, an average, a highest ...), only at a similarity of at least
+:data:`PRACTISED_MIN_SIM`, and only where its calls can be made on the inputs at hand (``fits``, the
+toolkit's: a practised query over another table, given one file, had the 1.5B join the two): practised experiences share the user's files' words with every question on
 those files, the 1.5B copies their plans and answers where they do not fit, and a practised
 experience about other files (cosine 0.07 to 0.3 on the real-files suites, where the intent term
 still brought it into the top 4) only perturbs the prompt. Seed experiences, which teach the format,
@@ -53,7 +54,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -210,6 +211,7 @@ class Recaller:
         record_usage: bool = False,
         dominant_margin: float | None = None,
         practised: str = "fitting",
+        fits: Callable[[Experience], bool] | None = None,
     ):
         if practised not in ("fitting", "any"):
             raise ValueError(f"practised demos must be fitting or any, got {practised!r}")
@@ -226,6 +228,7 @@ class Recaller:
         self.record_usage = record_usage
         self.dominant_margin = dominant_margin
         self.practised = practised
+        self.fits = fits  # with "fitting": whether a practised experience's calls can be made on the inputs at hand
         self.last: RecallList = RecallList()
         self._task_key: tuple[str, str | None, frozenset[str], int] | None = None
         self._task_set: RecallList | None = None
@@ -290,8 +293,8 @@ class Recaller:
                 masked = self._masked(question, cands)
         if self.practised == "fitting":
             wanted = asks(question)
-            cands = [(p, s, e) for p, s, e in cands
-                     if e.origin != PRACTISED or (s >= PRACTISED_MIN_SIM and asks(e.question) == wanted)]
+            cands = [(p, s, e) for p, s, e in cands if e.origin != PRACTISED or (
+                s >= PRACTISED_MIN_SIM and asks(e.question) == wanted and (self.fits is None or self.fits(e)))]
         utilities = None
         if self.weights.utility:
             from .summary import utility

@@ -140,6 +140,12 @@ class Toolkit:
         what they showed) used; a Finish then is refused once. None known by default."""
         return []
 
+    def fits(self, exp) -> bool:
+        """Whether a past experience's calls can be made with this toolkit (its tools are offered);
+        recall shows a self-practised experience only where it fits."""
+        names = set(self.tool_map())
+        return all(s.tool in names for s in exp.steps if s.tool not in (None, FINISH))
+
     def reads_inputs(self, tool_name: str) -> bool:
         """Whether a call of ``tool_name`` reads the user's inputs (a calculator does not): a Finish
         on a question that needs a look, after calls of no such tool, is refused once."""

@@ -33,6 +33,7 @@ from . import calc, csv_shape, input_words, sql_run, table_types, table_values
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, document_files, read_folder
+from .retrieval import shares_no_word
 from .sql_names import quote
 from .table_values import Unused
 
@@ -66,15 +67,6 @@ INTENT_HINTS = {
     "docs": "a question answered by the given documents: Retrieve, then answer from the passages",
     "other": "anything else: answer directly with Finish when no tool helps",
 }
-
-
-def _off_topic(query: str, question: str) -> bool:
-    """A query sharing no word with the episode's question: the 1.5B searched for its own argument's
-    description ("what to look for, in a few words.") and for a refusal it had just read ("nothing has
-    been looked up yet"); Retrieve then ranks by the question alone."""
-    from .retrieval import tokens
-
-    return not set(tokens(query, query=True)) & set(tokens(question, query=True))
 
 
 def _sanitise(stem: str, taken: set[str]) -> str:
@@ -353,6 +345,11 @@ class GeneralToolkit(Toolkit):
         """The ``k`` passages that best answer ``query`` (and ``also``, see :mod:`.retrieval`)."""
         return self._doc_search().search(query, k, also=also)
 
+    def fits(self, exp) -> bool:
+        """Its calls can be made here: the tools offered, the tables loaded, the documents cited present."""
+        return input_words.calls_fit(exp.steps, set(self.tool_map()), set(self._connect_schemas()) if self.data else set(),
+                                     set(self._doc_names))
+
     def refine_intent(self, question: str, intent: str) -> str:
         """The intent after the words the question shares with the user's tables, tools and
         documents (:func:`.input_words.refined_intent`): "For how many penguins is the sex not
@@ -382,7 +379,7 @@ class GeneralToolkit(Toolkit):
             query: what to look for, in a few words.
         """
         also = self.question if RETRIEVE_WITH_QUESTION else None
-        if also and _off_topic(query, also):
+        if also and shares_no_word(query, also):  # a copied note or description ("nothing has been looked up yet")
             query = also
         hits = self.search_documents(query, k=3, also=also)
         if not hits:

@@ -216,3 +216,28 @@ def unused_clock(question: str, calls: list[tuple[str, dict]], tools: list) -> U
         return None
     said = re.search(r"\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\b", question, re.IGNORECASE)
     return Unused([said.group() if said else "the time"], "", tuple(takers[:2]))
+
+
+_READS = re.compile(r"""\b(?:FROM|JOIN)\s+("(?:[^"]|"")+"|[A-Za-z_][\w.]*)""", re.IGNORECASE)
+_CITES = re.compile(r"\[([^\]\s]+)[\] ]")
+
+
+def calls_fit(steps: list, tools: set[str], tables: set[str], docs: set[str]) -> bool:
+    """Whether an experience's calls can be made on these inputs: every tool it called is offered,
+    every table its SQL reads is loaded, every document its passages cite is here. A practised
+    experience over elnino.csv, shown for a question about lincoln_weather.csv alone, had the 1.5B
+    join the two ("Table with name elnino does not exist!") until the steps ran out."""
+    lowered = {t.lower() for t in tables}
+    for step in steps:
+        if step.tool is None or step.tool == "Finish":
+            continue
+        if step.tool not in tools:
+            return False
+        args = step.args if isinstance(step.args, dict) else {}
+        if step.tool == "SQL":
+            read = {m.strip('"').replace('""', '"').lower() for m in _READS.findall(str(args.get("query", "")))}
+            if not read <= lowered:
+                return False
+        if step.tool == "Retrieve" and not set(_CITES.findall(step.observation or "")) <= docs:
+            return False
+    return True

@@ -121,6 +121,13 @@ def tokens(text: str, *, query: bool = False) -> list[str]:
     return out
 
 
+def shares_no_word(query: str, question: str) -> bool:
+    """A query sharing no word with the episode's question: the 1.5B searched for its own argument's
+    description ("what to look for, in a few words.") and for a refusal it had just read ("nothing has
+    been looked up yet"); Retrieve then ranks by the question alone."""
+    return not set(tokens(query, query=True)) & set(tokens(question, query=True))
+
+
 class Bm25Index:
     """BM25 over the passages (bm25s, in memory)."""
 
