@@ -324,3 +324,24 @@ def test_a_finish_after_queries_that_left_out_a_column_the_question_names_is_ref
         assert kit.unused_columns("How much did Acme invest?", ["SELECT * FROM firms", "firm | year | quarter | invest | value"]) == []  # shown
     finally:
         kit.close()
+
+
+def test_a_table_whose_months_are_columns_is_told_and_its_month_columns_are_named(tmp_path):
+    """statsmodels' elnino has a row a year and a column a month (JAN … DEC); the 1.5B wrote
+    ``MONTH = 12`` for "December 1997" until its steps ran out. A missing month column is answered
+    with the month columns, and a capitalised month in the question names its column."""
+    from seer_cli.errors import ToolCallError
+    from seer_cli.toolkits import get_toolkit
+
+    csv = tmp_path / "elnino.csv"
+    csv.write_text("YEAR,JAN,FEB,MAR,APR,MAY,JUN,JUL,AUG,SEP,OCT,NOV,DEC\n1997,24.1,25,26,27,27,27,26,25,25,26,27,27.08\n")
+    kit = get_toolkit("general", data=[csv])
+    try:
+        with pytest.raises(ToolCallError) as err:
+            kit.call("SQL", {"query": "SELECT TMAX FROM elnino WHERE YEAR = 1997 AND MONTH = 12"})
+        assert "the months are columns (JAN, FEB, MAR … DEC)" in str(err.value) and "December: DEC" in str(err.value)
+        assert kit.unused_columns("What was the sea temperature in December 1997?", ["SELECT JAN FROM elnino", "JAN\n24.1"]) == ["DEC"]
+        assert kit.unused_columns("What was it in December 1997?", ["SELECT DEC FROM elnino", "DEC\n27.08"]) == []
+        assert kit.unused_columns("Which year may have been warmest?", ["SELECT YEAR FROM elnino", "YEAR\n1997"]) == []  # "may"
+    finally:
+        kit.close()

@@ -27,6 +27,7 @@ import re
 from typing import Callable
 
 from .retrieval import tokens
+from . import table_values
 from .table_values import Unused
 
 # Column words too common to say, alone, that a question is about this table.
@@ -57,7 +58,13 @@ def named_columns(question: str, schemas: dict[str, list[tuple[str, str]]]) -> l
     (``other_services`` is not named by "education and health services")."""
     asked, found = _asked(question), dict[str, set[str]]()
     for cols in schemas.values():
+        months = table_values.month_columns(cols)
+        for i, col in months.items():  # a wide table: "December 1997" names DEC; a capital after the first word ("may" is no month)
+            if re.search(rf"\b{table_values.MONTH_NAMES[i].capitalize()}\b", question[1:]):
+                found.setdefault(col, {table_values.MONTH_NAMES[i]})
         for col, typ in cols:
+            if col in months.values():
+                continue
             words = _name_words([col])
             if not typ.upper().startswith(_NUMERIC_TYPES) or words & TIME_WORDS or not (words - GENERIC):
                 continue

@@ -88,12 +88,36 @@ def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: st
     return list(dict.fromkeys(found))
 
 
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+               "december")
+_MONTHLY = re.compile(r"(?i)^(month|months|mon|mth|month_?(name|num|number|no)?)$")
+
+
+def month_columns(cols: list[tuple[str, str]]) -> dict[int, str]:
+    """The columns named after months (``JAN`` … ``DEC``, ``january`` …) by month (0 for January),
+    when a table has at least six of them: a wide table, one row a year and a column a month."""
+    found: dict[int, str] = {}
+    for col, _typ in cols:
+        name = col.strip().lower()
+        for i, month in enumerate(MONTH_NAMES):
+            if (len(name) >= 3 and month.startswith(name)) or name == month:
+                found.setdefault(i, col)
+    return dict(sorted(found.items())) if len(found) >= 6 else {}
+
+
 def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: str, column: str) -> str:
     """After "column not found": where the query compared that column with a value, which column
     holds the value ("There is no column company; 'IBM' is a value of symbol: write symbol = 'IBM'.")
     or that the value is a column's own name ("'Government' is a column, not a value: select
     government."). The 1.5B filtered stocks on ``company = 'IBM'``, read DuckDB's error, and answered
-    that the question was incomplete. "" when the query compares it with no such value."""
+    that the question was incomplete. A month column missing from a table whose months are its
+    columns (statsmodels' elnino: ``YEAR, JAN … DEC``; the 1.5B wrote ``MONTH = 12`` for December
+    until its steps ran out) is told so. "" otherwise."""
+    if _MONTHLY.match(column.strip('"')):
+        for table, columns in schemas.items():
+            if months := list(month_columns(columns).values()):
+                return (f" There is no column {column}: in {table} the months are columns ({', '.join(months[:3])} … {months[-1]}); "
+                        f"select the month's column (December: {months[-1]}) and filter on the other columns.")
     for quoted, bare, value in _EQ_LITERAL.findall(stmt):
         if (quoted or bare).lower() != column.lower():
             continue
