@@ -42,6 +42,12 @@ def _tools(schema):
     return [o["properties"]["tool"]["const"] for o in schema["anyOf"]]
 
 
+def _unread(kit, question, query, shown=""):
+    """The columns ``kit.unused_columns`` names after one SQL call of ``query`` that showed ``shown``."""
+    unread = kit.unused_columns(question, [("SQL", {"query": query}, shown)])
+    return unread.values if unread else []
+
+
 def test_a_finish_before_looking_is_refused_once_then_the_look_counts(kit):
     texts = [_step("Finish", answer="223"), _step("SQL", query="SELECT riders FROM rides WHERE day = '2024-01-02'"),
              _step("Finish", answer="30")]
@@ -315,13 +321,13 @@ def test_a_finish_after_queries_that_left_out_a_column_the_question_names_is_ref
         assert is_refusal_note(note) and note.startswith(UNUSED_COLUMNS_NOTE.split("{")[0] + "invest, and no query used it.")
         assert note.endswith("WHERE firm = 'Acme' AND year = 1950") and final.answer == "642.9"
         shown = ["SELECT count(*) FROM firms WHERE invest > 100", "count_star()\n2"]
-        assert kit.unused_columns("In how many quarters did Acme invest more than 100?", shown) == []  # a time column is no measure
-        assert kit.unused_columns("How many firms invested over 100?", ["SELECT count(*) FROM firms", "count_star()\n3"]) == ["invest"]
-        assert kit.unused_columns("How many firms are there?", ["SELECT count(*) FROM firms", "count_star()\n3"]) == []
-        assert kit.unused_columns("What value had Acme in 1950?", ["SELECT invest FROM firms", "invest\n642.9"]) == []  # a generic name
-        assert kit.unused_columns("How many people work in health services?", ["SELECT other_services FROM firms WHERE firm = 'health_services'"]) \
+        assert _unread(kit, "In how many quarters did Acme invest more than 100?", *shown) == []  # a time column is no measure
+        assert _unread(kit, "How many firms invested over 100?", "SELECT count(*) FROM firms", "count_star()\n3") == ["invest"]
+        assert _unread(kit, "How many firms are there?", "SELECT count(*) FROM firms", "count_star()\n3") == []
+        assert _unread(kit, "What value had Acme in 1950?", "SELECT invest FROM firms", "invest\n642.9") == []  # a generic name
+        assert _unread(kit, "How many people work in health services?", "SELECT other_services FROM firms WHERE firm = 'health_services'") \
             == ["health_services"]  # the longer name the question says; a quoted value is no use of the column
-        assert kit.unused_columns("How much did Acme invest?", ["SELECT * FROM firms", "firm | year | quarter | invest | value"]) == []  # shown
+        assert _unread(kit, "How much did Acme invest?", "SELECT * FROM firms", "firm | year | quarter | invest | value") == []  # shown
     finally:
         kit.close()
 
@@ -340,8 +346,8 @@ def test_a_table_whose_months_are_columns_is_told_and_its_month_columns_are_name
         with pytest.raises(ToolCallError) as err:
             kit.call("SQL", {"query": "SELECT TMAX FROM elnino WHERE YEAR = 1997 AND MONTH = 12"})
         assert "the months are columns (JAN, FEB, MAR … DEC)" in str(err.value) and "December: DEC" in str(err.value)
-        assert kit.unused_columns("What was the sea temperature in December 1997?", ["SELECT JAN FROM elnino", "JAN\n24.1"]) == ["DEC"]
-        assert kit.unused_columns("What was it in December 1997?", ["SELECT DEC FROM elnino", "DEC\n27.08"]) == []
-        assert kit.unused_columns("Which year may have been warmest?", ["SELECT YEAR FROM elnino", "YEAR\n1997"]) == []  # "may"
+        assert _unread(kit, "What was the sea temperature in December 1997?", "SELECT JAN FROM elnino", "JAN\n24.1") == ["DEC"]
+        assert _unread(kit, "What was it in December 1997?", "SELECT DEC FROM elnino", "DEC\n27.08") == []
+        assert _unread(kit, "Which year may have been warmest?", "SELECT YEAR FROM elnino", "YEAR\n1997") == []  # "may"
     finally:
         kit.close()

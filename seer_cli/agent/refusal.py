@@ -87,11 +87,9 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         note = UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.tools)) if missing.tools \
             else UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
         return "values", note, "refused: a value the question names was not used"
-    queries = [str(a.args.get("query", "")) for a in ok if a.tool == "SQL" and isinstance(a.args, dict)]
-    reads = queries + [str(a.observation or "") for a in ok if a.tool == "SQL"]
-    if "columns" not in made and queries and (columns := toolkit.unused_columns(question, reads)):
-        named = " and ".join(columns[:3])
-        note = UNUSED_COLUMNS_NOTE.format(columns=named, it="it" if len(columns) == 1 else "them", query=queries[-1][:300])
+    if "columns" not in made and (unread := toolkit.unused_columns(question, [(a.tool, a.args, a.observation or "") for a in ok])):
+        named = " and ".join(unread.values[:3])
+        note = UNUSED_COLUMNS_NOTE.format(columns=named, it="it" if len(unread.values) == 1 else "them", query=unread.query[:300])
         return "columns", note, "refused: a column the question names was not used"
     if "clock" not in made and _ASKS_CLOCK.search(question) and not clocks(answer) \
             and any(clocks(a.observation or "") for a in looked if not a.error):

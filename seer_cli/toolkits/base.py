@@ -135,10 +135,10 @@ class Toolkit:
         None known by default."""
         return None
 
-    def unused_columns(self, question: str, reads: list[str]) -> list[str]:
-        """Columns ``question`` names that none of ``reads`` (the episode's successful queries and
-        what they showed) used; a Finish then is refused once. None known by default."""
-        return []
+    def unused_columns(self, question: str, calls: list[tuple[str, dict, str]]) -> Unused | None:
+        """Columns ``question`` names that none of ``calls`` (the episode's successful (tool, args,
+        observation)) used, with the last query; a Finish then is refused once. None known by default."""
+        return None
 
     def fits(self, exp) -> bool:
         """Whether a past experience's calls can be made with this toolkit (its tools are offered);

@@ -172,9 +172,11 @@ class GeneralToolkit(Toolkit):
             self._held = list(dict.fromkeys(found)) + table_values.years_spanned(con, self._schemas)
         return table_values.unused(question, self._held, queries)
 
-    def unused_columns(self, question: str, reads: list[str]) -> list[str]:
-        """Numeric columns the question names that no query used (:func:`.input_words.unused_columns`)."""
-        return input_words.unused_columns(question, self._schemas, reads) if reads and self.data else []
+    def unused_columns(self, question: str, calls: list[tuple[str, dict, str]]) -> Unused | None:
+        """Numeric columns the question names that no SQL query (nor what it showed) used (:func:`.input_words.unused_columns`)."""
+        sql = [(str(a.get("query", "")), obs) for tool, a, obs in calls if tool == "SQL" and isinstance(a, dict)]
+        columns = input_words.unused_columns(question, self._schemas, [text for pair in sql for text in pair]) if sql and self.data else []
+        return Unused(columns, sql[-1][0]) if columns else None
 
     def reads_inputs(self, tool_name: str) -> bool:
         """Calculate and PythonInterpreter (a fresh sandbox without the user's files) read nothing of the user's."""
