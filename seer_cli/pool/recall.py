@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
-from ..config import RECALL_MODES
+from ..config import PRACTISED_DEMOS, RECALL_MODES
 from .asks import asks
 from .masking import keys_of, template_key
 from .records import FINISH, PRACTISED, Experience, Step
@@ -213,8 +213,8 @@ class Recaller:
         practised: str = "fitting",
         fits: Callable[[Experience], bool] | None = None,
     ):
-        if practised not in ("fitting", "any"):
-            raise ValueError(f"practised demos must be fitting or any, got {practised!r}")
+        if practised not in PRACTISED_DEMOS:
+            raise ValueError(f"practised demos must be one of {', '.join(PRACTISED_DEMOS)}, got {practised!r}")
         if mode not in MODES:
             raise ValueError(f"recall mode must be one of {', '.join(MODES)}, got {mode!r}")
         if k < 0 or m < 1:

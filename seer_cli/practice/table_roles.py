@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..toolkits.sql_names import quote
+from ..toolkits.table_types import FLOAT_TYPES, INT_TYPES, numeric
 from ..toolkits.table_values import category_values
 from .tasks import format_value, readable
 
-INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
-FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
 DATE_TYPES = ("DATE", "TIMESTAMP")
 MAX_CATEGORIES = 25
 PER_TEMPLATE = 4  # candidates drawn per template and table before execution
@@ -131,7 +130,7 @@ def role_of(c: Column, rows: int) -> str:
     typ = c.type.upper()
     if c.is_date:
         return "date"
-    if _numeric(typ):
+    if numeric(typ):
         whole = typ.startswith(INT_TYPES) or (c.low is not None and c.high is not None and float(c.low).is_integer() and float(c.high).is_integer())
         if _ID.search(c.name) or _COORDINATE.search(c.name):
             return "id"
@@ -205,17 +204,13 @@ def _code(c: Column) -> bool:
 def _row_number(c: Column, rows: int) -> bool:
     """Whole numbers 0..n-1 or 1..n: a row's position, which nobody asks about."""
     return c.low is not None and c.high is not None and float(c.low).is_integer() and c.high - c.low + 1 == rows \
-        and c.type.upper().startswith(INT_TYPES + FLOAT_TYPES)
+        and numeric(c.type)
 
 
 def _a(words: str) -> str:
     if re.search(r"[^s]s$", words) or re.fullmatch(r"[A-Z0-9]{2,}", words):  # "cylinders above 6", "ADBE above 43"
         return words
     return ("an " if words[:1] in "aeiou" else "a ") + words
-
-
-def _numeric(typ: str) -> bool:
-    return typ.upper().startswith(INT_TYPES + FLOAT_TYPES)
 
 
 def _floaty(typ: str) -> bool:
@@ -255,7 +250,7 @@ def _describe_column(con, t: Table, col: str, typ: str) -> Column:
     qc = quote(col)
     text = typ.upper().startswith("VARCHAR")
     iso_count = f"count(*) FILTER (WHERE regexp_full_match({qc}, '{ISO_DATE}'))" if text else "0"
-    stats = f"avg(abs({qc})), min({qc}), max({qc})" if _numeric(typ) else "NULL, NULL, NULL"
+    stats = f"avg(abs({qc})), min({qc}), max({qc})" if numeric(typ) else "NULL, NULL, NULL"
     distinct, nulls, iso, mean, low, high = con.execute(
         f"SELECT count(DISTINCT {qc}), count(*) - count({qc}), {iso_count}, {stats} FROM {t.q}").fetchone()
     c = Column(col, typ, int(distinct), int(nulls), iso_text=bool(text and iso and iso == t.rows - nulls),

@@ -27,7 +27,7 @@ import re
 from typing import Callable
 
 from .retrieval import tokens
-from . import table_values
+from . import table_types, table_values
 from .table_values import Unused
 
 # Column words too common to say, alone, that a question is about this table.
@@ -45,8 +45,6 @@ def table_words(schemas: dict[str, list[tuple[str, str]]]) -> set[str]:
 
 # Words of time columns: a question says "quarters" or "hours" to count or order, not to ask that column
 TIME_WORDS = frozenset(tokens("year month week day hour minute second quarter season weekday period time date"))
-_NUMERIC_TYPES = ("BIGINT", "INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT",
-                  "UINTEGER", "USMALLINT", "UTINYINT", "NUMERIC")
 _STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
 
 
@@ -66,7 +64,7 @@ def named_columns(question: str, schemas: dict[str, list[tuple[str, str]]]) -> l
             if col in months.values():
                 continue
             words = _name_words([col])
-            if not typ.upper().startswith(_NUMERIC_TYPES) or words & TIME_WORDS or not (words - GENERIC):
+            if not table_types.numeric(typ) or words & TIME_WORDS or not (words - GENERIC):
                 continue
             if words <= asked:
                 found.setdefault(col, words)

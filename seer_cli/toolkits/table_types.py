@@ -29,6 +29,15 @@ from __future__ import annotations
 
 from .sql_names import quote
 
+# DuckDB's names of number types (a DECIMAL is written with its precision: DECIMAL(18,3))
+INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL", "DECIMAL")
+
+
+def numeric(typ: str) -> bool:
+    """Whether a column of DuckDB type ``typ`` holds numbers."""
+    return typ.upper().startswith(INT_TYPES + FLOAT_TYPES)
+
 MISSING = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None", "none", "-", "--", "?", ".")
 # in a column of words, only the markers that mean nothing else ("None" may be a category, "-" a value)
 TEXT_MISSING = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "NULL", "Null")

@@ -10,6 +10,7 @@ Why: a small model answers "snow days in 2012" with a count over every year, and
 
 from __future__ import annotations
 
+import calendar
 import re
 from typing import Iterator, NamedTuple
 
@@ -88,8 +89,7 @@ def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: st
     return list(dict.fromkeys(found))
 
 
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-               "december")
+MONTH_NAMES = tuple(m.lower() for m in calendar.month_name[1:])
 _MONTHLY = re.compile(r"(?i)^(month|months|mon|mth|month_?(name|num|number|no)?)$")
 
 
