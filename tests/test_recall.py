@@ -384,5 +384,8 @@ def test_a_practised_experience_whose_calls_cannot_be_made_here_is_not_shown(emb
         cited = [Step("look", "Retrieve", {"query": "shell"}, "[crontab.5.txt] SHELL is set to /bin/sh.\n\n[cron.8.txt p.2 § Notes] ...")]
         assert calls_fit(cited, {"Retrieve"}, set(), {"crontab.5.txt", "cron.8.txt"})
         assert not calls_fit(cited, {"Retrieve"}, set(), {"crontab.5.txt"})  # a document not given
+        spaced = [Step("look", "Retrieve", {"query": "refunds"}, "[my policy.pdf p.3 § Refunds] Refunds take 14 days.\n\n[my pol")]
+        assert calls_fit(spaced, {"Retrieve"}, set(), {"my policy.pdf"})  # a name with a space; a cut-off citation unread
+        assert not calls_fit(spaced, {"Retrieve"}, set(), {"policy.pdf"})
     finally:
         kit.close()

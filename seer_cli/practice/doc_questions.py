@@ -25,7 +25,8 @@ from typing import Iterator
 
 from ..pool.records import normalise_text
 from .asking import ask_json
-from .docs import cites, shows_answer
+from ..toolkits.chunks import cites
+from .docs import shows_answer
 from .tasks import AutoTask, Call, interleave
 
 MAX_PROPOSALS = 12  # model calls a run, at most (each reads one passage: seconds on 2 cores)

@@ -17,6 +17,7 @@ import random
 import re
 from typing import Iterator
 
+from ..toolkits.chunks import cites
 from .tasks import AutoTask, Call, interleave
 
 MAX_TASKS = 60  # document tasks offered at most (practice uses a share of --auto N)
@@ -192,11 +193,6 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
 
 def _gold(span: str, kind: str) -> str:
     return span.replace(",", "") if kind == "number" else span
-
-
-def cites(observation: str, name: str) -> bool:
-    """Whether a Retrieve observation cites document ``name`` (``[name p.2 § ...]``, ``[name]``)."""
-    return re.search(rf"\[{re.escape(name)}[\] ]", observation) is not None
 
 
 def shows_answer(observation: str, answer: str, *, short_ok: bool = False) -> bool:

@@ -14,6 +14,8 @@ a question naming a section ("refund policy") finds the section's paragraphs.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from .documents import Document
@@ -81,3 +83,17 @@ def chunk_document(doc: Document, size: int = CHUNK_WORDS) -> list[Chunk]:
             buf.append(block.text)
     flush()
     return chunks
+
+
+def cites(observation: str, name: str) -> bool:
+    """Whether a Retrieve observation cites document ``name`` (``[name p.2 § ...]``, ``[name]``: :meth:`Chunk.citation`)."""
+    return re.search(rf"\[{re.escape(name)}[\] ]", observation) is not None
+
+
+_PASSAGE_CITATION = re.compile(r"^\[([^\]\n]+)\]", re.MULTILINE)  # Retrieve starts each passage with its citation
+
+
+def cites_only(observation: str, names: set[str]) -> bool:
+    """Whether every passage of a Retrieve observation cites one of the documents ``names`` (file
+    names may hold spaces: ``[my policy.pdf p.3]``); a citation cut off by truncation is not read."""
+    return all(c in names or any(c.startswith(n + " ") for n in names) for c in _PASSAGE_CITATION.findall(observation))

@@ -28,6 +28,7 @@ from typing import Callable
 
 from .retrieval import tokens
 from . import table_types, table_values
+from .chunks import cites_only
 from .table_values import Unused
 
 # Column words too common to say, alone, that a question is about this table.
@@ -224,7 +225,6 @@ def unused_clock(question: str, calls: list[tuple[str, dict]], tools: list) -> U
 
 
 _READS = re.compile(r"""\b(?:FROM|JOIN)\s+("(?:[^"]|"")+"|[A-Za-z_][\w.]*)""", re.IGNORECASE)
-_CITES = re.compile(r"\[([^\]\s]+)[\] ]")
 
 
 def calls_fit(steps: list, tools: set[str], tables: set[str], docs: set[str]) -> bool:
@@ -243,6 +243,6 @@ def calls_fit(steps: list, tools: set[str], tables: set[str], docs: set[str]) ->
             read = {m.strip('"').replace('""', '"').lower() for m in _READS.findall(str(args.get("query", "")))}
             if not read <= lowered:
                 return False
-        if step.tool == "Retrieve" and not set(_CITES.findall(step.observation or "")) <= docs:
+        if step.tool == "Retrieve" and not cites_only(step.observation or "", docs):
             return False
     return True
