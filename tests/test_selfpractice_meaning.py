@@ -459,3 +459,43 @@ def test_a_wording_may_not_add_a_number_or_a_month_the_query_lacks(weather):
     assert phrasing.keeps_literals(in_month, kept)  # the month and the year it filters on, said another way
     other = calendar.month_name[calendar.month_name[:].index(month) % 12 + 1]
     assert not phrasing.keeps_literals(in_month, kept.replace(month, f"{month} and {other}"))
+
+
+def test_a_table_of_one_row_a_year_is_asked_about_years(tmp_path):
+    """A yearly series (marriages since 1867, a sea temperature with a column a month) is asked
+    what people ask of one: the value in a year, a change between two years, the year of the
+    highest value, a count of years over a span, an average over a span; a month column by its
+    month's name."""
+    from seer_cli.practice.tasks import format_value
+
+    csv = tmp_path / "sea.csv"
+    months = [calendar.month_abbr[i].upper() for i in range(1, 13)]
+    rows = {y: [round(20 + random.Random(y * 13 + i).random() * 8, 2) for i in range(12)] for y in range(1950, 1990)}
+    csv.write_text("YEAR," + ",".join(months) + "\n" + "".join(f"{y}," + ",".join(map(str, v)) + "\n" for y, v in rows.items()))
+    kit = get_toolkit("general", data=[csv])
+    try:
+        tasks = [t for t in tables_gen.generate(kit, random.Random(0))]
+    finally:
+        kit.close()
+    gens = {t.generator for t in tasks}
+    assert {"table.value_in_year", "table.year_of_max", "table.avg_years"} <= gens, gens
+    assert {"table.count_years_above", "table.count_years_below"} & gens and {"table.change_between_years", "table.pct_change_years"} & gens
+    for t in tasks:
+        assert tables_gen.mentions_literals(t.question, t.calls[0].args["query"]), t.question
+        if t.generator == "table.value_in_year":
+            month, year = re.search(r"value in (\w+) (\d{4})", t.question).groups()
+            assert t.answer == format_value(rows[int(year)][list(calendar.month_name).index(month) - 1]), t.question
+        if t.generator == "table.count":
+            assert t.question.startswith("How many years")
+    assert not any(re.search(r"\b(JAN|FEB|DEC)\b", t.question) for t in tasks if t.generator.endswith("_years") or "value_in" in t.generator)
+
+
+def test_a_whole_number_measure_of_few_values_is_grouped_by():
+    """Cylinders (3 to 8 on 400 cars) are counted and compared by, as a category is; a population
+    in a yearly series is never summed over years."""
+    from seer_cli.practice.table_roles import Column, _discrete
+
+    cyl = Column("cyl", "BIGINT", 5, 0, low=3, high=8, role="measure")
+    assert _discrete(cyl, 392) and not _discrete(cyl, 30) and not _discrete(Column("mpg", "DOUBLE", 120, 0, low=9.0, high=46.6), 392)
+    pop = Column("Population", "BIGINT", 140, 0, low=3e7, high=3e8, role="measure", in_series=True)
+    assert not pop.additive and Column("Population", "BIGINT", 140, 0, low=3e7, high=3e8, role="measure").additive

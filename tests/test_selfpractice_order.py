@@ -153,3 +153,34 @@ def test_a_table_tasks_kind_is_its_operation_whatever_its_filters():
                                   "table.avg_month", "table.avg_range")}) == 1
     assert kind("table.count_above_year") == kind("table.count") != kind("table.count_rises_year")
     assert kind("table.pct_change_dates") == kind("table.series_pct_change") == kind("table.pct_change_year") != kind("table.change_dates")
+
+
+def test_a_tables_operations_are_spread_before_any_is_repeated():
+    """Recall shows a practised experience only to a question asking the same operations of the
+    same inputs, so practice covers a table's operations (a count, an average, a look-up ...)
+    before it repeats one on another column."""
+    from seer_cli.practice.tasks import AutoTask, Call
+
+    def task(col: str, op: str, question: str) -> AutoTask:
+        return AutoTask("data", f"table.{op}", question, "1", (Call("SQL", {"query": f"SELECT {col} FROM t"}, "t"),), "data",
+                        {"table": "t", "columns": [col], "op": op})
+
+    tasks = [task("a", "avg", "What is the average a?"), task("b", "avg_years", "What was the average b from 1990 to 1999?"),
+             task("c", "avg", "What is the average c?"), task("a", "count_above", "How many years had a above 3?"),
+             task("b", "value_in_year", "What was the b in 1997?")]
+    first = order_by_gaps(tasks, Ledger())[:3]
+    assert [t.question for t in first] == ["What is the average a?", "What was the b in 1997?", "How many years had a above 3?"]
+    # the pool's own experiences count the same way, by the question they were practised under
+    led = Ledger()
+    led.add(tasks[0].covers, question="What was the average a in 2001?")
+    assert led.gap(tasks[2])[1] == 1 and led.gap(tasks[3])[1] == 0
+
+
+def test_a_kind_solved_on_one_table_still_comes_first_on_another():
+    from seer_cli.practice.ledger import family
+    from seer_cli.practice.tasks import AutoTask, Call
+
+    def kind(table: str) -> str:
+        return family(AutoTask("data", "table.count", "q?", "1", (Call("SQL", {"query": "SELECT 1"}, "t"),), "data", {"table": table}))
+
+    assert kind("elnino") != kind("auto_mpg") and kind("elnino") == kind("elnino")

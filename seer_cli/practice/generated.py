@@ -260,7 +260,7 @@ def auto_practice(
                 res = admit_experience(pool, exp, exp.success_source, exp.success_details)  # the one door into the pool
                 if res and res.added:
                     with covered_lock:
-                        covered.add(task.covers)
+                        covered.add(task.covers, question=task.question)
                     return {"admitted": True, "experience": res.added[0]}
                 return None
         recorder.record(row, admit, amend=True)

@@ -19,6 +19,7 @@ from .tasks import format_value, readable
 
 DATE_TYPES = ("DATE", "TIMESTAMP")
 MAX_CATEGORIES = 25
+MAX_DISCRETE = 8  # values of a whole-number measure grouped by as a category (_discrete)
 PER_TEMPLATE = 4  # candidates drawn per template and table before execution
 MAX_KEYS = 5000  # key values a lookup task is drawn from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
@@ -38,6 +39,8 @@ _INTENSIVE = re.compile(r"\b(temp|rate\b|rates\b|ratio|pct|percent|share\b|avg\b
                         r"lat\b|latitude|lon\b|longitude|speed|wind|pressure|humidity|height|weight|mass|length|width|depth|size\b|bill|"
                         r"flipper|expectancy|density|open\b|close\b|high\b|low\b|max\b|min\b|gdp)",
                         re.IGNORECASE)
+# ... and, in a series (a row a year or a day), counts of what exists at a time: a level, never summed over time
+_LEVEL = re.compile(r"\b(population|employed|employment|unemployed|members|subscribers|inventory|stock|balance|headcount)", re.IGNORECASE)
 _NULL_LIKE = {"na", "n/a", "nan", "null", "none", "", "-", "?"}
 
 
@@ -109,7 +112,7 @@ class Column(_Named):
         """A measure whose total means something: named like an amount or a count, or a
         non-negative integer not named like a level or a size, outside a time series (summed
         over months, an employment level means nothing)."""
-        if self.role != "measure" or _INTENSIVE.search(self.words):
+        if self.role != "measure" or _INTENSIVE.search(self.words) or (self.in_series and _LEVEL.search(self.words)):
             return False
         if _ADDITIVE.search(self.words):
             return True
@@ -164,7 +167,9 @@ class Table(_Named):
         return [c for c in self.columns if c.role == "measure" and c.nulls < self.rows]
 
     def categories(self) -> list[Column]:
-        return [c for c in self.columns if c.role == "category"]
+        """Columns rows are grouped by: text categories, and whole-number measures of a few values
+        (:func:`_discrete`; their ``values`` are set only for those)."""
+        return [c for c in self.columns if c.role == "category" or (c.role == "measure" and c.values)]
 
     def labels(self) -> list[Column]:
         return [c for c in self.columns if c.role == "label" and c.nulls == 0]
@@ -258,4 +263,15 @@ def _describe_column(con, t: Table, col: str, typ: str) -> Column:
                high=None if high is None else float(high))
     if text and not c.iso_text and 2 <= distinct <= MAX_CATEGORIES and distinct < t.rows:
         c.values = [v for v in category_values(con, t.q, col, MAX_CATEGORIES) or [] if str(v).strip().lower() not in _NULL_LIKE]
+    elif _discrete(c, t.rows):
+        c.values = [v for (v, _n) in con.execute(f"SELECT {qc}, count(*) AS n FROM {t.q} WHERE {qc} IS NOT NULL "
+                                                  f"GROUP BY {qc} ORDER BY n DESC, {qc}").fetchall()]
     return c
+
+
+def _discrete(c: Column, rows: int) -> bool:
+    """A whole-number measure of a few values, each on many rows (a car's cylinders, 3 to 8; a
+    rating 1 to 5): people group by it as by a category ("How many cars have eight cylinders?",
+    "the average mpg of 4-cylinder cars"), as well as averaging it."""
+    return (numeric(c.type) and c.low is not None and c.high is not None and float(c.low).is_integer()
+            and float(c.high).is_integer() and 2 <= c.distinct <= MAX_DISCRETE and c.distinct * 10 <= rows)

@@ -15,6 +15,7 @@ from ..toolkits.sql_names import quote
 from .table_roles import MAX_KEYS, Column, Table, _a, _lit
 from .table_sql import (AGG, PCT_CHANGE, Candidate, _agg_sql, _from_to, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
                         _round2, _threshold, _years)
+from .table_yearly import year_key, yearly
 from .tasks import format_value
 
 def candidates(con, tables: list[Table], rng: random.Random) -> Iterator[Candidate]:
@@ -32,7 +33,7 @@ def _single_table(con, t: Table, rng: random.Random, where: bool) -> Iterator[Ca
     suffix = f" in the {t.data_words}" if where else ""
     panel = _panel(con, t)
     for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_things_in_year(con, t, rng),
-                 *_by_year(con, t, rng), *_by_key(con, t, rng), *(_series(con, t, *panel, rng) if panel else ())):
+                 *_by_year(con, t, rng), *_by_key(con, t, rng), *yearly(con, t, rng), *(_series(con, t, *panel, rng) if panel else ())):
         if panel and not _one_series(cand, t, panel[0]):
             continue
         yield Candidate(cand.generator, cand.sql, _with_suffix(cand.question, suffix), cand.covers, cand.thought, cand.tie_check)
@@ -108,6 +109,8 @@ def _row_noun(con, t: Table) -> str:
     "How many stocks in 2005 had an AAPL above 1.6?"), else the table's own noun."""
     if t.names_rows():
         return t.noun
+    if year_key(t) is not None:
+        return "years"
     return next((n for d in t.dates() if d in t.keys() for n in [_dated_rows(con, t, d)] if n), t.noun)
 
 
@@ -162,11 +165,11 @@ def _groups(t: Table, rng: random.Random) -> Iterator[Candidate]:
         yield _c(t, "table.share_rows", f"SELECT ROUND(100.0 * COUNT(*) FILTER (WHERE {c.q} = {_lit(v)}) / COUNT(*), 2) FROM {T}",
                  f"What percentage of {t.noun} have {c.words} {v}, rounded to 2 decimals?", [c],
                  f"rows where {c.name} = '{v}' as a percentage of all rows.")
-    for m, c, v, op in _pick(rng, [(x, cat, v, op) for x in M for cat in C for v in cat.values[:6] for op in _ops(x, ("sum", "avg", "max"))]):
+    for m, c, v, op in _pick(rng, [(x, cat, v, op) for x in M for cat in C if cat is not x for v in cat.values[:6] for op in _ops(x, ("sum", "avg", "max"))]):
         expr, rnd = _agg_sql(op, m)
         yield _c(t, f"table.{op}_where", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)}",
                  f"What is the {AGG[op][1]} {m.words} for {c.words} {v}{rnd}?", [m, c], f"{AGG[op][0]} of {m.name} where {c.name} = '{v}'.")
-    for m, c, high in _pick(rng, [(m, cat, h) for m in M for cat in C for h in (True, False)]):
+    for m, c, high in _pick(rng, [(m, cat, h) for m in M for cat in C if cat is not m for h in (True, False)]):
         op = "sum" if m.additive else "avg"
         order, best = ("DESC", "highest") if high else ("ASC", "lowest")
         yield _c(t, "table.argmax_group" if high else "table.argmin_group",
@@ -176,7 +179,7 @@ def _groups(t: Table, rng: random.Random) -> Iterator[Candidate]:
     for c in _pick(rng, C, 2):
         yield _c(t, "table.most_rows", f"SELECT {c.q}, COUNT(*) AS n FROM {T} GROUP BY {c.q} ORDER BY n DESC LIMIT 2",
                  f"Which {c.words} is the most common?", [c], f"count the rows per {c.name}, the largest count first.", tie=True)
-    for m, c in _pick(rng, [(m, cat) for m in M for cat in C if len(cat.values) >= 2], 3):
+    for m, c in _pick(rng, [(m, cat) for m in M for cat in C if cat is not m and len(cat.values) >= 2], 3):
         a, b = rng.sample(c.values[:6], 2)
         op = "sum" if m.additive else "avg"
         pair = f"{c.q} IN ({_lit(a)}, {_lit(b)})"
@@ -348,7 +351,7 @@ def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                     yield _c(t, "table.argmax_year" if high else "table.argmin_year",
                              f"SELECT {lab.q}, {m.q} FROM {T} WHERE {yc.q} = {y} AND {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
                              f"Which {lab.words} had the {word} {m.words} in {y}?", [m, lab, yc], f"the rows of {y} sorted by {m.name}, the first.", tie=True)
-        for c, v, m, y in _pick(rng, [(cat, v, x, y) for cat in t.categories() for v in cat.values[:6] for x in M for y in years]):
+        for c, v, m, y in _pick(rng, [(cat, v, x, y) for cat in t.categories() for v in cat.values[:6] for x in M if x is not cat for y in years]):
             op = "sum" if m.additive else "avg"
             expr, rnd = _agg_sql(op, m)
             yield _c(t, f"table.{op}_where_year", f"SELECT {expr} FROM {T} WHERE {c.q} = {_lit(v)} AND {yc.q} = {y}",
