@@ -277,6 +277,8 @@ def test_document_facts_stand_on_their_own():
     # a value inside a condition (logrotate(8): asked "What is if count old versions are removed ...?")
     assert docs_gen.question_for("If count is 0, old versions are removed rather than rotated.", "0", "number") is None
     assert docs_gen.question_for("If a warning occurs, exit status is 2.", "2", "number") == "What is the exit status if a warning occurs?"
+    # a number with its unit is asked "how many" of the unit (journald.conf(5) was asked "What is the default timeout minutes?")
+    assert docs_gen.question_for("The default timeout is 5 minutes.", "5", "number") == "How many minutes is the default timeout?"
     assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [
         "Volunteers are improving Debian every single day of the year."]
     assert docs_gen.states_a_fact("Bikes must be returned to the depot within 4 hours of the end of the rental.", "4", "number")

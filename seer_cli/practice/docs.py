@@ -97,6 +97,9 @@ def _question_for(sentence: str, span: str, kind: str) -> str | None:
             return f"How much does {subj} cost{rest}?"
         if kind == "name":
             return f"Who is {subj}{rest}?"
+        unit = _UNIT.match(rest) if kind == "number" else None
+        if unit is not None:  # "The default timeout is 5 minutes." -> "How many minutes is the default timeout?", not "What is the default timeout minutes?"
+            return f"How many {unit.group('unit')} is {subj}{rest[unit.end():]}?"
         return f"What is {subj}{rest}?"
     return _in_place(body, span, kind)
 
