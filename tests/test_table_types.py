@@ -212,3 +212,19 @@ def test_a_value_in_another_case_and_a_bare_odd_column_name_are_read_as_meant(tm
     assert is_error_answer("The 'release' column should be formatted as YYYY-MM-DD.", ["Error: SQL error: Conversion Error"])
     assert is_error_answer("There is no column 'esm' in the FROM clause.", ["Error: SQL error: Binder Error"])
     assert not is_error_answer("There is no rain in the data for 2013.", ["rain\n0"])  # nothing failed
+
+
+def test_a_date_written_as_one_number_is_a_date_only_when_named_one(tmp_path):
+    """statsmodels' co2.csv writes its weeks 19580329: read as a number, self-practice asked "What
+    is the total date?" and ``year(date) = 1995`` failed."""
+    (tmp_path / "co2.csv").write_text("date,co2,order_no,obs_day\n19580329,316.1,20010101,19580329\n19580405,317.3,20010102,\n"
+                                      "19950107,358.2,20010103,19950107\n")
+    (tmp_path / "odd.csv").write_text("date,v\n19581329,1\n19580405,2\n")  # month 13: a number, not a date
+    k = GeneralToolkit(data=[tmp_path / "co2.csv", tmp_path / "odd.csv"])
+    try:
+        tables = k.call("Tables", {})
+        assert "co2(date DATE, co2 DOUBLE, order_no BIGINT, obs_day DATE)" in tables and "odd(date BIGINT" in tables
+        assert k.call("SQL", {"query": "SELECT co2 FROM co2 WHERE year(date) = 1995"}).endswith("358.2")
+        assert k.call("SQL", {"query": "SELECT count(obs_day) FROM co2"}).endswith("2")
+    finally:
+        k.close()

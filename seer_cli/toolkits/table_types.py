@@ -22,10 +22,17 @@ agrees:
   ``NA``; pandas and R read them as missing). A column of short capital codes keeps its values:
   there ``NA`` may be Namibia or North America.
 
+* **dates written as one number**: a whole-number column named as a date (``date``, ``day``,
+  ``obs_date``) whose every value reads as ``YYYYMMDD`` (statsmodels' co2.csv: ``19580329``)
+  → ``DATE``. As a number it was averaged and summed by self-practice ("What is the total
+  date?"), and ``year(date) = 1995`` failed for the model.
+
 A column with any other value is left alone: nothing is guessed, only agreed.
 """
 
 from __future__ import annotations
+
+import re
 
 from .sql_names import quote
 
@@ -50,12 +57,13 @@ DATE_FORMATS = (
 
 
 def refine(con, table: str) -> list[tuple[str, str]]:
-    """Retype the text columns of ``table`` where every value agrees; returns ``[(column, new type)]``."""
-    cols = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                       "AND data_type = 'VARCHAR' ORDER BY ordinal_position", [table]).fetchall()
+    """Retype the text columns of ``table`` where every value agrees, and whole-number date
+    columns (:func:`_compact_date`); returns ``[(column, new type)]``."""
+    cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                       "ORDER BY ordinal_position", [table]).fetchall()
     changes = []
-    for (col,) in cols:
-        expr = _retyped(con, table, col)
+    for col, typ in cols:
+        expr = _retyped(con, table, col) if typ == "VARCHAR" else _compact_date(con, table, col) if typ.startswith(INT_TYPES) else None
         if expr is not None:
             changes.append((col, *expr))
     if changes:
@@ -96,6 +104,24 @@ def _retyped(con, table: str, col: str) -> tuple[str, str] | None:
     if fits:
         return None  # dates read two ways (01/02/2000: January or February?)
     return _words_with_gaps(con, t, c)
+
+
+_DATE_NAME = re.compile(r"(^|[_ ])(date|day|dt)($|[_ ])", re.IGNORECASE)
+
+
+def _compact_date(con, table: str, col: str) -> tuple[str, str] | None:
+    """("DATE", SQL) for a whole-number column named as a date whose every value is a day written
+    ``YYYYMMDD`` between the years 1700 and 2199; None otherwise (an id or a count never is one:
+    the name must say date)."""
+    if not _DATE_NAME.search(col):
+        return None
+    c, t = quote(col), quote(table)
+    day = f"TRY_STRPTIME(CAST({c} AS VARCHAR), '%Y%m%d')"
+    present, bad = con.execute(f"SELECT count({c}), count(*) FILTER (WHERE {c} IS NOT NULL AND ({c} < 17000101 OR {c} > 21991231 "
+                               f"OR {day} IS NULL)) FROM {t}").fetchone()
+    if not present or bad:
+        return None
+    return "DATE", f"CAST({day} AS DATE)"
 
 
 def _words_with_gaps(con, t: str, c: str) -> tuple[str, str] | None:
