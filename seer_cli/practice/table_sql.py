@@ -98,6 +98,15 @@ def _c(t: Table, generator: str, sql: str, question: str, columns: list[Column],
 _PRICE_FAMILY = {"open", "high", "low", "close", "adj close", "adjusted close", "price"}
 
 
+def _top_row(table: str, key: Column, m: Column, high: bool, where: str = "") -> tuple[str, str]:
+    """(SQL, "highest" or "lowest"): ``key`` and ``m`` of the two rows with the highest (lowest)
+    ``m``, rows filtered by ``where`` (an SQL condition) if given; two rows, so that a tie on the
+    top value is seen (:attr:`Candidate.tie_check`) and the task refused."""
+    order, word = ("DESC", "highest") if high else ("ASC", "lowest")
+    cond = f"{where} AND " if where else ""
+    return f"SELECT {key.q}, {m.q} FROM {table} WHERE {cond}{m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2", word
+
+
 def _comparable(a: Column, b: Column) -> bool:
     """Two measures of one quantity (a high and a low price, a day's maximum and minimum
     temperature; not horsepower and acceleration, not rain and wind): their names share a word or

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..toolkits.sql_names import quote
 from .table_roles import MAX_KEYS, Column, Table, _a, _lit
 from .table_sql import (AGG, PCT_CHANGE, Candidate, _agg_sql, _from_to, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
-                        _round2, _threshold, _years)
+                        _round2, _threshold, _top_row, _years)
 from .table_yearly import year_key, yearly
 from .tasks import format_value
 
@@ -293,9 +293,8 @@ def _daily(con, t: Table, d: Column, years: list[int], rng: random.Random) -> It
     """A table with one row a day: the day and the month of an extreme in a year, the change over a year."""
     M, T = t.measures(), t.q
     for m, y, high in _pick(rng, [(m, y, h) for m in M for y in years for h in (True, False)], 3):
-        order, word = ("DESC", "highest") if high else ("ASC", "lowest")
-        yield _c(t, "table.date_of_max" if high else "table.date_of_min",
-                 f"SELECT {d.q}, {m.q} FROM {T} WHERE {d.in_year(y)} AND {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+        sql, word = _top_row(T, d, m, high, d.in_year(y))
+        yield _c(t, "table.date_of_max" if high else "table.date_of_min", sql,
                  f"On which day in {y} was the {m.words} {word}?", [m, d], f"the rows of {y} sorted by {m.name}, the {d.name} of the first.", tie=True)
     for m, y in _pick(rng, [(m, y) for m in M for y in years], 2):
         op = "sum" if m.additive else "avg"
@@ -347,9 +346,8 @@ def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                     yield _c(t, "table.change_years", _from_to(y1_sub, y2_sub, expr), f"By how much did the {m.words} of {n} change from {y1} to {y2}{rnd}?",
                              [m, lab, yc], f"{m.name} of '{n}' in {y2} minus in {y1}.")
                 for m, y, high in _pick(rng, [(m, y, h) for m in M for y in years for h in (True, False)], 3):
-                    order, word = ("DESC", "highest") if high else ("ASC", "lowest")
-                    yield _c(t, "table.argmax_year" if high else "table.argmin_year",
-                             f"SELECT {lab.q}, {m.q} FROM {T} WHERE {yc.q} = {y} AND {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+                    sql, word = _top_row(T, lab, m, high, f"{yc.q} = {y}")
+                    yield _c(t, "table.argmax_year" if high else "table.argmin_year", sql,
                              f"Which {lab.words} had the {word} {m.words} in {y}?", [m, lab, yc], f"the rows of {y} sorted by {m.name}, the first.", tie=True)
         for c, v, m, y in _pick(rng, [(cat, v, x, y) for cat in t.categories() for v in cat.values[:6] for x in M if x is not cat for y in years]):
             op = "sum" if m.additive else "avg"
@@ -404,9 +402,8 @@ def _by_key(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                          f"SELECT {k.q}, {d.q} FROM {T} WHERE {d.q} IS NOT NULL ORDER BY {d.q} {order} LIMIT 2",
                          f"Which {k.words} has the {word} {d.words}?", [d, k], f"sort by {d.name}, the {k.name} of the first row.", tie=True)
             for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 2):
-                order, word = ("DESC", "highest") if high else ("ASC", "lowest")
-                yield _c(t, "table.argmax_key" if high else "table.argmin_key",
-                         f"SELECT {k.q}, {m.q} FROM {T} WHERE {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+                sql, word = _top_row(T, k, m, high)
+                yield _c(t, "table.argmax_key" if high else "table.argmin_key", sql,
                          f"Which {k.words} has the {word} {m.words}?", [m, k], f"sort by {m.name}, the {k.name} of the first row.", tie=True)
 
 

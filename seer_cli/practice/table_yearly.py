@@ -18,7 +18,7 @@ from typing import Iterator
 
 from ..toolkits.table_values import month_columns
 from .table_roles import Column, Table, _lit
-from .table_sql import PCT_CHANGE, Candidate, _agg_sql, _c, _from_to, _pick, _ratio_scale, _round2, _threshold, _years
+from .table_sql import PCT_CHANGE, Candidate, _agg_sql, _c, _from_to, _pick, _ratio_scale, _round2, _threshold, _top_row, _years
 from .tasks import format_value
 
 MIN_YEARS = 5  # fewer rows than this is a list, not a series
@@ -62,9 +62,8 @@ def yearly(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
                      f"By what percentage did {of(m)} change from {y1} to {y2}, rounded to 2 decimals?", [m, yc],
                      f"{m.name} in {y1} and in {y2}, then ({y2} - {y1}) / {y1} * 100.")
     for m, high in _pick(rng, [(m, h) for m in M for h in (True, False)], 3):
-        order, word = ("DESC", "highest") if high else ("ASC", "lowest")
-        yield _c(t, "table.year_of_max" if high else "table.year_of_min",
-                 f"SELECT {yc.q}, {m.q} FROM {T} WHERE {m.q} IS NOT NULL ORDER BY {m.q} {order} LIMIT 2",
+        sql, word = _top_row(T, yc, m, high)
+        yield _c(t, "table.year_of_max" if high else "table.year_of_min", sql,
                  f"In which year was {of(m)} {word}?", [m, yc], f"the rows sorted by {m.name}, the {yc.name} of the first.", tie=True)
     for m, above in _pick(rng, [(m, a) for m in M for a in (True, False)], 3):
         y1, y2 = _span(years, rng)
