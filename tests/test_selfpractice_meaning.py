@@ -277,6 +277,12 @@ def test_document_facts_stand_on_their_own():
     # a value inside a condition (logrotate(8): asked "What is if count old versions are removed ...?")
     assert docs_gen.question_for("If count is 0, old versions are removed rather than rotated.", "0", "number") is None
     assert docs_gen.question_for("If a warning occurs, exit status is 2.", "2", "number") == "What is the exit status if a warning occurs?"
+    # a term after "so-called" is no person; one number of a list or range, or "a value of" with its subject above, is no fact (wget(1))
+    assert not docs_gen.states_a_fact("Specifying PFS enforces the use of the so-called Perfect Forward Security cipher suites.",
+                                      "Perfect Forward Security", "name")
+    assert not docs_gen.states_a_fact("Metalink version 3 and 4 are supported.", "3", "number")
+    assert not docs_gen.states_a_fact("The server waits 5 to 10 seconds.", "5", "number")
+    assert not docs_gen.states_a_fact("By default, Wget will assume a value of 10 seconds.", "10", "number")
     # a number with its unit is asked "how many" of the unit (journald.conf(5) was asked "What is the default timeout minutes?")
     assert docs_gen.question_for("The default timeout is 5 minutes.", "5", "number") == "How many minutes is the default timeout?"
     assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [

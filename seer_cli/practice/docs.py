@@ -144,7 +144,7 @@ _BOILERPLATE = re.compile(r"\b(copyright|licen[cs]e[ds]?|warrant(y|ies)|all righ
                           r"see also|full documentation|coreutils|rfc)\b|https?://|<[^>]*>", re.IGNORECASE)
 # a manual page's heading run into its first sentence ("AUTHOR Written by ..."), or its footer
 _HEADING_RUN_IN = re.compile(r"^[A-Z][A-Z ]{3,}\b(?=\s+[A-Z]?[a-z])|\b[A-Z]+\(\d\)")
-_PERSON_CONTEXT = re.compile(r"\b(by|contact|ask|named|called|manager|secretary|owner|director|chair|head|lead|officer|"
+_PERSON_CONTEXT = re.compile(r"(?<![\w-])(by|contact|ask|named|called|manager|secretary|owner|director|chair|head|lead|officer|"
                              r"coordinator|author|maintainer|is|are|was)( the [a-z][a-z ]*,)?\s*$", re.IGNORECASE)
 _SECTION = re.compile(r"^\(?\d+(\.\d+)*\)?\.?$|^\d+(\.\d+)+$")
 
@@ -184,6 +184,10 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
             return False
         if _NAMED_NUMBER.search(before) or _NAMED_NUMBER_CASED.search(before):
             return False  # "Python 2 libraries", "PEP 404 states": part of a name, not a count
+        if re.match(r"\s*(,|and\b|or\b|to\b|-)\s*\d", after):
+            return False  # one of a list or a range ("Metalink version 3 and 4 are supported"), not the fact alone
+        if re.search(r"\b(a|the) (value|number|amount) of\s+$", before, re.IGNORECASE):
+            return False  # "Wget will assume a value of 10 seconds": what the value is of, the option above, is not said
     if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":") \
             or sentence.lstrip().startswith(("-", "(")) or re.search(r"(^|\s)--?\w", sentence):
         return False  # option lists of a manual page ("-b, --blocking-factor=BLOCKS ...") state no fact to look up in words
