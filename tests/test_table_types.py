@@ -167,7 +167,7 @@ def test_an_excel_workbook_is_one_table_a_sheet(tmp_path):
 def test_a_wrong_table_name_over_one_table_is_read_as_that_table(tmp_path):
     """The 1.5B named the employment table "employees" four times in a row, though the error named
     the one table each time. With one table, a query on a table that does not exist reads that
-    table (and a date part as :func:`sql_run._date_parts_read` does); the reply says so."""
+    table (and a date part as :func:`sql_run._missing_columns_read` does); the reply says so."""
     (tmp_path / "us-employment.csv").write_text("month,nonfarm\n2006-01-01,135000\n2015-12-01,143093\n")
     kit = GeneralToolkit(data=[tmp_path / "us-employment.csv"])
     try:
@@ -228,3 +228,26 @@ def test_a_date_written_as_one_number_is_a_date_only_when_named_one(tmp_path):
         assert k.call("SQL", {"query": "SELECT count(obs_day) FROM co2"}).endswith("2")
     finally:
         k.close()
+
+
+def test_a_column_spelled_as_an_identifier_is_read_as_the_tables_words(tmp_path):
+    """On the fifth real-files set the 1.5B sent ``SELECT atomic_mass FROM elements`` three times,
+    the error asking "did you mean atomic mass?", then answered from memory. A missing column whose
+    identifier spelling is one column's name in words is read as that column (quoted or not, beside
+    a date part); a literal that happens to spell it stays as written; two such columns, no guess."""
+    (tmp_path / "elements.csv").write_text("atomic number,name,atomic mass,melting point,IE-1\n26,Iron,55.845,1811,762.5\n"
+                                           "23,Vanadium,50.94,2183,650.9\n")
+    (tmp_path / "degrees.csv").write_text("date,Computer Science,computer-science\n2000-01-01,20.5,1\n2001-01-01,21.5,2\n")
+    (tmp_path / "shares.csv").write_text("date,Biology\n2000-01-01,50\n2001-01-01,51\n")
+    kit = GeneralToolkit(data=[tmp_path / "elements.csv", tmp_path / "degrees.csv", tmp_path / "shares.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT atomic_mass FROM elements WHERE name = 'Iron'"}) == \
+            'Note: read atomic_mass as "atomic mass".\natomic mass\n55.845'
+        assert kit.call("SQL", {"query": "SELECT \"melting_point\", ie_1 FROM elements WHERE name = 'melting_point'"}).startswith(
+            'Note: read melting_point as "melting point", ie_1 as "IE-1".\nmelting point | IE-1\n(no rows)')
+        assert kit.call("SQL", {"query": "SELECT BIOLOGY FROM shares WHERE year = 2001"}) == \
+            "Note: read year as year(date).\nBiology\n51"
+        with pytest.raises(ToolCallError, match="computer_science"):  # "Computer Science" or "computer-science"?
+            kit.call("SQL", {"query": "SELECT computer_science FROM degrees"})
+    finally:
+        kit.close()

@@ -35,7 +35,7 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         read = ""
     except Exception as e:
         msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-        rewritten = _one_table_read(con, schemas, stmt, msg) or _date_parts_read(con, schemas, stmt, msg) \
+        rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg) \
             or _partial_dates_read(con, schemas, stmt, msg) or _bare_names_read(con, schemas, stmt)
         if rewritten is None:
             m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
@@ -59,7 +59,7 @@ def _execute(con, stmt: str) -> tuple[list[str], list[tuple]]:
 
 def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
     """A table name the user's one table does not have (``FROM employees`` over ``us_employment``):
-    the query run again on that table, then read as :func:`_date_parts_read` reads it if it must;
+    the query run again on that table, then read as :func:`_missing_columns_read` reads it if it must;
     ``(statement, names, rows, note)`` when it then runs, else None. The 1.5B named the employment
     table "employees" in four identical queries in a row, the error naming the one table each time."""
     m = re.search(r"Table with name (\S+) does not exist", msg)
@@ -72,31 +72,63 @@ def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
         names, rows = _execute(con, stmt)
         return stmt, names, rows, note
     except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report the original)
-        more = _date_parts_read(con, schemas, stmt, str(e).strip().splitlines()[0])
+        more = _missing_columns_read(con, schemas, stmt, str(e).strip().splitlines()[0])
         return (*more[:3], note + more[3]) if more else None
 
 
-def _date_parts_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3):
-    """``WHERE year = 2012`` on a table whose one date column is ``date``: the query run again with
-    ``year("date")`` for each missing column named for a part of a date (year, month, start_year...),
-    ``(statement, names, rows, note)`` when it then runs; None when it does not or nothing applies.
-    The 1.5B wrote ``year = 2012`` on the Seattle weather table, read the hint to write
-    ``year(date)``, and sent the same query twice more."""
+def _date_part(schemas: Schemas, stmt: str, name: str) -> tuple[str, str] | None:
+    """(``stmt`` with the missing column ``name`` read as that part of the queried tables' one date
+    column, what was read) when ``name`` names a part of a date (year, month, start_year...)."""
+    part = sql_hints.date_part(name)
+    dates = [c for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", stmt, re.IGNORECASE)
+             for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))]
+    if not part or len(set(dates)) != 1:
+        return None
+    stmt = re.sub(rf'(?<![\w."]){re.escape(name)}(?![\w"(])', f"{part}({quote(dates[0])})", stmt)
+    return stmt, f"{name} as {part}({dates[0]})"
+
+
+def _spelled(name: str) -> str:
+    """A column name as a programmer spells it: lower case, each run of other characters one "_"
+    ("Computer Science" and "computer-science" are both ``computer_science``)."""
+    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+
+
+def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3):
+    """Missing columns read as meant, up to ``most`` of them: one written as an identifier
+    (``computer_science``, ``melting_point``) where the table names it in words (``Computer
+    Science``, ``melting point``) is quoted by its real name, and one named for a part of a date
+    (``year``, ``month``, ``start_year``) over the queried tables' one date column is that part of
+    it (``year("date")``); ``(statement, names, rows, note)`` when the query then runs, else None.
+
+    On the fifth real-files set the 1.5B sent ``SELECT atomic_mass FROM elements`` three times in a
+    row, the error each time asking "did you mean atomic mass?", then answered from memory; on the
+    Seattle weather table it wrote ``year = 2012``, read the hint to write ``year(date)``, and sent
+    the same query twice more."""
     read: list[str] = []
     for _ in range(most):
         m = _MISSING_COLUMN.search(msg)
-        part = m and sql_hints.date_part(m.group(1))
-        dates = [c for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", stmt, re.IGNORECASE)
-                 for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))]
-        if not m or not part or len(set(dates)) != 1:
+        if not m:
             return None
         name = m.group(1)
-        stmt = re.sub(rf'(?<![\w."]){re.escape(name)}(?![\w"(])', f"{part}({quote(dates[0])})", stmt)
-        read.append(f"{name} as {part}({dates[0]})")
+        hits = {c for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", stmt, re.IGNORECASE)
+                for c, _ in cols if _spelled(c) == _spelled(name)}
+        if len(hits) == 1 and (col := hits.pop()) != name:
+            parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
+            for i in range(0, len(parts), 2):
+                parts[i] = re.sub(rf'"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"])', quote(col).replace("\\", "\\\\"),
+                                  parts[i])
+            stmt = "".join(parts)
+            read.append(f"{name} as {quote(col)}")
+        elif (done := _date_part(schemas, stmt, name)):  # a date part, beside a spelled name or alone (year = 2001)
+            stmt, said = done
+            read.append(said)
+        else:
+            return None
         try:
             names, rows = _execute(con, stmt)
             return stmt, names, rows, "Note: read " + ", ".join(read) + ".\n"
-        except Exception as e:  # noqa: BLE001 (another missing part, or the query's own error: the original is reported)
+        except Exception as e:  # noqa: BLE001 (another misspelled column, or the query's own error: the original is reported)
             msg = str(e).strip().splitlines()[0]
     return None
 
