@@ -351,3 +351,22 @@ def test_a_table_whose_months_are_columns_is_told_and_its_month_columns_are_name
         assert _unread(kit, "Which year may have been warmest?", "SELECT YEAR FROM elnino", "YEAR\n1997") == []  # "may"
     finally:
         kit.close()
+
+
+def test_a_tables_name_as_the_answer_is_refused_once_and_a_group_by_error_retold_is_no_answer(kit):
+    """On the newcomer suite the 1.5B answered "What was the total revenue in March 2024?" with
+    "shop_orders" after a failed query and a look at the schema, and "the average number of units
+    per Kettle order" with "The column 'order_id' must be in the GROUP BY clause or part of an
+    aggregate function." A table's bare name is refused once (not when the question asks about
+    tables); DuckDB's GROUP BY and syntax errors retold are error answers."""
+    from seer_cli.agent.refusal import is_error_answer, is_refusal_note, table_named
+
+    backend = Scripted([_step("Tables"), _step("Finish", answer="rides"),
+                        _step("SQL", query="SELECT day FROM rides ORDER BY riders DESC LIMIT 1"), _step("Finish", answer="2024-01-02")])
+    actions, final = _run(kit, None, "data", backend, question="Which day had the most riders?")
+    assert [a.error_kind for a in actions] == [None, "refused", None, None] and final.answer == "2024-01-02"
+    assert actions[1].observation.startswith("Error: that answer is the name of a table (rides)") and is_refusal_note(actions[1].observation)
+    assert table_named(kit, "Which table holds the riders?", "rides") is None and table_named(kit, "Who rode?", "riders") is None
+    failed = ['Error: SQL error: Binder Error: column "order_id" must appear in the GROUP BY clause or must be part of an aggregate function.']
+    assert is_error_answer("The column 'order_id' must be in the GROUP BY clause or part of an aggregate function.", failed)
+    assert is_error_answer("There is a syntax error in the query", failed) and not is_error_answer("7.03", failed)

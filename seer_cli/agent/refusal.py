@@ -55,6 +55,10 @@ UNSHOWN_NUMBER_NOTE = ("Error: the passages shown do not say {value}. Finish wit
 # ran print('Hello, World!') and answered "Hello, World!" to "How many hours ahead of Berlin is Sydney right now?"
 NUMBER_NOTE = ("Error: the question asks for a number and that answer has none. Find the number with the tools, "
                "then Finish with it.")
+# a Finish that is the name of one of the user's tables: after a failed query and a look at the schema, the 1.5B
+# answered "What was the total revenue in March 2024?" with "shop_orders"
+TABLE_NAME_NOTE = ("Error: that answer is the name of a table ({name}), not an answer. Query the table with SQL for what "
+                   "the question asks, then Finish with the result.")
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old)\b|\bwhat (percentage|percent|fraction|share)\b", re.IGNORECASE)
 _SAYS_NUMBER = re.compile(r"\d|\b(no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -75,7 +79,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
     * "number": the question asks how many or how much and the answer says no number;
     * "shown": only documents were searched and the answer holds a number no passage (nor the
-      question) showed (:func:`unshown_number`)."""
+      question) showed (:func:`unshown_number`);
+    * "table": the answer is the name of one of the user's tables (:func:`table_named`)."""
     looked = [a for a in actions if a.tool not in (None, FINISH)]
     ok = [a for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
     # a look is a call that read the user's inputs and worked: not Calculate("4500 / 1000") for a question about the
@@ -98,7 +103,19 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "number", NUMBER_NOTE, "refused: the question asks for a number"
     if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
         return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
+    if "table" not in made and (name := table_named(toolkit, question, answer)):
+        return "table", TABLE_NAME_NOTE.format(name=name), "refused: the answer is a table's name"
     return None
+
+
+def table_named(toolkit, question: str, answer: str) -> str | None:
+    """The user's table that ``answer`` is the bare name of, when the question does not ask about
+    tables ("Which table holds the orders?"); None otherwise (and for a toolkit without tables)."""
+    a = answer.strip().strip("'\"`.").lower()
+    if not re.fullmatch(r"[\w.]+", a) or re.search(r"\btables?\b", question, re.IGNORECASE):
+        return None
+    tables = toolkit.sql_tables()
+    return next((t for t in tables.tables if t.lower() == a or t.lower().rsplit(".", 1)[-1] == a), None) if tables else None
 
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -129,7 +146,8 @@ def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
 
 
 # the refusal notes that quote what was refused, by their fixed beginnings
-_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE))
+_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE,
+                                                          TABLE_NAME_NOTE))
 
 
 def is_refusal_note(observation: str | None) -> bool:
@@ -153,7 +171,8 @@ _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!
 _ERROR_RETOLD = re.compile(r"\b(no (rows|data|results?|records|matches|matching \w+)\b|does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
                            r"|(does not|doesn't|do not|don't) support|is incomplete|is not a value|is not an? \w+ (in|of) the"
                            r"|there is no (column|table|such|value|row|data)|should be (formatted|written|quoted|in the format)"
-                           r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be)\b",
+                           r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be"
+                           r"|must (appear|be) in the group by|part of an aggregate|syntax error)\b",
                            re.IGNORECASE)
 
 
