@@ -507,3 +507,5 @@ def test_a_whole_number_measure_of_few_values_is_grouped_by():
     assert _discrete(cyl, 392) and not _discrete(cyl, 30) and not _discrete(Column("mpg", "DOUBLE", 120, 0, low=9.0, high=46.6), 392)
     pop = Column("Population", "BIGINT", 140, 0, low=3e7, high=3e8, role="measure", in_series=True)
     assert not pop.additive and Column("Population", "BIGINT", 140, 0, low=3e7, high=3e8, role="measure").additive
+    # a property of one thing is never summed over things (the fifth set's practice asked "What is the total boiling point?")
+    assert not any(Column(n, "BIGINT", 90, 0, low=4, high=6000, role="measure").additive for n in ("boiling point", "atomic radius"))

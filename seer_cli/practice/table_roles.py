@@ -37,7 +37,7 @@ _ADDITIVE = re.compile(r"\b(amount|total|count|qty|quantity|units|sales|revenue|
 # ... and measures whose total never does (levels, rates, sizes of one thing)
 _INTENSIVE = re.compile(r"\b(temp|rate\b|rates\b|ratio|pct|percent|share\b|avg\b|mean\b|median|score|rating|age\b|price|per\b|index|"
                         r"lat\b|latitude|lon\b|longitude|speed|wind|pressure|humidity|height|weight|mass|length|width|depth|size\b|bill|"
-                        r"flipper|expectancy|density|open\b|close\b|high\b|low\b|max\b|min\b|gdp)",
+                        r"flipper|expectancy|density|open\b|close\b|high\b|low\b|max\b|min\b|gdp|point\b|radius|energy|number\b)",
                         re.IGNORECASE)
 # ... and, in a series (a row a year or a day), counts of what exists at a time: a level, never summed over time
 _LEVEL = re.compile(r"\b(population|employed|employment|unemployed|members|subscribers|inventory|stock|balance|headcount)", re.IGNORECASE)
