@@ -114,8 +114,7 @@ def table_named(toolkit, question: str, answer: str) -> str | None:
     a = answer.strip().strip("'\"`.").lower()
     if not re.fullmatch(r"[\w.]+", a) or re.search(r"\btables?\b", question, re.IGNORECASE):
         return None
-    tables = toolkit.sql_tables()
-    return next((t for t in tables.tables if t.lower() == a or t.lower().rsplit(".", 1)[-1] == a), None) if tables else None
+    return next((t for t in toolkit.table_names() if t.lower() == a or t.lower().rsplit(".", 1)[-1] == a), None)
 
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")

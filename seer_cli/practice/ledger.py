@@ -112,9 +112,8 @@ class Ledger:
 def _cell(covers: dict[str, Any], question: str) -> tuple[str, str, frozenset[str]]:
     """What recall matches a practised experience on: its table, document or tool, and the
     operations its question asks."""
-    kind = _kind(covers)
-    thing = covers.get({"table": "table", "docs": "doc", "tools": "tool"}.get(kind, ""), "")
-    return kind, str(thing), asks(question)
+    thing = covers.get("table") or covers.get("doc") or covers.get("tool") or ""  # in _kind's order
+    return _kind(covers), str(thing), asks(question)
 
 
 def _kind(covers: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from ..toolkits.table_values import month_columns
 from .table_roles import Column, Table, _lit
-from .table_sql import PCT_CHANGE, Candidate, _agg_sql, _c, _from_to, _pick, _ratio_scale, _round2, _threshold, _top_row, _years
+from .table_sql import AGG, PCT_CHANGE, Candidate, _agg_sql, _c, _from_to, _pick, _ratio_scale, _round2, _threshold, _top_row, _years
 from .tasks import format_value
 
 MIN_YEARS = 5  # fewer rows than this is a list, not a series
@@ -80,11 +80,11 @@ def yearly(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         y1, y2 = _span(years, rng)
         op = "sum" if m.additive else "avg"
         expr, rnd = _agg_sql(op, m)
-        word = "total" if op == "sum" else "average"
+        fn, word, _ = AGG[op]
         subject = f"{word} {months[m.name]} value" if m.name in months else f"{word} {m.words}"
         yield _c(t, f"table.{op}_years", f"SELECT {expr} FROM {T} WHERE {yc.q} BETWEEN {y1} AND {y2}",
                  f"What was the {subject} from {y1} to {y2}{rnd}?", [m, yc],
-                 f"{op.upper()} of {m.name} over the rows with {yc.name} from {y1} to {y2}.")
+                 f"{fn} of {m.name} over the rows with {yc.name} from {y1} to {y2}.")
 
 
 def _span(years: list[int], rng: random.Random) -> tuple[int, int]:

@@ -160,6 +160,11 @@ class Toolkit:
         """The tables self-practice may write SQL tasks over; None when the toolkit has none."""
         return None
 
+    def table_names(self) -> list[str]:
+        """The names of the user's tables as its SQL tool writes them, without loading a table
+        (a refusal asks at a Finish: :func:`seer_cli.agent.refusal.table_named`); none by default."""
+        return []
+
     def tools(self) -> list[Tool]:
         found = [t for t in self._method_tools() if t.name != FINISH and self.available(t.name)]
         names = {t.name for t in found}

@@ -276,6 +276,10 @@ class GeneralToolkit(Toolkit):
         con = self._connect()
         return SqlTables(con, dict.fromkeys(self._schemas, "data"), "SQL", "query")
 
+    def table_names(self) -> list[str]:
+        """The loaded tables' names (every question on data loads them to refine its intent)."""
+        return list(self._connect_schemas()) if self.data else []
+
     @staticmethod
     def _load_sqlite(con, path: Path, taken: set[str]) -> None:
         import sqlite3

@@ -31,9 +31,13 @@ def advice(message: str, schemas: Schemas, query: str = "") -> str:
         return (f" A DATE is compared with a whole date ('{m.group(1)}-{int(m.group(2)):02d}-01'); for a month write"
                 f" year(col) = {m.group(1)} AND month(col) = {int(m.group(2))}.")
     if "More than one row returned by a subquery" in message:
-        return _one_row({t: cols for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", query, re.IGNORECASE)}
-                        or schemas)
+        return _one_row(queried(schemas, query) or schemas)
     return ""
+
+
+def queried(schemas: Schemas, query: str) -> Schemas:
+    """The tables (with their columns) that ``query`` names."""
+    return {t: cols for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", query, re.IGNORECASE)}
 
 
 def _one_row(schemas: Schemas) -> str:

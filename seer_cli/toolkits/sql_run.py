@@ -76,12 +76,16 @@ def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
         return (*more[:3], note + more[3]) if more else None
 
 
+def _queried(schemas: Schemas, stmt: str) -> list[tuple[str, str]]:
+    """(column, type) of every table the statement names."""
+    return [col for cols in sql_hints.queried(schemas, stmt).values() for col in cols]
+
+
 def _date_part(schemas: Schemas, stmt: str, name: str) -> tuple[str, str] | None:
     """(``stmt`` with the missing column ``name`` read as that part of the queried tables' one date
     column, what was read) when ``name`` names a part of a date (year, month, start_year...)."""
     part = sql_hints.date_part(name)
-    dates = [c for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", stmt, re.IGNORECASE)
-             for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))]
+    dates = [c for c, ty in _queried(schemas, stmt) if ty.upper().startswith(("DATE", "TIMESTAMP"))]
     if not part or len(set(dates)) != 1:
         return None
     stmt = re.sub(rf'(?<![\w."]){re.escape(name)}(?![\w"(])', f"{part}({quote(dates[0])})", stmt)
@@ -111,8 +115,7 @@ def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int 
         if not m:
             return None
         name = m.group(1)
-        hits = {c for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", stmt, re.IGNORECASE)
-                for c, _ in cols if _spelled(c) == _spelled(name)}
+        hits = {c for c, _ in _queried(schemas, stmt) if _spelled(c) == _spelled(name)}
         if len(hits) == 1 and (col := hits.pop()) != name:
             parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
             for i in range(0, len(parts), 2):

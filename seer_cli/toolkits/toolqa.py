@@ -274,14 +274,24 @@ class ToolQAToolkit(Toolkit):
         return text if (text or self.strict) else "(no rows)"
 
     def sql_tables(self) -> SqlTables | None:
-        """Each ToolQA table whose corpus file is here, as SQLInterpreter names it."""
+        """Each ToolQA table whose corpus file is here, as SQLInterpreter names it, loaded."""
+        found = self._table_domains()
+        for name in found:
+            self._t.ensure(name.split(".", 1)[0])
+        return SqlTables(self._t.con, found, "SQLInterpreter", "sql") if found else None
+
+    def table_names(self) -> list[str]:
+        """The names of :meth:`sql_tables` without loading them (flights is hundreds of megabytes)."""
+        return list(self._table_domains())
+
+    def _table_domains(self) -> dict[str, str]:
+        """SQL name ("flights.flights_data") -> domain, for each ToolQA table whose corpus file is here."""
         found = {}
         for domain in self._TABLES:
             if self.has_corpus(domain):
                 db = "flights" if domain == "flight" else domain
-                self._t.ensure(db)
                 found[f"{db}.{db}_data"] = domain
-        return SqlTables(self._t.con, found, "SQLInterpreter", "sql") if found else None
+        return found
 
     # --- text retrieval --------------------------------------------------------------------
     def _retrieve(self, corpus: str, query: str) -> str:
