@@ -91,7 +91,7 @@ class Settings:
     w_masked: float = 0.0  # weight of masked question similarity (values and names masked) at step 1; off until measured
     dominant_margin: float | None = None  # show the best demo alone when its similarity leads by this much
     hint: str = "intent"  # intent (the toolkit's fixed per-intent hint) | plan (the best demo's tool chain) | none
-    practised_demos: str = "fitting"  # fitting (a self-practised experience is shown only to a question asking the same operations, at similarity >= 0.4; pool.asks) | any
+    practised_demos: str = "fitting"  # fitting (a self-practised experience is shown only to a question asking the same operations, at similarity >= 0.4; pool.asks) | inputs (the same, whatever operations it asks) | any
 
     # --- agent -----------------------------------------------------------------------------
     max_steps: int = 10
@@ -176,7 +176,7 @@ DEMO_MODES = ("recall", "static")
 DEMO_ORDERS = ("sticky", "best-last", "score", "canonical")
 DEMO_LAYOUTS = ("rerank", "append")
 HINT_MODES = ("intent", "plan", "none")
-PRACTISED_DEMOS = ("fitting", "any")
+PRACTISED_DEMOS = ("fitting", "inputs", "any")
 EXTRA_BUFTS_MODES = ("auto", "on", "off")
 RETRIEVAL_MODES = ("hybrid", "dense", "bm25")
 VOCABULARY = {"extra_bufts": EXTRA_BUFTS_MODES, "retrieval": RETRIEVAL_MODES, "recall": RECALL_MODES, "demos": DEMO_MODES, "demo_order": DEMO_ORDERS, "demo_layout": DEMO_LAYOUTS, "hint": HINT_MODES, "practised_demos": PRACTISED_DEMOS}

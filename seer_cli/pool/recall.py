@@ -35,7 +35,9 @@ toolkit's: a practised query over another table, given one file, had the 1.5B jo
 those files, the 1.5B copies their plans and answers where they do not fit, and a practised
 experience about other files (cosine 0.07 to 0.3 on the real-files suites, where the intent term
 still brought it into the top 4) only perturbs the prompt. Seed experiences, which teach the format,
-are shown as before.
+are shown as before. ``practised="inputs"`` keeps the similarity and ``fits`` tests but not the
+operations: a practised query over the user's own table teaches its columns and values to any
+question about that table, whatever it asks.
 
 ``exclude`` leaves given experiences out (a practice retry that wants other demos), and
 ``dominant_margin``: when the best candidate's similarity leads the second's by at least that
@@ -291,10 +293,10 @@ class Recaller:
             cands = self._best_key(cands, vec)
             if self.weights.masked:
                 masked = self._masked(question, cands)
-        if self.practised == "fitting":
-            wanted = asks(question)
+        if self.practised != "any":
+            wanted = asks(question) if self.practised == "fitting" else None
             cands = [(p, s, e) for p, s, e in cands if e.origin != PRACTISED or (
-                s >= PRACTISED_MIN_SIM and asks(e.question) == wanted and (self.fits is None or self.fits(e)))]
+                s >= PRACTISED_MIN_SIM and (wanted is None or asks(e.question) == wanted) and (self.fits is None or self.fits(e)))]
         utilities = None
         if self.weights.utility:
             from .summary import utility
