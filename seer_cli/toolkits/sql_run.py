@@ -9,6 +9,7 @@ finishes a data question; the toolkit (:mod:`.general`) only wires the connectio
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..errors import ToolCallError
 from . import calc, sql_hints, table_values
@@ -35,12 +36,16 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         read = ""
     except Exception as e:
         msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-        rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg) \
-            or _partial_dates_read(con, schemas, stmt, msg) or _bare_names_read(con, schemas, stmt)
-        if rewritten is None:
+        rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True) \
+            or _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
+            or _bare_names_read(con, schemas, stmt)
+        if rewritten is None or isinstance(rewritten, Misread):
+            said = ""
+            if isinstance(rewritten, Misread):  # the names were read, and the query then failed on something else
+                stmt, msg, said = rewritten.stmt, rewritten.msg, f" (after reading {rewritten.read})"
             m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
             hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
-            raise ToolCallError(f"SQL error: {msg}.{hint} Tables: {schema_line}") from None
+            raise ToolCallError(f"SQL error{said}: {msg}.{hint} Tables: {schema_line}") from None
         stmt, names, rows, read = rewritten
     if not rows and (cased := _case_read(con, schemas, stmt)) is not None:
         stmt, names, rows, more = cased
@@ -60,20 +65,26 @@ def _execute(con, stmt: str) -> tuple[list[str], list[tuple]]:
 def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
     """A table name the user's one table does not have (``FROM employees`` over ``us_employment``):
     the query run again on that table, then read as :func:`_missing_columns_read` reads it if it must;
-    ``(statement, names, rows, note)`` when it then runs, else None. The 1.5B named the employment
-    table "employees" in four identical queries in a row, the error naming the one table each time."""
+    ``(statement, names, rows, note)`` when it then runs, else a :class:`Misread` (the next mistake is
+    the one to report). The 1.5B named the employment table "employees" in four identical queries in
+    a row, the error naming the one table each time."""
     m = re.search(r"Table with name (\S+) does not exist", msg)
     if not m or len(schemas) != 1:
         return None
     (table,) = schemas
     stmt = re.sub(rf'(?<![\w."]){re.escape(m.group(1))}(?![\w"])', quote(table), stmt)
-    note = f"Note: read table {m.group(1)} as {table}.\n"
+    said = f"table {m.group(1)} as {table}"
     try:
         names, rows = _execute(con, stmt)
-        return stmt, names, rows, note
-    except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report the original)
-        more = _missing_columns_read(con, schemas, stmt, str(e).strip().splitlines()[0])
-        return (*more[:3], note + more[3]) if more else None
+        return stmt, names, rows, f"Note: read {said}.\n"
+    except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report that one)
+        msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+    more = _missing_columns_read(con, schemas, stmt, msg, partly=True) or _text_numbers_read(con, schemas, stmt, msg)
+    if more is None:
+        return Misread(stmt, said, msg)
+    if isinstance(more, Misread):
+        return Misread(more.stmt, f"{said}, {more.read}", more.msg)
+    return (*more[:3], f"Note: read {said}.\n" + more[3])
 
 
 def _queried(schemas: Schemas, stmt: str) -> list[tuple[str, str]]:
@@ -98,22 +109,35 @@ def _spelled(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 
 
-def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3):
+@dataclass(frozen=True)
+class Misread:
+    """Names read as meant (``read``), after which the query (``stmt``) failed on another mistake
+    (``msg``): that error is the one to report, so the next query starts from the names read."""
+
+    stmt: str
+    read: str
+    msg: str
+
+
+def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3, partly: bool = False):
     """Missing columns read as meant, up to ``most`` of them: one written as an identifier
     (``computer_science``, ``melting_point``) where the table names it in words (``Computer
     Science``, ``melting point``) is quoted by its real name, and one named for a part of a date
     (``year``, ``month``, ``start_year``) over the queried tables' one date column is that part of
-    it (``year("date")``); ``(statement, names, rows, note)`` when the query then runs, else None.
+    it (``year("date")``); ``(statement, names, rows, note)`` when the query then runs, read on by
+    :func:`_text_numbers_read` when it then compares a text column with a number; else None, or with
+    ``partly`` a :class:`Misread` when a name was read and the query then failed on another mistake.
 
     On the fifth real-files set the 1.5B sent ``SELECT atomic_mass FROM elements`` three times in a
     row, the error each time asking "did you mean atomic mass?", then answered from memory; on the
     Seattle weather table it wrote ``year = 2012``, read the hint to write ``year(date)``, and sent
-    the same query twice more."""
+    the same query twice more. It also sent ``SELECT computer_science, women ...`` three times, the
+    error each time about ``computer_science``, never reaching the column ``women`` that is not there."""
     read: list[str] = []
     for _ in range(most):
         m = _MISSING_COLUMN.search(msg)
         if not m:
-            return None
+            return Misread(stmt, ", ".join(read), msg) if partly and read else None
         name = m.group(1)
         hits = {c for c, _ in _queried(schemas, stmt) if _spelled(c) == _spelled(name)}
         if len(hits) == 1 and (col := hits.pop()) != name:
@@ -127,13 +151,55 @@ def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int 
             stmt, said = done
             read.append(said)
         else:
-            return None
+            return Misread(stmt, ", ".join(read), msg) if partly and read else None
+        note = "Note: read " + ", ".join(read) + ".\n"
         try:
             names, rows = _execute(con, stmt)
-            return stmt, names, rows, "Note: read " + ", ".join(read) + ".\n"
-        except Exception as e:  # noqa: BLE001 (another misspelled column, or the query's own error: the original is reported)
-            msg = str(e).strip().splitlines()[0]
-    return None
+            return stmt, names, rows, note
+        except Exception as e:  # noqa: BLE001 (another misspelled column, or the query's own mistake)
+            msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+        if (more := _text_numbers_read(con, schemas, stmt, msg)) is not None:
+            return (*more[:3], note + more[3])
+    return Misread(stmt, ", ".join(read), msg) if partly and read else None
+
+
+_NOT_A_NUMBER = re.compile(r"Could not convert string '(?:[^']|'')*' to (INT\d+|DOUBLE|FLOAT|DECIMAL[^ ]*|BIGINT|INTEGER)"
+                           r" when casting from source column (.+?)$")
+_CAST_TYPES = {"INT8": "TINYINT", "INT16": "SMALLINT", "INT32": "INTEGER", "INT64": "BIGINT", "FLOAT": "DOUBLE"}
+
+
+def _text_numbers_read(con, schemas: Schemas, stmt: str, msg: str):
+    """A text column compared with a number where some of its values are words (``"year discovered"
+    BETWEEN 1800 AND 1899`` where it holds 1766 and 'Ancient'): the query run again with that column
+    read as a number (``TRY_CAST``), the words left out and the reply saying how many, ``(statement,
+    names, rows, note)`` when it then runs, else None. On the fifth real-files set the 1.5B, told
+    "Could not convert string 'Ancient' to INT32", counted every element instead."""
+    m = _NOT_A_NUMBER.search(msg)
+    if not m:
+        return None
+    col = m.group(2).strip().rstrip(".")
+    kind = _CAST_TYPES.get(m.group(1), "DOUBLE" if m.group(1).startswith("DECIMAL") else m.group(1))
+    cast = f"TRY_CAST({quote(col)} AS {kind})"
+    parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(rf'"{re.escape(col)}"|(?<![\w."]){re.escape(col)}(?![\w"])',
+                          cast.replace("\\", "\\\\"), parts[i])
+    rewritten = "".join(parts)
+    if rewritten == stmt:
+        return None
+    try:
+        names, rows = _execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
+        return None
+    left = ""
+    for table, cols in sql_hints.queried(schemas, stmt).items():
+        if col in {c for c, _ in cols}:
+            words = con.execute(f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE {quote(col)} IS NOT NULL "
+                                f"AND {cast} IS NULL ORDER BY 1").fetchall()
+            shown = ", ".join(repr(w) for (w,) in words[:3]) + (", ..." if len(words) > 3 else "")
+            left = f"; its values that are not numbers ({shown}) are left out" if words else ""
+            break
+    return rewritten, names, rows, f"Note: read {quote(col)} as a number{left}.\n"
 
 
 _PARTIAL_DATE = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'(\d{4})(?:-(\d{1,2}))?'""")
