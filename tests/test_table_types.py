@@ -289,3 +289,24 @@ def test_a_text_column_compared_with_a_number_is_read_as_a_number(tmp_path):
         assert kit.call("SQL", {"query": "SELECT COUNT(*) FROM elements WHERE \"year discovered\" = 'Ancient'"}) == "count_star()\n2"
     finally:
         kit.close()
+
+
+def test_a_grouped_query_that_hides_its_groups_is_given_them(tmp_path):
+    """On the fifth real-files set the 1.5B asked ``SELECT AVG(co2) ... GROUP BY month ORDER BY
+    AVG(co2) DESC LIMIT 1`` for "which month had the highest CO2 on average?", saw one number and
+    named a month it had not seen. The group's expression is added as the first column; a query that
+    selects it already (in any spelling, or by alias), groups by position or selects * is untouched."""
+    (tmp_path / "readings.csv").write_text("date,co2,site\n1999-01-02,368.1,a\n1999-04-03,371.2,a\n1999-04-10,371.0,b\n")
+    kit = GeneralToolkit(data=[tmp_path / "readings.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT AVG(co2) FROM readings GROUP BY month(date) ORDER BY AVG(co2) DESC LIMIT 1"}) == (
+            "Note: added month(date) to the columns, to say which group each row is.\n"
+            "month(date) | avg(co2)\n4 | 371.1")
+        assert kit.call("SQL", {"query": "SELECT count(*) AS n FROM readings GROUP BY site, year(date) ORDER BY n DESC"}) == (
+            "Note: added site, year(date) to the columns, to say which group each row is.\n"
+            "site | year(date) | n\na | 1999 | 2\nb | 1999 | 1")
+        for query in ("SELECT MONTH(\"date\") AS m, AVG(co2) FROM readings GROUP BY month(date) ORDER BY 2 DESC",
+                      "SELECT site AS s, count(*) FROM readings GROUP BY s", "SELECT count(*) FROM readings GROUP BY 1 + 0"):
+            assert not kit.call("SQL", {"query": query}).startswith("Note:"), query
+    finally:
+        kit.close()

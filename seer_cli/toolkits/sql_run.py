@@ -8,6 +8,7 @@ finishes a data question; the toolkit (:mod:`.general`) only wires the connectio
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -47,6 +48,9 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
             hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
             raise ToolCallError(f"SQL error{said}: {msg}.{hint} Tables: {schema_line}") from None
         stmt, names, rows, read = rewritten
+    if rows and (labelled := _group_labels_read(con, stmt)) is not None:
+        stmt, names, rows, more = labelled
+        read += more
     if not rows and (cased := _case_read(con, schemas, stmt)) is not None:
         stmt, names, rows, more = cased
         read += more
@@ -288,6 +292,48 @@ def _case_read(con, schemas: Schemas, stmt: str):
     except Exception:  # noqa: BLE001 (best effort)
         return None
     return (rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n") if rows else None
+
+
+def _group_labels_read(con, stmt: str):
+    """A grouped query that does not select what it groups by (``SELECT AVG(co2) ... GROUP BY
+    month(date) ORDER BY 1 DESC LIMIT 1``): run again with the group's expression as the first
+    columns, ``(statement, names, rows, note)``, else None. Its rows say which group is which only
+    so: on the fifth real-files set the 1.5B, given "avg(co2) 370.975" for "which month had the
+    highest CO2 levels on average?", answered a month it did not see. Read from DuckDB's own parse
+    (``json_serialize_sql``); a DuckDB that gives no expression locations reads nothing."""
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
+        node = tree["statements"][0]["node"]
+        if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
+            return None
+        said = [_text_at(stmt, e) for e in node["select_list"]]
+        groups = [_text_at(stmt, e) for e in node["group_expressions"] if e["class"] != "CONSTANT"]
+        if any(e["class"] == "STAR" for e in node["select_list"]) or not node["select_list"]:
+            return None
+        first = node["select_list"][0]["query_location"]
+    except Exception:  # noqa: BLE001 (no parse, or an older DuckDB's: nothing read)
+        return None
+    seen = {_bare(s) for s in said} | {_bare(e["alias"]) for e in node["select_list"] if e.get("alias")}
+    missing = [g for g in dict.fromkeys(groups) if not any(_bare(g) in s for s in seen)]
+    if not missing or not stmt[first:].strip():
+        return None
+    named = [g if '"' in g or re.fullmatch(r"\w+", g) else f'{g} AS "{g}"' for g in missing]  # headed as written
+    rewritten = stmt[:first] + ", ".join(named) + ", " + stmt[first:]
+    try:
+        names, rows = _execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (best effort: the rows as asked stand)
+        return None
+    return rewritten, names, rows, f"Note: added {', '.join(missing)} to the columns, to say which group each row is.\n"
+
+
+def _text_at(stmt: str, expr: dict) -> str:
+    """The statement's text of one parsed expression."""
+    return stmt[expr["query_location"]:expr["query_location"] + expr["query_location_length"]]
+
+
+def _bare(text: str) -> str:
+    """An expression's text without case, spaces or double quotes, to compare two spellings of it."""
+    return re.sub(r'[\s"]+', "", text.lower())
 
 
 def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
