@@ -302,13 +302,15 @@ def test_a_finish_after_queries_that_left_out_a_column_the_question_names_is_ref
     """The 1.5B answered "How much did General Motors invest in 1950?" from the ``value`` column, and
     "the murder rate in the state with the highest poverty rate" with the poverty rate. A numeric
     column every word of whose name the question says, and that no query (nor what it showed) used,
-    makes the Finish refused once, the column named; time columns and generic names never do."""
+    makes the Finish refused once, the column named; time columns, identifiers and generic names
+    never do (told to read ``AirportID`` for "Which airport is at the highest elevation?", the 1.5B
+    answered the right airport's ID)."""
     from seer_cli.agent.refusal import UNUSED_COLUMNS_NOTE, is_refusal_note
     from seer_cli.toolkits import get_toolkit
 
     csv = tmp_path / "firms.csv"
-    csv.write_text("firm,year,quarter,invest,value,other_services,health_services\n"
-                   "Acme,1950,1,642.9,3755.6,1,2\nAcme,1951,1,700.0,3800.0,1,2\nBolt,1950,1,12.5,99.1,1,2\n")
+    csv.write_text("FirmID,firm,year,quarter,invest,value,other_services,health_services\n"
+                   "1,Acme,1950,1,642.9,3755.6,1,2\n1,Acme,1951,1,700.0,3800.0,1,2\n2,Bolt,1950,1,12.5,99.1,1,2\n")
     kit = get_toolkit("general", data=[csv])
     try:
         agent = Agent(Scripted([_step("SQL", query="SELECT value FROM firms WHERE firm = 'Acme' AND year = 1950"), _step("Finish", answer="3755.6"),
@@ -323,7 +325,7 @@ def test_a_finish_after_queries_that_left_out_a_column_the_question_names_is_ref
         shown = ["SELECT count(*) FROM firms WHERE invest > 100", "count_star()\n2"]
         assert _unread(kit, "In how many quarters did Acme invest more than 100?", *shown) == []  # a time column is no measure
         assert _unread(kit, "How many firms invested over 100?", "SELECT count(*) FROM firms", "count_star()\n3") == ["invest"]
-        assert _unread(kit, "How many firms are there?", "SELECT count(*) FROM firms", "count_star()\n3") == []
+        assert _unread(kit, "How many firms are there?", "SELECT count(*) FROM firms", "count_star()\n3") == []  # FirmID: an identifier
         assert _unread(kit, "What value had Acme in 1950?", "SELECT invest FROM firms", "invest\n642.9") == []  # a generic name
         assert _unread(kit, "How many people work in health services?", "SELECT other_services FROM firms WHERE firm = 'health_services'") \
             == ["health_services"]  # the longer name the question says; a quoted value is no use of the column

@@ -310,3 +310,24 @@ def test_a_grouped_query_that_hides_its_groups_is_given_them(tmp_path):
             assert not kit.call("SQL", {"query": query}).startswith("Note:"), query
     finally:
         kit.close()
+
+
+def test_a_column_named_without_its_unit_or_as_a_date_is_read_as_the_tables_column(tmp_path):
+    """A buoy's table heads its columns "time (UTC)" and "temperature (celsius)"; the 1.5B wrote
+    ``temperature``, ``time`` and ``visit_date`` and sent each query three times over, the error asking
+    "did you mean temperature (celsius)?". A missing name that is a column without its bracketed unit
+    is that column; one named as a date or time is the table's one date column; two date columns, no guess."""
+    (tmp_path / "buoy.csv").write_text("time (UTC),temperature (celsius)\n2016-07-04 12:00:00+00,14.8\n"
+                                       "2016-08-01 00:00:00+00,19.5\n2016-05-01 00:00:00+00,9.1\n")
+    (tmp_path / "trips.csv").write_text("start date,end date,km\n2016-07-04,2016-07-05,3\n")
+    kit = GeneralToolkit(data=[tmp_path / "buoy.csv", tmp_path / "trips.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT COUNT(*) FROM buoy WHERE temperature > 10"}) == (
+            'Note: read temperature as "temperature (celsius)".\ncount_star()\n2')
+        assert kit.call("SQL", {"query": "SELECT AVG(temperature) FROM buoy WHERE month(visit_date) = 8"}) == (
+            'Note: read visit_date as "time (UTC)", temperature as "temperature (celsius)".\n'
+            'avg("temperature (celsius)")\n19.5')
+        with pytest.raises(ToolCallError, match='"trip_date" not found'):  # a start and an end date: which?
+            kit.call("SQL", {"query": "SELECT km FROM trips WHERE trip_date = '2016-07-04'"})
+    finally:
+        kit.close()

@@ -96,12 +96,25 @@ def _queried(schemas: Schemas, stmt: str) -> list[tuple[str, str]]:
     return [col for cols in sql_hints.queried(schemas, stmt).values() for col in cols]
 
 
+def _date_columns(schemas: Schemas, stmt: str) -> list[str]:
+    """The date and time columns of the tables the statement names."""
+    return list(dict.fromkeys(c for c, ty in _queried(schemas, stmt) if ty.upper().startswith(("DATE", "TIMESTAMP"))))
+
+
+_DATE_WORDS = {"date", "time", "timestamp", "datetime", "dt"}
+
+
+def _unqualified(column: str) -> str:
+    """A column name without its unit or qualifier in brackets ("temperature (celsius)" is "temperature")."""
+    return re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*$", "", column) or column
+
+
 def _date_part(schemas: Schemas, stmt: str, name: str) -> tuple[str, str] | None:
     """(``stmt`` with the missing column ``name`` read as that part of the queried tables' one date
     column, what was read) when ``name`` names a part of a date (year, month, start_year...)."""
     part = sql_hints.date_part(name)
-    dates = [c for c, ty in _queried(schemas, stmt) if ty.upper().startswith(("DATE", "TIMESTAMP"))]
-    if not part or len(set(dates)) != 1:
+    dates = _date_columns(schemas, stmt)
+    if not part or len(dates) != 1:
         return None
     stmt = re.sub(rf'(?<![\w."]){re.escape(name)}(?![\w"(])', f"{part}({quote(dates[0])})", stmt)
     return stmt, f"{name} as {part}({dates[0]})"
@@ -126,7 +139,9 @@ class Misread:
 def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3, partly: bool = False):
     """Missing columns read as meant, up to ``most`` of them: one written as an identifier
     (``computer_science``, ``melting_point``) where the table names it in words (``Computer
-    Science``, ``melting point``) is quoted by its real name, and one named for a part of a date
+    Science``, ``melting point``), or without the unit in brackets the table adds (``temperature``
+    for "temperature (celsius)"), is quoted by its real name; one named as a date or time
+    (``visit_date``, ``time``) is the queried tables' one date column; and one named for a part of a date
     (``year``, ``month``, ``start_year``) over the queried tables' one date column is that part of
     it (``year("date")``); ``(statement, names, rows, note)`` when the query then runs, read on by
     :func:`_text_numbers_read` when it then compares a text column with a number; else None, or with
@@ -143,7 +158,10 @@ def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int 
         if not m:
             return Misread(stmt, ", ".join(read), msg) if partly and read else None
         name = m.group(1)
-        hits = {c for c, _ in _queried(schemas, stmt) if _spelled(c) == _spelled(name)}
+        cols = [c for c, _ in _queried(schemas, stmt)]
+        hits = {c for c in cols if _spelled(c) == _spelled(name)} or {c for c in cols if _spelled(_unqualified(c)) == _spelled(name)}
+        if not hits and (dates := _date_columns(schemas, stmt)) and len(dates) == 1 and _DATE_WORDS & set(_spelled(name).split("_")):
+            hits = set(dates)  # visit_date, time, timestamp: the one date column ("time (UTC)")
         if len(hits) == 1 and (col := hits.pop()) != name:
             parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
             for i in range(0, len(parts), 2):
