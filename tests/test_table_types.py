@@ -331,3 +331,15 @@ def test_a_column_named_without_its_unit_or_as_a_date_is_read_as_the_tables_colu
             kit.call("SQL", {"query": "SELECT km FROM trips WHERE trip_date = '2016-07-04'"})
     finally:
         kit.close()
+
+
+def test_a_result_of_more_than_two_rows_is_counted(tmp_path):
+    """Shown the seven years whose unemployment was above 8 percent, the 1.5B answered "4": a result
+    of more than two rows ends with how many; one or two rows, or a truncated result, do not."""
+    (tmp_path / "jobs.csv").write_text("Year,Annual\n" + "".join(f"{1970 + i},{5 + i}\n" for i in range(8)))
+    kit = GeneralToolkit(data=[tmp_path / "jobs.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT Year FROM jobs WHERE Annual > 9"}) == "Year\n1975\n1976\n1977\n(3 rows)"
+        assert kit.call("SQL", {"query": "SELECT Year FROM jobs WHERE Annual > 10"}) == "Year\n1976\n1977"
+    finally:
+        kit.close()

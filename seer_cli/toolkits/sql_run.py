@@ -355,7 +355,7 @@ def _bare(text: str) -> str:
 
 
 def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, max_chars: int = SQL_CHARS) -> str:
-    """A small pipe-separated text table, truncated."""
+    """A small pipe-separated text table, truncated, its rows counted when there are more than two."""
     if not rows:
         return " | ".join(names) + "\n(no rows)"
     cells = [[("NULL" if v is None else calc.format_number(v) if isinstance(v, float) else str(v)) for v in r] for r in rows[:max_rows]]
@@ -363,4 +363,6 @@ def format_table(names: list[str], rows: list[tuple], max_rows: int = SQL_ROWS, 
     text = "\n".join(lines)
     if len(rows) > max_rows or len(text) > max_chars:
         text = text[:max_chars] + f"\n... (truncated; first {min(len(rows), max_rows)} rows shown, add LIMIT/WHERE)"
+    elif len(rows) > 2:  # counted here: the 1.5B, shown the seven years above 8 percent, answered "4"
+        text += f"\n({len(rows)} rows)"
     return text
