@@ -230,7 +230,9 @@ def test_a_finish_after_tool_calls_that_left_out_the_stated_time_is_refused_once
 def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documents(tmp_path):
     """The 1.5B was shown "If not specified, -1 will be assumed" for PASS_MAX_DAYS and answered
     5000. After only document searches, a Finish holding a number that neither a passage nor the
-    question shows is refused once; the next step may Finish (it has the passage)."""
+    question shows is refused once; the next step may Finish (it has the passage). A call that only
+    wrote back a number it was given (``Calculate("10")``, after passages silent on curl's exit code)
+    shows nothing."""
     from seer_cli.agent.refusal import unshown_number
     from seer_cli.toolkits import get_toolkit
 
@@ -254,6 +256,12 @@ def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documen
     assert unshown_number("4500 lines make 5 files", "a 4500-line file?", retrieved) == "5"
     computed = retrieved + [ActionStep(2, "t", "Calculate", {}, observation="5")]
     assert unshown_number("5", "a 4500-line file?", computed) is None  # not only searches: a tool computed it
+    echoed = retrieved + [ActionStep(2, "t", "Calculate", {"expression": "10"}, observation="10"),
+                          ActionStep(3, "t", "PythonInterpreter", {"code": "print(2048)"}, observation="2048")]
+    assert unshown_number("10", "Which exit code?", echoed) == "10"  # a number typed into Calculate is no finding
+    assert unshown_number("2048", "How many bits?", echoed) == "2048"
+    summed = retrieved + [ActionStep(2, "t", "Calculate", {"expression": "4500 / 900"}, observation="5")]
+    assert unshown_number("5", "a 4500-line file?", summed) is None
 
 
 def test_a_finish_with_no_number_for_a_question_asking_how_many_is_refused_once(kit):

@@ -134,7 +134,10 @@ def _numbers(text: str) -> dict[float, str]:
 def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
     """A number of ``answer`` that neither the question nor any observation shows, when every
     lookup of the episode searched documents (a tool named ``Retrieve…``): an answer to a question
-    about the documents comes from the passages, or from a tool that computed it. None otherwise."""
+    about the documents comes from the passages, or from a tool that computed it. A call that only
+    wrote back a number it was given (``Calculate("10")``, ``print(2048)``) computed nothing and shows
+    nothing: the 1.5B, its passages silent on curl's exit code, "calculated" 10 and answered it. None otherwise."""
+    looked = [a for a in looked if not _echoes(a)]
     if not looked or any(not str(a.tool).startswith("Retrieve") for a in looked):
         return None
     seen = set(_numbers(question)).union(*(_numbers(a.observation or "") for a in looked if not a.error))
@@ -142,6 +145,14 @@ def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
         if value not in seen and -value not in seen:  # "-6" for gzip's "-6" option said as 6
             return written
     return None
+
+
+def _echoes(action: Any) -> bool:
+    """Whether a call that is no document search only wrote back numbers its arguments gave it."""
+    if str(action.tool).startswith("Retrieve"):
+        return False
+    shown = set(_numbers(action.observation or ""))
+    return bool(shown) and shown <= set(_numbers(" ".join(str(v) for v in (action.args or {}).values())))
 
 
 # the refusal notes that quote what was refused, by their fixed beginnings
