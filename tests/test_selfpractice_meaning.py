@@ -285,6 +285,12 @@ def test_document_facts_stand_on_their_own():
     assert not docs_gen.states_a_fact("By default, Wget will assume a value of 10 seconds.", "10", "number")
     # a number with its unit is asked "how many" of the unit (journald.conf(5) was asked "What is the default timeout minutes?")
     assert docs_gen.question_for("The default timeout is 5 minutes.", "5", "number") == "How many minutes is the default timeout?"
+    # ssh-keygen(1), xz(1): asked "How many bits is For RSA keys, the minimum size and the default is 3072 bits?" (gold 1024),
+    # "a good value is 2–how many times ...", "an odd number like how many bytes"
+    assert docs_gen.question_for("For RSA keys, the minimum size is 1024 bits and the default is 3072 bits.", "1024", "number") \
+        == "How many bits is the minimum size for RSA keys?"
+    assert not docs_gen.states_a_fact("Typically a good value is 2–4 times the size of the LZMA2 dictionary.", "4", "number")
+    assert not docs_gen.states_a_fact("If the alignment is an odd number like 3 bytes, pb=0 might be the best choice.", "3", "number")
     assert docs_gen.sentences("Volunteers are im\ufffe proving Debian every single day of the year.") == [
         "Volunteers are improving Debian every single day of the year."]
     assert docs_gen.states_a_fact("Bikes must be returned to the depot within 4 hours of the end of the rental.", "4", "number")

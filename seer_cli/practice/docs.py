@@ -23,7 +23,8 @@ from .tasks import AutoTask, Call, interleave
 MAX_TASKS = 60  # document tasks offered at most (practice uses a share of --auto N)
 MAX_CHECKS = 300  # Retrieve calls spent checking candidates, at most (each embeds the question)
 _TIME = r"\d{1,2}:\d{2}"
-_NUM = r"(?<![\w.=+~-])\d[\d,]*(?:\.\d+)?(?![\w.=;-])"  # a number standing alone: not addr2, BLOCKSx512, ms=01;31 or 1003.1-2001
+# a number standing alone: not addr2, BLOCKSx512, ms=01;31 or 1003.1-2001; "1,000" but not the comma after "1,"
+_NUM = r"(?<![\w.=+~-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.=;-]|,\d)"
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
 _NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b(?![-\u2010\w])"  # not the first half of "Fernandez-Sanguino"
 SPANS = [("time", _TIME), ("date", _DATE), ("name", _NAME), ("number", _NUM)]
@@ -86,12 +87,14 @@ def _question_for(sentence: str, span: str, kind: str) -> str | None:
             return None  # not a thing's name: a clause ("let's say this threshold"), or a heading run into the text
         if re.match(r"(if|when|unless|after|before|while|once)\b[^,]*$", subj, re.IGNORECASE):
             return None  # the value is a condition's ("If count is 0, old versions are removed" asked "What is if count ...?")
-        subj = subj[0].lower() + subj[1:] if not re.match(r"[A-Z][a-z]+ [A-Z]", subj) else subj
-        cond = re.match(r"^((?:if|when|unless|after|before) [^,]+), (.+)$", subj)
+        cond = re.match(r"^((?:if|when|unless|after|before|for|in|on|with|under|at) [^,]+), (.+)$", subj, re.IGNORECASE)
         if cond:  # "If a warning occurs, exit status is 2." -> "What is the exit status if a warning occurs?"
-            main = cond.group(2)
-            subj = (main if main.split(" ", 1)[0] in ("the", "a", "an", "its", "their") else "the " + main) + " " + cond.group(1)
+            main, cond_words = cond.group(2), cond.group(1)  # "For RSA keys, the minimum size is 1024 bits" -> "... for RSA keys"
+            subj = (main if main.split(" ", 1)[0] in ("the", "a", "an", "its", "their") else "the " + main) + " " \
+                + cond_words[0].lower() + cond_words[1:]
+        subj = subj[0].lower() + subj[1:] if not re.match(r"[A-Z][a-z]+ [A-Z]", subj) else subj
         rest = m.group("rest").replace("SPAN", span)
+        rest = re.split(r"(?=,? (?:and|but|while|whereas) (?:the |a |an |its )?\w+ (?:is|are|was|were)\b)|[;,] ", rest, maxsplit=1)[0]
         rest = re.sub(r"^ (euros?|dollars?|usd|eur|€|\$|percent|%)\b", "", rest, flags=re.IGNORECASE)
         if m.group("verb") in ("costs", "cost"):
             return f"How much does {subj} cost{rest}?"
@@ -184,8 +187,10 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
             return False
         if _NAMED_NUMBER.search(before) or _NAMED_NUMBER_CASED.search(before):
             return False  # "Python 2 libraries", "PEP 404 states": part of a name, not a count
-        if re.match(r"\s*(,|and\b|or\b|to\b|-)\s*\d", after):
-            return False  # one of a list or a range ("Metalink version 3 and 4 are supported"), not the fact alone
+        if re.match(r"\s*(,|and\b|or\b|to\b|-|–|—)\s*\d", after) or re.search(r"\d\s*(,|and|or|to|-|–|—)\s*$", before):
+            return False  # one of a list or a range ("Metalink version 3 and 4 are supported", "2–4 times"), not the fact alone
+        if re.search(r"\b(like|such as|e\.g\.,?|for example,?|say)\s+$", before, re.IGNORECASE):
+            return False  # an example ("an odd number like 3 bytes"), not a fact
         if re.search(r"\b(a|the) (value|number|amount) of\s+$", before, re.IGNORECASE):
             return False  # "Wget will assume a value of 10 seconds": what the value is of, the option above, is not said
     if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":") \
