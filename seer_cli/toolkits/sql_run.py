@@ -37,9 +37,10 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         read = ""
     except Exception as e:
         msg = str(e).strip().splitlines()[0][:300].rstrip(".")
-        rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True) \
-            or _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-            or _bare_names_read(con, schemas, stmt)
+        rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
+        if rewritten is None or isinstance(rewritten, Misread):  # a read that runs beats one that half-worked
+            rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
+                or _bare_names_read(con, schemas, stmt) or rewritten
         if rewritten is None or isinstance(rewritten, Misread):
             said = ""
             if isinstance(rewritten, Misread):  # the names were read, and the query then failed on something else
