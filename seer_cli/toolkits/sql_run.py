@@ -36,7 +36,7 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         names, rows = _execute(con, stmt)
         read = ""
     except Exception as e:
-        msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+        msg = _first_line(e)
         rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
         if rewritten is None or isinstance(rewritten, Misread):  # a read that runs beats one that half-worked
             rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
@@ -62,6 +62,19 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
     return text
 
 
+def _first_line(error: Exception) -> str:
+    """DuckDB's error as one sentence: its first line, at most 300 characters, no closing period."""
+    return str(error).strip().splitlines()[0][:300].rstrip(".")
+
+
+def _renamed(stmt: str, name: str, new: str) -> str:
+    """``stmt`` with the name ``name`` (quoted or bare, never inside a string literal) written ``new``."""
+    parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(rf'"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"])', new.replace("\\", "\\\\"), parts[i])
+    return "".join(parts)
+
+
 def _execute(con, stmt: str) -> tuple[list[str], list[tuple]]:
     cur = con.execute(stmt)
     return [d[0] for d in cur.description], cur.fetchmany(SQL_ROWS + 1)
@@ -83,7 +96,7 @@ def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
         names, rows = _execute(con, stmt)
         return stmt, names, rows, f"Note: read {said}.\n"
     except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report that one)
-        msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+        msg = _first_line(e)
     more = _missing_columns_read(con, schemas, stmt, msg, partly=True) or _text_numbers_read(con, schemas, stmt, msg)
     if more is None:
         return Misread(stmt, said, msg)
@@ -157,30 +170,26 @@ def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int 
     for _ in range(most):
         m = _MISSING_COLUMN.search(msg)
         if not m:
-            return Misread(stmt, ", ".join(read), msg) if partly and read else None
+            break
         name = m.group(1)
         cols = [c for c, _ in _queried(schemas, stmt)]
         hits = {c for c in cols if _spelled(c) == _spelled(name)} or {c for c in cols if _spelled(_unqualified(c)) == _spelled(name)}
         if not hits and (dates := _date_columns(schemas, stmt)) and len(dates) == 1 and _DATE_WORDS & set(_spelled(name).split("_")):
             hits = set(dates)  # visit_date, time, timestamp: the one date column ("time (UTC)")
         if len(hits) == 1 and (col := hits.pop()) != name:
-            parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
-            for i in range(0, len(parts), 2):
-                parts[i] = re.sub(rf'"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"])', quote(col).replace("\\", "\\\\"),
-                                  parts[i])
-            stmt = "".join(parts)
+            stmt = _renamed(stmt, name, quote(col))
             read.append(f"{name} as {quote(col)}")
         elif (done := _date_part(schemas, stmt, name)):  # a date part, beside a spelled name or alone (year = 2001)
             stmt, said = done
             read.append(said)
         else:
-            return Misread(stmt, ", ".join(read), msg) if partly and read else None
+            break
         note = "Note: read " + ", ".join(read) + ".\n"
         try:
             names, rows = _execute(con, stmt)
             return stmt, names, rows, note
         except Exception as e:  # noqa: BLE001 (another misspelled column, or the query's own mistake)
-            msg = str(e).strip().splitlines()[0][:300].rstrip(".")
+            msg = _first_line(e)
         if (more := _text_numbers_read(con, schemas, stmt, msg)) is not None:
             return (*more[:3], note + more[3])
     return Misread(stmt, ", ".join(read), msg) if partly and read else None
@@ -203,11 +212,7 @@ def _text_numbers_read(con, schemas: Schemas, stmt: str, msg: str):
     col = m.group(2).strip().rstrip(".")
     kind = _CAST_TYPES.get(m.group(1), "DOUBLE" if m.group(1).startswith("DECIMAL") else m.group(1))
     cast = f"TRY_CAST({quote(col)} AS {kind})"
-    parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(rf'"{re.escape(col)}"|(?<![\w."]){re.escape(col)}(?![\w"])',
-                          cast.replace("\\", "\\\\"), parts[i])
-    rewritten = "".join(parts)
+    rewritten = _renamed(stmt, col, cast)
     if rewritten == stmt:
         return None
     try:
@@ -320,6 +325,8 @@ def _group_labels_read(con, stmt: str):
     so: on the fifth real-files set the 1.5B, given "avg(co2) 370.975" for "which month had the
     highest CO2 levels on average?", answered a month it did not see. Read from DuckDB's own parse
     (``json_serialize_sql``); a DuckDB that gives no expression locations reads nothing."""
+    if not re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
+        return None  # nothing grouped: no parse on every query
     try:
         tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
         node = tree["statements"][0]["node"]
