@@ -301,6 +301,20 @@ def test_document_facts_stand_on_their_own():
     # an example leans on the sentence before it (gzip(1): "For example, if file names are limited to 14 characters, ...")
     assert not docs_gen.states_a_fact("For example, if file names are limited to 14 characters, gzip.msdos.exe is compressed "
                                       "to gzi.msd.exe.gz.", "14", "number")
+    # curl(1), xz(1), systemd.timer(5): a condition's number, an option named by no name, one of a list, a
+    # table row's tag and a definition's term run in, a version written with a slash
+    allow = "If curl is told to allow 10 requests per minute, it will not start the next request until 6 seconds have elapsed."
+    assert not docs_gen.states_a_fact(allow, "10", "number")
+    assert docs_gen.states_a_fact(allow, "6", "number")
+    assert docs_gen.states_a_fact("If a warning occurs, exit status is 2.", "2", "number")
+    assert not docs_gen.states_a_fact("If unspecified, the option defaults to 60 seconds.", "60", "number")
+    assert not docs_gen.states_a_fact("The highest three bits are 010 for upper-case letters and 011 for lower-case letters.",
+                                      "010", "number")
+    assert not docs_gen.states_a_fact("Stability is shown as 0 for alpha, 1 for beta, and 2 for stable.", "2", "number")
+    assert not docs_gen.states_a_fact("S Stability. The value is 2 when stable.", "2", "number")
+    assert not docs_gen.states_a_fact("SCP curl supports SSH version 2 scp transfers.", "2", "number")
+    assert docs_gen.states_a_fact("SSH keys are rotated every 90 days.", "90", "number")
+    assert docs_gen.spans("HTTP/3 is only available for HTTPS and not for HTTP URLs.") == []
 
 
 def test_a_solved_task_is_admitted_only_while_its_table_has_no_experience(weather, seer_home, monkeypatch):

@@ -23,8 +23,8 @@ from .tasks import AutoTask, Call, interleave
 MAX_TASKS = 60  # document tasks offered at most (practice uses a share of --auto N)
 MAX_CHECKS = 300  # Retrieve calls spent checking candidates, at most (each embeds the question)
 _TIME = r"\d{1,2}:\d{2}"
-# a number standing alone: not addr2, BLOCKSx512, ms=01;31 or 1003.1-2001; "1,000" but not the comma after "1,"
-_NUM = r"(?<![\w.=+~-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.=;-]|,\d)"
+# a number standing alone: not addr2, BLOCKSx512, ms=01;31, HTTP/3 or 1003.1-2001; "1,000" but not the comma after "1,"
+_NUM = r"(?<![\w.=+~/-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w.=;/-]|,\d)"
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}"
 _NAME = r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b(?![-\u2010\w])"  # not the first half of "Fernandez-Sanguino"
 SPANS = [("time", _TIME), ("date", _DATE), ("name", _NAME), ("number", _NUM)]
@@ -161,6 +161,12 @@ _ANAPHORA = re.compile(r"^(\w+ ){0,2}(it|its|they|them|their|this|these|those|he
 # and must not be smaller than 1 second." under ConnectionRetrySec= of timesyncd.conf(5))
 _SUBJECTLESS = re.compile(r"^(defaults?|takes|specifies|sets|controls|configures|accepts|enables|disables|must|may|can|"
                           r"returns|selects|determines|applies|uses|causes|overrides|limits)\b", re.IGNORECASE)
+# a sentence's subject that names no thing: "If unspecified, the option defaults to 60 seconds." under an option of
+# curl(1) became "If unspecified, the option defaults to how many seconds?" (which option?)
+_UNNAMED_SUBJECT = re.compile(r"\b(the|this|that) (option|setting|flag|switch|argument|parameter|directive)\b(?! (?:is|are) (?:named|called))",
+                              re.IGNORECASE)
+# the glue of an enumeration between two numbers: "010 for upper-case letters and 011 for lower-case"
+_LIST_GLUE = re.compile(r"^\W*(?:\S+\W+){0,3}?(?:and|or|,)\W*(?:\S+\W+){0,2}?$")
 # a number that is part of a name: after a capitalised word that does not start the sentence ("New Python
 # 2 libraries must not be introduced" was asked "New Python how many libraries ...?"), or after a
 # word that numbers parts of a document
@@ -177,6 +183,8 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
     after "the" ("after the how many days" asks nothing)."""
     if _ANAPHORA.match(sentence) or _SUBJECTLESS.match(sentence) or not re.match(r"[\"'“(]?[A-Z0-9]", sentence):
         return False  # a fragment, not a sentence: a manual page's option text ("pad with zeros, and put '+' before ...")
+    if re.match(r"[B-HJ-Z]\s", sentence) or _UNNAMED_SUBJECT.search(sentence) or _term_run_in(sentence):
+        return False  # a table row's one-letter tag run in ("S Stability. 0 is alpha, ..."), or "the option" with no name
     if kind == "number":
         i = sentence.find(span)
         before, after = sentence[:i], sentence[i + len(span):]
@@ -193,6 +201,10 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
             return False  # an example ("an odd number like 3 bytes"), not a fact
         if re.search(r"\b(a|the) (value|number|amount) of\s+$", before, re.IGNORECASE):
             return False  # "Wget will assume a value of 10 seconds": what the value is of, the option above, is not said
+        if re.match(r"(if|when|unless|once|whenever)\b", sentence, re.IGNORECASE) and sentence.find(",") > i:
+            return False  # the number is the condition's ("If curl is told to allow 10 requests per minute, it ..."), not the fact
+        if _enumerated(sentence, i, i + len(span)):
+            return False  # one of several numbers listed alike ("0 is alpha, 1 is beta, and 2 is stable"): asking one leaves the rest as clues
     if _BOILERPLATE.search(sentence) or _HEADING_RUN_IN.search(sentence) or sentence.rstrip().endswith(":") \
             or sentence.lstrip().startswith(("-", "(")) or re.search(r"(^|\s)--?\w", sentence):
         return False  # option lists of a manual page ("-b, --blocking-factor=BLOCKS ...") state no fact to look up in words
@@ -201,6 +213,23 @@ def states_a_fact(sentence: str, span: str, kind: str) -> bool:
     if kind == "number" and (_SECTION.match(span) and "." in span or sentence.lstrip("(").startswith(span)):
         return False
     return True
+
+
+def _term_run_in(sentence: str) -> bool:
+    """Whether the sentence starts with a definition list's term, run into its description by the
+    reader: "SCP curl supports SSH version 2 scp transfers." (curl(1)'s protocols), an upper-case
+    word before a lower-case one that the description names again."""
+    m = re.match(r"([A-Z][A-Z0-9]{1,7}) (?=[a-z])", sentence)
+    return m is not None and re.search(rf"\b{m.group(1)}\b", sentence[m.end():], re.IGNORECASE) is not None
+
+
+def _enumerated(sentence: str, start: int, end: int) -> bool:
+    """Whether the number at ``sentence[start:end]`` is one of a list: three or more numbers in the
+    sentence, or another within four words of it joined by "and", "or" or a comma."""
+    others = [m for m in re.finditer(_NUM, sentence) if m.start() != start]
+    if len(others) >= 2:
+        return True
+    return any(_LIST_GLUE.match(sentence[end:m.start()] if m.start() > start else sentence[m.end():start]) for m in others)
 
 
 def _gold(span: str, kind: str) -> str:
