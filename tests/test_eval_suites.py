@@ -1,4 +1,4 @@
-"""The real-files suites (``evals/realfiles``, ``evals/unseen``, ``evals/third``, ``evals/fourth``, ``evals/fifth``, ``evals/sixth``): well formed,
+"""The real-files suites (``evals/realfiles``, ``evals/unseen``, ``evals/third``, ``evals/fourth``, ``evals/fifth``, ``evals/sixth``, ``evals/seventh``): well formed,
 their table golds recomputed from the files, and none of their questions in a seed pool (a
 benchmark question in a pool would be tuning to it)."""
 
@@ -16,7 +16,7 @@ from seer_cli.evals.scoring import normalize_answer
 from test_newcomer_suite import seed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ("realfiles", "unseen", "third", "fourth", "fifth", "sixth")
+SUITES = ("realfiles", "unseen", "third", "fourth", "fifth", "sixth", "seventh")
 
 
 def _questions(name: str) -> list[dict]:
@@ -58,4 +58,9 @@ def test_the_fifth_suites_table_golds_are_what_the_files_say():
 
 def test_the_sixth_suites_table_golds_are_what_the_files_say():
     run = subprocess.run([sys.executable, str(ROOT / "evals" / "sixth" / "make_golds.py")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+
+
+def test_the_seventh_suites_table_golds_are_what_the_files_say():
+    run = subprocess.run([sys.executable, str(ROOT / "evals" / "seventh" / "make_golds.py")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
