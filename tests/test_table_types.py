@@ -343,3 +343,38 @@ def test_a_result_of_more_than_two_rows_is_counted(tmp_path):
         assert kit.call("SQL", {"query": "SELECT Year FROM jobs WHERE Annual > 10"}) == "Year\n1976\n1977"
     finally:
         kit.close()
+
+
+def test_an_extreme_with_a_plain_column_is_read_as_the_extreme_rows(tmp_path):
+    """The 1.5B asked "In which year was Japan's fertility rate at its lowest?" as ``SELECT
+    MIN(fertility), year ... WHERE country = 'Japan'``; DuckDB refused (year is not grouped), it grouped
+    by year to please the error and answered the first of 50 years. The plain columns are read as
+    those of the row holding the extreme; a grouped query, or one with another aggregate, is not."""
+    (tmp_path / "panel.csv").write_text("country,year,fertility\nJapan,1964,1.97\nJapan,2003,1.3\nJapan,2010,1.39\n"
+                                        "Niger,2003,7.6\n")
+    kit = GeneralToolkit(data=[tmp_path / "panel.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT MIN(fertility) AS lowest, year FROM panel WHERE country = 'Japan'"}) == (
+            "Note: read year as that of the row with the least fertility.\nlowest | year\n1.3 | 2003")
+        assert kit.call("SQL", {"query": "SELECT country, year, MAX(fertility) FROM panel"}) == (
+            "Note: read country, year as those of the row with the greatest fertility.\n"
+            "country | year | max(fertility)\nNiger | 2003 | 7.6")
+        for query in ("SELECT AVG(fertility), year FROM panel", "SELECT MIN(fertility), COUNT(*), year FROM panel"):
+            with pytest.raises(ToolCallError, match="must appear in the GROUP BY"):
+                kit.call("SQL", {"query": query})
+    finally:
+        kit.close()
+
+
+def test_a_number_no_value_of_its_column_reaches_is_said_to_be_anothers(tmp_path):
+    """Over a table with a row a year and a column a month, the 1.5B asked for ``Annual = 1975`` and
+    read "(no rows)" as "the table does not contain the year 1975". A number outside everything its
+    column holds, held by another column, is said to be that column's; one in its column's range is not."""
+    (tmp_path / "rates.csv").write_text("Year,Jan,May,Annual\n1975,8.1,8.3,8.5\n1976,7.9,7.4,7.7\n")
+    kit = GeneralToolkit(data=[tmp_path / "rates.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT May FROM rates WHERE Annual = 1975"}) == (
+            "May\n(no rows)\nNote: 1975 is not a value of Annual; it is a value of Year.")
+        assert kit.call("SQL", {"query": "SELECT May FROM rates WHERE Jan = 8.0"}) == "May\n(no rows)"
+    finally:
+        kit.close()

@@ -40,7 +40,7 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
         if rewritten is None or isinstance(rewritten, Misread):  # a read that runs beats one that half-worked
             rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-                or _bare_names_read(con, schemas, stmt) or rewritten
+                or _extreme_row_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) or rewritten
         if rewritten is None or isinstance(rewritten, Misread):
             said = ""
             if isinstance(rewritten, Misread):  # the names were read, and the query then failed on something else
@@ -350,6 +350,47 @@ def _group_labels_read(con, stmt: str):
     except Exception:  # noqa: BLE001 (best effort: the rows as asked stand)
         return None
     return rewritten, names, rows, f"Note: added {', '.join(missing)} to the columns, to say which group each row is.\n"
+
+
+def _extreme_row_read(con, stmt: str, msg: str):
+    """``SELECT MIN(fertility), year FROM gapminder WHERE country = 'Japan'``, which DuckDB refuses
+    (``year`` is neither grouped nor aggregated), read as meant: the year *of the row* with the least
+    fertility, ``arg_min(year, fertility)``; ``(statement, names, rows, note)``, else None. The 1.5B
+    wrote it for "In which year was Japan's fertility rate at its lowest?", then grouped by year to
+    please the error and answered the first of 50 rows. Only a query with no GROUP BY whose columns
+    are one MIN or MAX of one expression and plain columns is read (DuckDB's own parse)."""
+    if "must appear in the GROUP BY clause" not in msg or re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
+        return None
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
+        node = tree["statements"][0]["node"]
+        if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
+            return None
+        select = node["select_list"]
+        extremes = [e for e in select if e["class"] == "FUNCTION" and e["function_name"].lower() in ("min", "max")
+                    and len(e["arguments"]) == 1 and not e["distinct"]]
+        plain = [e for e in select if e["class"] == "COLUMN_REF"]
+        if len(extremes) != 1 or len(extremes) + len(plain) != len(select) or not plain:
+            return None
+        (extreme,) = extremes
+        by = _text_at(stmt, extreme["arguments"][0]["expression"])
+    except Exception:  # noqa: BLE001 (no parse, or an older DuckDB's: nothing read)
+        return None
+    pick = "arg_min" if extreme["function_name"].lower() == "min" else "arg_max"
+    rewritten = stmt
+    for e in sorted(plain, key=lambda e: -e["query_location"]):  # from the end: earlier locations stay valid
+        text = _text_at(stmt, e)
+        name = e["alias"] or e["column_names"][-1]
+        at = e["query_location"]
+        rewritten = rewritten[:at] + f'{pick}({text}, {by}) AS {quote(name)}' + rewritten[at + len(text):]
+    try:
+        names, rows = _execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (best effort: the error stands)
+        return None
+    said = ", ".join(_text_at(stmt, e) for e in plain)
+    which = "least" if pick == "arg_min" else "greatest"
+    those = "those" if len(plain) > 1 else "that"
+    return rewritten, names, rows, f"Note: read {said} as {those} of the row with the {which} {by}.\n"
 
 
 def _text_at(stmt: str, expr: dict) -> str:

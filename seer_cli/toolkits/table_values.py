@@ -18,6 +18,9 @@ from .sql_names import quote
 
 # ``col = 'value'`` / ``"col" = 'value'`` in a query: the filters :func:`near_values` checks
 _EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
+# ``col = 1975`` / ``"col" = 8.3``: the numeric filters :func:`near_values` checks
+_EQ_NUMBER = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])""")
+_NUMERIC = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL", "UBIGINT", "UINTEGER")
 
 
 class Unused(NamedTuple):
@@ -167,4 +170,34 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
             notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
         elif others := holding(con, schemas, value, skip=col):
             notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
+    for table, col, number in number_filters(schemas, stmt):
+        if (others := _holding_number(con, schemas[table], table, col, number)) is not None and others:
+            notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(others)}")
     return list(dict.fromkeys(notes))
+
+
+def number_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
+    """``(table, column, number)`` for each ``column = number`` of ``stmt`` (outside string literals)
+    on a numeric column of a table."""
+    unquoted = " ".join(re.split(r"'(?:[^']|'')*'", stmt)[::2])
+    for quoted, bare, number in _EQ_NUMBER.findall(unquoted):
+        column = quoted or bare
+        for table, cols in schemas.items():
+            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith(_NUMERIC)), None)
+            if col is not None:
+                yield table, col, number
+
+
+def _holding_number(con, cols: list[tuple[str, str]], table: str, col: str, number: str) -> list[str] | None:
+    """The other numeric columns of ``table`` (two at most) that hold ``number`` where ``col``'s values
+    never reach it (outside their least and greatest); None when ``col`` could hold it (the other
+    conditions excluded it, or it is one of its values' kind: ``Apr = 5`` of a rate). The 1.5B asked
+    the unemployment table, a row a year, for ``Annual = 1975``: the year is a value of ``Year``."""
+    try:
+        low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
+        if low is None or low <= float(number) <= high:
+            return None
+        return [c for c, ty in cols if c != col and ty.upper().startswith(_NUMERIC)
+                and con.execute(f"SELECT 1 FROM {quote(table)} WHERE {quote(c)} = ? LIMIT 1", [number]).fetchone()][:2]
+    except Exception:  # noqa: BLE001 (a hint is best effort)
+        return None
