@@ -171,8 +171,8 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
         elif others := holding(con, schemas, value, skip=col):
             notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
     for table, col, number in number_filters(schemas, stmt):
-        if (others := _holding_number(con, schemas[table], table, col, number)) is not None and others:
-            notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(others)}")
+        if holders := _holding_number(con, schemas[table], table, col, number):
+            notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(holders)}")
     return list(dict.fromkeys(notes))
 
 
