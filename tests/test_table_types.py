@@ -378,3 +378,18 @@ def test_a_number_no_value_of_its_column_reaches_is_said_to_be_anothers(tmp_path
         assert kit.call("SQL", {"query": "SELECT May FROM rates WHERE Jan = 8.0"}) == "May\n(no rows)"
     finally:
         kit.close()
+
+
+def test_a_gap_marker_past_the_sniffers_sample_and_a_last_line_ended_otherwise_are_read(tmp_path):
+    """bokeh's CGM.csv (52,281 glucose readings) writes its sensor's gaps "nil" from line 39,460 on,
+    past what DuckDB's sniffer samples, and ends its last line with LF after CRLF everywhere else:
+    the table could not be loaded at all. Every line is sniffed then, and "nil" is a gap."""
+    rows = [f"{20 + i % 7}.5,2010-03-24 {i // 60 % 24:02d}:{i % 60:02d}:00,{100 + i % 50}" for i in range(30_000)]
+    rows[25_000] = "nil,2010-08-24 12:38:00,314"
+    (tmp_path / "cgm.csv").write_bytes(("isig,datetime,glucose\r\n" + "\r\n".join(rows) + "\n").encode())
+    kit = GeneralToolkit(data=[tmp_path / "cgm.csv"])
+    try:
+        assert kit.call("Tables", {}) == "cgm(isig DOUBLE, datetime TIMESTAMP, glucose BIGINT)"
+        assert kit.call("SQL", {"query": "SELECT count(*), count(isig) FROM cgm"}) == "count_star() | count(isig)\n30000 | 29999"
+    finally:
+        kit.close()

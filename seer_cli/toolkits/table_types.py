@@ -8,7 +8,7 @@ seldom recovers from the error. So after loading, each text column is retyped wh
 agrees:
 
 * **numbers with missing markers**: every value is a number or a missing marker (``NA``,
-  ``N/A``, ``NaN``, ``null``, ``None``, ``-``, ``?``, empty) → ``BIGINT`` or ``DOUBLE``, markers
+  ``N/A``, ``NaN``, ``null``, ``None``, ``nil``, ``-``, ``?``, empty) → ``BIGINT`` or ``DOUBLE``, markers
   ``NULL``. Codes with a leading zero (``02134``) stay text, as do columns of markers alone.
 * **numbers with thousands separators**: every value is ``1,000`` or ``12,500.75`` or a plain
   number → ``BIGINT`` or ``DOUBLE``.
@@ -45,7 +45,8 @@ def numeric(typ: str) -> bool:
     """Whether a column of DuckDB type ``typ`` holds numbers."""
     return typ.upper().startswith(INT_TYPES + FLOAT_TYPES)
 
-MISSING = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "Null", "None", "none", "-", "--", "?", ".")
+MISSING = ("", "NA", "N/A", "n/a", "na", "#N/A", "NaN", "nan", "null", "NULL", "Null", "None", "none", "nil", "NIL", "-", "--",
+           "?", ".")
 # in a column of words, only the markers that mean nothing else ("None" may be a category, "-" a value)
 TEXT_MISSING = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "NULL", "Null")
 
