@@ -338,6 +338,24 @@ def test_the_real_model_stops_a_capped_argument_and_the_step_parses(llm, tmp_pat
     assert step["tool"] == "Finish" and 0 < len(step["args"]["answer"]) <= 30, step
 
 
+def test_a_value_the_column_holds_short_is_read_so(tmp_path):
+    """tips.csv writes its days "Sun", "Sat", "Thur"; the 1.5B asked ``day = 'Saturday'`` three times
+    over a NULL average. A value the column holds cut short (three characters at least) is read so,
+    after an empty result, a NULL aggregate or a zero count; a value held in no form is left as asked."""
+    f = tmp_path / "tips.csv"
+    f.write_text("tip,day,sex\n2.5,Sat,Male\n3.5,Sat,Female\n1.0,Thur,Male\n")
+    kit = GeneralToolkit(data=[f])
+    try:
+        assert kit.call("SQL", {"query": "SELECT AVG(tip) FROM tips WHERE day = 'Saturday'"}) == (
+            "Note: read 'Saturday' as 'Sat' (day holds it so).\navg(tip)\n3")
+        assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Thursday'"}) == (
+            "Note: read 'Thursday' as 'Thur' (day holds it so).\ncount_star()\n1")
+        assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Sunday'"}) == "count_star()\n0"
+        assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Sat' AND tip > 9"}) == "count_star()\n0"
+    finally:
+        kit.close()
+
+
 def test_an_empty_result_names_the_values_the_table_holds(tmp_path):
     """A small model filters on the question's words ('gentoo', 'Bisc'); when nothing matches, the
     observation says which spelling the column holds, and says nothing when the value is there."""
@@ -345,8 +363,8 @@ def test_an_empty_result_names_the_values_the_table_holds(tmp_path):
     f.write_text("species,island,mass\nAdelie,Torgersen,3750\nGentoo,Biscoe,5000\nChinstrap,Dream,3700\n")
     kit = GeneralToolkit(data=[f])
     try:
-        avg = kit.call("SQL", {"query": "SELECT AVG(mass) FROM penguins WHERE species = 'gentoo'"})
-        assert avg.endswith("Note: 'gentoo' is not a value of species; it holds 'Gentoo'.")
+        avg = kit.call("SQL", {"query": "SELECT AVG(mass) FROM penguins WHERE species = 'gentoo'"})  # an average of nothing
+        assert avg == "Note: read 'gentoo' as 'Gentoo' (species holds it so).\navg(mass)\n5000"
         part = kit.call("SQL", {"query": "SELECT * FROM penguins WHERE island='Bisc'"})
         assert "(no rows)" in part and "it holds 'Biscoe'" in part
         there = kit.call("SQL", {"query": "SELECT * FROM penguins WHERE species='Gentoo' AND mass > 9000"})

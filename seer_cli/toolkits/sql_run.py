@@ -52,14 +52,19 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
     if rows and (labelled := _group_labels_read(con, stmt)) is not None:
         stmt, names, rows, more = labelled
         read += more
-    if not rows and (cased := _case_read(con, schemas, stmt)) is not None:
+    if _found_nothing(rows) and (cased := _case_read(con, schemas, stmt)) is not None:
         stmt, names, rows, more = cased
         read += more
     text = read + format_table(names, rows)
-    if not rows or (len(rows) == 1 and all(v is None for v in rows[0])):
+    if _found_nothing(rows):
         notes = table_values.near_values(con, schemas, stmt)
         text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
     return text
+
+
+def _found_nothing(rows: list[tuple]) -> bool:
+    """No rows, or an aggregate over none: one row of NULLs (``AVG``) or of NULLs and zeros (``COUNT``)."""
+    return not rows or (len(rows) == 1 and all(v is None or (type(v) is int and v == 0) for v in rows[0]))
 
 
 def _first_line(error: Exception) -> str:
@@ -290,10 +295,12 @@ def _bare_names_read(con, schemas: Schemas, stmt: str):
 
 def _case_read(con, schemas: Schemas, stmt: str):
     """A query that found nothing because a ``column = 'value'`` filter spelled a value in another
-    case or spacing than the one the column holds (``series = 'Jessie'`` where it holds 'jessie'):
-    run again with the held spelling, ``(statement, names, rows, note)`` when that finds rows, else
-    None. Only a value the column holds exactly once in that folded form: a near value that is
-    longer ('22.04' for '22.04 LTS') stays a note (:func:`.table_values.near_values`)."""
+    case or spacing than the one the column holds (``series = 'Jessie'`` where it holds 'jessie'),
+    or in full where the column holds it short (``day = 'Saturday'`` where it holds 'Sat': the 1.5B
+    asked so three times over a NULL average): run again with the held spelling, ``(statement,
+    names, rows, note)`` when that finds rows, else None. Only a value the column holds exactly
+    once in that form: a near value that is longer ('22.04' for '22.04 LTS') stays a note
+    (:func:`.table_values.near_values`)."""
     read: list[str] = []
     rewritten = stmt
     done: set[tuple[str, str]] = set()  # a filter is read once, by the first table whose column holds its value so
@@ -301,7 +308,7 @@ def _case_read(con, schemas: Schemas, stmt: str):
         if (col.lower(), value) in done:
             continue
         try:
-            held = table_values.folded(con, table, col, value, 2)
+            held = table_values.folded(con, table, col, value, 2) or table_values.shortened(con, table, col, value, 2)
         except Exception:  # noqa: BLE001 (best effort)
             continue
         if len(held) == 1 and held[0] != value:
@@ -315,7 +322,7 @@ def _case_read(con, schemas: Schemas, stmt: str):
         names, rows = _execute(con, rewritten)
     except Exception:  # noqa: BLE001 (best effort)
         return None
-    return (rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n") if rows else None
+    return (rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n") if not _found_nothing(rows) else None
 
 
 def _group_labels_read(con, stmt: str):
