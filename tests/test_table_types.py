@@ -393,3 +393,22 @@ def test_a_gap_marker_past_the_sniffers_sample_and_a_last_line_ended_otherwise_a
         assert kit.call("SQL", {"query": "SELECT count(*), count(isig) FROM cgm"}) == "count_star() | count(isig)\n30000 | 29999"
     finally:
         kit.close()
+
+
+def test_a_bare_number_that_names_a_column_is_that_column(tmp_path):
+    """The World Bank writes a column a year (1960 ... 2013); the 1.5B asked ``AVG(T1.1990)``, a syntax
+    error it sent four times, and ``AVG(1990)`` is the number 1990 to DuckDB: a wrong answer with no
+    error. A bare number naming a column of a table the query reads is that column; a number in a
+    string, after LIMIT, or naming no column stays as written."""
+    (tmp_path / "rates.csv").write_text('Country Name,1990,2000\nJapan,1.54,1.36\n"Korea, Rep.",1.57,1.47\n')
+    kit = GeneralToolkit(data=[tmp_path / "rates.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT AVG(1990) FROM rates"}) == (
+            'Note: read 1990 as the column of that name.\navg("1990")\n1.555')
+        assert kit.call("SQL", {"query": "SELECT r.2000 - r.1990 FROM rates AS r WHERE \"Country Name\" = 'Japan'"}) == (
+            'Note: read 2000, 1990 as the columns of that name.\n(r."2000" - r."1990")\n-0.18')
+        assert kit.call("SQL", {"query": "SELECT \"Country Name\" FROM rates WHERE \"Country Name\" <> '1990' LIMIT 2000"}) == (
+            "Country Name\nJapan\nKorea, Rep.")
+        assert kit.call("SQL", {"query": "SELECT 1991 + 1 AS n FROM rates LIMIT 1"}) == "n\n1992"
+    finally:
+        kit.close()

@@ -32,9 +32,9 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         raise ToolCallError("SQL: only read-only queries (SELECT, WITH, DESCRIBE, SHOW) are allowed")
     if ";" in stmt:
         raise ToolCallError("SQL: one statement at a time")
+    stmt, read = _number_names_read(schemas, stmt)
     try:
         names, rows = _execute(con, stmt)
-        read = ""
     except Exception as e:
         msg = _first_line(e)
         rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
@@ -48,7 +48,8 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
             m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
             hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
             raise ToolCallError(f"SQL error{said}: {msg}.{hint} Tables: {schema_line}") from None
-        stmt, names, rows, read = rewritten
+        stmt, names, rows, more = rewritten
+        read += more
     if rows and (labelled := _group_labels_read(con, stmt)) is not None:
         stmt, names, rows, more = labelled
         read += more
@@ -60,6 +61,33 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         notes = table_values.near_values(con, schemas, stmt)
         text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
     return text
+
+
+def _number_names_read(schemas: Schemas, stmt: str) -> tuple[str, str]:
+    """``stmt`` with each bare number that is the name of a column of a table it reads written as
+    that column (``"1990"``; ``T1.1990`` as ``T1."1990"``), and the note saying so (empty when none
+    was). A table with a column a year (the World Bank's fertility rates: 1960 ... 2013) is asked
+    ``AVG(1990)``, which DuckDB reads as the number 1990 (a wrong answer, silently), or ``T1.1990``,
+    a syntax error the 1.5B sent four times. Numbers in strings, after LIMIT or OFFSET, or that name
+    no column stay as written."""
+    numbered = {c for cols in sql_hints.queried(schemas, stmt).values() for c, _ in cols if c.isdigit()}
+    if not numbered:
+        return stmt, ""
+    read: list[str] = []
+
+    def column(m: re.Match) -> str:
+        if m.group(2) not in numbered or (m.group(1) is None and re.search(r"\b(limit|offset)\s+$", m.string[:m.start()], re.I)):
+            return m.group(0)
+        read.append(m.group(2))
+        return (m.group(1) or "") + quote(m.group(2))
+
+    parts = re.split(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")""", stmt)  # literals and quoted names stay as written
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"(?:(\b[A-Za-z_]\w*\.)|(?<![\w.]))(\d+)(?![\w.])", column, parts[i])
+    if not read:
+        return stmt, ""
+    return "".join(parts), "Note: read " + ", ".join(dict.fromkeys(read)) + " as the column" + ("s" if len(set(read)) > 1 else "") \
+        + " of that name.\n"
 
 
 def _found_nothing(rows: list[tuple]) -> bool:
