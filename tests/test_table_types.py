@@ -202,7 +202,7 @@ def test_a_value_in_another_case_and_a_bare_odd_column_name_are_read_as_meant(tm
         assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE series = 'Jessie'"}) == \
             "Note: read 'Jessie' as 'jessie' (series holds it so).\nrelease\n2015-04-26"
         assert kit.call("SQL", {"query": "SELECT eol-esm FROM releases WHERE series = 'stretch'"}) == \
-            'Note: read eol-esm as column names.\neol-esm\n2022-06-30'
+            'Note: read eol-esm as a column name.\neol-esm\n2022-06-30'
         assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE version = '22.04'"}).endswith(
             "Note: '22.04' is not a value of version; it holds '22.04 LTS'.")
         assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE series = 'buster'"}) == "release\n(no rows)"
@@ -410,5 +410,25 @@ def test_a_bare_number_that_names_a_column_is_that_column(tmp_path):
         assert kit.call("SQL", {"query": "SELECT \"Country Name\" FROM rates WHERE \"Country Name\" <> '1990' LIMIT 2000"}) == (
             "Country Name\nJapan\nKorea, Rep.")
         assert kit.call("SQL", {"query": "SELECT 1991 + 1 AS n FROM rates LIMIT 1"}) == "n\n1992"
+    finally:
+        kit.close()
+
+
+def test_names_of_words_unquoted_are_read_and_a_missing_year_points_to_the_year_columns(tmp_path):
+    """Over the World Bank's table (``Country Name``, ``Indicator Name``, a column a year) the 1.5B
+    wrote ``T1.Country Name`` and ``Indicator Name = ...`` four times over a syntax error, and
+    ``year = 2010`` where the years are columns. Names of several words are read quoted; a missing
+    year column is answered with the year's own column."""
+    (tmp_path / "rates.csv").write_text('Country Name,Indicator Name,1990,2000,2010\n'
+                                        'Japan,Fertility,1.54,1.36,1.39\nNiger,Fertility,7.7,7.7,7.6\n')
+    kit = GeneralToolkit(data=[tmp_path / "rates.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT T1.Country Name FROM rates AS T1 ORDER BY T1.\"2010\" DESC LIMIT 1"}) == (
+            'Note: read Country Name as a column name.\nCountry Name\nNiger')
+        with pytest.raises(ToolCallError) as e:
+            kit.call("SQL", {"query": "SELECT Country Name FROM rates WHERE Indicator Name = 'Fertility' AND year = 2000"})
+        said = str(e.value)
+        assert said.startswith("SQL error (after reading Indicator Name, Country Name as column names): ")
+        assert 'in rates the years are columns ("1990" … "2010"); select the year\'s column (2000: "2000")' in said
     finally:
         kit.close()

@@ -297,28 +297,40 @@ def _partial_dates_read(con, schemas: Schemas, stmt: str, msg: str):
 
 
 def _bare_names_read(con, schemas: Schemas, stmt: str):
-    """Column names that are no SQL identifiers (``eol-esm``, ``Adj.Close``) written without quotes,
-    which DuckDB reads as ``eol - esm``: the query run again with them quoted, ``(statement, names,
-    rows, note)`` when it then runs, else None. After practice the 1.5B sent ``SELECT eol-esm FROM
-    ubuntu`` three times, the error each time asking "did you mean eol-esm?"."""
-    odd = sorted({c for cols in schemas.values() for c, _ in cols if not re.fullmatch(r"[A-Za-z_]\w*", c) and " " not in c},
+    """Column names that are no SQL identifiers (``eol-esm``, ``Adj.Close``, ``Country Name``)
+    written without quotes, which DuckDB reads as ``eol - esm`` or a syntax error: the query run
+    again with them quoted, ``(statement, names, rows, note)`` when it then runs (read on by
+    :func:`_missing_columns_read` when it then names a column the table lacks), a :class:`Misread`
+    when it then fails on another mistake, else None. After practice the 1.5B sent ``SELECT
+    eol-esm FROM ubuntu`` three times, the error each time asking "did you mean eol-esm?"; over the
+    World Bank's table it wrote ``T1.Country Name`` and ``Indicator Name = ...`` four times over a
+    syntax error "at or near Name"."""
+    odd = sorted({c for cols in schemas.values() for c, _ in cols if not re.fullmatch(r"[A-Za-z_]\w*", c) and c.strip() == c},
                  key=len, reverse=True)
     parts = re.split(r"('(?:[^']|'')*'|\"[^\"]*\")", stmt)  # literals and quoted names stay as written
     read: list[str] = []
     for i in range(0, len(parts), 2):
         for name in odd:
-            new = re.sub(rf"(?<![\w.\"]){re.escape(name)}(?![\w\"])", quote(name), parts[i])
+            spelled = r"\s+".join(re.escape(w) for w in name.split())
+            new = re.sub(rf"(?<![\w\"]){spelled}(?![\w\"])", quote(name).replace("\\", "\\\\"), parts[i])
             if new != parts[i]:
                 parts[i] = new
                 read.append(name)
     if not read:
         return None
-    rewritten = "".join(parts)
+    names_read = list(dict.fromkeys(read))
+    rewritten, said = "".join(parts), ", ".join(names_read) + (" as column names" if len(names_read) > 1 else " as a column name")
     try:
         names, rows = _execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
-        return None
-    return rewritten, names, rows, "Note: read " + ", ".join(dict.fromkeys(read)) + " as column names.\n"
+        return rewritten, names, rows, f"Note: read {said}.\n"
+    except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report that one)
+        msg = _first_line(e)
+    more = _missing_columns_read(con, schemas, rewritten, msg, partly=True)
+    if more is None:
+        return Misread(rewritten, said, msg)
+    if isinstance(more, Misread):
+        return Misread(more.stmt, f"{said}, {more.read}", more.msg)
+    return (*more[:3], f"Note: read {said}.\n" + more[3])
 
 
 def _case_read(con, schemas: Schemas, stmt: str):

@@ -93,6 +93,7 @@ def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: st
 
 
 MONTH_NAMES = tuple(m.lower() for m in calendar.month_name[1:])
+_YEARLY = re.compile(r"(?i)^(year|years|yr|yyyy|date|time|period)$")
 _MONTHLY = re.compile(r"(?i)^(month|months|mon|mth|month_?(name|num|number|no)?)$")
 
 
@@ -115,12 +116,20 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
     government."). The 1.5B filtered stocks on ``company = 'IBM'``, read DuckDB's error, and answered
     that the question was incomplete. A month column missing from a table whose months are its
     columns (statsmodels' elnino: ``YEAR, JAN … DEC``; the 1.5B wrote ``MONTH = 12`` for December
-    until its steps ran out) is told so. "" otherwise."""
+    until its steps ran out) is told so, as is a year column missing from a table whose years are its
+    columns (the World Bank's: ``1960`` … ``2013``; the 1.5B wrote ``YEAR = 2005``). "" otherwise."""
     if _MONTHLY.match(column.strip('"')):
         for table, columns in schemas.items():
             if months := list(month_columns(columns).values()):
                 return (f" There is no column {column}: in {table} the months are columns ({', '.join(months[:3])} … {months[-1]}); "
                         f"select the month's column (December: {months[-1]}) and filter on the other columns.")
+    if _YEARLY.match(column.strip('"')):
+        for table, columns in schemas.items():
+            if len(years := [c for c, _ in columns if re.fullmatch(r"(1[6-9]|2[01])\d\d", c)]) >= 3:
+                asked = re.search(rf'(?<![\w."]){re.escape(column)}"?\s*(?:=|>=?|<=?|between)\s*"?(\d{{4}})', stmt, re.IGNORECASE)
+                year = asked.group(1) if asked and asked.group(1) in years else years[-1]
+                return (f" There is no column {column}: in {table} the years are columns ({quote(years[0])} … {quote(years[-1])}); "
+                        f"select the year's column ({year}: {quote(year)}) and filter on the other columns.")
     for quoted, bare, value in _EQ_LITERAL.findall(stmt):
         if (quoted or bare).lower() != column.lower():
             continue
