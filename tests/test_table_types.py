@@ -432,3 +432,26 @@ def test_names_of_words_unquoted_are_read_and_a_missing_year_points_to_the_year_
         assert 'in rates the years are columns ("1990" … "2010"); select the year\'s column (2000: "2000")' in said
     finally:
         kit.close()
+
+
+def test_a_filter_copied_from_another_tables_demonstration_is_left_out(tmp_path):
+    """Asked for a glucose reading at a time, the 1.5B added ``AND branch = 'Riverside'`` (a seed
+    demonstration's, over a shop's visits) to a right query four times. In an episode, a filter on a
+    column the table lacks with a value no column holds, neither named by the question, is left out;
+    outside an episode, when the question names it, or when it is the only filter, the error stands."""
+    (tmp_path / "cgm.csv").write_text("datetime,glucose\n2010-06-15 08:02:00,159\n2010-06-15 08:07:00,162\n")
+    kit = GeneralToolkit(data=[tmp_path / "cgm.csv"])
+    query = "SELECT glucose FROM cgm WHERE datetime = '2010-06-15 08:02:00' AND branch = 'Riverside'"
+    try:
+        with kit.asked("What was the glucose reading at 8:02 am on June 15, 2010?"):
+            assert kit.call("SQL", {"query": query}) == (
+                "Note: left out branch = 'Riverside' (no column branch, no value 'Riverside' here).\nglucose\n159")
+            with pytest.raises(ToolCallError, match='"branch" not found'):
+                kit.call("SQL", {"query": "SELECT glucose FROM cgm WHERE branch = 'Riverside'"})
+        with kit.asked("What was the glucose reading at the Riverside clinic at 8:02 am on June 15, 2010?"):
+            with pytest.raises(ToolCallError, match='"branch" not found'):
+                kit.call("SQL", {"query": query})
+        with pytest.raises(ToolCallError, match='"branch" not found'):
+            kit.call("SQL", {"query": query})
+    finally:
+        kit.close()

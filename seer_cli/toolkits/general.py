@@ -326,7 +326,7 @@ class GeneralToolkit(Toolkit):
         Args:
             query: a SELECT (or WITH / DESCRIBE / SHOW) statement.
         """
-        return sql_run.run_query(self._connect(), self._schemas, query, self._schema_line())
+        return sql_run.run_query(self._connect(), self._schemas, query, self._schema_line(), question=self.question)
 
     def _schema_line(self, limit: int = 400) -> str:
         """``t(col TYPE, ...); u(...)``: the tables and columns, for an SQL error the model can act on."""

@@ -24,9 +24,10 @@ _MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
 Schemas = dict[str, list[tuple[str, str]]]
 
 
-def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
+def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str | None = None) -> str:
     """The result of ``query`` as text, or a ToolCallError saying what to write instead
-    (``schema_line``: the tables and columns, added to every error)."""
+    (``schema_line``: the tables and columns, added to every error; ``question``: the user's, when
+    an episode asks one)."""
     stmt = query.strip().rstrip(";").strip()
     if not READ_ONLY.match(stmt):
         raise ToolCallError("SQL: only read-only queries (SELECT, WITH, DESCRIBE, SHOW) are allowed")
@@ -40,7 +41,8 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str) -> str:
         rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
         if rewritten is None or isinstance(rewritten, Misread):  # a read that runs beats one that half-worked
             rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-                or _extreme_row_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) or rewritten
+                or _extreme_row_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) \
+                or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
         if rewritten is None or isinstance(rewritten, Misread):
             said = ""
             if isinstance(rewritten, Misread):  # the names were read, and the query then failed on something else
@@ -331,6 +333,37 @@ def _bare_names_read(con, schemas: Schemas, stmt: str):
     if isinstance(more, Misread):
         return Misread(more.stmt, f"{said}, {more.read}", more.msg)
     return (*more[:3], f"Note: read {said}.\n" + more[3])
+
+
+def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: str | None):
+    """A filter ``column = 'value'`` on a column no queried table has, with a value no column holds,
+    neither of them in the user's question: a filter copied from a demonstration of other data, left
+    out; ``(statement, names, rows, note)`` when the query then runs, else None. Asked for a glucose
+    reading at a time, the 1.5B added ``AND branch = 'Riverside'`` (a demonstration's, over a shop's
+    visits) to a right query four times. Only in an episode (``question`` given), only a filter
+    joined to others by AND: a question that names the value, or a missing column it names, keeps
+    the error."""
+    m = _MISSING_COLUMN.search(msg)
+    if question is None or not m:
+        return None
+    name, asked = m.group(1), " ".join(re.findall(r"\w+", question.lower()))
+    cond = rf'(?:\b\w+\.)?(?:"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"]))\s*=\s*\'((?:[^\']|\'\')*)\''
+    found = re.search(cond, stmt)
+    if not found:
+        return None
+    value = found.group(1).replace("''", "'")
+    words = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
+    if not words(value) or f" {words(value)} " in f" {asked} " or f" {words(name)} " in f" {asked} " \
+            or table_values.holding(con, schemas, value):
+        return None
+    rewritten = re.sub(rf"\s+and\s+{cond}|{cond}\s+and\s+", " ", stmt, count=1, flags=re.IGNORECASE)
+    if rewritten == stmt:
+        return None  # the filter alone: leaving it out would widen the query to everything
+    try:
+        names, rows = _execute(con, rewritten.strip())
+    except Exception:  # noqa: BLE001 (another mistake too: the error stands)
+        return None
+    return rewritten.strip(), names, rows, f"Note: left out {found.group(0)} (no column {name}, no value '{value}' here).\n"
 
 
 def _case_read(con, schemas: Schemas, stmt: str):
