@@ -455,3 +455,22 @@ def test_a_filter_copied_from_another_tables_demonstration_is_left_out(tmp_path)
             kit.call("SQL", {"query": query})
     finally:
         kit.close()
+
+
+def test_groups_that_are_single_rows_are_said_to_be(tmp_path):
+    """``SELECT YEAR, MAX(UNEMP) FROM longley GROUP BY YEAR`` lists every year (the 1.5B then answered
+    one from the middle), and grouping readings by their timestamp gives readings, not days. A grouped
+    query whose keys tell every row of its table apart is told so; grouping by a category is not."""
+    (tmp_path / "jobs.csv").write_text("YEAR,UNEMP,kind\n1947,2356,a\n1948,2325,a\n1961,4806,b\n1962,4007,b\n")
+    (tmp_path / "cgm.csv").write_text("datetime,glucose\n2010-06-15 08:02:00,159\n2010-06-15 08:07:00,162\n"
+                                      "2010-06-16 09:00:00,120\n")
+    kit = GeneralToolkit(data=[tmp_path / "jobs.csv", tmp_path / "cgm.csv"])
+    try:
+        said = kit.call("SQL", {"query": "SELECT YEAR, MAX(UNEMP) FROM jobs GROUP BY YEAR"})
+        assert said.endswith("\nNote: every row of jobs has its own YEAR, so each group above is one row and each aggregate "
+                             "that row's value; to find the row with the greatest or least, ORDER BY the column DESC or ASC LIMIT 1.")
+        said = kit.call("SQL", {"query": "SELECT datetime, AVG(glucose) AS g FROM cgm GROUP BY datetime ORDER BY g DESC LIMIT 1"})
+        assert said.endswith('; to group by day, GROUP BY CAST("datetime" AS DATE).')
+        assert "Note" not in kit.call("SQL", {"query": "SELECT kind, MAX(UNEMP) FROM jobs GROUP BY kind"})
+    finally:
+        kit.close()

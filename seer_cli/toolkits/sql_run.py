@@ -59,6 +59,8 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
         stmt, names, rows, more = cased
         read += more
     text = read + format_table(names, rows)
+    if len(rows) > 1 or re.search(r"\blimit\b", stmt, re.IGNORECASE):
+        text += _single_row_groups(con, schemas, stmt)
     if _found_nothing(rows):
         notes = table_values.near_values(con, schemas, stmt)
         text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
@@ -471,6 +473,45 @@ def _extreme_row_read(con, stmt: str, msg: str):
     which = "least" if pick == "arg_min" else "greatest"
     those = "those" if len(plain) > 1 else "that"
     return rewritten, names, rows, f"Note: read {said} as {those} of the row with the {which} {by}.\n"
+
+
+_AGGREGATES = {"min", "max", "avg", "mean", "sum", "count", "count_star", "median", "first", "last", "any_value"}
+
+
+def _single_row_groups(con, schemas: Schemas, stmt: str) -> str:
+    """A note when a grouped query's groups are single rows: it groups one table by plain columns
+    that tell every row of it apart, so each aggregate is one row's value (a timestamp's groups are
+    readings, not days). The 1.5B asked ``SELECT YEAR, MAX(UNEMP) FROM longley GROUP BY YEAR`` for
+    the year with the most unemployed and answered a year from the middle of the 16 it saw, and
+    grouped glucose readings by their timestamp for "the day with the highest average"; "" otherwise."""
+    if not re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
+        return ""
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
+        node = tree["statements"][0]["node"]
+        if tree["error"] or node["type"] != "SELECT_NODE" or node["from_table"]["type"] != "BASE_TABLE":
+            return ""
+        table = node["from_table"]["table_name"]
+        keys = [e["column_names"][-1] for e in node["group_expressions"] if e["class"] == "COLUMN_REF"]
+        if not keys or len(keys) != len(node["group_expressions"]) or not any(
+                e["class"] == "FUNCTION" and e["function_name"].lower() in _AGGREGATES for e in node["select_list"]):
+            return ""
+        cols = {c.lower(): (c, ty) for c, ty in schemas.get(table, [])}
+        if not all(k.lower() in cols for k in keys):
+            return ""
+        row = "(" + ", ".join(quote(cols[k.lower()][0]) for k in keys) + ")"
+        total, distinct = con.execute(f"SELECT count(*), count(DISTINCT {row}) FROM {quote(table)}").fetchone()
+    except Exception:  # noqa: BLE001 (a note is best effort)
+        return ""
+    if total < 3 or distinct < 0.9 * total:
+        return ""
+    named, every = " and ".join(cols[k.lower()][0] for k in keys), "every" if distinct == total else "nearly every"
+    note = (f"\nNote: {every} row of {table} has its own {named}, so each group above is one row and each aggregate that "
+            f"row's value; to find the row with the greatest or least, ORDER BY the column DESC or ASC LIMIT 1")
+    stamps = [cols[k.lower()][0] for k in keys if cols[k.lower()][1].upper().startswith("TIMESTAMP")]
+    if stamps:
+        note += f"; to group by day, GROUP BY CAST({quote(stamps[0])} AS DATE)"
+    return note + "."
 
 
 def _text_at(stmt: str, expr: dict) -> str:
