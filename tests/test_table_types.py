@@ -168,7 +168,7 @@ def test_an_excel_workbook_is_one_table_a_sheet(tmp_path):
 def test_a_wrong_table_name_over_one_table_is_read_as_that_table(tmp_path):
     """The 1.5B named the employment table "employees" four times in a row, though the error named
     the one table each time. With one table, a query on a table that does not exist reads that
-    table (and a date part as :func:`sql_run._missing_columns_read` does); the reply says so."""
+    table (and a date part as :func:`sql_reads._missing_columns_read` does); the reply says so."""
     (tmp_path / "us-employment.csv").write_text("month,nonfarm\n2006-01-01,135000\n2015-12-01,143093\n")
     kit = GeneralToolkit(data=[tmp_path / "us-employment.csv"])
     try:

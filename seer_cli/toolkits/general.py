@@ -24,12 +24,11 @@ passages that follow their sections (:mod:`.chunks`) and searches them hybrid, d
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, csv_shape, input_words, sql_run, table_types, table_values
+from . import calc, input_words, sql_run, table_values
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, document_files, read_folder
@@ -67,17 +66,6 @@ INTENT_HINTS = {
     "docs": "a question answered by the given documents: Retrieve, then answer from the passages",
     "other": "anything else: answer directly with Finish when no tool helps",
 }
-
-
-def _sanitise(stem: str, taken: set[str]) -> str:
-    name = re.sub(r"\W+", "_", stem.lower()).strip("_") or "t"
-    if name[0].isdigit():
-        name = "t_" + name
-    base, i = name, 2
-    while name in taken:
-        name, i = f"{base}_{i}", i + 1
-    taken.add(name)
-    return name
 
 
 class GeneralToolkit(Toolkit):
@@ -223,47 +211,11 @@ class GeneralToolkit(Toolkit):
             return self._con
         import duckdb
 
+        from . import data_files  # DuckDB is imported when a question first needs the tables
+
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")  # core modules never print
-        taken: set[str] = set()
-        for p in self.data:
-            suffix = p.suffix.lower()
-            try:
-                if suffix in (".sqlite", ".sqlite3", ".db"):
-                    self._load_sqlite(con, p, taken)
-                    continue
-                if suffix in (".xlsx", ".xlsm"):  # one table a sheet (:mod:`.spreadsheets`)
-                    from .spreadsheets import load_workbook
-
-                    for name in load_workbook(con, p, lambda stem: _sanitise(stem, taken)):
-                        table_types.refine(con, name)
-                    continue
-                name = _sanitise(p.stem, taken)
-                # null_padding: a row with fewer fields than the header (distro-info's ubuntu.csv leaves
-                # the later end-of-life dates off old releases) is padded with NULLs; without it the
-                # sniffer read the whole file as one text column. Encoding, lines above the header and
-                # decimal commas: :mod:`.csv_shape`
-                if suffix in (".csv", ".tsv"):
-                    shape = csv_shape.read_options(p, "\t" if suffix == ".tsv" else None)
-                    if suffix == ".tsv":
-                        shape.setdefault("delim", "\t")
-                    reader = f"read_csv(?, header=true, null_padding=true{csv_shape.sql_options(shape)})"
-                else:
-                    reader = "read_parquet(?)" if suffix == ".parquet" else "read_json_auto(?)"
-                try:
-                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader}', [str(p)])
-                except (duckdb.ConversionException, duckdb.InvalidInputException):
-                    if not reader.startswith("read_csv"):
-                        raise
-                    # bokeh's CGM.csv writes "nil" for a gap from its 39,460th line on, past the sniffer's sample,
-                    # and ends its last line with \n after 52,281 lines ended \r\n: every line sniffed, lines
-                    # read as they end (the markers are then read by table_types.refine)
-                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader[:-1]}, sample_size=-1, strict_mode=false)',
-                                [str(p)])
-                if suffix != ".parquet":
-                    table_types.refine(con, name)  # NA in a column of numbers, "Jan 1 2000" (:mod:`.table_types`)
-            except duckdb.Error as e:
-                raise UserError(f"{p}: cannot be read as a table ({str(e).splitlines()[0]})") from None
+        data_files.load(con, self.data)
         con.execute("SET old_implicit_casting = true")  # `date LIKE '2015%'` runs (the 1.5B repeated it after a hint)
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
@@ -288,30 +240,6 @@ class GeneralToolkit(Toolkit):
     def table_names(self) -> list[str]:
         """The loaded tables' names (every question on data loads them to refine its intent)."""
         return list(self._connect_schemas()) if self.data else []
-
-    @staticmethod
-    def _load_sqlite(con, path: Path, taken: set[str]) -> None:
-        import sqlite3
-
-        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            tables = [r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-            for table in tables:
-                info = src.execute(f'PRAGMA table_info("{table}")').fetchall()
-                cols = []
-                for _cid, col, decl, *_ in info:
-                    d = (decl or "").upper()
-                    typ = "BIGINT" if "INT" in d else "DOUBLE" if any(x in d for x in ("REAL", "FLOA", "DOUB", "NUM", "DEC")) else "VARCHAR"
-                    cols.append((col, typ))
-                name = _sanitise(table, taken)
-                con.execute(f'CREATE TABLE "{name}" (' + ", ".join(f'"{c}" {t}' for c, t in cols) + ")")
-                rows = src.execute(f'SELECT * FROM "{table}"').fetchall()
-                if rows:
-                    con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(cols))})', rows)
-        except sqlite3.DatabaseError as e:
-            raise UserError(f"{path}: not a readable SQLite database ({e})") from None
-        finally:
-            src.close()
 
     @tool
     def Tables(self) -> str:

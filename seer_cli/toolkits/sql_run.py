@@ -1,6 +1,7 @@
 """One read-only SQL query over the user's tables, as the ``SQL`` tool runs it: the statement
-checked, run in DuckDB, a mistake a small model keeps making read as meant, an error turned into
-one sentence of what to write, an empty result explained, the rows as a small text table.
+checked, run in DuckDB, a mistake a small model keeps making read as meant (:mod:`.sql_reads`), an
+error turned into one sentence of what to write, an empty result explained, the rows as a small
+text table.
 
 Why a module of its own: what the tool forgives and what it says back decide whether the 1.5B
 finishes a data question; the toolkit (:mod:`.general`) only wires the connection in.
@@ -10,16 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from ..errors import ToolCallError
-from . import calc, sql_hints, table_values
+from . import calc, sql_hints, sql_reads, table_values
 from .sql_names import quote
+from .sql_reads import MISSING_COLUMN, SQL_ROWS, Misread, execute, first_line, text_at
 
-SQL_ROWS = 50
 SQL_CHARS = 4_000
 READ_ONLY = re.compile(r"(?is)^(select|with|describe|show|summarize|explain|from)\b")
-_MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
 
 Schemas = dict[str, list[tuple[str, str]]]
 
@@ -35,19 +34,15 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
         raise ToolCallError("SQL: one statement at a time")
     stmt, read = _number_names_read(schemas, stmt)
     try:
-        names, rows = _execute(con, stmt)
+        names, rows = execute(con, stmt)
     except Exception as e:
-        msg = _first_line(e)
-        rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
-        if rewritten is None or isinstance(rewritten, Misread):  # a read that runs beats one that half-worked
-            rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-                or _extreme_row_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) \
-                or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
+        msg = first_line(e)
+        rewritten = sql_reads.read_as_meant(con, schemas, stmt, msg, question)
         if rewritten is None or isinstance(rewritten, Misread):
             said = ""
             if isinstance(rewritten, Misread):  # the names were read, and the query then failed on something else
                 stmt, msg, said = rewritten.stmt, rewritten.msg, f" (after reading {rewritten.read})"
-            m = _MISSING_COLUMN.search(msg)  # a value's column, else a spelling
+            m = MISSING_COLUMN.search(msg)  # a value's column, else a spelling
             hint = (m and table_values.missing_column_advice(con, schemas, stmt, m.group(1))) or sql_hints.advice(msg, schemas, stmt)
             raise ToolCallError(f"SQL error{said}: {msg}.{hint} Tables: {schema_line}") from None
         stmt, names, rows, more = rewritten
@@ -99,275 +94,6 @@ def _found_nothing(rows: list[tuple]) -> bool:
     return not rows or (len(rows) == 1 and all(v is None or (type(v) is int and v == 0) for v in rows[0]))
 
 
-def _first_line(error: Exception) -> str:
-    """DuckDB's error as one sentence: its first line, at most 300 characters, no closing period."""
-    return str(error).strip().splitlines()[0][:300].rstrip(".")
-
-
-def _renamed(stmt: str, name: str, new: str) -> str:
-    """``stmt`` with the name ``name`` (quoted or bare, never inside a string literal) written ``new``."""
-    parts = re.split(r"('(?:[^']|'')*')", stmt)  # string literals stay as written
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(rf'"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"])', new.replace("\\", "\\\\"), parts[i])
-    return "".join(parts)
-
-
-def _execute(con, stmt: str) -> tuple[list[str], list[tuple]]:
-    cur = con.execute(stmt)
-    return [d[0] for d in cur.description], cur.fetchmany(SQL_ROWS + 1)
-
-
-def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
-    """A table name the user's one table does not have (``FROM employees`` over ``us_employment``):
-    the query run again on that table, then read as :func:`_missing_columns_read` reads it if it must;
-    ``(statement, names, rows, note)`` when it then runs, else a :class:`Misread` (the next mistake is
-    the one to report). The 1.5B named the employment table "employees" in four identical queries in
-    a row, the error naming the one table each time."""
-    m = re.search(r"Table with name (\S+) does not exist", msg)
-    if not m or len(schemas) != 1:
-        return None
-    (table,) = schemas
-    stmt = re.sub(rf'(?<![\w."]){re.escape(m.group(1))}(?![\w"])', quote(table), stmt)
-    said = f"table {m.group(1)} as {table}"
-    try:
-        names, rows = _execute(con, stmt)
-        return stmt, names, rows, f"Note: read {said}.\n"
-    except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report that one)
-        msg = _first_line(e)
-    more = _missing_columns_read(con, schemas, stmt, msg, partly=True) or _text_numbers_read(con, schemas, stmt, msg)
-    if more is None:
-        return Misread(stmt, said, msg)
-    if isinstance(more, Misread):
-        return Misread(more.stmt, f"{said}, {more.read}", more.msg)
-    return (*more[:3], f"Note: read {said}.\n" + more[3])
-
-
-def _queried(schemas: Schemas, stmt: str) -> list[tuple[str, str]]:
-    """(column, type) of every table the statement names."""
-    return [col for cols in sql_hints.queried(schemas, stmt).values() for col in cols]
-
-
-def _date_columns(schemas: Schemas, stmt: str) -> list[str]:
-    """The date and time columns of the tables the statement names."""
-    return list(dict.fromkeys(c for c, ty in _queried(schemas, stmt) if ty.upper().startswith(("DATE", "TIMESTAMP"))))
-
-
-_DATE_WORDS = {"date", "time", "timestamp", "datetime", "dt"}
-
-
-def _unqualified(column: str) -> str:
-    """A column name without its unit or qualifier in brackets ("temperature (celsius)" is "temperature")."""
-    return re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*$", "", column) or column
-
-
-def _date_part(schemas: Schemas, stmt: str, name: str) -> tuple[str, str] | None:
-    """(``stmt`` with the missing column ``name`` read as that part of the queried tables' one date
-    column, what was read) when ``name`` names a part of a date (year, month, start_year...)."""
-    part = sql_hints.date_part(name)
-    dates = _date_columns(schemas, stmt)
-    if not part or len(dates) != 1:
-        return None
-    stmt = re.sub(rf'(?<![\w."]){re.escape(name)}(?![\w"(])', f"{part}({quote(dates[0])})", stmt)
-    return stmt, f"{name} as {part}({dates[0]})"
-
-
-def _spelled(name: str) -> str:
-    """A column name as a programmer spells it: lower case, each run of other characters one "_"
-    ("Computer Science" and "computer-science" are both ``computer_science``)."""
-    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
-
-
-@dataclass(frozen=True)
-class Misread:
-    """Names read as meant (``read``), after which the query (``stmt``) failed on another mistake
-    (``msg``): that error is the one to report, so the next query starts from the names read."""
-
-    stmt: str
-    read: str
-    msg: str
-
-
-def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int = 3, partly: bool = False):
-    """Missing columns read as meant, up to ``most`` of them: one written as an identifier
-    (``computer_science``, ``melting_point``) where the table names it in words (``Computer
-    Science``, ``melting point``), or without the unit in brackets the table adds (``temperature``
-    for "temperature (celsius)"), is quoted by its real name; one named as a date or time
-    (``visit_date``, ``time``) is the queried tables' one date column; and one named for a part of a date
-    (``year``, ``month``, ``start_year``) over the queried tables' one date column is that part of
-    it (``year("date")``); ``(statement, names, rows, note)`` when the query then runs, read on by
-    :func:`_text_numbers_read` when it then compares a text column with a number; else None, or with
-    ``partly`` a :class:`Misread` when a name was read and the query then failed on another mistake.
-
-    On the fifth real-files set the 1.5B sent ``SELECT atomic_mass FROM elements`` three times in a
-    row, the error each time asking "did you mean atomic mass?", then answered from memory; on the
-    Seattle weather table it wrote ``year = 2012``, read the hint to write ``year(date)``, and sent
-    the same query twice more. It also sent ``SELECT computer_science, women ...`` three times, the
-    error each time about ``computer_science``, never reaching the column ``women`` that is not there."""
-    read: list[str] = []
-    for _ in range(most):
-        m = _MISSING_COLUMN.search(msg)
-        if not m:
-            break
-        name = m.group(1)
-        cols = [c for c, _ in _queried(schemas, stmt)]
-        hits = {c for c in cols if _spelled(c) == _spelled(name)} or {c for c in cols if _spelled(_unqualified(c)) == _spelled(name)}
-        if not hits and (dates := _date_columns(schemas, stmt)) and len(dates) == 1 and _DATE_WORDS & set(_spelled(name).split("_")):
-            hits = set(dates)  # visit_date, time, timestamp: the one date column ("time (UTC)")
-        if len(hits) == 1 and (col := hits.pop()) != name:
-            stmt = _renamed(stmt, name, quote(col))
-            read.append(f"{name} as {quote(col)}")
-        elif (done := _date_part(schemas, stmt, name)):  # a date part, beside a spelled name or alone (year = 2001)
-            stmt, said = done
-            read.append(said)
-        else:
-            break
-        note = "Note: read " + ", ".join(read) + ".\n"
-        try:
-            names, rows = _execute(con, stmt)
-            return stmt, names, rows, note
-        except Exception as e:  # noqa: BLE001 (another misspelled column, or the query's own mistake)
-            msg = _first_line(e)
-        if (more := _text_numbers_read(con, schemas, stmt, msg)) is not None:
-            return (*more[:3], note + more[3])
-    return Misread(stmt, ", ".join(read), msg) if partly and read else None
-
-
-_NOT_A_NUMBER = re.compile(r"Could not convert string '(?:[^']|'')*' to (INT\d+|DOUBLE|FLOAT|DECIMAL[^ ]*|BIGINT|INTEGER)"
-                           r" when casting from source column (.+?)$")
-_CAST_TYPES = {"INT8": "TINYINT", "INT16": "SMALLINT", "INT32": "INTEGER", "INT64": "BIGINT", "FLOAT": "DOUBLE"}
-
-
-def _text_numbers_read(con, schemas: Schemas, stmt: str, msg: str):
-    """A text column compared with a number where some of its values are words (``"year discovered"
-    BETWEEN 1800 AND 1899`` where it holds 1766 and 'Ancient'): the query run again with that column
-    read as a number (``TRY_CAST``), the words left out and the reply saying how many, ``(statement,
-    names, rows, note)`` when it then runs, else None. On the fifth real-files set the 1.5B, told
-    "Could not convert string 'Ancient' to INT32", counted every element instead."""
-    m = _NOT_A_NUMBER.search(msg)
-    if not m:
-        return None
-    col = m.group(2).strip().rstrip(".")
-    kind = _CAST_TYPES.get(m.group(1), "DOUBLE" if m.group(1).startswith("DECIMAL") else m.group(1))
-    cast = f"TRY_CAST({quote(col)} AS {kind})"
-    rewritten = _renamed(stmt, col, cast)
-    if rewritten == stmt:
-        return None
-    try:
-        names, rows = _execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
-        return None
-    left = ""
-    for table, cols in sql_hints.queried(schemas, stmt).items():
-        if col in {c for c, _ in cols}:
-            words = con.execute(f"SELECT DISTINCT {quote(col)} FROM {quote(table)} WHERE {quote(col)} IS NOT NULL "
-                                f"AND {cast} IS NULL ORDER BY 1").fetchall()
-            shown = ", ".join(repr(w) for (w,) in words[:3]) + (", ..." if len(words) > 3 else "")
-            left = f"; its values that are not numbers ({shown}) are left out" if words else ""
-            break
-    return rewritten, names, rows, f"Note: read {quote(col)} as a number{left}.\n"
-
-
-_PARTIAL_DATE = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'(\d{4})(?:-(\d{1,2}))?'""")
-
-
-def _partial_dates_read(con, schemas: Schemas, stmt: str, msg: str):
-    """``month = '2015-12'`` (or ``= '2015'``) on a DATE column: the query run again comparing the
-    column's year and month, ``(statement, names, rows, note)`` when it then runs, else None. The
-    1.5B compared the employment table's DATE column ``month`` with '2015-12', read DuckDB's
-    "invalid date field format" and the hint, and answered with the error retold."""
-    if "invalid date field format" not in msg:
-        return None
-    dates = {c.lower(): c for cols in schemas.values() for c, ty in cols if ty.upper().startswith(("DATE", "TIMESTAMP"))}
-    read: list[str] = []
-
-    def spelled(m: re.Match) -> str:
-        col = dates.get((m.group(1) or m.group(2)).lower())
-        if col is None:
-            return m.group(0)
-        year, month = m.group(3), m.group(4)
-        said = f"{year}-{month}" if month else year
-        new = f"year({quote(col)}) = {year}" + (f" AND month({quote(col)}) = {int(month)}" if month else "")
-        read.append(f"{col} = '{said}' as {new}")
-        return f"({new})"
-
-    rewritten = _PARTIAL_DATE.sub(spelled, stmt)
-    if not read:
-        return None
-    try:
-        names, rows = _execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (the query's own error: the original is reported)
-        return None
-    return rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n"
-
-
-def _bare_names_read(con, schemas: Schemas, stmt: str):
-    """Column names that are no SQL identifiers (``eol-esm``, ``Adj.Close``, ``Country Name``)
-    written without quotes, which DuckDB reads as ``eol - esm`` or a syntax error: the query run
-    again with them quoted, ``(statement, names, rows, note)`` when it then runs (read on by
-    :func:`_missing_columns_read` when it then names a column the table lacks), a :class:`Misread`
-    when it then fails on another mistake, else None. After practice the 1.5B sent ``SELECT
-    eol-esm FROM ubuntu`` three times, the error each time asking "did you mean eol-esm?"; over the
-    World Bank's table it wrote ``T1.Country Name`` and ``Indicator Name = ...`` four times over a
-    syntax error "at or near Name"."""
-    odd = sorted({c for cols in schemas.values() for c, _ in cols if not re.fullmatch(r"[A-Za-z_]\w*", c) and c.strip() == c},
-                 key=len, reverse=True)
-    parts = re.split(r"('(?:[^']|'')*'|\"[^\"]*\")", stmt)  # literals and quoted names stay as written
-    read: list[str] = []
-    for i in range(0, len(parts), 2):
-        for name in odd:
-            spelled = r"\s+".join(re.escape(w) for w in name.split())
-            new = re.sub(rf"(?<![\w\"]){spelled}(?![\w\"])", quote(name).replace("\\", "\\\\"), parts[i])
-            if new != parts[i]:
-                parts[i] = new
-                read.append(name)
-    if not read:
-        return None
-    names_read = list(dict.fromkeys(read))
-    rewritten, said = "".join(parts), ", ".join(names_read) + (" as column names" if len(names_read) > 1 else " as a column name")
-    try:
-        names, rows = _execute(con, rewritten)
-        return rewritten, names, rows, f"Note: read {said}.\n"
-    except Exception as e:  # noqa: BLE001 (another mistake in it: read on, or report that one)
-        msg = _first_line(e)
-    more = _missing_columns_read(con, schemas, rewritten, msg, partly=True)
-    if more is None:
-        return Misread(rewritten, said, msg)
-    if isinstance(more, Misread):
-        return Misread(more.stmt, f"{said}, {more.read}", more.msg)
-    return (*more[:3], f"Note: read {said}.\n" + more[3])
-
-
-def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: str | None):
-    """A filter ``column = 'value'`` on a column no queried table has, with a value no column holds,
-    neither of them in the user's question: a filter copied from a demonstration of other data, left
-    out; ``(statement, names, rows, note)`` when the query then runs, else None. Asked for a glucose
-    reading at a time, the 1.5B added ``AND branch = 'Riverside'`` (a demonstration's, over a shop's
-    visits) to a right query four times. Only in an episode (``question`` given), only a filter
-    joined to others by AND: a question that names the value, or a missing column it names, keeps
-    the error."""
-    m = _MISSING_COLUMN.search(msg)
-    if question is None or not m:
-        return None
-    name, asked = m.group(1), " ".join(re.findall(r"\w+", question.lower()))
-    cond = rf'(?:\b\w+\.)?(?:"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"]))\s*=\s*\'((?:[^\']|\'\')*)\''
-    found = re.search(cond, stmt)
-    if not found:
-        return None
-    value = found.group(1).replace("''", "'")
-    words = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
-    if not words(value) or f" {words(value)} " in f" {asked} " or f" {words(name)} " in f" {asked} " \
-            or table_values.holding(con, schemas, value):
-        return None
-    rewritten = re.sub(rf"\s+and\s+{cond}|{cond}\s+and\s+", " ", stmt, count=1, flags=re.IGNORECASE)
-    if rewritten == stmt:
-        return None  # the filter alone: leaving it out would widen the query to everything
-    try:
-        names, rows = _execute(con, rewritten.strip())
-    except Exception:  # noqa: BLE001 (another mistake too: the error stands)
-        return None
-    return rewritten.strip(), names, rows, f"Note: left out {found.group(0)} (no column {name}, no value '{value}' here).\n"
-
-
 def _case_read(con, schemas: Schemas, stmt: str):
     """A query that found nothing because a ``column = 'value'`` filter spelled a value in another
     case or spacing than the one the column holds (``series = 'Jessie'`` where it holds 'jessie'),
@@ -394,7 +120,7 @@ def _case_read(con, schemas: Schemas, stmt: str):
     if not read or rewritten == stmt:
         return None
     try:
-        names, rows = _execute(con, rewritten)
+        names, rows = execute(con, rewritten)
     except Exception:  # noqa: BLE001 (best effort)
         return None
     return (rewritten, names, rows, "Note: read " + ", ".join(read) + ".\n") if not _found_nothing(rows) else None
@@ -414,8 +140,8 @@ def _group_labels_read(con, stmt: str):
         node = tree["statements"][0]["node"]
         if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
             return None
-        said = [_text_at(stmt, e) for e in node["select_list"]]
-        groups = [_text_at(stmt, e) for e in node["group_expressions"] if e["class"] != "CONSTANT"]
+        said = [text_at(stmt, e) for e in node["select_list"]]
+        groups = [text_at(stmt, e) for e in node["group_expressions"] if e["class"] != "CONSTANT"]
         if any(e["class"] == "STAR" for e in node["select_list"]) or not node["select_list"]:
             return None
         first = node["select_list"][0]["query_location"]
@@ -428,51 +154,10 @@ def _group_labels_read(con, stmt: str):
     named = [g if '"' in g or re.fullmatch(r"\w+", g) else f'{g} AS "{g}"' for g in missing]  # headed as written
     rewritten = stmt[:first] + ", ".join(named) + ", " + stmt[first:]
     try:
-        names, rows = _execute(con, rewritten)
+        names, rows = execute(con, rewritten)
     except Exception:  # noqa: BLE001 (best effort: the rows as asked stand)
         return None
     return rewritten, names, rows, f"Note: added {', '.join(missing)} to the columns, to say which group each row is.\n"
-
-
-def _extreme_row_read(con, stmt: str, msg: str):
-    """``SELECT MIN(fertility), year FROM gapminder WHERE country = 'Japan'``, which DuckDB refuses
-    (``year`` is neither grouped nor aggregated), read as meant: the year *of the row* with the least
-    fertility, ``arg_min(year, fertility)``; ``(statement, names, rows, note)``, else None. The 1.5B
-    wrote it for "In which year was Japan's fertility rate at its lowest?", then grouped by year to
-    please the error and answered the first of 50 rows. Only a query with no GROUP BY whose columns
-    are one MIN or MAX of one expression and plain columns is read (DuckDB's own parse)."""
-    if "must appear in the GROUP BY clause" not in msg or re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
-        return None
-    try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
-        node = tree["statements"][0]["node"]
-        if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
-            return None
-        select = node["select_list"]
-        extremes = [e for e in select if e["class"] == "FUNCTION" and e["function_name"].lower() in ("min", "max")
-                    and len(e["arguments"]) == 1 and not e["distinct"]]
-        plain = [e for e in select if e["class"] == "COLUMN_REF"]
-        if len(extremes) != 1 or len(extremes) + len(plain) != len(select) or not plain:
-            return None
-        (extreme,) = extremes
-        by = _text_at(stmt, extreme["arguments"][0]["expression"])
-    except Exception:  # noqa: BLE001 (no parse, or an older DuckDB's: nothing read)
-        return None
-    pick = "arg_min" if extreme["function_name"].lower() == "min" else "arg_max"
-    rewritten = stmt
-    for e in sorted(plain, key=lambda e: -e["query_location"]):  # from the end: earlier locations stay valid
-        text = _text_at(stmt, e)
-        name = e["alias"] or e["column_names"][-1]
-        at = e["query_location"]
-        rewritten = rewritten[:at] + f'{pick}({text}, {by}) AS {quote(name)}' + rewritten[at + len(text):]
-    try:
-        names, rows = _execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (best effort: the error stands)
-        return None
-    said = ", ".join(_text_at(stmt, e) for e in plain)
-    which = "least" if pick == "arg_min" else "greatest"
-    those = "those" if len(plain) > 1 else "that"
-    return rewritten, names, rows, f"Note: read {said} as {those} of the row with the {which} {by}.\n"
 
 
 _AGGREGATES = {"min", "max", "avg", "mean", "sum", "count", "count_star", "median", "first", "last", "any_value"}
@@ -512,11 +197,6 @@ def _single_row_groups(con, schemas: Schemas, stmt: str) -> str:
     if stamps:
         note += f"; to group by day, GROUP BY CAST({quote(stamps[0])} AS DATE)"
     return note + "."
-
-
-def _text_at(stmt: str, expr: dict) -> str:
-    """The statement's text of one parsed expression."""
-    return stmt[expr["query_location"]:expr["query_location"] + expr["query_location_length"]]
 
 
 def _bare(text: str) -> str:
