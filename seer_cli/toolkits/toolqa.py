@@ -48,7 +48,7 @@ from ..toolqa_calls import TOOLQA_ARGS as TOOLQA_ARGS  # the tools' argument nam
 from . import calc
 from .base import SqlTables, Toolkit, tool
 from .sql_names import quote
-from .toolqa_tables import DB_FILES, Tables, file_key, missing, tables
+from .toolqa_tables import DB_FILES, Tables, cell_text, file_key, is_number, missing, tables
 
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
               "scirex": ("scirex/Preprocessed_Scirex.jsonl", "content")}
@@ -183,7 +183,7 @@ class ToolQAToolkit(Toolkit):
             raise KeyError(column)
         c, v = quote(column), "'" + value.replace("'", "''") + "'"
         sql_op = "<>" if op == "!=" else op
-        if not self.strict and _is_number(value):
+        if not self.strict and is_number(value):
             num = f"TRY_CAST({c} AS DOUBLE)"
             gap = "true" if op == "!=" else "false"  # a numeric condition never matches a gap, except !=
             return (f"(CASE WHEN isfinite({num}) THEN {num} {sql_op} {float(value)!r} WHEN {c} = 'nan' THEN {gap} "
@@ -267,7 +267,7 @@ class ToolQAToolkit(Toolkit):
         except Exception as e:
             detail = "" if self.strict else " (" + str(e).strip().splitlines()[0][:200] + ")"
             raise ToolCallError(bad + detail) from None
-        lines = [", ".join(f"{n}: {_sql_value(v)}" for n, v in zip(names, row)) for row in rows[:SQL_ROWS]]
+        lines = [", ".join(f"{n}: {cell_text(v)}" for n, v in zip(names, row)) for row in rows[:SQL_ROWS]]
         text = "\n".join(lines)
         if len(rows) > SQL_ROWS or len(text) > OUTPUT_CHARS:
             text = text[:OUTPUT_CHARS] + "\n... [more rows; add a WHERE or LIMIT]"
@@ -447,14 +447,3 @@ class ToolQAToolkit(Toolkit):
         if not res.ok:
             raise ToolCallError(res.observation())
         return res.observation()
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return text.strip().lower() not in ("nan", "inf", "-inf", "infinity") and bool(text.strip()) and float(text) == float(text)
-    except ValueError:
-        return False
-
-
-def _sql_value(v) -> str:
-    return "---" if v is None else str(v)

@@ -149,3 +149,16 @@ def tables(data_dir: Path, cache_dir: Path) -> Tables:
         if key not in _TABLES:
             _TABLES[key] = Tables(data_dir / "data" / "external_corpus", cache_dir)
         return _TABLES[key]
+
+
+def is_number(text: str) -> bool:
+    """Whether a FilterDB value is a finite number (then compared as one, unquoted)."""
+    try:
+        return text.strip().lower() not in ("nan", "inf", "-inf", "infinity") and bool(text.strip()) and float(text) == float(text)
+    except ValueError:
+        return False
+
+
+def cell_text(v) -> str:
+    """A cell as ToolQA's tools print it: ``---`` for a missing value."""
+    return "---" if v is None else str(v)
