@@ -194,6 +194,15 @@ def test_allowed_exceptions_are_still_needed():
     assert not gone, f"ALLOWED_CYCLES lists cycles that no longer exist: {gone}"
 
 
+MAX_MODULE_LINES = 450  # a module past this holds two concepts: split it where they part
+
+
+def test_no_module_is_longer_than_a_concept():
+    long = {str(p.relative_to(PACKAGE_DIR)): n for p in PACKAGE_DIR.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
+
+
 def test_root_package_gives_only_version():
     """`from seer_cli import Agent` inside the package would hide an arrow behind importlib."""
     wrong = []
