@@ -264,6 +264,32 @@ def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documen
     assert unshown_number("5", "a 4500-line file?", summed) is None
 
 
+def test_a_finish_that_is_no_option_for_a_question_asking_which_option_is_refused_once(tmp_path):
+    """Shown "-J, --xz Filter the archive through xz(1)." for "Which single-letter tar option filters
+    the archive through xz?", the 1.5B answered "xz". A question asking which option refuses once an
+    answer that writes none, after a passage showed options; the next step may Finish. A question that
+    names its option, or an answer with dashes or "=", is taken."""
+    from seer_cli.toolkits import get_toolkit
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tar.md").write_text("# Compression options\n\n-j, --bzip2 Filter the archive through bzip2. "
+                                 "-J, --xz Filter the archive through xz.\n")
+    kit = get_toolkit("general", docs=docs)
+    try:
+        question = "Which single-letter tar option filters the archive through xz?"
+        backend = Scripted([_step("Retrieve", query="xz filter option"), _step("Finish", answer="xz"), _step("Finish", answer="-J")])
+        actions, final = _run(kit, None, "docs", backend, question=question)
+        assert [a.error_kind for a in actions] == [None, "refused", None] and final.answer == "-J"
+        assert actions[1].observation.startswith("Error: the question asks for an option") and "Finish" in _tools(backend.schemas[2])
+        for asked, answer in ((question, "--xz"), ("What does the option -J do?", "filters through xz")):
+            actions, final = _run(kit, None, "docs", Scripted([_step("Retrieve", query="xz"), _step("Finish", answer=answer)]),
+                                  question=asked)
+            assert final.answer == answer and [a.error_kind for a in actions] == [None, None]
+    finally:
+        kit.close()
+
+
 def test_a_finish_with_no_number_for_a_question_asking_how_many_is_refused_once(kit):
     """After a failed convert_time the 1.5B ran print('Hello, World!') and answered "Hello, World!"
     to "How many hours ahead of Berlin is Sydney right now?". A question asking how many or how much

@@ -59,10 +59,17 @@ NUMBER_NOTE = ("Error: the question asks for a number and that answer has none. 
 # answered "What was the total revenue in March 2024?" with "shop_orders"
 TABLE_NAME_NOTE = ("Error: that answer is the name of a table ({name}), not an answer. Query the table with SQL for what "
                    "the question asks, then Finish with the result.")
-REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE)
+# a Finish that is no option for a question asking which option, after the passages showed options: shown
+# "-J, --xz Filter the archive through xz(1)." for "Which single-letter tar option filters the archive through
+# xz?", the 1.5B answered "xz"
+OPTION_NOTE = ("Error: the question asks for an option and that answer is none. Finish with the option as the passage "
+               "writes it (with its dashes, or its name and =).")
+REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE, OPTION_NOTE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old)\b|\bwhat (percentage|percent|fraction|share)\b", re.IGNORECASE)
 _SAYS_NUMBER = re.compile(r"\d|\b(no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                           r"hundred|thousand|million|billion|half|once|twice|never|all|every)\b", re.IGNORECASE)
+_ASKS_OPTION = re.compile(r"\b(which|what)\s+(?:[\w-]+\s+){0,3}?(option|flag|switch)s?\b", re.IGNORECASE)
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9?][\w-]*|\b[A-Za-z][\w.-]*=")  # -J, --xz, AccuracySec=
 _ASKS_CLOCK = re.compile(r"\bwhat time\b(?!\s*(?:zone|difference))|\btime (?:is it|will it be|was it)\b"
                          r"|\bconvert\b.*\b\d{1,2}:\d{2}\b.*\bto\b", re.IGNORECASE)
 
@@ -78,6 +85,7 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     * "columns": the queries used none of a column the question names (``toolkit.unused_columns``);
     * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
     * "number": the question asks how many or how much and the answer says no number;
+    * "option": the question asks which option, a call showed options, and the answer writes none;
     * "shown": only documents were searched and the answer holds a number no passage (nor the
       question) showed (:func:`unshown_number`);
     * "table": the answer is the name of one of the user's tables (:func:`table_named`)."""
@@ -101,6 +109,9 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
     if "number" not in made and _ASKS_NUMBER.search(question) and not _SAYS_NUMBER.search(answer):
         return "number", NUMBER_NOTE, "refused: the question asks for a number"
+    if "option" not in made and _ASKS_OPTION.search(question) and not _OPTION.search(question) and not _OPTION.search(answer) \
+            and any(len(_OPTION.findall(a.observation or "")) >= 2 for a in looked if not a.error):
+        return "option", OPTION_NOTE, "refused: the question asks for an option"
     if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
         return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
     if "table" not in made and (name := table_named(toolkit, question, answer)):
@@ -170,8 +181,8 @@ def bars_finish(observation: str | None) -> bool:
     """Whether the step after this observation may not Finish: after a refusal, except the
     clock's. Told to look, the 1.5B finished again at step 2; told its answer was an error, it
     offered the error twice more; told its answer was no time of day, it has the reply it needs
-    (made to call again, it repeated the call), so that one leaves Finish in."""
-    return is_refusal_note(observation) and observation != CLOCK_NOTE \
+    (made to call again, it repeated the call), so that one leaves Finish in, as does the option's."""
+    return is_refusal_note(observation) and observation not in (CLOCK_NOTE, OPTION_NOTE) \
         and not str(observation).startswith(UNSHOWN_NUMBER_NOTE.split("{", 1)[0])  # it may have read the passage already
 
 
