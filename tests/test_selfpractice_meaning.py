@@ -21,6 +21,22 @@ from seer_cli.toolkits import get_toolkit
 
 from scripted import Scripted
 
+def test_a_column_a_year_is_said_as_the_tables_measure_in_that_year(tmp_path):
+    """The World Bank writes a column a year; practice asked "What is the 2005 of Chile in the fertility
+    data?" and "Which country name has the highest 1986?". A table with three or more columns named
+    as years says each as its measure in that year; a lone column named like a year stays as named."""
+    (tmp_path / "fertility.csv").write_text("Country Name,1990,2000,2010\nChile,2.6,2.1,1.8\nNiger,7.7,7.7,7.6\n")
+    (tmp_path / "plan.csv").write_text("item,2024\nbikes,3\nlocks,9\n")
+    kit = get_toolkit("general", data=[tmp_path / "fertility.csv", tmp_path / "plan.csv"])
+    try:
+        src = kit.sql_tables()
+        said = {t.name: [c.words for c in t.columns] for t in tables_gen.describe_tables(src.con, list(src.tables))}
+        assert said == {"fertility": ["country name", "fertility in 1990", "fertility in 2000", "fertility in 2010"],
+                        "plan": ["item", "2024"]}
+    finally:
+        kit.close()
+
+
 def test_roles_decide_what_is_aggregated(weather):
     src = weather.sql_tables()
     (t,) = tables_gen.describe_tables(src.con, list(src.tables))

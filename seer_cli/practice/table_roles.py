@@ -41,6 +41,7 @@ _INTENSIVE = re.compile(r"\b(temp|rate\b|rates\b|ratio|pct|percent|share\b|avg\b
                         re.IGNORECASE)
 # ... and, in a series (a row a year or a day), counts of what exists at a time: a level, never summed over time
 _LEVEL = re.compile(r"\b(population|employed|employment|unemployed|members|subscribers|inventory|stock|balance|headcount)", re.IGNORECASE)
+_YEAR_NAME = re.compile(r"(1[6-9]|20)\d\d")
 _NULL_LIKE = {"na", "n/a", "nan", "null", "none", "", "-", "?"}
 
 
@@ -79,6 +80,7 @@ class Column(_Named):
     nulls: int
     values: list = field(default_factory=list)  # categories, most frequent first (categorical columns)
     iso_text: bool = False  # text holding ISO dates (2019-10-01): a date column to the templates
+    said: str = ""  # how a question names it, where its name alone does not (a year's column: "fertility in 2005")
 
     mean_abs: float | None = None  # numeric columns: the mean magnitude, so that only like is subtracted from like
     low: float | None = None  # numeric columns: smallest and largest value
@@ -94,9 +96,11 @@ class Column(_Named):
 
     @property
     def words(self) -> str:
-        """The column as words, a trailing unit said as one: "body_mass_g" -> "body mass in grams";
+        """The column as words (or as :attr:`said`), a trailing unit said as one: "body_mass_g" -> "body mass in grams";
         a name in capitals kept so ("AAPL", not "aapl"); marks dropped ("Adj. Close*" -> "adj close",
         "^GSPC" -> "GSPC")."""
+        if self.said:
+            return self.said
         spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", self.name)
         w = [p if len(p) >= 2 and p.isupper() else p.lower() for p in re.findall(r"[A-Za-z0-9]+", spaced)] or [self.name]
         if len(w) >= 2 and w[-1] in UNITS:
@@ -247,6 +251,9 @@ def describe_tables(con, names: list[str]) -> list[Table]:
         series = any(c.is_date or c.role == "year" for c in t.columns)
         for c in t.columns:
             c.in_series = series
+        yearly = [c for c in t.columns if _YEAR_NAME.fullmatch(c.name)]
+        for c in yearly if len(yearly) >= 3 else []:  # a column a year (the World Bank's): "fertility in 2005"
+            c.said = f"{t.words} in {c.name}"
         tables.append(t)
     return tables
 
