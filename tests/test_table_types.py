@@ -474,3 +474,20 @@ def test_groups_that_are_single_rows_are_said_to_be(tmp_path):
         assert "Note" not in kit.call("SQL", {"query": "SELECT kind, MAX(UNEMP) FROM jobs GROUP BY kind"})
     finally:
         kit.close()
+
+
+def test_an_extreme_ordered_and_a_group_ordered_by_its_aggregated_column_are_read(tmp_path):
+    """After practice the 1.5B wrote ``SELECT datetime, MAX(glucose) ... ORDER BY glucose DESC LIMIT 1``
+    (refused: datetime is not grouped) and then ``GROUP BY datetime ORDER BY glucose`` three times
+    (refused: glucose is not grouped). The first is the extreme row's (the order says nothing of one
+    row); the second is ordered by the aggregate of that column."""
+    (tmp_path / "cgm.csv").write_text("datetime,glucose\n2010-06-15 08:02:00,159\n2010-07-03 02:38:00,400\n"
+                                      "2010-06-16 09:00:00,120\n")
+    kit = GeneralToolkit(data=[tmp_path / "cgm.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT datetime, MAX(glucose) FROM cgm ORDER BY glucose DESC LIMIT 1"}) == (
+            "Note: read datetime as that of the row with the greatest glucose.\ndatetime | max(glucose)\n2010-07-03 02:38:00 | 400")
+        said = kit.call("SQL", {"query": "SELECT datetime, MAX(glucose) FROM cgm GROUP BY datetime ORDER BY glucose DESC LIMIT 1"})
+        assert said.startswith("Note: read ORDER BY glucose as ORDER BY MAX(glucose).\ndatetime | max(glucose)\n2010-07-03 02:38:00 | 400")
+    finally:
+        kit.close()
