@@ -1,4 +1,4 @@
-"""The real-files suites (``evals/realfiles``, ``evals/unseen``, ``evals/third``, ``evals/fourth``, ``evals/fifth``, ``evals/sixth``, ``evals/seventh``): well formed,
+"""The real-files suites (``evals/realfiles``, ``evals/unseen``, ``evals/third``, ``evals/fourth``, ``evals/fifth``, ``evals/sixth``, ``evals/seventh``, ``evals/eighth``): well formed,
 their table golds recomputed from the files, and none of their questions in a seed pool (a
 benchmark question in a pool would be tuning to it)."""
 
@@ -16,7 +16,7 @@ from seer_cli.evals.scoring import normalize_answer
 from test_newcomer_suite import seed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITES = ("realfiles", "unseen", "third", "fourth", "fifth", "sixth", "seventh")
+SUITES = ("realfiles", "unseen", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
 
 def _questions(name: str) -> list[dict]:
