@@ -42,7 +42,7 @@ from typing import Any, Callable, Iterable
 
 from ..agent.judge import admit_experience, gold_judge
 from ..rowlog import Recorder, RowLog, run_items
-from . import doc_questions, docs, phrasing, tables, tools
+from . import doc_options, doc_questions, docs, phrasing, tables, tools
 from .examples import ORIGIN, details, recovery, verified, worked
 from .ledger import Ledger, PreferFailures, environment_files, order_by_gaps
 from .tasks import AutoTask, interleave
@@ -99,8 +99,9 @@ def generate_tasks(kit, *, seed: int = 0, backend=None, on_warning: Callable[[st
     if has_tables:
         sources.append(("tables", lambda: tables.generate(kit, rng)))
     if has_docs:
-        # the rules' tasks first, then (with a model) what it proposes a reader would ask (:mod:`.doc_questions`)
-        sources.append(("documents", lambda: itertools.chain(docs.generate(kit, rng),
+        # the rules' tasks first (sentences, then a manual's entries: :mod:`.doc_options`), then (with a model)
+        # what it proposes a reader would ask (:mod:`.doc_questions`)
+        sources.append(("documents", lambda: itertools.chain(docs.generate(kit, rng), doc_options.generate(kit, rng),
                                                              doc_questions.generate(kit, rng, backend, budget=proposals))))
     if n_tools:
         sources.append(("tools", lambda: tools.generate(kit, rng, backend, per_tool=per_tool, on_warning=on_warning)))
