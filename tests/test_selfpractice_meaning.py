@@ -331,6 +331,14 @@ def test_document_facts_stand_on_their_own():
     assert not docs_gen.states_a_fact("SCP curl supports SSH version 2 scp transfers.", "2", "number")
     assert docs_gen.states_a_fact("SSH keys are rotated every 90 days.", "90", "number")
     assert docs_gen.spans("HTTP/3 is only available for HTTPS and not for HTTP URLs.") == []
+    # tail(1)'s option text in the imperative was asked "Print the last how many lines of each FILE ...?"
+    assert not docs_gen.states_a_fact("Print the last 10 lines of each FILE to standard output.", "10", "number")
+    # the 1.5B proposed "What is the name of the software mentioned in the passage?" (a reader has no passage)
+    from seer_cli.practice.doc_questions import acceptable
+
+    passage = "Full documentation is maintained as part of GNU coreutils and available locally."
+    assert not acceptable("What is the name of the software mentioned in the passage?", "GNU coreutils", passage)
+    assert acceptable("Which package maintains the full documentation of ls?", "GNU coreutils", passage)
 
 
 def test_a_solved_task_is_admitted_only_while_its_table_has_no_experience(weather, seer_home, monkeypatch):

@@ -64,7 +64,9 @@ def acceptable(question: str, answer: str, passage: str, headings: tuple[str, ..
         return False
     if _ASKS_AMOUNT.search(q) and not re.search(r"\d", a):  # "What is the maximum time to store entries ...?" -> "MaxFileSec"
         return False
-    return not re.search(r"\b(section|chapter|heading)\s+(number|title)\b|what does .* (mean|stand for)", q)
+    # "What is the name of the software mentioned in the passage?": a reader has no passage, only the question
+    return not re.search(r"\b(section|chapter|heading)\s+(number|title)\b|what does .* (mean|stand for)"
+                         r"|\b(the|this) (passage|text|excerpt|paragraph)\b|\bmentioned\b", q)
 
 
 def _passages(kit, rng: random.Random) -> list:

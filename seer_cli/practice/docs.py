@@ -160,7 +160,10 @@ _ANAPHORA = re.compile(r"^(\w+ ){0,2}(it|its|they|them|their|this|these|those|he
 # a manual page's option text starts at its verb, its subject being the option above it ("Defaults to 30 seconds
 # and must not be smaller than 1 second." under ConnectionRetrySec= of timesyncd.conf(5))
 _SUBJECTLESS = re.compile(r"^(defaults?|takes|specifies|sets|controls|configures|accepts|enables|disables|must|may|can|"
-                          r"returns|selects|determines|applies|uses|causes|overrides|limits)\b", re.IGNORECASE)
+                          r"returns|selects|determines|applies|uses|causes|overrides|limits|"
+                          # an option's text in the imperative (tail(1): "Print the last 10 lines of each FILE ...")
+                          r"print|output|display|show|write|read|use|set|list|exit|follow|keep|skip|stop|start|run|make|"
+                          r"send|allow|ignore|suppress|compress|decompress|sort|filter)\b", re.IGNORECASE)
 # a sentence's subject that names no thing: "If unspecified, the option defaults to 60 seconds." under an option of
 # curl(1) became "If unspecified, the option defaults to how many seconds?" (which option?)
 _UNNAMED_SUBJECT = re.compile(r"\b(the|this|that) (option|setting|flag|switch|argument|parameter|directive)\b(?! (?:is|are) (?:named|called))",
