@@ -227,6 +227,35 @@ def test_a_finish_after_tool_calls_that_left_out_the_stated_time_is_refused_once
         kit.close()
 
 
+def test_one_calls_result_for_a_total_over_several_calls_is_refused_once(tmp_path):
+    """For "the total shipping cost of two parcels to zone A, 2 kg and 5 kg" the 1.5B priced both
+    (6.1, 8.5) and answered the last. A question asking a total, after two or more calls of one of
+    the user's tools with different arguments, refuses once an answer that is one call's result;
+    the next step must call (Calculate). One call, or no total asked, is taken."""
+    from seer_cli.toolkits import get_toolkit
+
+    tools = tmp_path / "ship.py"
+    tools.write_text('def shipping_cost(weight_kg: float, zone: str) -> float:\n'
+                     '    """The cost of shipping one parcel.\n\n    Args:\n        weight_kg: its weight\n        zone: A or B\n    """\n'
+                     '    return round(4.0 + 0.9 * weight_kg, 2) if weight_kg < 3 else 8.5\n')
+    kit = get_toolkit("general", tools_file=tools)
+    try:
+        q = "What is the total shipping cost of two parcels to zone A, one of 2 kg and one of 5 kg?"
+        backend = Scripted([_step("shipping_cost", weight_kg=2, zone="A"), _step("shipping_cost", weight_kg=5, zone="A"),
+                            _step("Finish", answer="8.5"), _step("Calculate", expression="5.8 + 8.5"), _step("Finish", answer="14.3")])
+        actions, final = _run(kit, None, "other", backend, question=q)
+        assert [a.error_kind for a in actions] == [None, None, "refused", None, None] and final.answer == "14.3"
+        assert actions[2].observation.startswith("Error: the question asks for a total and that answer is one call's result (8.5)")
+        assert "Finish" not in _tools(backend.schemas[3])
+        for asked, calls in ((q, [_step("shipping_cost", weight_kg=5, zone="A")]),
+                             ("What does a 5 kg parcel to zone A cost, and a 2 kg one?", [_step("shipping_cost", weight_kg=2, zone="A"),
+                                                                                         _step("shipping_cost", weight_kg=5, zone="A")])):
+            actions, final = _run(kit, None, "other", Scripted(calls + [_step("Finish", answer="8.5")]), question=asked)
+            assert final.answer == "8.5" and actions[-1].error_kind is None
+    finally:
+        kit.close()
+
+
 def test_a_number_no_passage_showed_is_refused_once_after_only_searching_documents(tmp_path):
     """The 1.5B was shown "If not specified, -1 will be assumed" for PASS_MAX_DAYS and answered
     5000. After only document searches, a Finish holding a number that neither a passage nor the

@@ -64,6 +64,10 @@ TABLE_NAME_NOTE = ("Error: that answer is the name of a table ({name}), not an a
 # xz?", the 1.5B answered "xz"
 OPTION_NOTE = ("Error: the question asks for an option and that answer is none. Finish with the option as the passage "
                "writes it (with its dashes, or its name and =).")
+# a Finish that is one call's result for a question asking a total over several calls of the user's tool: for "the
+# total shipping cost of two parcels", the 1.5B priced both (6.1, 8.5) and answered the last, 8.5
+TOTAL_NOTE = ("Error: the question asks for a total and that answer is one call's result ({value}). Add up the results "
+              "of the calls the question needs (Calculate), then Finish with the sum.")
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE, OPTION_NOTE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old)\b|\bwhat (percentage|percent|fraction|share)\b", re.IGNORECASE)
 _SAYS_NUMBER = re.compile(r"\d|\b(no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -86,6 +90,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
     * "number": the question asks how many or how much and the answer says no number;
     * "option": the question asks which option, a call showed options, and the answer writes none;
+    * "total": the question asks a total, and the answer is the result of one of several calls of a
+      user's tool (:func:`one_of_several`);
     * "shown": only documents were searched and the answer holds a number no passage (nor the
       question) showed (:func:`unshown_number`);
     * "table": the answer is the name of one of the user's tables (:func:`table_named`)."""
@@ -112,11 +118,31 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     if "option" not in made and _ASKS_OPTION.search(question) and not _OPTION.search(question) and not _OPTION.search(answer) \
             and any(len(_OPTION.findall(a.observation or "")) >= 2 for a in looked if not a.error):
         return "option", OPTION_NOTE, "refused: the question asks for an option"
+    if "total" not in made and (value := one_of_several(toolkit, question, answer, ok)) is not None:
+        return "total", TOTAL_NOTE.format(value=value), "refused: one call's result for a total"
     if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
         return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
     if "table" not in made and (name := table_named(toolkit, question, answer)):
         return "table", TABLE_NAME_NOTE.format(name=name), "refused: the answer is a table's name"
     return None
+
+
+_ASKS_TOTAL = re.compile(r"\b(total|in total|altogether|combined|sum|together)\b", re.IGNORECASE)
+
+
+def one_of_several(toolkit, question: str, answer: str, ok: list[Any]) -> str | None:
+    """The answer, when the question asks a total, two or more calls of one of the user's own tools
+    (``--tools``, ``--mcp``) worked with different arguments, and the answer is exactly the result
+    of one of them; None otherwise. Only the user's tools: an SQL query or a passage may hold the
+    total itself."""
+    if not _ASKS_TOTAL.search(question):
+        return None
+    mine = {t.name for t in toolkit.user_tools}
+    calls = [a for a in ok if a.tool in mine]
+    if not any(len({repr(sorted((a.args or {}).items())) for a in calls if a.tool == name}) >= 2 for name in mine):
+        return None
+    said = answer.strip().rstrip(".")
+    return said if any((a.observation or "").strip() == said for a in calls) else None
 
 
 def table_named(toolkit, question: str, answer: str) -> str | None:
@@ -168,7 +194,7 @@ def _echoes(action: Any) -> bool:
 
 # the refusal notes that quote what was refused, by their fixed beginnings
 _NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE,
-                                                          TABLE_NAME_NOTE))
+                                                          TABLE_NAME_NOTE, TOTAL_NOTE))
 
 
 def is_refusal_note(observation: str | None) -> bool:
