@@ -18,9 +18,8 @@ import random
 import re
 from typing import Iterator
 
-from ..toolkits.chunks import cites
-from .docs import shows_answer
-from .tasks import AutoTask, Call, interleave
+from .docs import retrieved_task
+from .tasks import AutoTask, interleave
 
 MAX_TASKS = 40
 MAX_CHECKS = 120  # Retrieve calls spent checking candidates, at most
@@ -156,12 +155,9 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
             return
         checks += 1
         try:
-            obs = kit.call("Retrieve", {"query": question})
-        except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
+            task = retrieved_task(kit, name, op, question, answer, question)
+        except LookupError:
             return
-        if not shows_answer(obs, answer, short_ok=True) or not cites(obs, name):
-            continue
-        made_n += 1
-        yield AutoTask("docs", f"docs.{op}", question, answer,
-                       (Call("Retrieve", {"query": question}, "Use Retrieve to search the documents for the passage that answers this."),),
-                       "docs", {"doc": name, "op": op, "sentence": question})
+        if task is not None:
+            made_n += 1
+            yield task

@@ -274,15 +274,26 @@ def generate(kit, rng: random.Random) -> Iterator[AutoTask]:
         question = question_for(sent, span, kind)
         if question is None or span.lower() in question.lower():
             continue
-        query = question
         checks += 1
         try:
-            obs = kit.call("Retrieve", {"query": query})
-        except Exception:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
+            task = retrieved_task(kit, name, kind, question, span, sent, gold=_gold(span, kind))
+        except LookupError:
             return
-        if not shows_answer(obs, span, short_ok=True) or not cites(obs, name):
-            continue
-        made += 1
-        yield AutoTask("docs", f"docs.{kind}", question, _gold(span, kind),
-                       (Call("Retrieve", {"query": query}, "Use Retrieve to search the documents for the passage that answers this."),),
-                       "docs", {"doc": name, "op": kind, "sentence": sent})
+        if task is not None:
+            made += 1
+            yield task
+
+
+def retrieved_task(kit, doc: str, op: str, question: str, answer: str, sentence: str, gold: str | None = None) -> AutoTask | None:
+    """The Retrieve-then-answer task for ``question``, when Retrieve on it returns ``doc`` and shows
+    ``answer`` among its passages (the plan the task teaches works); None when it does not;
+    LookupError when the documents cannot be searched at all (no index, nothing readable)."""
+    try:
+        obs = kit.call("Retrieve", {"query": question})
+    except Exception as e:  # noqa: BLE001 (no index, empty documents: nothing to practise here)
+        raise LookupError(str(e)) from None
+    if not shows_answer(obs, answer, short_ok=True) or not cites(obs, doc):
+        return None
+    return AutoTask("docs", f"docs.{op}", question, answer if gold is None else gold,
+                    (Call("Retrieve", {"query": question}, "Use Retrieve to search the documents for the passage that answers this."),),
+                    "docs", {"doc": doc, "op": op, "sentence": sentence})
