@@ -322,9 +322,7 @@ def _extreme_row_read(con, stmt: str, msg: str):
     if "must appear in the GROUP BY clause" not in msg or re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
         return None
     try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
-        node = tree["statements"][0]["node"]
-        if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
+        if (node := select_node(con, stmt)) is None:
             return None
         select = node["select_list"]
         extremes = [e for e in select if e["class"] == "FUNCTION" and e["function_name"].lower() in ("min", "max")
@@ -365,9 +363,7 @@ def _order_by_aggregate_read(con, stmt: str, msg: str):
         return None
     column = m.group(1)
     try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
-        node = tree["statements"][0]["node"]
-        if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
+        if (node := select_node(con, stmt)) is None:
             return None
         of_it = [e for e in node["select_list"] if e["class"] == "FUNCTION" and len(e["arguments"]) == 1
                  and e["arguments"][0]["expression"]["class"] == "COLUMN_REF"
@@ -386,6 +382,18 @@ def _order_by_aggregate_read(con, stmt: str, msg: str):
     except Exception:  # noqa: BLE001 (best effort: the error stands)
         return None
     return rewritten, names, rows, f"Note: read ORDER BY {column} as ORDER BY {aggregate}.\n"
+
+
+def select_node(con, stmt: str) -> dict | None:
+    """DuckDB's own parse of ``stmt`` (``json_serialize_sql``) when it is one SELECT, else None; a
+    DuckDB whose parse lacks a field makes the caller's lookup fail, which every caller reads as nothing."""
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
+    except Exception:  # noqa: BLE001 (no parse: nothing read)
+        return None
+    if tree.get("error") or len(tree.get("statements", [])) != 1 or tree["statements"][0]["node"]["type"] != "SELECT_NODE":
+        return None
+    return tree["statements"][0]["node"]
 
 
 def text_at(stmt: str, expr: dict) -> str:

@@ -9,13 +9,12 @@ finishes a data question; the toolkit (:mod:`.general`) only wires the connectio
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..errors import ToolCallError
 from . import calc, sql_hints, sql_reads, table_values
 from .sql_names import quote
-from .sql_reads import MISSING_COLUMN, SQL_ROWS, Misread, execute, first_line, text_at
+from .sql_reads import MISSING_COLUMN, SQL_ROWS, Misread, execute, first_line, select_node, text_at
 
 SQL_CHARS = 4_000
 READ_ONLY = re.compile(r"(?is)^(select|with|describe|show|summarize|explain|from)\b")
@@ -136,9 +135,7 @@ def _group_labels_read(con, stmt: str):
     if not re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
         return None  # nothing grouped: no parse on every query
     try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
-        node = tree["statements"][0]["node"]
-        if tree["error"] or len(tree["statements"]) != 1 or node["type"] != "SELECT_NODE":
+        if (node := select_node(con, stmt)) is None:
             return None
         said = [text_at(stmt, e) for e in node["select_list"]]
         groups = [text_at(stmt, e) for e in node["group_expressions"] if e["class"] != "CONSTANT"]
@@ -172,9 +169,8 @@ def _single_row_groups(con, schemas: Schemas, stmt: str) -> str:
     if not re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
         return ""
     try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
-        node = tree["statements"][0]["node"]
-        if tree["error"] or node["type"] != "SELECT_NODE" or node["from_table"]["type"] != "BASE_TABLE":
+        node = select_node(con, stmt)
+        if node is None or node["from_table"]["type"] != "BASE_TABLE":
             return ""
         table = node["from_table"]["table_name"]
         keys = [e["column_names"][-1] for e in node["group_expressions"] if e["class"] == "COLUMN_REF"]

@@ -14,13 +14,13 @@ import calendar
 import re
 from typing import Iterator, NamedTuple
 
+from . import table_types
 from .sql_names import quote
 
 # ``col = 'value'`` / ``"col" = 'value'`` in a query: the filters :func:`near_values` checks
 _EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
 # ``col = 1975`` / ``"col" = 8.3``: the numeric filters :func:`near_values` checks
 _EQ_NUMBER = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])""")
-_NUMERIC = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL", "UBIGINT", "UINTEGER")
 
 
 class Unused(NamedTuple):
@@ -205,7 +205,7 @@ def number_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iter
     for quoted, bare, number in _EQ_NUMBER.findall(unquoted):
         column = quoted or bare
         for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith(_NUMERIC)), None)
+            col = next((c for c, ty in cols if c.lower() == column.lower() and table_types.numeric(ty)), None)
             if col is not None:
                 yield table, col, number
 
@@ -219,7 +219,7 @@ def _holding_number(con, cols: list[tuple[str, str]], table: str, col: str, numb
         low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
         if low is None or low <= float(number) <= high:
             return None
-        return [c for c, ty in cols if c != col and ty.upper().startswith(_NUMERIC)
+        return [c for c, ty in cols if c != col and table_types.numeric(ty)
                 and con.execute(f"SELECT 1 FROM {quote(table)} WHERE {quote(c)} = ? LIMIT 1", [number]).fetchone()][:2]
     except Exception:  # noqa: BLE001 (a hint is best effort)
         return None
