@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..toolkits.sql_names import quote
 from ..toolkits.table_types import FLOAT_TYPES, INT_TYPES, numeric
-from ..toolkits.table_values import category_values
+from ..toolkits.table_values import category_values, year_columns
 from .tasks import format_value, readable
 
 DATE_TYPES = ("DATE", "TIMESTAMP")
@@ -41,7 +41,6 @@ _INTENSIVE = re.compile(r"\b(temp|rate\b|rates\b|ratio|pct|percent|share\b|avg\b
                         re.IGNORECASE)
 # ... and, in a series (a row a year or a day), counts of what exists at a time: a level, never summed over time
 _LEVEL = re.compile(r"\b(population|employed|employment|unemployed|members|subscribers|inventory|stock|balance|headcount)", re.IGNORECASE)
-_YEAR_NAME = re.compile(r"(1[6-9]|20)\d\d")
 _NULL_LIKE = {"na", "n/a", "nan", "null", "none", "", "-", "?"}
 
 
@@ -251,8 +250,8 @@ def describe_tables(con, names: list[str]) -> list[Table]:
         series = any(c.is_date or c.role == "year" for c in t.columns)
         for c in t.columns:
             c.in_series = series
-        yearly = [c for c in t.columns if _YEAR_NAME.fullmatch(c.name)]
-        for c in yearly if len(yearly) >= 3 else []:  # a column a year (the World Bank's): "fertility in 2005"
+        yearly = set(year_columns([c.name for c in t.columns]))
+        for c in (c for c in t.columns if c.name in yearly):  # a column a year (the World Bank's): "fertility in 2005"
             c.said = f"{t.words} in {c.name}"
         tables.append(t)
     return tables

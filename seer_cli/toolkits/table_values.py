@@ -109,6 +109,13 @@ def month_columns(cols: list[tuple[str, str]]) -> dict[int, str]:
     return dict(sorted(found.items())) if len(found) >= 6 else {}
 
 
+def year_columns(cols: list[str]) -> list[str]:
+    """The columns named as years (``1960`` … ``2013``), when a table has at least three of them: a
+    wide table, one row a thing and a column a year (the World Bank's)."""
+    years = [c for c in cols if re.fullmatch(r"(1[6-9]|2[01])\d\d", c)]
+    return years if len(years) >= 3 else []
+
+
 def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: str, column: str) -> str:
     """After "column not found": where the query compared that column with a value, which column
     holds the value ("There is no column company; 'IBM' is a value of symbol: write symbol = 'IBM'.")
@@ -125,7 +132,7 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
                         f"select the month's column (December: {months[-1]}) and filter on the other columns.")
     if _YEARLY.match(column.strip('"')):
         for table, columns in schemas.items():
-            if len(years := [c for c, _ in columns if re.fullmatch(r"(1[6-9]|2[01])\d\d", c)]) >= 3:
+            if years := year_columns([c for c, _ in columns]):
                 asked = re.search(rf'(?<![\w."]){re.escape(column)}"?\s*(?:=|>=?|<=?|between)\s*"?(\d{{4}})', stmt, re.IGNORECASE)
                 year = asked.group(1) if asked and asked.group(1) in years else years[-1]
                 return (f" There is no column {column}: in {table} the years are columns ({quote(years[0])} … {quote(years[-1])}); "
