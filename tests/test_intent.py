@@ -102,6 +102,10 @@ def test_a_question_in_the_documents_words_is_about_them(tmp_path, monkeypatch):
         # numbers of its own for "the highest UID adduser will assign" beside adduser.conf.5.txt)
         assert kit.refine_intent("What is the most the harbour charges for 3 nights?", "math") == "docs"
         assert kit.refine_intent("A harbour has 12 boats and 5 leave. How many stay?", "math") == "math"  # a word problem
+        # which option, with documents given, is a lookup (the vote put "I want ls to group files by their
+        # extension. Which single-letter option sorts that way?" under code, and the 1.5B listed a directory)
+        assert kit.refine_intent("I want ls to group files by extension. Which single-letter option sorts that way?", "code") == "docs"
+        assert kit.refine_intent("What's the flag for verbose output?", "math") == "docs"
         monkeypatch.setattr(intent_mod, "nearest_intent", lambda pool, embedder, question, intents: "math")  # the vote as seen
         assert classify_intent(None, kit, "Which code opens the harbour gate?")[:2] == ("docs", "inputs")
         assert classify_intent(None, kit, "What is 15% of 80?")[:2] == ("math", "nearest")

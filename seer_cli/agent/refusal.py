@@ -17,6 +17,7 @@ from typing import Any
 
 from ..answers import clocks
 from ..pool.records import FINISH
+from ..toolkits.input_words import ASKS_OPTION
 
 ERROR_FINISH_NOTE = (
     "Error: that answer is an error message or an empty result, not an answer to the question. "
@@ -64,6 +65,11 @@ TABLE_NAME_NOTE = ("Error: that answer is the name of a table ({name}), not an a
 # xz?", the 1.5B answered "xz"
 OPTION_NOTE = ("Error: the question asks for an option and that answer is none. Finish with the option as the passage "
                "writes it (with its dashes, or its name and =).")
+# a long option for a question asking a single-letter one, where a passage wrote the two together: shown "-t --test
+# Check integrity of the specified file(s)" for "Which single-letter bzip2 option checks whether a .bz2 file is
+# intact?", the 1.5B answered "--test"
+SHORT_OPTION_NOTE = ("Error: the question asks for a single-letter option and {long} is a long one; the passage writes "
+                     "{short} beside it. Finish with the single-letter option.")
 # a Finish that is one call's result for a question asking a total over several calls of the user's tool: for "the
 # total shipping cost of two parcels", the 1.5B priced both (6.1, 8.5) and answered the last, 8.5
 TOTAL_NOTE = ("Error: the question asks for a total and that answer is one call's result ({value}). Add up the results "
@@ -72,7 +78,6 @@ REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE, OP
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old)\b|\bwhat (percentage|percent|fraction|share)\b", re.IGNORECASE)
 _SAYS_NUMBER = re.compile(r"\d|\b(no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                           r"hundred|thousand|million|billion|half|once|twice|never|all|every)\b", re.IGNORECASE)
-_ASKS_OPTION = re.compile(r"\b(which|what)\s+(?:[\w-]+\s+){0,3}?(option|flag|switch)s?\b", re.IGNORECASE)
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z0-9?][\w-]*|\b[A-Za-z][\w.-]*=")  # -J, --xz, AccuracySec=
 _ASKS_CLOCK = re.compile(r"\bwhat time\b(?!\s*(?:zone|difference))|\btime (?:is it|will it be|was it)\b"
                          r"|\bconvert\b.*\b\d{1,2}:\d{2}\b.*\bto\b", re.IGNORECASE)
@@ -90,6 +95,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     * "clock": the question asks for a time of day, the answer shows none, and a tool showed one;
     * "number": the question asks how many or how much and the answer says no number;
     * "option": the question asks which option, a call showed options, and the answer writes none;
+    * "short": the question asks a single-letter option and the answer is the long one a passage
+      wrote beside it (:func:`long_for_short`);
     * "total": the question asks a total, and the answer is the result of one of several calls of a
       user's tool (:func:`one_of_several`);
     * "shown": only documents were searched and the answer holds a number no passage (nor the
@@ -115,15 +122,35 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "clock", CLOCK_NOTE, "refused: the question asks for a time of day"
     if "number" not in made and _ASKS_NUMBER.search(question) and not _SAYS_NUMBER.search(answer):
         return "number", NUMBER_NOTE, "refused: the question asks for a number"
-    if "option" not in made and _ASKS_OPTION.search(question) and not _OPTION.search(question) and not _OPTION.search(answer) \
+    if "option" not in made and ASKS_OPTION.search(question) and not _OPTION.search(question) and not _OPTION.search(answer) \
             and any(len(_OPTION.findall(a.observation or "")) >= 2 for a in looked if not a.error):
         return "option", OPTION_NOTE, "refused: the question asks for an option"
+    if "short" not in made and (pair := long_for_short(question, answer, looked)):
+        return "short", SHORT_OPTION_NOTE.format(long=pair[0], short=pair[1]), "refused: a long option for a single-letter one"
     if "total" not in made and (value := one_of_several(toolkit, question, answer, ok)) is not None:
         return "total", TOTAL_NOTE.format(value=value), "refused: one call's result for a total"
     if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
         return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
     if "table" not in made and (name := table_named(toolkit, question, answer)):
         return "table", TABLE_NAME_NOTE.format(name=name), "refused: the answer is a table's name"
+    return None
+
+
+_ASKS_SHORT = re.compile(r"\b(single|one)[- ](letter|character)\b|\bshort\b", re.IGNORECASE)
+_LONG_ANSWER = re.compile(r"""\s*[`'"]?(--[A-Za-z0-9][\w-]*)(?:=\S*)?[`'"]?\.?\s*""")
+
+
+def long_for_short(question: str, answer: str, looked: list[Any]) -> tuple[str, str] | None:
+    """``(long, short)`` when the question asks a single-letter (or short) option, the answer is a
+    long option alone, and a passage wrote a single-letter option beside it (``-t --test``,
+    ``-k, --keep``); None otherwise."""
+    said = _LONG_ANSWER.fullmatch(answer)
+    if not said or not (_ASKS_SHORT.search(question) and ASKS_OPTION.search(question)):
+        return None
+    pair = re.compile(rf"(?<![\w-])(-[A-Za-z0-9]),?\s+{re.escape(said.group(1))}(?![\w-])")
+    for action in looked:
+        if not action.error and (found := pair.search(action.observation or "")):
+            return said.group(1), found.group(1)
     return None
 
 
@@ -194,7 +221,7 @@ def _echoes(action: Any) -> bool:
 
 # the refusal notes that quote what was refused, by their fixed beginnings
 _NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE,
-                                                          TABLE_NAME_NOTE, TOTAL_NOTE))
+                                                          TABLE_NAME_NOTE, TOTAL_NOTE, SHORT_OPTION_NOTE))
 
 
 def is_refusal_note(observation: str | None) -> bool:
@@ -209,7 +236,7 @@ def bars_finish(observation: str | None) -> bool:
     offered the error twice more; told its answer was no time of day, it has the reply it needs
     (made to call again, it repeated the call), so that one leaves Finish in, as does the option's."""
     return is_refusal_note(observation) and observation not in (CLOCK_NOTE, OPTION_NOTE) \
-        and not str(observation).startswith(UNSHOWN_NUMBER_NOTE.split("{", 1)[0])  # it may have read the passage already
+        and not str(observation).startswith((UNSHOWN_NUMBER_NOTE.split("{", 1)[0], SHORT_OPTION_NOTE.split("{", 1)[0]))  # it has the passage
 
 
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too

@@ -151,6 +151,14 @@ class Toolkit:
         on a question that needs a look, after calls of no such tool, is refused once."""
         return True
 
+    def first_tools(self, intent: str) -> frozenset[str]:
+        """The tools the first step of a question of ``intent`` may call: on a question about the
+        user's inputs (:meth:`needs_lookup`) those that read them (:meth:`reads_inputs`), so it
+        looks before it computes or answers; empty (any tool) otherwise."""
+        if not self.needs_lookup(intent):
+            return frozenset()
+        return frozenset(t.name for t in self.tools() if t.name != FINISH and self.reads_inputs(t.name))
+
     def refine_intent(self, question: str, intent: str) -> str:
         """The intent after what the toolkit knows of its inputs (a question in its documents' words
         is about them); by default the classifier's."""

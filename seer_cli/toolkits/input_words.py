@@ -106,6 +106,8 @@ _NOT_QUANTITY = re.compile(
     r"|(?i:\bto\s+(?:\d+|one|two|three)\s+(?:decimal|significant|digit|place)s?\b)"  # a rounding
     r"|(?i:\b\d+\s+decimals?(?:\s+places?)?\b)")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+# a question asking which option ("Which single-letter tar option filters through xz?"): a lookup in documents
+ASKS_OPTION = re.compile(r"\b(which|what(?:'s)?)\s+(?:[\w-]+\s+){0,3}?(option|flag|switch)s?\b", re.IGNORECASE)
 
 
 def own_quantities(question: str) -> int:
@@ -188,7 +190,9 @@ def refined_intent(question: str, intent: str, *, schemas: dict[str, list[tuple[
     * "other" (the user's tools look first) for a math or code question that says a word of one of
       their names ("Convert 15:30 Tokyo time to Los Angeles time." with ``convert_time``);
     * "docs" for one with no number said in the documents' words (``covers``: "Which code opens the
-      harbour gate?").
+      harbour gate?"), and for one asking which option (the vote put "I want ls to group files by
+      their extension. Which single-letter option sorts that way?" under code, and the 1.5B listed
+      a directory in Python).
 
     Everything else as classified; "other" with the user's tools stays (it looks first)."""
     if intent == "other" and tool_names:
@@ -202,6 +206,8 @@ def refined_intent(question: str, intent: str, *, schemas: dict[str, list[tuple[
         return intent
     if tool_names and intent in ("math", "code") and names_a_tool(question, tool_names):
         return "other"
+    if doc_names and ASKS_OPTION.search(question):
+        return "docs"
     if not doc_names or re.search(r"\d", question) or covers is None:
         return intent  # a number in the question: it may well be arithmetic; the classifier decides
     return "docs" if covers(question) else intent
