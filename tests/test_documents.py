@@ -306,6 +306,26 @@ def test_self_practice_makes_tasks_from_a_pdf(tmp_path, embedder):
     assert "[fees.pdf p.2]" in kit.call("Retrieve", tasks[0].calls[0].args)
 
 
+def test_a_snippet_starts_at_the_list_entry_that_answers():
+    """A manual's option list has no full stops once its lines are joined: the snippet window was a
+    whole run from the list's start, and the word every entry says ("sort") counted as much as the
+    one only the answer says ("extension"). Entries split a passage, and rarer words weigh more."""
+    from seer_cli.toolkits.retrieval import snippet
+
+    entries = ["-r, --reverse reverse order while sorting", "-S sort by file size, largest first",
+               "--sort=WORD sort by WORD instead of name", "-t sort by time, newest first",
+               "-u with -lt: sort by, and show, access time", "-U do not sort; list entries in directory order",
+               "-v natural sort of (version) numbers within text", "-x list entries by lines instead of by columns",
+               "-X sort alphabetically by entry extension", "-Z, --context print any security context of each file"]
+    text = " ".join(entries * 2)
+    got = snippet(text, "Which single-letter ls option sorts files by their extension?", 120)
+    assert got.startswith("… -X sort alphabetically by entry extension"), got
+    timer = ("Each setting takes a time span value. PollIntervalMinSec= defaults to 32 seconds and must not be smaller "
+             "than 16 seconds. PollIntervalMaxSec= defaults to 34 min 8 s and must be larger than PollIntervalMinSec=. "
+             "ConnectionRetrySec= Specifies the minimum delay before attempts to contact a new server. Defaults to 30 seconds.")
+    assert "32 seconds" in snippet(timer, "What is the default of PollIntervalMinSec=?", 100)
+
+
 def test_retrieve_shows_the_sentences_that_answer_within_the_prompts_budget(tmp_path):
     """The prompt shows the model the first prompt_observation_chars of an observation; whole
     ~200-word passages put the answer past that cut for 41 of 50 real document questions (the
