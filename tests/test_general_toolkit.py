@@ -350,7 +350,8 @@ def test_a_value_the_column_holds_short_is_read_so(tmp_path):
             "Note: read 'Saturday' as 'Sat' (day holds it so).\navg(tip)\n3")
         assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Thursday'"}) == (
             "Note: read 'Thursday' as 'Thur' (day holds it so).\ncount_star()\n1")
-        assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Sunday'"}) == "count_star()\n0"
+        assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Sunday'"}) == (
+            "count_star()\n0\nNote: 'Sunday' is not a value of day; its values are 'Sat', 'Thur'.")  # held in no form: listed
         assert kit.call("SQL", {"query": "SELECT count(*) FROM tips WHERE day = 'Sat' AND tip > 9"}) == "count_star()\n0"
     finally:
         kit.close()
@@ -369,7 +370,8 @@ def test_an_empty_result_names_the_values_the_table_holds(tmp_path):
         assert "(no rows)" in part and "it holds 'Biscoe'" in part
         there = kit.call("SQL", {"query": "SELECT * FROM penguins WHERE species='Gentoo' AND mass > 9000"})
         assert there.endswith("(no rows)")  # Gentoo exists: the other condition excluded it
-        assert kit.call("SQL", {"query": "SELECT * FROM penguins WHERE species='Emperor'"}).endswith("(no rows)")
+        assert kit.call("SQL", {"query": "SELECT * FROM penguins WHERE species='Emperor'"}).endswith(
+            "(no rows)\nNote: 'Emperor' is not a value of species; its values are 'Adelie', 'Chinstrap', 'Gentoo'.")
         assert "Note" not in kit.call("SQL", {"query": "SELECT mass FROM penguins WHERE species = 'Gentoo'"})
     finally:
         kit.close()

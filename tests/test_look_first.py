@@ -372,6 +372,24 @@ def test_a_long_option_for_a_question_asking_a_single_letter_one_is_refused_once
     assert long_for_short("Which single-letter option forces?", "--force", shown) is None  # no passage paired it
 
 
+def test_a_finish_that_is_a_columns_name_is_refused_once(kit):
+    """Shown "Sub-Category | total_profit" over "Tables | -17725.4811" for "Which sub-category lost the
+    most money?", the 1.5B answered "Sub-Category". A Finish that is the header of a column the last
+    query showed with rows is refused once; the next step may Finish with the value."""
+    from seer_cli.agent.refusal import column_named
+
+    query = "SELECT day, riders FROM rides ORDER BY riders DESC LIMIT 1"
+    backend = Scripted([_step("SQL", query=query), _step("Finish", answer="day"), _step("Finish", answer="2024-01-02")])
+    actions, final = _run(kit, None, "data", backend, question="Which day had the most riders?")
+    assert [a.error_kind for a in actions] == [None, "refused", None] and final.answer == "2024-01-02"
+    assert "name of a column (day)" in actions[1].observation and "Finish" in _tools(backend.schemas[2])
+    shown = [ActionStep(1, "t", "SQL", {}, observation="Note: read x.\nSub-Category | total\nTables | -17725.48")]
+    assert column_named("Which sub-category lost most?", "Sub-Category", shown) == "Sub-Category"
+    assert column_named("Which column holds the loss?", "Sub-Category", shown) is None  # asked about columns
+    assert column_named("Which sub-category lost most?", "Tables", shown) is None
+    assert column_named("Which?", "total", [ActionStep(1, "t", "SQL", {}, observation="total\n(no rows)")]) is None
+
+
 def test_a_finish_with_no_number_for_a_question_asking_how_many_is_refused_once(kit):
     """After a failed convert_time the 1.5B ran print('Hello, World!') and answered "Hello, World!"
     to "How many hours ahead of Berlin is Sydney right now?". A question asking how many or how much

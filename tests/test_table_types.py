@@ -175,8 +175,8 @@ def test_a_wrong_table_name_over_one_table_is_read_as_that_table(tmp_path):
         assert kit.call("SQL", {"query": "SELECT nonfarm FROM employees WHERE year = 2015"}) == \
             'Note: read table employees as us_employment.\nNote: read year as year(month).\nnonfarm\n143093'
         with pytest.raises(ToolCallError, match=r'^SQL error \(after reading table employees as us_employment\): '
-                                                r'Binder Error: Referenced column "staff" not found'):
-            kit.call("SQL", {"query": "SELECT staff FROM employees"})  # still wrong when read so: the next mistake
+                                                r'Binder Error: Referenced column "sector" not found'):
+            kit.call("SQL", {"query": "SELECT nonfarm FROM employees WHERE sector = 'retail'"})  # still wrong when read so
     finally:
         kit.close()
     (tmp_path / "other.csv").write_text("a\n1\n")
@@ -205,7 +205,8 @@ def test_a_value_in_another_case_and_a_bare_odd_column_name_are_read_as_meant(tm
             'Note: read eol-esm as a column name.\neol-esm\n2022-06-30'
         assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE version = '22.04'"}).endswith(
             "Note: '22.04' is not a value of version; it holds '22.04 LTS'.")
-        assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE series = 'buster'"}) == "release\n(no rows)"
+        assert kit.call("SQL", {"query": "SELECT release FROM releases WHERE series = 'buster'"}) == \
+            "release\n(no rows)\nNote: 'buster' is not a value of series; its values are 'jammy', 'jessie', 'stretch'."  # absent
     finally:
         kit.close()
     from seer_cli.agent.refusal import is_error_answer
@@ -489,5 +490,49 @@ def test_an_extreme_ordered_and_a_group_ordered_by_its_aggregated_column_are_rea
             "Note: read datetime as that of the row with the greatest glucose.\ndatetime | max(glucose)\n2010-07-03 02:38:00 | 400")
         said = kit.call("SQL", {"query": "SELECT datetime, MAX(glucose) FROM cgm GROUP BY datetime ORDER BY glucose DESC LIMIT 1"})
         assert said.startswith("Note: read ORDER BY glucose as ORDER BY MAX(glucose).\ndatetime | max(glucose)\n2010-07-03 02:38:00 | 400")
+    finally:
+        kit.close()
+
+
+def test_a_missing_column_over_a_table_with_one_measure_is_that_measure(tmp_path):
+    """A series a person keeps has one column of numbers: the 1.5B asked the Nile's yearly table
+    (year, volume) for ``flow`` four times, and a turnover index whose column is a code
+    (``STS.M.I7.W.TOVT.NS0016.4.000``, dates written ``Jan-1-1995``) for ``index_value``, ``index``
+    and a demonstration's ``salary``. A missing column there is the measure, and the reply says so;
+    not a date part, not one compared with text, and not where the table has two measures."""
+    (tmp_path / "nile.csv").write_text("year,volume\n1871,1120\n1872,1160\n1913,456\n")
+    (tmp_path / "index.csv").write_text("DATE,STS.M.I7.W.TOVT.NS0016.4.000\nJan-1-2009,90.5\nFeb-1-2009,92.94\nJan-1-2010,95\n")
+    (tmp_path / "two.csv").write_text("year,low,high\n2000,1,5\n")
+    kit = GeneralToolkit(data=[tmp_path / "nile.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT year FROM flows WHERE flow < 500"}) == \
+            'Note: read table flows as nile.\nNote: read flow as "volume".\nyear\n1913'
+        with pytest.raises(ToolCallError, match='column "river" not found'):
+            kit.call("SQL", {"query": "SELECT count(*) FROM nile WHERE river = 'Nile'"})
+    finally:
+        kit.close()
+    kit = GeneralToolkit(data=[tmp_path / "index.csv"])
+    try:
+        assert "DATE DATE" in kit.call("Tables", {})
+        assert kit.call("SQL", {"query": "SELECT round(avg(index_value), 2) FROM elec WHERE year = 2009"}).endswith("\n91.72")
+    finally:
+        kit.close()
+    kit = GeneralToolkit(data=[tmp_path / "two.csv"])
+    try:
+        with pytest.raises(ToolCallError, match='column "price" not found'):  # low or high? no guess
+            kit.call("SQL", {"query": "SELECT price FROM two"})
+    finally:
+        kit.close()
+
+
+def test_a_value_no_row_holds_in_a_column_of_few_values_lists_them(tmp_path):
+    """The 1.5B counted ``winner = 'winner'`` and ``result = 'outstanding majority'`` over an
+    election's districts, got 0 and answered 0; the note now lists what such a column holds."""
+    (tmp_path / "election.csv").write_text("district,winner,result\nA,Coderre,plurality\nB,Joly,majority\nC,Coderre,majority\n")
+    kit = GeneralToolkit(data=[tmp_path / "election.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT count(*) FROM election WHERE result = 'outstanding majority'"})
+        assert got.endswith("Note: 'outstanding majority' is not a value of result; its values are 'majority', 'plurality'.")
+        assert "Note" not in kit.call("SQL", {"query": "SELECT count(*) FROM election WHERE winner = 'Joly'"})
     finally:
         kit.close()

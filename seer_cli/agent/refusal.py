@@ -60,6 +60,10 @@ NUMBER_NOTE = ("Error: the question asks for a number and that answer has none. 
 # answered "What was the total revenue in March 2024?" with "shop_orders"
 TABLE_NAME_NOTE = ("Error: that answer is the name of a table ({name}), not an answer. Query the table with SQL for what "
                    "the question asks, then Finish with the result.")
+# a Finish that is the header of a column a query showed, not a value under it: shown "Sub-Category | total_profit"
+# over "Tables | -17725.4811" for "Which sub-category lost the most money overall?", the 1.5B answered "Sub-Category"
+COLUMN_NAME_NOTE = ("Error: that answer is the name of a column ({name}), not a value. Finish with the value the result "
+                    "shows under it.")
 # a Finish that is no option for a question asking which option, after the passages showed options: shown
 # "-J, --xz Filter the archive through xz(1)." for "Which single-letter tar option filters the archive through
 # xz?", the 1.5B answered "xz"
@@ -101,7 +105,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
       user's tool (:func:`one_of_several`);
     * "shown": only documents were searched and the answer holds a number no passage (nor the
       question) showed (:func:`unshown_number`);
-    * "table": the answer is the name of one of the user's tables (:func:`table_named`)."""
+    * "table": the answer is the name of one of the user's tables (:func:`table_named`);
+    * "column": the answer is the header of a column the last query showed (:func:`column_named`)."""
     looked = [a for a in actions if a.tool not in (None, FINISH)]
     ok = [a for a in looked if not a.error]  # a failed query used nothing ("company = 'IBM'")
     # a look is a call that read the user's inputs and worked: not Calculate("4500 / 1000") for a question about the
@@ -133,6 +138,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
     if "table" not in made and (name := table_named(toolkit, question, answer)):
         return "table", TABLE_NAME_NOTE.format(name=name), "refused: the answer is a table's name"
+    if "column" not in made and (name := column_named(question, answer, ok)):
+        return "column", COLUMN_NAME_NOTE.format(name=name), "refused: the answer is a column's name"
     return None
 
 
@@ -181,6 +188,19 @@ def table_named(toolkit, question: str, answer: str) -> str | None:
     return next((t for t in toolkit.table_names() if t.lower() == a or t.lower().rsplit(".", 1)[-1] == a), None)
 
 
+def column_named(question: str, answer: str, ok: list[Any]) -> str | None:
+    """The header of a column that the last SQL result showing rows had, when ``answer`` is that
+    header alone and the question does not ask about columns; None otherwise."""
+    said = answer.strip().strip("'\"`.").lower()
+    if not said or re.search(r"\bcolumns?\b", question, re.IGNORECASE):
+        return None
+    shown = next((a.observation or "" for a in reversed(ok) if a.tool == "SQL"), "")
+    lines = [line for line in shown.splitlines() if line.strip() and not line.startswith("Note:")]
+    if len(lines) < 2 or lines[1].startswith("("):  # a header and at least one row ("(no rows)" is none)
+        return None
+    return next((h.strip() for h in lines[0].split(" | ") if h.strip().strip('"').lower() == said), None)
+
+
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
 
 
@@ -221,7 +241,7 @@ def _echoes(action: Any) -> bool:
 
 # the refusal notes that quote what was refused, by their fixed beginnings
 _NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE,
-                                                          TABLE_NAME_NOTE, TOTAL_NOTE, SHORT_OPTION_NOTE))
+                                                          TABLE_NAME_NOTE, TOTAL_NOTE, SHORT_OPTION_NOTE, COLUMN_NAME_NOTE))
 
 
 def is_refusal_note(observation: str | None) -> bool:
@@ -234,9 +254,10 @@ def bars_finish(observation: str | None) -> bool:
     """Whether the step after this observation may not Finish: after a refusal, except the
     clock's. Told to look, the 1.5B finished again at step 2; told its answer was an error, it
     offered the error twice more; told its answer was no time of day, it has the reply it needs
-    (made to call again, it repeated the call), so that one leaves Finish in, as does the option's."""
+    (made to call again, it repeated the call), so that one leaves Finish in, as do the option's,
+    the short option's, the unshown number's (it may have read the passage) and the column name's."""
     return is_refusal_note(observation) and observation not in (CLOCK_NOTE, OPTION_NOTE) \
-        and not str(observation).startswith((UNSHOWN_NUMBER_NOTE.split("{", 1)[0], SHORT_OPTION_NOTE.split("{", 1)[0]))  # it has the passage
+        and not str(observation).startswith(tuple(n.split("{", 1)[0] for n in (UNSHOWN_NUMBER_NOTE, SHORT_OPTION_NOTE, COLUMN_NAME_NOTE)))
 
 
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too

@@ -11,11 +11,12 @@ in order; every read is best effort and leaves the original error standing when 
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from dataclasses import dataclass
 
-from . import sql_hints, table_values
+from . import sql_hints, table_types, table_values
 from .sql_names import quote
 
 SQL_ROWS = 50  # rows a query's reply shows at most (one more is fetched, to know there are more)
@@ -112,6 +113,28 @@ def _date_part(schemas: Schemas, stmt: str, name: str) -> tuple[str, str] | None
     return stmt, f"{name} as {part}({dates[0]})"
 
 
+_ID = re.compile(r"(?:^|[^A-Za-z])(?:id|ID|Id)$|(?<=[a-z])ID$|^(?:id|ID|Id)(?:[^A-Za-z]|$)")  # AirportID, station_id
+
+
+def _sole_measure(schemas: Schemas, stmt: str, name: str) -> str | None:
+    """The one column of numbers the queried tables measure with (not a date part such as
+    ``year``, not an identifier), for a missing column ``name`` the query uses as a number (in
+    ``avg``, ``sum``, ``min``, ``max`` or compared with a number) that names no date part and is
+    spelled like no column; None when the tables have several. A series a person keeps has one:
+    the 1.5B asked the Nile's yearly table (``year``, ``volume``) for ``flow < 700`` in four
+    identical queries, and a turnover index whose column is the code ``STS.M.I7.W.TOVT.NS0016.4.000``
+    for ``avg(index)``, ``index_reading > 100`` and, copying a demonstration, ``sum(salary)``."""
+    n = re.escape(name)
+    as_number = re.search(rf'\b(?:avg|sum|min|max|median|stddev)\s*\(\s*"?{n}"?\s*\)|(?<![\w."]){n}"?\s*(?:[<>]=?|=|<>|!=|BETWEEN)\s*-?\d',
+                          stmt, re.IGNORECASE)
+    cols = _queried(schemas, stmt)
+    if not as_number or sql_hints.date_part(name) or _DATE_WORDS & set(_spelled(name).split("_")) \
+            or difflib.get_close_matches(_spelled(name), [_spelled(c) for c, _ in cols], n=1, cutoff=0.75):
+        return None
+    measures = [c for c, ty in cols if table_types.numeric(ty) and not sql_hints.date_part(c) and not _ID.search(c)]
+    return measures[0] if len(measures) == 1 else None
+
+
 def _spelled(name: str) -> str:
     """A column name as a programmer spells it: lower case, each run of other characters one "_"
     ("Computer Science" and "computer-science" are both ``computer_science``)."""
@@ -154,6 +177,8 @@ def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int 
         hits = {c for c in cols if _spelled(c) == _spelled(name)} or {c for c in cols if _spelled(_unqualified(c)) == _spelled(name)}
         if not hits and (dates := _date_columns(schemas, stmt)) and len(dates) == 1 and _DATE_WORDS & set(_spelled(name).split("_")):
             hits = set(dates)  # visit_date, time, timestamp: the one date column ("time (UTC)")
+        if not hits and (measure := _sole_measure(schemas, stmt, name)):
+            hits = {measure}
         if len(hits) == 1 and (col := hits.pop()) != name:
             stmt = _renamed(stmt, name, quote(col))
             read.append(f"{name} as {quote(col)}")

@@ -53,6 +53,7 @@ TEXT_MISSING = ("NA", "N/A", "n/a", "#N/A", "NaN", "nan", "null", "NULL", "Null"
 # strptime formats people write dates in (ISO dates DuckDB's sniffer already reads)
 DATE_FORMATS = (
     "%b %d %Y", "%b %d, %Y", "%B %d %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y",
+    "%b-%d-%Y", "%B-%d-%Y", "%d-%B-%Y",  # statsmodels' elec_equip.csv: Jan-1-1995
     "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%d.%m.%Y", "%m-%d-%Y", "%d-%m-%Y", "%Y-%m-%d",
 )
 

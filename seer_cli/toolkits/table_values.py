@@ -179,7 +179,8 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
     """For each ``column = 'value'`` of ``stmt`` whose value is not in that text column but is there
     in another case or spacing, inside longer values or shortened (``'Sat'`` of ``'Saturday'``): a
     note saying what the column holds ("'gentoo' is not a value of species; it holds 'Gentoo'");
-    else the other columns that hold it. A small model filters on the words of the question, which are seldom the table's exact spelling.
+    else the other columns that hold it, else the column's values when it has few (:func:`_few_values`). A small
+    model filters on the words of the question, which are seldom the table's exact spelling.
     And each ``column = number`` no value of the column reaches that another column holds."""
     notes = []
     for table, col, value in text_filters(schemas, stmt):
@@ -199,10 +200,26 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
             notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
         elif others := holding(con, schemas, value, skip=col):
             notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
+        elif listed := _few_values(con, table, col):
+            notes.append(f"'{value}' is not a value of {col}; its values are " + ", ".join(f"'{v}'" for v in listed))
     for table, col, number in number_filters(schemas, stmt):
         if holders := _holding_number(con, schemas[table], table, col, number):
             notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(holders)}")
     return list(dict.fromkeys(notes))
+
+
+FEW_VALUES = 8  # a text column with at most this many values is listed when a filter's value is none of them
+
+
+def _few_values(con, table: str, col: str) -> list | None:
+    """The values of a text column that has at most :data:`FEW_VALUES` of them (a category), else
+    None. The 1.5B counted ``winner = 'winner'`` and ``result = 'outstanding majority'`` over an
+    election's districts, got 0 twice and answered 0: the column held the candidates' names, and
+    'Majority' or 'Plurality'."""
+    try:
+        return category_values(con, quote(table), col, FEW_VALUES)
+    except Exception:  # noqa: BLE001 (a hint is best effort)
+        return None
 
 
 def number_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
