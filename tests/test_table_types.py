@@ -536,3 +536,24 @@ def test_a_value_no_row_holds_in_a_column_of_few_values_lists_them(tmp_path):
         assert "Note" not in kit.call("SQL", {"query": "SELECT count(*) FROM election WHERE winner = 'Joly'"})
     finally:
         kit.close()
+
+
+def test_min_of_the_key_for_which_key_had_the_least_gets_a_note(tmp_path):
+    """The 1.5B answered "Which year had the lowest Nile flow?" with ``SELECT min(year) FROM nile``,
+    the table's first year. When the question asks which key holds the most or least of something
+    and the query took MIN or MAX of that key over the whole table, a note says how to find the row;
+    "the earliest year" and a filtered MIN ("the first year below 700") are meant as written."""
+    (tmp_path / "nile.csv").write_text("year,volume\n1871,1120\n1872,1160\n1913,456\n")
+    kit = GeneralToolkit(data=[tmp_path / "nile.csv"])
+    try:
+        with kit.asked("Which year had the lowest Nile flow?"):
+            got = kit.call("SQL", {"query": "SELECT min(year) FROM nile"})
+            assert got.endswith('Note: MIN(year) is the least year itself, not the year with the lowest value of another column; '
+                                'for that, SELECT "year" FROM "nile" ORDER BY that column ASC LIMIT 1.')
+            assert "Note" not in kit.call("SQL", {"query": "SELECT year FROM nile ORDER BY volume LIMIT 1"})
+        for question, query in (("What is the earliest year in the table?", "SELECT min(year) FROM nile"),
+                                ("What was the first year the flow dropped below 700?", "SELECT min(year) FROM nile WHERE volume < 700")):
+            with kit.asked(question):
+                assert "Note" not in kit.call("SQL", {"query": query})
+    finally:
+        kit.close()

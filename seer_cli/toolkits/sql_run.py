@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ToolCallError
-from . import calc, sql_hints, sql_reads, table_values
+from . import calc, sql_hints, sql_reads, table_types, table_values
 from .sql_names import quote
 from .sql_reads import MISSING_COLUMN, SQL_ROWS, Misread, execute, first_line, select_node, text_at
 
@@ -55,6 +55,8 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
     text = read + format_table(names, rows)
     if len(rows) > 1 or re.search(r"\blimit\b", stmt, re.IGNORECASE):
         text += _single_row_groups(con, schemas, stmt)
+    if question and len(rows) == 1:
+        text += _extreme_of_the_key(con, schemas, stmt, question)
     if _found_nothing(rows):
         notes = table_values.near_values(con, schemas, stmt)
         text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
@@ -193,6 +195,42 @@ def _single_row_groups(con, schemas: Schemas, stmt: str) -> str:
     if stamps:
         note += f"; to group by day, GROUP BY CAST({quote(stamps[0])} AS DATE)"
     return note + "."
+
+
+_WHICH = re.compile(r"\b(?:which|what)\s+(\w+)\b", re.IGNORECASE)
+# not "earliest" or "latest": MIN(year) is the earliest year
+_SUPERLATIVE = re.compile(r"\b(highest|lowest|most|least|largest|smallest|biggest|fewest|greatest|best|worst|hottest|coldest|"
+                          r"wettest|driest|longest|shortest)\b", re.IGNORECASE)
+
+
+def _extreme_of_the_key(con, schemas: Schemas, stmt: str, question: str) -> str:
+    """A note when the question asks which row (a year, a month) holds the most or least of
+    something and the query took ``MIN`` or ``MAX`` of that key itself, over the whole table: the
+    1.5B answered "Which year had the lowest Nile flow?" with ``SELECT min(year) FROM nile``, the
+    first year of the table; "" otherwise (a filter, as in "the first year below 700", is meant)."""
+    which, most = _WHICH.search(question), _SUPERLATIVE.search(question)
+    if not which or not most:
+        return ""
+    try:
+        node = select_node(con, stmt)
+        if node is None or len(node["select_list"]) != 1 or node["where_clause"] is not None or node["group_expressions"]:
+            return ""
+        only = node["select_list"][0]
+        if only["class"] != "FUNCTION" or only["function_name"].lower() not in ("min", "max") or len(only["arguments"]) != 1:
+            return ""
+        arg, table = only["arguments"][0]["expression"], node["from_table"]["table_name"]
+    except Exception:  # noqa: BLE001 (a note is best effort)
+        return ""
+    key = arg.get("column_names", [""])[-1] if arg.get("class") == "COLUMN_REF" else ""
+    others = [c for c, ty in schemas.get(table, []) if c.lower() != key.lower() and table_types.numeric(ty)]
+    if not key or which.group(1).lower() not in key.lower() or not others:
+        return ""
+    return (f"\nNote: {only['function_name'].upper()}({key}) is the {'least' if only['function_name'].lower() == 'min' else 'greatest'} "
+            f"{key} itself, not the {key} with the {most.group(1).lower()} value of another column; for that, SELECT {quote(key)} "
+            f"FROM {quote(table)} ORDER BY that column {'ASC' if most.group(1).lower() in _LOW else 'DESC'} LIMIT 1.")
+
+
+_LOW = {"lowest", "least", "smallest", "fewest", "worst", "coldest", "driest", "shortest"}
 
 
 def _bare(text: str) -> str:
