@@ -95,7 +95,7 @@ class Settings:
 
     # --- agent -----------------------------------------------------------------------------
     max_steps: int = 10
-    prompt_observation_chars: int = 800  # observation length shown in the prompt (Retrieve's 3 snippets, 750 characters, fit)
+    prompt_observation_chars: int = 1200  # observation length shown in the prompt (Retrieve's 3 snippets, 1,050 characters, fit)
     demo_observation_chars: int = 160  # observation length shown in recalled demonstrations
     thought_max_chars: int = 200
     step_max_tokens: int = 192
