@@ -119,10 +119,11 @@ def test_a_question_naming_a_table_or_column_is_about_the_data(tmp_path):
     average?" as "other" over penguins.csv and the 1.5B answered at step 1 from its own knowledge.
     A question naming a table or a column (not a generic one like "year") is about the data."""
     csv = tmp_path / "harbour_boats.csv"
-    csv.write_text("boat_name,hull_colour,berth,year\nPetrel,red,A4,2001\nSkua,blue,B2,2015\n")
+    csv.write_text("boat_name,hull_colour,berth,year,HULLLENGTH\nPetrel,red,A4,2001,7.5\nSkua,blue,B2,2015,9\n")
     kit = GeneralToolkit(data=[csv])
     try:
         assert kit.refine_intent("Which hull colour is the most common?", "other") == "data"
+        assert kit.refine_intent("What is the average hull length of the fleet?", "math") == "data"  # HULLLENGTH, run together
         assert kit.refine_intent("How many berths are taken?", "math") == "data"
         assert kit.refine_intent("How many boats are there?", "other") == "data"  # the table's name
         assert kit.refine_intent("What year is it?", "other") == "other"  # a generic column word alone

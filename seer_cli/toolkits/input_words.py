@@ -94,8 +94,13 @@ def names_a_table(question: str, schemas: dict[str, list[tuple[str, str]]], colu
 
 
 def _asked(question: str) -> set[str]:
-    """The stemmed words of a question (numbers left out), to compare with the words of names."""
-    return {t for t in tokens(question, query=True) if t.isalpha()}
+    """The stemmed words of a question (numbers left out), to compare with the words of names, and
+    each two words in a row written as one: a name run together (statsmodels' ``STACKLOSS`` and
+    ``AIRFLOW``) is said "stack loss" and "air flow", and "What is the average stack loss over all the
+    runs?" was classified as arithmetic; the 1.5B added up numbers of its own."""
+    words = re.findall(r"[a-z]+", question.lower())
+    joined = {t for a, b in zip(words, words[1:]) for t in tokens(a + b, query=True)}
+    return {t for t in tokens(question, query=True) if t.isalpha()} | joined
 
 
 # A number that is not a quantity the question brings: a year, a clock time, a date's day, a rounding
