@@ -250,6 +250,10 @@ def is_refusal_note(observation: str | None) -> bool:
     return text in REFUSAL_NOTES or text.startswith(_NOTE_STARTS)
 
 
+# the refusal notes after which Finish stays offered, by their fixed beginnings (:func:`bars_finish`)
+_FINISH_STAYS = tuple(n.split("{", 1)[0] for n in (UNSHOWN_NUMBER_NOTE, SHORT_OPTION_NOTE, COLUMN_NAME_NOTE))
+
+
 def bars_finish(observation: str | None) -> bool:
     """Whether the step after this observation may not Finish: after a refusal, except the
     clock's. Told to look, the 1.5B finished again at step 2; told its answer was an error, it
@@ -257,7 +261,7 @@ def bars_finish(observation: str | None) -> bool:
     (made to call again, it repeated the call), so that one leaves Finish in, as do the option's,
     the short option's, the unshown number's (it may have read the passage) and the column name's."""
     return is_refusal_note(observation) and observation not in (CLOCK_NOTE, OPTION_NOTE) \
-        and not str(observation).startswith(tuple(n.split("{", 1)[0] for n in (UNSHOWN_NUMBER_NOTE, SHORT_OPTION_NOTE, COLUMN_NAME_NOTE)))
+        and not str(observation).startswith(_FINISH_STAYS)
 
 
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too

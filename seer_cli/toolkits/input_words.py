@@ -49,15 +49,11 @@ TIME_WORDS = frozenset(tokens("year month week day hour minute second quarter se
 _STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
 
 
-# A row's identifier (AirportID, customer_id, "station id"): "which airport" asks for an airport, not its number
-_IDENTIFIER = re.compile(r"(?:^|[^A-Za-z])(?:id|ID|Id)$|(?<=[a-z])ID$|^(?:id|ID|Id)(?:[^A-Za-z]|$)")
-
-
 def named_columns(question: str, schemas: dict[str, list[tuple[str, str]]]) -> list[str]:
     """The numeric columns ``question`` asks about by name: every word of the column's name is a
     word of the question, one of them not generic ("How much did General Motors invest" names
     ``invest``; "education and health services" names ``education_and_health_services``; "the temp
-    max" names ``temp_max``, not ``temp_min``), time columns and identifiers left out ("Which airport
+    max" names ``temp_max``, not ``temp_min``), time columns and identifiers (:func:`.table_types.identifier`) left out ("Which airport
     is the highest?" does not name ``AirportID``: the 1.5B, told to read it, answered with the ID). Where one named column's words are part of another's, only the longer one
     (``other_services`` is not named by "education and health services")."""
     asked, found = _asked(question), dict[str, set[str]]()
@@ -70,7 +66,7 @@ def named_columns(question: str, schemas: dict[str, list[tuple[str, str]]]) -> l
             if col in months.values():
                 continue
             words = _name_words([col])
-            if not table_types.numeric(typ) or words & TIME_WORDS or not (words - GENERIC) or _IDENTIFIER.search(col):
+            if not table_types.numeric(typ) or words & TIME_WORDS or not (words - GENERIC) or table_types.identifier(col):
                 continue
             if words <= asked:
                 found.setdefault(col, words)

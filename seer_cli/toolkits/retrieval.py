@@ -168,8 +168,7 @@ def snippet(text: str, query: str, chars: int = 240) -> str:
         return text
     want = set(tokens(query, query=True))
     parts = [q for p in _SENTENCE.split(text) if p.strip() for q in _ENTRY.split(p) if q.strip()]
-    words = [set(tokens(p)) for p in parts]  # each part stemmed once, not once per window holding it
-    hits = [want & w for w in words]
+    hits = [want & set(tokens(p)) for p in parts]  # each part stemmed once, not once per window holding it
     # a word in every entry of a list ("sort" in ls's) says a little less than one in a single entry ("extension");
     # weighted by idf alone, a rare word of the question that the answer does not use won the window in prose
     weight = {w: 1.0 + 0.3 * math.log((len(parts) + 1) / (0.5 + sum(w in h for h in hits))) for w in want}

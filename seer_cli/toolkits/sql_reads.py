@@ -97,6 +97,11 @@ def _date_columns(schemas: Schemas, stmt: str) -> list[str]:
 _DATE_WORDS = {"date", "time", "timestamp", "datetime", "dt"}
 
 
+def _names_a_date(name: str) -> bool:
+    """Whether a column name says a date or time (``visit_date``, ``time``), not a part of one."""
+    return bool(_DATE_WORDS & set(_spelled(name).split("_")))
+
+
 def _unqualified(column: str) -> str:
     """A column name without its unit or qualifier in brackets ("temperature (celsius)" is "temperature")."""
     return re.sub(r"\s*[(\[][^()\[\]]*[)\]]\s*$", "", column) or column
@@ -113,9 +118,6 @@ def _date_part(schemas: Schemas, stmt: str, name: str) -> tuple[str, str] | None
     return stmt, f"{name} as {part}({dates[0]})"
 
 
-_ID = re.compile(r"(?:^|[^A-Za-z])(?:id|ID|Id)$|(?<=[a-z])ID$|^(?:id|ID|Id)(?:[^A-Za-z]|$)")  # AirportID, station_id
-
-
 def _sole_measure(schemas: Schemas, stmt: str, name: str) -> str | None:
     """The one column of numbers the queried tables measure with (not a date part such as
     ``year``, not an identifier), for a missing column ``name`` the query uses as a number (in
@@ -128,10 +130,10 @@ def _sole_measure(schemas: Schemas, stmt: str, name: str) -> str | None:
     as_number = re.search(rf'\b(?:avg|sum|min|max|median|stddev)\s*\(\s*"?{n}"?\s*\)|(?<![\w."]){n}"?\s*(?:[<>]=?|=|<>|!=|BETWEEN)\s*-?\d',
                           stmt, re.IGNORECASE)
     cols = _queried(schemas, stmt)
-    if not as_number or sql_hints.date_part(name) or _DATE_WORDS & set(_spelled(name).split("_")) \
+    if not as_number or sql_hints.date_part(name) or _names_a_date(name) \
             or difflib.get_close_matches(_spelled(name), [_spelled(c) for c, _ in cols], n=1, cutoff=0.75):
         return None
-    measures = [c for c, ty in cols if table_types.numeric(ty) and not sql_hints.date_part(c) and not _ID.search(c)]
+    measures = [c for c, ty in cols if table_types.numeric(ty) and not sql_hints.date_part(c) and not table_types.identifier(c)]
     return measures[0] if len(measures) == 1 else None
 
 
@@ -175,7 +177,7 @@ def _missing_columns_read(con, schemas: Schemas, stmt: str, msg: str, most: int 
         name = m.group(1)
         cols = [c for c, _ in _queried(schemas, stmt)]
         hits = {c for c in cols if _spelled(c) == _spelled(name)} or {c for c in cols if _spelled(_unqualified(c)) == _spelled(name)}
-        if not hits and (dates := _date_columns(schemas, stmt)) and len(dates) == 1 and _DATE_WORDS & set(_spelled(name).split("_")):
+        if not hits and (dates := _date_columns(schemas, stmt)) and len(dates) == 1 and _names_a_date(name):
             hits = set(dates)  # visit_date, time, timestamp: the one date column ("time (UTC)")
         if not hits and (measure := _sole_measure(schemas, stmt, name)):
             hits = {measure}

@@ -45,6 +45,16 @@ def numeric(typ: str) -> bool:
     """Whether a column of DuckDB type ``typ`` holds numbers."""
     return typ.upper().startswith(INT_TYPES + FLOAT_TYPES)
 
+
+_IDENTIFIER = re.compile(r"(?:^|[^A-Za-z])(?:id|ID|Id)$|(?<=[a-z])ID$|^(?:id|ID|Id)(?:[^A-Za-z]|$)")
+
+
+def identifier(column: str) -> bool:
+    """Whether a column's name says it identifies rows (``AirportID``, ``customer_id``, ``station id``):
+    its numbers are labels, not a measure."""
+    return _IDENTIFIER.search(column) is not None
+
+
 MISSING = ("", "NA", "N/A", "n/a", "na", "#N/A", "NaN", "nan", "null", "NULL", "Null", "None", "none", "nil", "NIL", "-", "--",
            "?", ".")
 # in a column of words, only the markers that mean nothing else ("None" may be a category, "-" a value)
