@@ -1,6 +1,8 @@
 """The OpenAI-compatible HTTP backend against real servers on 127.0.0.1.
 
-A real ``python -m llama_cpp.server`` subprocess serves the bundled model. The failure cases use
+A real ``llama_cpp.server`` subprocess serves the bundled model, loaded on the CPU path seer's own
+probe chose for this machine (:mod:`seer_cli.backends.cpu_path`): with llama.cpp's extra buffer
+types on, a server on a host that advertises AMX dies at its first decode. The failure cases use
 tiny real servers (a closed port, a server answering garbage, one that never answers), because
 those are exactly the misbehaviours a user's URL can show.
 """
@@ -35,13 +37,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# llama_cpp.server, its model loaded inside cpu_path.extra_bufts(<the probe's verdict>)
+_SERVE = """
+import runpy, sys
+from pathlib import Path
+from seer_cli.backends import cpu_path
+from seer_cli.config import load_settings
+model = Path(sys.argv[sys.argv.index("--model") + 1])
+chosen = cpu_path.choose(model, load_settings().cpu_probe_dir)
+with cpu_path.extra_bufts(chosen.extra_bufts):
+    runpy.run_module("llama_cpp.server", run_name="__main__")
+"""
+
+
 @pytest.fixture(scope="module")
 def server(gguf_path, tmp_path_factory):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     log = open(log_path, "wb")  # a file, not a pipe: llama.cpp's load log would fill a pipe and block
     proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path), "--host", "127.0.0.1",
+        [sys.executable, "-c", _SERVE, "--model", str(gguf_path), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048"],
         stdout=log, stderr=subprocess.STDOUT,
     )
