@@ -137,6 +137,17 @@ def test_a_refused_argument_retold_is_not_an_answer():
     assert not is_error_answer("11:00", failed)
 
 
+def test_nothing_found_retold_is_not_an_answer():
+    """The 1.5B's query found no row ('2' is not a value of age; the note said it holds '2 years old'),
+    and it answered "No 2-year-old cows found"."""
+    from seer_cli.agent.refusal import is_error_answer
+
+    empty = ["breed | avg_butterfat\n(no rows)\nNote: '2' is not a value of age; it holds '2 years old'."]
+    assert is_error_answer("No 2-year-old cows found", empty)
+    assert not is_error_answer("No 2-year-old cows found", ["count\n3"])  # the query found rows: taken as said
+    assert not is_error_answer("Guernsey", empty)
+
+
 def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_path):
     """After practice the 1.5B answered "snow days in 2012" by counting snow days in every year,
     and "female Chinstrap penguins" by averaging every female, copying a demonstration with one

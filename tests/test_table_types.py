@@ -557,3 +557,68 @@ def test_min_of_the_key_for_which_key_had_the_least_gets_a_note(tmp_path):
                 assert "Note" not in kit.call("SQL", {"query": query})
     finally:
         kit.close()
+
+
+def test_a_percentage_on_the_other_scale_gets_a_note(tmp_path):
+    """The 1.5B counted "cows that gave milk with more than 5% butterfat" with ``butterfat > 0.05``
+    where butterfat holds percentages (3.3 to 6.6): every cow. The note names the number meant, on
+    either scale; a comparison on the column's own scale, or a question with no percentage, gets none."""
+    (tmp_path / "cows.csv").write_text("butterfat,share,breed\n3.3,0.02,Jersey\n5.2,0.07,Jersey\n6.1,0.2,Ayrshire\n")
+    kit = GeneralToolkit(data=[tmp_path / "cows.csv"])
+    try:
+        with kit.asked("how many cows gave milk with more than 5% butterfat?"):
+            got = kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE butterfat > 0.05"})
+            assert got.endswith("Note: butterfat runs from 3.3 to 6.1, so the question's 5% is butterfat > 5 here, not 0.05.")
+            assert "Note" not in kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE butterfat > 5"})
+            assert "share > 0.05 here, not 5" in kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE share > 5"})
+        with kit.asked("how many cows gave more than 0.05 butterfat?"):
+            assert "Note" not in kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE butterfat > 0.05"})
+    finally:
+        kit.close()
+
+
+def test_a_text_order_that_holds_for_no_row_gets_a_note(tmp_path):
+    """The 1.5B added ``age > 'Mature'`` (a condition never asked; 'Mature' is the last of age's values
+    in text order) to a count, got 0 and answered 0."""
+    (tmp_path / "cows.csv").write_text("butterfat,age,breed\n3.3,Mature,Jersey\n5.2,2 years old,Jersey\n")
+    kit = GeneralToolkit(data=[tmp_path / "cows.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE butterfat > 5 AND age > 'Mature'"})
+        assert got.endswith("Note: age > 'Mature' holds for no row: it compares text in alphabetical order; "
+                            "its values are '2 years old', 'Mature'.")
+        assert "Note" not in kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE age >= 'Mature'"})
+    finally:
+        kit.close()
+
+
+def test_the_first_word_of_a_family_of_values_is_a_value_to_use(tmp_path):
+    """"how many different Firefox versions are listed?" over a column of "Firefox 25.0", "Chrome
+    31.0" ...: the 1.5B counted every version. The first word values share is a value the question
+    names (the refusal's :meth:`unused_values`), and a filter on it alone gets the LIKE that finds them."""
+    rows = ["Chrome 30.0", "Chrome 31.0", "Firefox 25.0", "Firefox 24.0", "Firefox 26.0", "The Browser", "The Other", "Opera 12"]
+    (tmp_path / "browsers.csv").write_text("version,share\n" + "".join(f"{v},{i}\n" for i, v in enumerate(rows)))
+    kit = GeneralToolkit(data=[tmp_path / "browsers.csv"])
+    try:
+        counted = ("SQL", {"query": "SELECT count(DISTINCT version) FROM browsers"})
+        assert kit.unused_values("how many different Firefox versions are listed?", [counted]).values == ["Firefox"]
+        assert kit.unused_values("how many versions does the table list?", [counted]) is None  # "The" begins two, and is no value
+        got = kit.call("SQL", {"query": "SELECT count(*) FROM browsers WHERE version = 'Firefox'"})
+        assert got.endswith("\"version\" LIKE 'Firefox %' matches the 3 that begin with it.")
+    finally:
+        kit.close()
+
+
+def test_the_second_highest_is_not_the_first_row(tmp_path):
+    """The 1.5B answered "which breed has the second-highest average butterfat?" with ``ORDER BY ...
+    DESC LIMIT 1``: the highest."""
+    (tmp_path / "cows.csv").write_text("butterfat,breed\n3.3,Ayrshire\n5.2,Jersey\n4.1,Guernsey\n")
+    kit = GeneralToolkit(data=[tmp_path / "cows.csv"])
+    try:
+        with kit.asked("Which breed has the second-highest average butterfat?"):
+            got = kit.call("SQL", {"query": "SELECT breed FROM cows GROUP BY breed ORDER BY avg(butterfat) DESC LIMIT 1"})
+            assert got.endswith("Note: LIMIT 1 keeps the first row of that order; the question asks the second: LIMIT 1 OFFSET 1.")
+            assert "Note" not in kit.call("SQL", {"query": "SELECT breed FROM cows GROUP BY breed ORDER BY avg(butterfat) DESC LIMIT 1 OFFSET 1"})
+        with kit.asked("Which breed has the highest average butterfat?"):
+            assert "Note" not in kit.call("SQL", {"query": "SELECT breed FROM cows GROUP BY breed ORDER BY avg(butterfat) DESC LIMIT 1"})
+    finally:
+        kit.close()

@@ -267,7 +267,7 @@ def bars_finish(observation: str | None) -> bool:
 _ERROR_START = re.compile(r"(error|exception|traceback|we have failed)\b([\s:(.!]|$)", re.IGNORECASE)  # "Error" alone too
 # an error retold in the model's words ("The table 'sales' does not exist."), after a call failed
 # ("The timezone 'Chicago' is not recognized." after convert_time refused the name, the real-files run)
-_ERROR_RETOLD = re.compile(r"\b(no (rows|data|results?|records|matches|matching \w+)\b|does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
+_ERROR_RETOLD = re.compile(r"\b(no (rows|data|results?|records|matches|matching \w+)\b|no [\w -]{1,40}? found|does not exist|doesn't exist|not found|no such \w+|(is|are) not (available|defined|recogni[sz]ed|valid|supported)"
                            r"|(does not|doesn't|do not|don't) support|is incomplete|is not a value|is not an? \w+ (in|of) the"
                            r"|there is no (column|table|such|value|row|data)|should be (formatted|written|quoted|in the format)"
                            r"|not defined|unknown (table|column|tool|function|time ?zone)|invalid|unable to|could not|cannot be"

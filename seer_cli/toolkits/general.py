@@ -145,7 +145,8 @@ class GeneralToolkit(Toolkit):
 
     def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> Unused | None:
         """Years and category names (a text column's capitalised values, when it has at most
-        :data:`CATEGORY_VALUES` of them) that ``question`` names as words, that the tables hold,
+        :data:`CATEGORY_VALUES` of them, and the first words its values share: "Firefox" of
+        "Firefox 25.0") that ``question`` names as words, that the tables hold,
         and that no SQL query of the episode wrote: "snow days in 2012" answered by counting snow
         days in every year. Only once SQL was called (a Finish with no look is refused apart).
         First, a time of day the question states that no call of the user's tools took
@@ -160,7 +161,8 @@ class GeneralToolkit(Toolkit):
             for table, cols in self._schemas.items():
                 for col, typ in cols:
                     if typ.upper().startswith("VARCHAR"):
-                        found += table_values.names(table_values.category_values(con, quote(table), col, CATEGORY_VALUES) or [])
+                        found += table_values.names((table_values.category_values(con, quote(table), col, CATEGORY_VALUES) or [])
+                                                    + (table_values.leading_words(con, quote(table), col, CATEGORY_VALUES) or []))
             self._held = list(dict.fromkeys(found)) + table_values.years_spanned(con, self._schemas)
         return table_values.unused(question, self._held, queries)
 

@@ -56,7 +56,9 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
     if len(rows) > 1 or re.search(r"\blimit\b", stmt, re.IGNORECASE):
         text += _single_row_groups(con, schemas, stmt)
     if question and len(rows) == 1:
-        text += _extreme_of_the_key(con, schemas, stmt, question)
+        text += _extreme_of_the_key(con, schemas, stmt, question) + _ordinal_limit(stmt, question)
+    if question and (scaled := table_values.percent_scale_notes(con, schemas, stmt, question)):
+        text += "\nNote: " + "; ".join(scaled) + "."
     if _found_nothing(rows):
         notes = table_values.near_values(con, schemas, stmt)
         text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
@@ -228,6 +230,21 @@ def _extreme_of_the_key(con, schemas: Schemas, stmt: str, question: str) -> str:
     return (f"\nNote: {only['function_name'].upper()}({key}) is the {'least' if only['function_name'].lower() == 'min' else 'greatest'} "
             f"{key} itself, not the {key} with the {most.group(1).lower()} value of another column; for that, SELECT {quote(key)} "
             f"FROM {quote(table)} ORDER BY that column {'ASC' if most.group(1).lower() in _LOW else 'DESC'} LIMIT 1.")
+
+
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[- ]" + _SUPERLATIVE.pattern[2:], re.IGNORECASE)
+_RANK = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+
+
+def _ordinal_limit(stmt: str, question: str) -> str:
+    """A note when the question asks the second (third ...) highest and the query ordered and kept
+    its first row: the 1.5B answered "which breed has the second-highest average butterfat?" with
+    ``ORDER BY avg_butterfat DESC LIMIT 1``; "" otherwise."""
+    m = _ORDINAL.search(question)
+    if not m or not re.search(r"\border\s+by\b", stmt, re.IGNORECASE) or not re.search(r"\blimit\s+1\s*$", stmt, re.IGNORECASE):
+        return ""
+    return (f"\nNote: LIMIT 1 keeps the first row of that order; the question asks the {m.group(1).lower()}: "
+            f"LIMIT 1 OFFSET {_RANK[m.group(1).lower()] - 1}.")
 
 
 _LOW = {"lowest", "least", "smallest", "fewest", "worst", "coldest", "driest", "shortest"}

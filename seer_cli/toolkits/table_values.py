@@ -21,6 +21,12 @@ from .sql_names import quote
 _EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
 # ``col = 1975`` / ``"col" = 8.3``: the numeric filters :func:`near_values` checks
 _EQ_NUMBER = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])""")
+# ``col > 'value'`` (<, >=, <=): text compared in alphabetical order
+_ORDER_LITERAL = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*(<=|>=|<|>)\s*'((?:[^']|'')*)'""")
+# ``col > 0.05`` (any comparison with a number)
+_CMP_NUMBER = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*(<=|>=|<>|!=|<|>|=)\s*(-?(?:\d+(?:\.\d*)?|\.\d+))(?![\w.])""")
+# "more than 5% butterfat", "above 12.5 percent"
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:%|per\s?cent\b)", re.IGNORECASE)
 
 
 class Unused(NamedTuple):
@@ -40,6 +46,24 @@ def category_values(con, source: str, column: str, limit: int) -> list | None:
     rows = con.execute(f"SELECT {c}, count(*) AS n FROM {source} WHERE {c} IS NOT NULL AND trim({c}) <> '' "
                        f"GROUP BY {c} ORDER BY n DESC, {c} LIMIT {limit + 1}").fetchall()
     return None if len(rows) > limit else [v for (v, _n) in rows]
+
+
+_FUNCTION_WORDS = {"the", "a", "an", "of", "in", "on", "for", "and", "or", "to", "with", "at", "by", "from", "not", "no",
+                   "new", "old", "other", "all", "mr", "mrs", "ms", "dr"}
+
+
+def leading_words(con, source: str, column: str, limit: int) -> list | None:
+    """The first words that begin two or more values of a text column, not all of them, most frequent
+    first ("Firefox" of "Firefox 25.0", "Firefox 24.0" ...; "IE" of "IE 10.0"), or None when there
+    are more than ``limit``. A question says "Firefox versions" of a column of browser versions; the
+    1.5B counted every version (118 for 29)."""
+    c = quote(column)
+    rows = con.execute(f"SELECT split_part(trim({c}), ' ', 1) AS w, count(*) AS n, (SELECT count(*) FROM {source}) AS total "
+                       f"FROM {source} WHERE strpos(trim({c}), ' ') > 0 GROUP BY w HAVING count(*) >= 2 "
+                       f"ORDER BY n DESC, w LIMIT {limit + 1}").fetchall()
+    if len(rows) > limit:
+        return None
+    return [w for (w, n, total) in rows if n < total and w.lower().strip(".") not in _FUNCTION_WORDS]
 
 
 def names(values: list) -> list[str]:
@@ -197,7 +221,8 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
         except Exception:  # noqa: BLE001 (a hint is best effort)
             continue
         if near:
-            notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near))
+            notes.append(f"'{value}' is not a value of {col}; it holds " + ", ".join(f"'{v}'" for v in near)
+                         + _beginning(con, table, col, value, str(near[0])))
         elif others := holding(con, schemas, value, skip=col):
             notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
         elif listed := _few_values(con, table, col):
@@ -205,7 +230,77 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
     for table, col, number in number_filters(schemas, stmt):
         if holders := _holding_number(con, schemas[table], table, col, number):
             notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(holders)}")
+    notes += _text_orders_holding_nothing(con, schemas, stmt)
     return list(dict.fromkeys(notes))
+
+
+def _text_orders_holding_nothing(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> list[str]:
+    """For each ``column > 'value'`` (or <, >=, <=) of ``stmt`` on a text column that holds for no row
+    of its table: a note saying so, with the column's values when it has few. The 1.5B counted cows
+    ``WHERE butterfat > 0.05 AND age > 'Mature'`` (a condition the question never asked; 'Mature' is
+    the greatest of age's values in text order), got 0 and answered 0."""
+    notes = []
+    for quoted, bare, op, value in _ORDER_LITERAL.findall(stmt):
+        column, value = (quoted or bare), value.replace("''", "'")
+        for table, cols in schemas.items():
+            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+            if col is None:
+                continue
+            try:
+                if con.execute(f"SELECT 1 FROM {quote(table)} WHERE {quote(col)} {op} ? LIMIT 1", [value]).fetchone():
+                    continue
+            except Exception:  # noqa: BLE001 (a hint is best effort)
+                continue
+            listed = _few_values(con, table, col)
+            notes.append(f"{col} {op} '{value}' holds for no row: it compares text in alphabetical order"
+                         + ("; its values are " + ", ".join(f"'{v}'" for v in listed) if listed else ""))
+    return notes
+
+
+def percent_scale_notes(con, schemas: dict[str, list[tuple[str, str]]], stmt: str, question: str) -> list[str]:
+    """For each comparison of a numeric column with a number that is the question's percentage on the
+    other scale (``butterfat > 0.05`` for "more than 5% butterfat" where butterfat runs 3.4 to 6.6;
+    ``share > 5`` for "above 5%" where share runs 0 to 1): a note saying which number the column means.
+    The 1.5B wrote the fraction for a column of percentages and counted every cow."""
+    asked = {float(n) for n in _PERCENT.findall(question)}
+    if not asked:
+        return []
+    notes = []
+    unquoted = " ".join(re.split(r"'(?:[^']|'')*'", stmt)[::2])
+    for quoted, bare, op, number in _CMP_NUMBER.findall(unquoted):
+        column, value = (quoted or bare), float(number)
+        for table, cols in schemas.items():
+            col = next((c for c, ty in cols if c.lower() == column.lower() and table_types.numeric(ty)), None)
+            if col is None:
+                continue
+            try:
+                low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
+            except Exception:  # noqa: BLE001 (a hint is best effort)
+                continue
+            if low is None or high is None:
+                continue
+            if 0 < value < 1 and round(value * 100, 6) in asked and low >= 1 and high <= 100:
+                percent, meant = value * 100, value * 100
+            elif value >= 1 and value in asked and low >= 0 and high <= 1:
+                percent, meant = value, value / 100
+            else:
+                continue
+            notes.append(f"{col} runs from {low:g} to {high:g}, so the question's {percent:g}% is {col} {op} {meant:g} here, not {number}")
+    return list(dict.fromkeys(notes))
+
+
+def _beginning(con, table: str, col: str, value: str, held: str) -> str:
+    """"; LIKE 'Firefox %' matches the 29 that begin with it" when two or more values of ``col`` begin
+    with the word ``value`` (a family of values: "how many Firefox versions"), spelled as ``held``, a
+    value of the column, spells it; else ""."""
+    first = held.split(" ", 1)[0]
+    value = first if first.lower() == value.lower() else value
+    try:
+        (n,) = con.execute(f"SELECT count(DISTINCT {quote(col)}) FROM {quote(table)} WHERE {quote(col)} ILIKE ?",
+                           [value.replace("%", "") + " %"]).fetchone()
+    except Exception:  # noqa: BLE001 (a hint is best effort)
+        return ""
+    return f"; {quote(col)} LIKE '{value} %' matches the {n} that begin with it" if n >= 2 else ""
 
 
 FEW_VALUES = 8  # a text column with at most this many values is listed when a filter's value is none of them
