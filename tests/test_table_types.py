@@ -622,3 +622,34 @@ def test_the_second_highest_is_not_the_first_row(tmp_path):
             assert "Note" not in kit.call("SQL", {"query": "SELECT breed FROM cows GROUP BY breed ORDER BY avg(butterfat) DESC LIMIT 1"})
     finally:
         kit.close()
+
+
+def test_a_missing_column_that_is_also_an_alias_is_read_as_the_sole_measure(tmp_path):
+    """The 1.5B copied a demonstration's ``SUM(units) AS units FROM sales`` onto a table of browser shares;
+    DuckDB's error for a missing column that is also an alias ("referenced that exists in the SELECT
+    clause") is read as the missing column it is: the table's one measure."""
+    (tmp_path / "browsers.csv").write_text('"Browser Version","Market Share Perc. (Nov 2013)"\nChrome 30.0,18.51\nFirefox 25.0,11.21\nIE 10.0,11.1\n')
+    kit = GeneralToolkit(data=[tmp_path / "browsers.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT browser_version, SUM(units) AS units FROM sales GROUP BY browser_version ORDER BY units DESC LIMIT 2"})
+        assert 'units as "Market Share Perc. (Nov 2013)"' in got and "Chrome 30.0 | 18.51\nFirefox 25.0 | 11.21" in got
+    finally:
+        kit.close()
+
+
+def test_two_aggregates_joined_by_an_operator_are_read_as_two_subqueries(tmp_path):
+    """For "how much higher is the average butterfat of the 2-year-olds than of the mature ones?" the
+    1.5B wrote ``SELECT AVG(b) FROM cows WHERE ... - AVG(b) FROM cows WHERE ...``, a syntax error, then
+    looped; an operator inside a string is no such join."""
+    (tmp_path / "cows.csv").write_text("butterfat,age\n5.0,2 years old\n4.0,Mature\n4.5,Mature\n")
+    kit = GeneralToolkit(data=[tmp_path / "cows.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT AVG(butterfat) FROM cows WHERE age = '2 years old' - SELECT AVG(butterfat) FROM cows WHERE age = 'Mature'"})
+        assert got.startswith("Note: read as SELECT (SELECT AVG(butterfat) FROM cows WHERE age = '2 years old') - (SELECT AVG(butterfat) ")
+        assert got.endswith("result\n0.75")
+        got = kit.call("SQL", {"query": "SELECT count(*) FROM cows WHERE age = '2 - 3' - count(*) FROM cows"})
+        assert "(SELECT count(*) FROM cows WHERE age = '2 - 3') - (SELECT count(*) FROM cows)" in got and got.endswith("-3")
+        with pytest.raises(ToolCallError, match="syntax error"):
+            kit.call("SQL", {"query": "SELECT butterfat FROM cows WHERE age = 'Mature' - butterfat FROM cows"})
+    finally:
+        kit.close()

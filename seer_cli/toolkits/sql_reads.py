@@ -32,12 +32,15 @@ def read_as_meant(con, schemas: Schemas, stmt: str, msg: str, question: str | No
     rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
     if rewritten is None or isinstance(rewritten, Misread):
         rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-            or _extreme_row_read(con, stmt, msg) or _order_by_aggregate_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) \
+            or _extreme_row_read(con, stmt, msg) or _order_by_aggregate_read(con, stmt, msg) or _two_selects_read(con, stmt, msg) \
+            or _bare_names_read(con, schemas, stmt) \
             or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
     return rewritten
 
 
-MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+# DuckDB's "Referenced column "x" not found", and "Column "units" referenced that exists in the SELECT clause" when
+# the missing column is also an alias (``SUM(units) AS units``, a demonstration's name over another table)
+MISSING_COLUMN = re.compile(r'(?:Referenced column|Column) "([^"]+)" (?:not found|referenced that exists in the SELECT clause)')
 
 
 def first_line(error: Exception) -> str:
@@ -409,6 +412,25 @@ def _order_by_aggregate_read(con, stmt: str, msg: str):
     except Exception:  # noqa: BLE001 (best effort: the error stands)
         return None
     return rewritten, names, rows, f"Note: read ORDER BY {column} as ORDER BY {aggregate}.\n"
+
+
+_TWO_SELECTS = re.compile(r"(?is)^select\s+(.+?)\s+from\s+(.+?)\s([-+*/])\s+(?:select\s+)?"
+                          r"((?:avg|sum|count|min|max|median)\s*\(.+?)\s+from\s+(.+)$")
+
+
+def _two_selects_read(con, stmt: str, msg: str):
+    """``SELECT AVG(x) FROM t WHERE a - AVG(x) FROM t WHERE b`` (the 1.5B's "how much higher is the
+    average of the 2-year-olds than of the mature ones?"), a syntax error, read as a subquery each side."""
+    if "syntax error" not in msg or not (m := _TWO_SELECTS.match(stmt)):
+        return None
+    if stmt[:m.start(3)].count("'") % 2:  # the operator is inside a string ('2 - 3')
+        return None
+    rewritten = f"SELECT (SELECT {m.group(1)} FROM {m.group(2)}) {m.group(3)} (SELECT {m.group(4)} FROM {m.group(5)}) AS result"
+    try:
+        names, rows = execute(con, rewritten)
+    except Exception:  # noqa: BLE001 (best effort: the error stands)
+        return None
+    return rewritten, names, rows, f"Note: read as {rewritten}\n"
 
 
 def select_node(con, stmt: str) -> dict | None:
