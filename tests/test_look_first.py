@@ -517,3 +517,26 @@ def test_a_tables_name_as_the_answer_is_refused_once_and_a_group_by_error_retold
     failed = ['Error: SQL error: Binder Error: column "order_id" must appear in the GROUP BY clause or must be part of an aggregate function.']
     assert is_error_answer("The column 'order_id' must be in the GROUP BY clause or part of an aggregate function.", failed)
     assert is_error_answer("There is a syntax error in the query", failed) and not is_error_answer("7.03", failed)
+
+
+def test_a_finish_right_after_a_result_whose_note_warns_is_refused_once(tmp_path):
+    """The 1.5B answered "which year had the most sunspot activity?" with ``SELECT MAX(YEAR)``, the
+    note beside the result saying MAX(YEAR) is the last year itself and how to find the year of the
+    most activity. Such a Finish is refused once, quoting the note, and the next step may not Finish."""
+    from seer_cli.agent.refusal import HEED_NOTE, bars_finish
+    from seer_cli.toolkits import get_toolkit
+
+    (tmp_path / "sunspots.csv").write_text("YEAR,SUNACTIVITY\n1957,190.2\n2000,119.6\n2008,2.9\n")
+    kit = get_toolkit("general", data=[tmp_path / "sunspots.csv"])
+    try:
+        texts = [_step("SQL", query="SELECT MAX(YEAR) FROM sunspots"), _step("Finish", answer="2008"),
+                 _step("SQL", query="SELECT YEAR FROM sunspots ORDER BY SUNACTIVITY DESC LIMIT 1"), _step("Finish", answer="1957")]
+        actions, final = _run(kit, texts, "data", question="which year had the most sunspot activity?")
+        assert [a.tool for a in actions] == ["SQL", "Finish", "SQL", "Finish"]
+        assert actions[1].observation.startswith(HEED_NOTE.split("{")[0] + "MAX(YEAR) is the greatest YEAR itself")
+        assert bars_finish(actions[1].observation) and final.answer == "1957"
+        texts = [_step("SQL", query="SELECT YEAR FROM sunspots ORDER BY SUNACTIVITY DESC LIMIT 1"), _step("Finish", answer="1957")]
+        actions, final = _run(kit, texts, "data", question="which year had the most sunspot activity?")
+        assert [a.tool for a in actions] == ["SQL", "Finish"] and final.answer == "1957"  # no note: no refusal
+    finally:
+        kit.close()

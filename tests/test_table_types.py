@@ -653,3 +653,39 @@ def test_two_aggregates_joined_by_an_operator_are_read_as_two_subqueries(tmp_pat
             kit.call("SQL", {"query": "SELECT butterfat FROM cows WHERE age = 'Mature' - butterfat FROM cows"})
     finally:
         kit.close()
+
+
+def test_a_name_of_several_words_written_with_other_punctuation_is_read(tmp_path):
+    """The 1.5B wrote ``WHERE market_share_perc. (Nov 2013) >= 1`` for the column "Market Share Perc. (Nov
+    2013)", a syntax error, then answered 100 from Calculate. A bare name whose words are a column's,
+    joined by ``_ . ( ) -`` or spaces, is read as that column; an identifier stays a missing column's."""
+    rows = [f"{name} {v}.0,{v / 10}" for name in ("Chrome", "IE") for v in range(5, 10)]  # ten values: no short list
+    (tmp_path / "browsers.csv").write_text('"Browser Version","Market Share Perc. (Nov 2013)"\n' + "\n".join(rows) + "\nSilk,0.1\n")
+    kit = GeneralToolkit(data=[tmp_path / "browsers.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT COUNT(*) FROM browsers WHERE market_share_perc. (Nov 2013) >= 1"})
+        assert got == "Note: read Market Share Perc. (Nov 2013) as a column name.\ncount_star()\n0"
+        got = kit.call("SQL", {"query": "SELECT COUNT(*) FROM browsers WHERE Market Share Perc. (Nov 2013 >= 0.5"})
+        assert got.endswith("count_star()\n10")  # the closing bracket left out too
+        got = kit.call("SQL", {"query": "SELECT SUM(\"Market Share Perc. (Nov 2013)\") FROM browsers WHERE \"Browser Version\" = 'Internet Explorer'"})
+        assert got.endswith("Note: 'Internet Explorer' is not a value of Browser Version; its values begin with 'Chrome', 'IE'.")
+    finally:
+        kit.close()
+
+
+def test_a_percentage_change_that_subtracts_first_gets_a_note(tmp_path):
+    """The 1.5B computed "By what percentage did sunspot activity increase from 1996 to 2000?" as
+    ``new - old * 100 / old`` and answered 19.6 for 1290.7."""
+    (tmp_path / "sun.csv").write_text("YEAR,SUN\n1996,8.6\n2000,119.6\n")
+    kit = GeneralToolkit(data=[tmp_path / "sun.csv"])
+    new, old = "(SELECT SUN FROM sun WHERE YEAR = 2000)", "(SELECT SUN FROM sun WHERE YEAR = 1996)"
+    try:
+        with kit.asked("By what percentage did sunspot activity increase from 1996 to 2000?"):
+            got = kit.call("SQL", {"query": f"SELECT ROUND({new} - {old} * 100 / {old}, 1)"})
+            assert got.endswith("Note: * and / come before -, so this is new - (old * 100 / old); "
+                                "a percentage change is (new - old) * 100 / old.")
+            assert "Note" not in kit.call("SQL", {"query": f"SELECT ROUND(({new} - {old}) * 100 / {old}, 1)"})
+        with kit.asked("How much did sunspot activity increase from 1996 to 2000?"):
+            assert "Note" not in kit.call("SQL", {"query": f"SELECT {new} - {old} * 2"})
+    finally:
+        kit.close()

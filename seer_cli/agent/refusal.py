@@ -18,6 +18,7 @@ from typing import Any
 from ..answers import clocks
 from ..pool.records import FINISH
 from ..toolkits.input_words import ASKS_OPTION
+from ..toolkits.sql_run import warning
 
 ERROR_FINISH_NOTE = (
     "Error: that answer is an error message or an empty result, not an answer to the question. "
@@ -78,6 +79,9 @@ SHORT_OPTION_NOTE = ("Error: the question asks for a single-letter option and {l
 # total shipping cost of two parcels", the 1.5B priced both (6.1, 8.5) and answered the last, 8.5
 TOTAL_NOTE = ("Error: the question asks for a total and that answer is one call's result ({value}). Add up the results "
               "of the calls the question needs (Calculate), then Finish with the sum.")
+# a Finish right after a result whose note said it may not answer the question: the 1.5B answered "which year had the
+# most sunspot activity?" with MAX(YEAR), the note beside it saying how to find the year of the most activity
+HEED_NOTE = "Error: the last result came with a note saying it may not answer the question: {note} Follow it, then Finish."
 REFUSAL_NOTES = (ERROR_FINISH_NOTE, LOOK_FIRST_NOTE, CLOCK_NOTE, NUMBER_NOTE, OPTION_NOTE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|far|old)\b|\bwhat (percentage|percent|fraction|share)\b", re.IGNORECASE)
 _SAYS_NUMBER = re.compile(r"\d|\b(no|none|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -93,6 +97,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
 
     * "look": no call read the user's inputs and worked (``toolkit.reads_inputs``), and the question
       is about them (``toolkit.needs_lookup``);
+    * "heed": the last call's result came with a note saying it may not answer the question
+      (:func:`.sql_run.warning`);
     * "values": the queries left out a value the question names (``toolkit.unused_values``; the
       note quotes the query to extend);
     * "columns": the queries used none of a column the question names (``toolkit.unused_columns``);
@@ -114,6 +120,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
     if "look" not in made and not any(toolkit.reads_inputs(a.tool) for a in ok) and toolkit.needs_lookup(intent):
         return "look", LOOK_FIRST_NOTE, "refused: nothing was looked up"
     ran = [(a.tool, a.args) for a in ok]
+    if "heed" not in made and ok and (note := warning(ok[-1].observation or "")):
+        return "heed", HEED_NOTE.format(note=note.removeprefix("Note: ")), "refused: the last result's note was not followed"
     if "values" not in made and (missing := toolkit.unused_values(question, ran)):
         note = UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.tools)) if missing.tools \
             else UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
@@ -240,7 +248,7 @@ def _echoes(action: Any) -> bool:
 
 
 # the refusal notes that quote what was refused, by their fixed beginnings
-_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE,
+_NOTE_STARTS = tuple(n.split("{", 1)[0] for n in (HEED_NOTE, UNUSED_VALUES_NOTE, UNUSED_COLUMNS_NOTE, UNUSED_TIME_NOTE, UNSHOWN_NUMBER_NOTE,
                                                           TABLE_NAME_NOTE, TOTAL_NOTE, SHORT_OPTION_NOTE, COLUMN_NAME_NOTE))
 
 

@@ -12,14 +12,12 @@ in order; every read is best effort and leaves the original error standing when 
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from dataclasses import dataclass
 
-from . import sql_hints, table_types, table_values
+from . import sql_hints, sql_shapes, table_types, table_values
 from .sql_names import quote
-
-SQL_ROWS = 50  # rows a query's reply shows at most (one more is fetched, to know there are more)
+from .sql_shapes import execute
 
 Schemas = dict[str, list[tuple[str, str]]]
 
@@ -32,7 +30,7 @@ def read_as_meant(con, schemas: Schemas, stmt: str, msg: str, question: str | No
     rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
     if rewritten is None or isinstance(rewritten, Misread):
         rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-            or _extreme_row_read(con, stmt, msg) or _order_by_aggregate_read(con, stmt, msg) or _two_selects_read(con, stmt, msg) \
+            or sql_shapes.extreme_row_read(con, stmt, msg) or sql_shapes.order_by_aggregate_read(con, stmt, msg) or sql_shapes.two_selects_read(con, stmt, msg) \
             or _bare_names_read(con, schemas, stmt) \
             or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
     return rewritten
@@ -54,12 +52,6 @@ def _renamed(stmt: str, name: str, new: str) -> str:
     for i in range(0, len(parts), 2):
         parts[i] = re.sub(rf'"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"])', new.replace("\\", "\\\\"), parts[i])
     return "".join(parts)
-
-
-def execute(con, stmt: str) -> tuple[list[str], list[tuple]]:
-    """The column names and at most ``SQL_ROWS + 1`` rows of ``stmt``."""
-    cur = con.execute(stmt)
-    return [d[0] for d in cur.description], cur.fetchmany(SQL_ROWS + 1)
 
 
 def _one_table_read(con, schemas: Schemas, stmt: str, msg: str):
@@ -288,8 +280,10 @@ def _bare_names_read(con, schemas: Schemas, stmt: str):
     read: list[str] = []
     for i in range(0, len(parts), 2):
         for name in odd:
-            spelled = r"\s+".join(re.escape(w) for w in name.split())
-            new = re.sub(rf"(?<![\w\"]){spelled}(?![\w\"])", quote(name).replace("\\", "\\\\"), parts[i])
+            # an identifier (computer_science) is a missing column's to read (_missing_columns_read), not a bare name's
+            new = re.sub(rf"(?<![\w\"]){_spelling(name)}(?![\w\"])",
+                         lambda m, name=name: m.group(0) if re.fullmatch(r"[A-Za-z_]\w*", m.group(0)) else quote(name),
+                         parts[i], flags=re.IGNORECASE)
             if new != parts[i]:
                 parts[i] = new
                 read.append(name)
@@ -308,6 +302,18 @@ def _bare_names_read(con, schemas: Schemas, stmt: str):
     if isinstance(more, Misread):
         return Misread(more.stmt, f"{said}, {more.read}", more.msg)
     return (*more[:3], f"Note: read {said}.\n" + more[3])
+
+
+def _spelling(name: str) -> str:
+    """A pattern for a column name of two or more words written with any of ``_ . ( ) -`` or spaces
+    between them (``market_share_perc. (Nov 2013)`` for "Market Share Perc. (Nov 2013)"), its
+    closing brackets optional; a name of one word only as the table spells it."""
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    if len(words) < 2:
+        return r"\s+".join(re.escape(w) for w in name.split())
+    head, tail = name[:len(name) - len(name.lstrip("()[]._- "))], name[len(name.rstrip("()[]._-% ")):]
+    return (re.escape(head) + "?" if head else "") + r"[\s_.()\-]{0,3}".join(re.escape(w) for w in words) \
+        + (f"(?:{re.escape(tail)})?" if tail else "")
 
 
 def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: str | None):
@@ -339,112 +345,3 @@ def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: st
     except Exception:  # noqa: BLE001 (another mistake too: the error stands)
         return None
     return rewritten.strip(), names, rows, f"Note: left out {found.group(0)} (no column {name}, no value '{value}' here).\n"
-
-
-def _extreme_row_read(con, stmt: str, msg: str):
-    """``SELECT MIN(fertility), year FROM gapminder WHERE country = 'Japan'``, which DuckDB refuses
-    (``year`` is neither grouped nor aggregated), read as meant: the year *of the row* with the least
-    fertility, ``arg_min(year, fertility)``; ``(statement, names, rows, note)``, else None. The 1.5B
-    wrote it for "In which year was Japan's fertility rate at its lowest?", then grouped by year to
-    please the error and answered the first of 50 rows (after practice it added ``ORDER BY glucose DESC
-    LIMIT 1``, refused as well: one row comes back, so that is left out). Only a query with no GROUP BY
-    whose columns are one MIN or MAX of one expression and plain columns is read (DuckDB's own parse)."""
-    if "must appear in the GROUP BY clause" not in msg or re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
-        return None
-    try:
-        if (node := select_node(con, stmt)) is None:
-            return None
-        select = node["select_list"]
-        extremes = [e for e in select if e["class"] == "FUNCTION" and e["function_name"].lower() in ("min", "max")
-                    and len(e["arguments"]) == 1 and not e["distinct"]]
-        plain = [e for e in select if e["class"] == "COLUMN_REF"]
-        if len(extremes) != 1 or len(extremes) + len(plain) != len(select) or not plain:
-            return None
-        (extreme,) = extremes
-        by = text_at(stmt, extreme["arguments"][0]["expression"])
-    except Exception:  # noqa: BLE001 (no parse, or an older DuckDB's: nothing read)
-        return None
-    pick = "arg_min" if extreme["function_name"].lower() == "min" else "arg_max"
-    rewritten = stmt
-    for e in sorted(plain, key=lambda e: -e["query_location"]):  # from the end: earlier locations stay valid
-        text = text_at(stmt, e)
-        name = e["alias"] or e["column_names"][-1]
-        at = e["query_location"]
-        rewritten = rewritten[:at] + f'{pick}({text}, {by}) AS {quote(name)}' + rewritten[at + len(text):]
-    # one row comes back: an ORDER BY (of a column not aggregated, refused) and a LIMIT say nothing more
-    rewritten = re.sub(r"(?is)\s+order\s+by\s+[^()]*?(\s+limit\s+\d+)?\s*$", "", rewritten)
-    try:
-        names, rows = execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (best effort: the error stands)
-        return None
-    said = ", ".join(text_at(stmt, e) for e in plain)
-    which = "least" if pick == "arg_min" else "greatest"
-    those = "those" if len(plain) > 1 else "that"
-    return rewritten, names, rows, f"Note: read {said} as {those} of the row with the {which} {by}.\n"
-
-
-def _order_by_aggregate_read(con, stmt: str, msg: str):
-    """A grouped query ordered by a column it only selects aggregated (``SELECT datetime, MAX(glucose)
-    ... GROUP BY datetime ORDER BY glucose DESC``), which DuckDB refuses: ordered by that aggregate
-    instead; ``(statement, names, rows, note)``, else None. After practice the 1.5B sent it three times."""
-    m = re.search(r'column "([^"]+)" must appear in the GROUP BY clause', msg)
-    order = re.search(r"(?is)\border\s+by\s+", stmt)
-    if not m or not order or not re.search(r"\bgroup\s+by\b", stmt, re.IGNORECASE):
-        return None
-    column = m.group(1)
-    try:
-        if (node := select_node(con, stmt)) is None:
-            return None
-        of_it = [e for e in node["select_list"] if e["class"] == "FUNCTION" and len(e["arguments"]) == 1
-                 and e["arguments"][0]["expression"]["class"] == "COLUMN_REF"
-                 and e["arguments"][0]["expression"]["column_names"][-1].lower() == column.lower()]
-    except Exception:  # noqa: BLE001 (no parse: nothing read)
-        return None
-    if len(of_it) != 1:
-        return None
-    aggregate = text_at(stmt, of_it[0])
-    head, tail = stmt[:order.end()], stmt[order.end():]
-    rewritten = head + re.sub(rf'(?<![\w."])"?{re.escape(column)}"?(?![\w"(])', aggregate.replace("\\", "\\\\"), tail, count=1)
-    if rewritten == stmt:
-        return None
-    try:
-        names, rows = execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (best effort: the error stands)
-        return None
-    return rewritten, names, rows, f"Note: read ORDER BY {column} as ORDER BY {aggregate}.\n"
-
-
-_TWO_SELECTS = re.compile(r"(?is)^select\s+(.+?)\s+from\s+(.+?)\s([-+*/])\s+(?:select\s+)?"
-                          r"((?:avg|sum|count|min|max|median)\s*\(.+?)\s+from\s+(.+)$")
-
-
-def _two_selects_read(con, stmt: str, msg: str):
-    """``SELECT AVG(x) FROM t WHERE a - AVG(x) FROM t WHERE b`` (the 1.5B's "how much higher is the
-    average of the 2-year-olds than of the mature ones?"), a syntax error, read as a subquery each side."""
-    if "syntax error" not in msg or not (m := _TWO_SELECTS.match(stmt)):
-        return None
-    if stmt[:m.start(3)].count("'") % 2:  # the operator is inside a string ('2 - 3')
-        return None
-    rewritten = f"SELECT (SELECT {m.group(1)} FROM {m.group(2)}) {m.group(3)} (SELECT {m.group(4)} FROM {m.group(5)}) AS result"
-    try:
-        names, rows = execute(con, rewritten)
-    except Exception:  # noqa: BLE001 (best effort: the error stands)
-        return None
-    return rewritten, names, rows, f"Note: read as {rewritten}\n"
-
-
-def select_node(con, stmt: str) -> dict | None:
-    """DuckDB's own parse of ``stmt`` (``json_serialize_sql``) when it is one SELECT, else None; a
-    DuckDB whose parse lacks a field makes the caller's lookup fail, which every caller reads as nothing."""
-    try:
-        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [stmt]).fetchone()[0])
-    except Exception:  # noqa: BLE001 (no parse: nothing read)
-        return None
-    if tree.get("error") or len(tree.get("statements", [])) != 1 or tree["statements"][0]["node"]["type"] != "SELECT_NODE":
-        return None
-    return tree["statements"][0]["node"]
-
-
-def text_at(stmt: str, expr: dict) -> str:
-    """The statement's text of one parsed expression."""
-    return stmt[expr["query_location"]:expr["query_location"] + expr["query_location_length"]]

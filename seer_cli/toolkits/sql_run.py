@@ -9,17 +9,22 @@ finishes a data question; the toolkit (:mod:`.general`) only wires the connectio
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..errors import ToolCallError
 from . import calc, sql_hints, sql_reads, table_types, table_values
 from .sql_names import quote
-from .sql_reads import MISSING_COLUMN, SQL_ROWS, Misread, execute, first_line, select_node, text_at
+from .sql_reads import MISSING_COLUMN, Misread, first_line
+from .sql_shapes import SQL_ROWS, execute, select_node, text_at
 
 SQL_CHARS = 4_000
 READ_ONLY = re.compile(r"(?is)^(select|with|describe|show|summarize|explain|from)\b")
 
 Schemas = dict[str, list[tuple[str, str]]]
+
+# the beginnings of the notes saying a result that ran may not answer the question (:func:`warning`)
+WARNINGS = ("Note: MIN(", "Note: MAX(", "Note: LIMIT 1 keeps the first row", "Note: * and / come before -")
 
 
 def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str | None = None) -> str:
@@ -57,12 +62,23 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
         text += _single_row_groups(con, schemas, stmt)
     if question and len(rows) == 1:
         text += _extreme_of_the_key(con, schemas, stmt, question) + _ordinal_limit(stmt, question)
+    if question and rows:
+        text += _percent_precedence(con, stmt, question)
     if question and (scaled := table_values.percent_scale_notes(con, schemas, stmt, question)):
         text += "\nNote: " + "; ".join(scaled) + "."
     if _found_nothing(rows):
         notes = table_values.near_values(con, schemas, stmt)
         text += ("\nNote: " + "; ".join(notes) + ".") if notes else ""
     return text
+
+
+def warning(observation: str) -> str | None:
+    """The note of a query's result saying it may not answer the question (the key's own extreme, the
+    first row for "the second", a percentage's precedence or scale), else None."""
+    for line in observation.splitlines():
+        if line.startswith(WARNINGS) or (line.startswith("Note: ") and ", so the question's " in line):
+            return line
+    return None
 
 
 def _number_names_read(schemas: Schemas, stmt: str) -> tuple[str, str]:
@@ -245,6 +261,32 @@ def _ordinal_limit(stmt: str, question: str) -> str:
         return ""
     return (f"\nNote: LIMIT 1 keeps the first row of that order; the question asks the {m.group(1).lower()}: "
             f"LIMIT 1 OFFSET {_RANK[m.group(1).lower()] - 1}.")
+
+
+_ASKS_PERCENT = re.compile(r"\bper ?cent(age)?\b|%", re.IGNORECASE)
+
+
+def _percent_precedence(con, stmt: str, question: str) -> str:
+    """A note when the question asks a percentage and the query subtracts a product or quotient
+    with 100 in it (``new - old * 100 / old``: * and / bind first); the 1.5B answered 19.6 for an
+    increase of 1290.7 %; "" otherwise."""
+    if not _ASKS_PERCENT.search(question):
+        return ""
+
+    def slips(e: dict) -> bool:
+        args = [a["expression"] for a in e.get("arguments", [])] if e.get("class") == "FUNCTION" else []
+        if e.get("function_name") == "-" and len(args) == 2 and args[1].get("function_name") in ("*", "/") \
+                and "100" in json.dumps(args[1]):
+            return True
+        return any(slips(a) for a in args)
+
+    try:
+        node = select_node(con, stmt)
+        if node is None or not any(slips(e) for e in node["select_list"]):
+            return ""
+    except Exception:  # noqa: BLE001 (a note is best effort)
+        return ""
+    return "\nNote: * and / come before -, so this is new - (old * 100 / old); a percentage change is (new - old) * 100 / old."
 
 
 _LOW = {"lowest", "least", "smallest", "fewest", "worst", "coldest", "driest", "shortest"}

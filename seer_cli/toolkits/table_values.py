@@ -227,6 +227,8 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
             notes.append(f"'{value}' is not a value of {col}; it is a value of {' and '.join(others)}")
         elif listed := _few_values(con, table, col):
             notes.append(f"'{value}' is not a value of {col}; its values are " + ", ".join(f"'{v}'" for v in listed))
+        elif words := _first_words(con, table, col):
+            notes.append(f"'{value}' is not a value of {col}; its values begin with " + ", ".join(f"'{w}'" for w in words))
     for table, col, number in number_filters(schemas, stmt):
         if holders := _holding_number(con, schemas[table], table, col, number):
             notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(holders)}")
@@ -301,6 +303,17 @@ def _beginning(con, table: str, col: str, value: str, held: str) -> str:
     except Exception:  # noqa: BLE001 (a hint is best effort)
         return ""
     return f"; {quote(col)} LIKE '{value} %' matches the {n} that begin with it" if n >= 2 else ""
+
+
+def _first_words(con, table: str, col: str) -> list | None:
+    """The first words the values of a text column of many values share (:func:`leading_words`), when
+    there are two to 12 of them. The 1.5B summed ``"Browser Version" = 'Internet Explorer'`` four times
+    over a NULL; the column's values are "IE 10.0", "Chrome 31.0" ..."""
+    try:
+        words = leading_words(con, quote(table), col, 12)
+    except Exception:  # noqa: BLE001 (a hint is best effort)
+        return None
+    return words if words and len(words) >= 2 else None
 
 
 FEW_VALUES = 8  # a text column with at most this many values is listed when a filter's value is none of them
