@@ -93,10 +93,13 @@ def _asked(question: str) -> set[str]:
     """The stemmed words of a question (numbers left out), to compare with the words of names, and
     each two words in a row written as one: a name run together (statsmodels' ``STACKLOSS`` and
     ``AIRFLOW``) is said "stack loss" and "air flow", and "What is the average stack loss over all the
-    runs?" was classified as arithmetic; the 1.5B added up numbers of its own."""
+    runs?" was classified as arithmetic; the 1.5B added up numbers of its own. "In how many runs was the
+    cooling water temperature 20 or higher?" (``WATERTEMP``) was too, and the 1.5B looped in Python."""
     words = re.findall(r"[a-z]+", question.lower())
     joined = {t for a, b in zip(words, words[1:]) for t in tokens(a + b, query=True)}
-    return {t for t in tokens(question, query=True) if t.isalpha()} | joined
+    # the second word shortened, as such names shorten it: "water temperature" for WATERTEMP, "acid concentration" ACIDCONC
+    cut = {a + b[:n] for a, b in zip(words, words[1:]) if len(a) >= 3 for n in range(4, len(b))}
+    return {t for t in tokens(question, query=True) if t.isalpha()} | joined | cut
 
 
 # A number that is not a quantity the question brings: a year, a clock time, a date's day, a rounding
