@@ -689,3 +689,22 @@ def test_a_percentage_change_that_subtracts_first_gets_a_note(tmp_path):
             assert "Note" not in kit.call("SQL", {"query": f"SELECT {new} - {old} * 2"})
     finally:
         kit.close()
+
+
+def test_a_csv_padded_to_line_up_is_read_as_its_values(tmp_path):
+    """bokeh's sprint.csv lines its fields up with spaces and quotes names after them: DuckDB kept
+    ``   "JAM"`` as a value, quotes and all, beside ``USA`` where one space stood before the quote, so
+    ``Country = 'JAM'`` found nothing. Padded text columns are read as their values; a column whose
+    values only contain spaces ("Usain Bolt") stays as it is, and so does a clean file."""
+    (tmp_path / "sprint.csv").write_text('Name,                 Country, Medal,     Time\n'
+                                         '"Usain Bolt",         "JAM",   "GOLD",    9.63\n'
+                                         '"T. \\"Eddie\\" Tolan", "USA",   "SILVER",  10.30\n'
+                                         '"Ben Johnson",        "CAN",   "BRONZE",  9.98\n')
+    (tmp_path / "clean.csv").write_text('name,note\nA, leading space kept\nB,plain\nC,plain too\n')
+    kit = GeneralToolkit(data=[tmp_path / "sprint.csv", tmp_path / "clean.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT Name, Country, Medal FROM sprint WHERE Country IN ('JAM', 'USA') ORDER BY Time"}) == \
+            'Name | Country | Medal\nUsain Bolt | JAM | GOLD\nT. "Eddie" Tolan | USA | SILVER'
+        assert kit.call("SQL", {"query": "SELECT note FROM clean WHERE name = 'A'"}) == "note\n leading space kept"
+    finally:
+        kit.close()

@@ -1,11 +1,15 @@
-"""How a user's CSV is read: its encoding, the lines above its header, its decimal comma.
+"""How a user's CSV is read: its encoding, the lines above its header, its decimal comma, the
+spaces it pads its fields with.
 
 Why: DuckDB's sniffer reads clean UTF-8 files well, but files people keep are often not: a
 spreadsheet export in Latin-1 ("Café Müller") stopped the whole run with "CSV Error on Line: 2";
 a report with a title and a blank line above its header was read as one column named by the title;
 a European export (``;`` between fields, ``3,50`` for three and a half) kept its prices as text, so
 ``AVG(price)`` failed. :func:`read_options` looks at the first lines and returns only the options
-that differ from the sniffer's defaults, so a clean file is read exactly as before.
+that differ from the sniffer's defaults, so a clean file is read exactly as before. A file written
+to line up in a text editor (bokeh's sprint.csv: ``"Usain Bolt",                  "JAM",   "GOLD"``)
+kept ``                  "JAM"`` as a value, quotes and all, beside ``USA`` where one space stood
+before the quote: :func:`unpad` reads such a text column as its values.
 """
 
 from __future__ import annotations
@@ -77,3 +81,23 @@ def sql_options(options: dict[str, object]) -> str:
     for k, v in options.items():
         parts.append(f"{k}={v}" if isinstance(v, int) else f"{k}='" + str(v).replace("'", "''") + "'")
     return "".join(f", {p}" for p in parts)
+
+
+def unpad(con, table: str) -> list[str]:
+    """Trim the text columns of ``table`` whose values are padded: spaces before or after most of
+    them, or a quoted value after spaces (``   "JAM"``, its quotes then dropped and ``\\"`` read as
+    ``"``). Returns the columns changed. A column whose values merely contain spaces is left as it is."""
+    changed = []
+    cols = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND data_type = 'VARCHAR'",
+                       [table]).fetchall()
+    for (col,) in cols:
+        c, t = '"' + col.replace('"', '""') + '"', '"' + table.replace('"', '""') + '"'
+        padded, quoted, total = con.execute(
+            f"SELECT count(*) FILTER ({c} <> trim({c})), count(*) FILTER (regexp_matches({c}, '^\\s+\".*\"\\s*$')), "
+            f"count({c}) FROM {t}").fetchone()
+        if not total or (not quoted and padded * 2 < total):
+            continue
+        con.execute(f"UPDATE {t} SET {c} = CASE WHEN regexp_matches(trim({c}), '^\".*\"$') "
+                    f"THEN replace(trim({c})[2:-2], '\\\"', '\"') ELSE trim({c}) END")
+        changed.append(col)
+    return changed

@@ -81,6 +81,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> None:
         # ends its last line with \n after 52,281 lines ended \r\n: every line sniffed, lines read as they
         # end (the markers are then read by table_types.refine)
         con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {reader[:-1]}, sample_size=-1, strict_mode=false)', [str(path)])
+    if reader.startswith("read_csv"):
+        csv_shape.unpad(con, name)
 
 
 def _load_sqlite(con: duckdb.DuckDBPyConnection, path: Path, taken: set[str]) -> None:
