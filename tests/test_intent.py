@@ -119,7 +119,7 @@ def test_a_question_naming_a_table_or_column_is_about_the_data(tmp_path):
     average?" as "other" over penguins.csv and the 1.5B answered at step 1 from its own knowledge.
     A question naming a table or a column (not a generic one like "year") is about the data."""
     csv = tmp_path / "harbour_boats.csv"
-    csv.write_text("boat_name,hull_colour,berth,year,HULLLENGTH,WATERTEMP\nPetrel,red,A4,2001,7.5,9\nSkua,blue,B2,2015,9,11\n")
+    csv.write_text("boat_name,hull_colour,berth,year,HULLLENGTH,WATERTEMP,temp\nPetrel,red,A4,2001,7.5,9,8\nSkua,blue,B2,2015,9,11,10\n")
     kit = GeneralToolkit(data=[csv])
     try:
         assert kit.refine_intent("Which hull colour is the most common?", "other") == "data"
@@ -127,6 +127,7 @@ def test_a_question_naming_a_table_or_column_is_about_the_data(tmp_path):
         # WATERTEMP, its second word shortened (statsmodels' stack loss; the 1.5B had looped in Python)
         assert kit.refine_intent("In how many runs was the cooling water temperature 20 or higher?", "math") == "data"
         assert kit.refine_intent("In how many runs was the cooling water 20 or higher?", "math") == "math"
+        assert kit.refine_intent("What was the mean water temperature in 2015?", "math") == "data"
         assert kit.refine_intent("How many berths are taken?", "math") == "data"
         assert kit.refine_intent("How many boats are there?", "other") == "data"  # the table's name
         assert kit.refine_intent("What year is it?", "other") == "other"  # a generic column word alone
@@ -191,3 +192,16 @@ def test_a_question_saying_a_tools_word_is_for_the_users_tools(tmp_path):
     finally:
         kit.close()
     assert input_words.tool_words(["get_current_time", "convertTime", "list-files"]) == {"current", "time", "convert", "file"}
+
+
+def test_a_word_shortened_as_a_column_shortens_it_names_the_column(tmp_path):
+    """vega_datasets' seattle-temps.csv has the columns ``date`` and ``temp``: "What was the mean
+    temperature in August 2010?" was classified arithmetic and the 1.5B wrote the days out in Calculate."""
+    csv = tmp_path / "seattle_temps.csv"
+    csv.write_text("date,temp\n2010-08-01 00:00:00,61.2\n2010-08-01 01:00:00,60.1\n")
+    kit = GeneralToolkit(data=[csv])
+    try:
+        assert kit.refine_intent("What was the mean temperature in August 2010? Round to 2 decimals.", "math") == "data"
+        assert kit.refine_intent("A kettle heats 3 cups a minute for 7 minutes. How many cups in all?", "math") == "math"
+    finally:
+        kit.close()

@@ -540,3 +540,49 @@ def test_a_finish_right_after_a_result_whose_note_warns_is_refused_once(tmp_path
         assert [a.tool for a in actions] == ["SQL", "Finish"] and final.answer == "1957"  # no note: no refusal
     finally:
         kit.close()
+
+
+def test_a_name_no_passage_shows_is_refused_once():
+    """Shown "WatchdogSignal= ... Defaults to SIGABRT.", the 1.5B answered SIGKILL (the eleventh set).
+    An answer that is one name as manuals write them (SIGKILL, KillMode=), in no passage nor the
+    question, after only searching documents, is refused like an unshown number."""
+    from seer_cli.agent.refusal import unshown_term
+
+    obs = "[systemd.kill.5.txt] … WatchdogSignal= Specifies which signal to use. Defaults to SIGABRT."
+    looked = [ActionStep(1, "t", "Retrieve", {"query": "watchdog signal"}, observation=obs)]
+    assert unshown_term("SIGKILL", "Which signal ends it?", looked) == "SIGKILL"
+    assert unshown_term("`KillMode=`", "Which setting?", looked) == "KillMode="
+    assert unshown_term("SIGABRT", "Which signal ends it?", looked) is None  # shown
+    assert unshown_term("SIGHUP", "Does it send SIGHUP?", looked) is None  # the question's own
+    assert unshown_term("control-group", "Which mode?", looked) is None and unshown_term("Yes", "Is it?", looked) is None
+    sql = [ActionStep(1, "t", "SQL", {"query": "SELECT 1"}, observation="1")]
+    assert unshown_term("SIGKILL", "Which signal ends it?", looked + sql) is None  # not only documents searched
+
+
+def test_a_column_of_a_schema_shown_is_no_answer():
+    """After a failed query, the 1.5B answered "What was the most common type of death?" with
+    "death_date", a column the error's schema listed."""
+    from seer_cli.agent.refusal import column_named
+
+    failed = ActionStep(2, "t", "SQL", {"query": "SELECT death FROM la_riots"}, error="x",
+                        observation="Error: SQL error: ... Tables: la_riots(first_name VARCHAR, age BIGINT, death_date DATE, type VARCHAR)")
+    ok = [ActionStep(1, "t", "SQL", {"query": "SELECT type, count(*) FROM la_riots GROUP BY 1"}, observation="type | n\nHomicide | 36")]
+    assert column_named("What was the most common type of death?", "death_date", ok, ok + [failed]) == "death_date"
+    assert column_named("What was the most common type of death?", "Homicide", ok, ok + [failed]) is None
+    assert column_named("Which column holds the date of death?", "death_date", ok, ok + [failed]) is None  # asked about columns
+
+
+def test_a_value_of_several_words_said_in_the_plural_is_a_value_the_question_names(tmp_path):
+    """"the people killed in officer-involved shootings" over la-riots.csv's type "Officer-involved shooting":
+    the 1.5B averaged every age. A one-word value keeps its exact spelling ("Terns" is no "Tern")."""
+    from seer_cli.toolkits import get_toolkit
+
+    (tmp_path / "riots.csv").write_text("age,type\n20,Officer-involved shooting\n30,Homicide\n40,Homicide\n")
+    kit = get_toolkit("general", data=[tmp_path / "riots.csv"])
+    try:
+        query = ("SQL", {"query": "SELECT avg(age) FROM riots"})
+        assert kit.unused_values("What was the average age of those killed in officer-involved shootings?", [query]).values == \
+            ["Officer-involved shooting"]
+        assert kit.unused_values("How many Homicides?", [query]) is None
+    finally:
+        kit.close()

@@ -13,7 +13,7 @@ as ``Date = '2016-01-01'``, got ``NULL`` and answered "NULL"): nothing matched, 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from ..answers import clocks
 from ..pool.records import FINISH
@@ -142,11 +142,11 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "short", SHORT_OPTION_NOTE.format(long=pair[0], short=pair[1]), "refused: a long option for a single-letter one"
     if "total" not in made and (value := one_of_several(toolkit, question, answer, ok)) is not None:
         return "total", TOTAL_NOTE.format(value=value), "refused: one call's result for a total"
-    if "shown" not in made and (number := unshown_number(answer, question, looked)) is not None:
-        return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that number"
+    if "shown" not in made and (number := unshown_number(answer, question, looked) or unshown_term(answer, question, looked)) is not None:
+        return "shown", UNSHOWN_NUMBER_NOTE.format(value=number), "refused: no passage shows that value"
     if "table" not in made and (name := table_named(toolkit, question, answer)):
         return "table", TABLE_NAME_NOTE.format(name=name), "refused: the answer is a table's name"
-    if "column" not in made and (name := column_named(question, answer, ok)):
+    if "column" not in made and (name := column_named(question, answer, ok, looked)):
         return "column", COLUMN_NAME_NOTE.format(name=name), "refused: the answer is a column's name"
     return None
 
@@ -196,17 +196,23 @@ def table_named(toolkit, question: str, answer: str) -> str | None:
     return next((t for t in toolkit.table_names() if t.lower() == a or t.lower().rsplit(".", 1)[-1] == a), None)
 
 
-def column_named(question: str, answer: str, ok: list[Any]) -> str | None:
-    """The header of a column that the last SQL result showing rows had, when ``answer`` is that
-    header alone and the question does not ask about columns; None otherwise."""
+def column_named(question: str, answer: str, ok: list[Any], all_looked: Sequence[Any] = ()) -> str | None:
+    """The header of a column that the last SQL result showing rows had, or a column of a schema an
+    observation of ``all_looked`` listed, when ``answer`` is that name alone and the question does not
+    ask about columns; None otherwise."""
     said = answer.strip().strip("'\"`.").lower()
     if not said or re.search(r"\bcolumns?\b", question, re.IGNORECASE):
         return None
     shown = next((a.observation or "" for a in reversed(ok) if a.tool == "SQL"), "")
     lines = [line for line in shown.splitlines() if line.strip() and not line.startswith("Note:")]
-    if len(lines) < 2 or lines[1].startswith("("):  # a header and at least one row ("(no rows)" is none)
-        return None
-    return next((h.strip() for h in lines[0].split(" | ") if h.strip().strip('"').lower() == said), None)
+    if len(lines) >= 2 and not lines[1].startswith("("):  # a header and at least one row ("(no rows)" is none)
+        if (header := next((h.strip() for h in lines[0].split(" | ") if h.strip().strip('"').lower() == said), None)):
+            return header
+    # a column of a table's schema the episode was shown ("la_riots(..., death_date DATE, ...)" in Tables' reply or an
+    # error's): after a failed query the 1.5B answered "What was the most common type of death?" with "death_date"
+    typed = re.compile(rf"[(,]\s*({re.escape(said)})\s+(?:VARCHAR|BIGINT|INTEGER|DOUBLE|FLOAT|DECIMAL|DATE|TIMESTAMP|TIME|BOOLEAN)\b",
+                       re.IGNORECASE)
+    return next((m.group(1) for a in all_looked for m in [typed.search(a.observation or "")] if m), None)
 
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
@@ -237,6 +243,21 @@ def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
         if value not in seen and -value not in seen:  # "-6" for gzip's "-6" option said as 6
             return written
     return None
+
+
+# a name a manual writes as it is: SIGABRT, O_DIRECT, KillMode (no number: :func:`unshown_number` has those)
+_TERM = re.compile(r"[A-Z][A-Z_]{2,}|[A-Z][a-z]+(?:[A-Z][a-z]+)+=?")
+
+
+def unshown_term(answer: str, question: str, looked: list[Any]) -> str | None:
+    """An answer that is one name as manuals write them (``SIGKILL``, ``KillMode=``) that neither the
+    question nor any passage shows, when every lookup of the episode searched documents: shown
+    "WatchdogSignal= ... Defaults to SIGABRT.", the 1.5B answered SIGKILL. None otherwise."""
+    term = answer.strip().strip("`'\".")
+    if not _TERM.fullmatch(term) or not looked or any(not str(a.tool).startswith("Retrieve") for a in looked):
+        return None
+    shown = question + " " + " ".join(a.observation or "" for a in looked if not a.error)
+    return None if re.search(rf"(?<![\w-]){re.escape(term.rstrip('='))}(?![\w-])", shown) else term
 
 
 def _echoes(action: Any) -> bool:

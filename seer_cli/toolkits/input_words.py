@@ -99,7 +99,9 @@ def _asked(question: str) -> set[str]:
     joined = {t for a, b in zip(words, words[1:]) for t in tokens(a + b, query=True)}
     # the second word shortened, as such names shorten it: "water temperature" for WATERTEMP, "acid concentration" ACIDCONC
     cut = {a + b[:n] for a, b in zip(words, words[1:]) if len(a) >= 3 for n in range(4, len(b))}
-    return {t for t in tokens(question, query=True) if t.isalpha()} | joined | cut
+    # a word shortened as a column name shortens it: "temperature" for vega's seattle-temps' "temp"
+    short = {w[:n] for w in words if len(w) >= 7 for n in range(4, len(w) - 2)}
+    return {t for t in tokens(question, query=True) if t.isalpha()} | joined | cut | short
 
 
 # A number that is not a quantity the question brings: a year, a clock time, a date's day, a rounding

@@ -87,16 +87,20 @@ def years_spanned(con, schemas: dict[str, list[tuple[str, str]]]) -> list[str]:
     return sorted(years)
 
 
+_PLURAL = "(?:e?s)?"
+
+
 def unused(question: str, values: list[str], queries: list[str], most: int = 3) -> Unused | None:
-    """Of ``values``, those ``question`` names as words (case aside) that none of ``queries`` wrote,
+    """Of ``values``, those ``question`` names as words (case aside; a value of several words in the
+    plural too: "officer-involved shootings" names "Officer-involved shooting", "Terns" no "Tern") that none of ``queries`` wrote,
     with the last query (the one to extend, not to start over); None when every one was used or
     nothing was queried."""
     if not queries:
         return None
     written = " ".join(queries).lower()
     named = [v for v in values
-             if v.lower() not in written and re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", question, re.IGNORECASE)]
-    named = list(dict.fromkeys(named))[:most]
+             if v.lower() not in written and re.search(rf"(?<![\w-]){re.escape(v)}{_PLURAL if re.search(r'[ -]', v) else ''}(?![\w-])", question, re.IGNORECASE)]
+    named = [v for v in dict.fromkeys(named) if not any(v != w and v.lower() in w.lower() for w in named)][:most]  # the longest said
     return Unused(named, queries[-1]) if named else None
 
 
