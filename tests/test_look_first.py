@@ -174,9 +174,9 @@ def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_
         assert kit.unused_values("Which day had the most rain?", [("SQL", {"query": "SELECT day FROM birds ORDER BY seen"})]) is None
         assert kit.unused_values("How many Terns?", [("SQL", {"query": "SELECT count(*) FROM birds"})]) is None  # "Terns" is not "Tern"
         assert kit.unused_values("How many Tern sightings in 2023?", []) is None  # no query yet: the look-first rule's case
-        # a query that failed used nothing: the 1.5B filtered `company = 'IBM'` (no such column), then answered
+        # a query that failed used nothing: the 1.5B filtered `company = 'IBM'` (no such column, now read as meant), then answered
         # from an earlier query over every symbol
-        agent = Agent(Scripted([_step("SQL", query="SELECT sum(seen) FROM birds"), _step("SQL", query="SELECT sum(seen) FROM birds WHERE kind = 'Tern'"),
+        agent = Agent(Scripted([_step("SQL", query="SELECT sum(seen) FROM birds"), _step("SQL", query="SELECT sum(seen) FROM birds WHERE species = 'Tern' AND AND"),
                                 _step("Finish", answer="13")]), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
         refused = [a for a in agent.run("How many Tern sightings are there?", intent="data") if isinstance(a, ActionStep) and a.error_kind == "refused"]
         assert refused and "did not use Tern" in refused[0].observation

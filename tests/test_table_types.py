@@ -56,6 +56,15 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
         "Note: 'IBM' is not a value of written; it is a value of symbol.")
 
 
+def test_a_missing_column_compared_with_a_value_one_column_holds_is_read_as_it(kit):
+    """The 1.5B filtered stocks on ``company = 'IBM'`` and penguins on ``kind = 'gentoo'``; told which
+    column holds the value, it sent the same query again (``tabl = 'Tabl'`` four times)."""
+    assert kit.call("SQL", {"query": "SELECT count(*) FROM penguins WHERE kind = 'gentoo'"}).startswith(
+        "Note: read kind as \"species\" ('gentoo' is a value of species).")
+    assert kit.call("SQL", {"query": "SELECT price FROM prices WHERE company = 'IBM'"}).startswith(
+        "Note: read company as \"symbol\" ('IBM' is a value of symbol).")
+
+
 @pytest.mark.parametrize("query,hint", [
     ("SELECT temperature FROM prices", None),
     ("SELECT closing_price FROM prices", "There is no column closing_price; did you mean price?"),
@@ -65,9 +74,9 @@ def test_numbers_with_missing_markers_and_written_dates_get_their_types(kit):
     ("SELECT avg(price) FROM prices WHERE start_year = 2000 GROUP BY colour", "(after reading start_year as year(date))"),
     ("SELECT * FROM stock_prices", "There is no table stock_prices; the tables are: penguins, prices."),
     ("SELECT symbl FROM prices", "did you mean symbol?"),
-    # a column the table lacks, compared with a value another column holds, or with a column's name
-    ("SELECT price FROM prices WHERE company = 'IBM'", "There is no column company; 'IBM' is a value of symbol: write symbol = 'IBM'."),
-    ("SELECT count(*) FROM penguins WHERE kind = 'gentoo'", "'gentoo' is a value of species: write species = 'gentoo'."),
+    # a column the table lacks, compared with a value another column holds (read as that column, after another
+    # mistake: the advice stands), or with a column's name
+    ("SELECT price FROM prices WHERE company = 'IBM' AND AND", "syntax error"),
     ("SELECT avg(x) FROM prices WHERE measure = 'Price'", "'Price' is a column, not a value: select \"price\"."),
     # a row per date and per symbol: a sub-query filtered by the date alone gives a row per symbol
     ("SELECT (SELECT price FROM prices WHERE year(date) = 2000) - (SELECT price FROM prices WHERE year(date) = 2001)",
@@ -706,5 +715,31 @@ def test_a_csv_padded_to_line_up_is_read_as_its_values(tmp_path):
         assert kit.call("SQL", {"query": "SELECT Name, Country, Medal FROM sprint WHERE Country IN ('JAM', 'USA') ORDER BY Time"}) == \
             'Name | Country | Medal\nUsain Bolt | JAM | GOLD\nT. "Eddie" Tolan | USA | SILVER'
         assert kit.call("SQL", {"query": "SELECT note FROM clean WHERE name = 'A'"}) == "note\n leading space kept"
+    finally:
+        kit.close()
+
+
+def test_a_filter_on_a_missing_column_whose_value_one_column_holds_is_read_as_that_column(tmp_path):
+    """Told "'Tabl' is a value of type: write type = 'Tabl'", the 1.5B sent ``WHERE tabl = 'Tabl'`` four
+    times more; a missing column's name that is a value gets where to find those rows."""
+    (tmp_path / "glass.csv").write_text("Si,Al,type\n70.1,1.2,Tabl\n75.41,1.0,Tabl\n72.0,2.1,WinF\n")
+    kit = GeneralToolkit(data=[tmp_path / "glass.csv"])
+    try:
+        assert kit.call("SQL", {"query": "SELECT MAX(Si) FROM glass WHERE tabl = 'Tabl'"}) == \
+            "Note: read tabl as \"type\" ('Tabl' is a value of type).\nmax(Si)\n75.41"
+        with pytest.raises(ToolCallError, match="There is no column WinF; 'WinF' is a value of type: for the rows where type is 'WinF'"):
+            kit.call("SQL", {"query": "SELECT AVG(Al) - AVG(WinF) FROM glass"})
+    finally:
+        kit.close()
+
+
+def test_two_counts_with_the_first_written_twice_are_read_as_two_subqueries(tmp_path):
+    """``SELECT COUNT(*) - COUNT(*) FROM t WHERE race = 'Black' - COUNT(*) FROM t WHERE race = 'Latino'``:
+    the 1.5B's difference of two counts, the first count written twice."""
+    (tmp_path / "riots.csv").write_text("race\nBlack\nBlack\nBlack\nLatino\n")
+    kit = GeneralToolkit(data=[tmp_path / "riots.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT COUNT(*) - COUNT(*) FROM riots WHERE race = 'Black' - COUNT(*) FROM riots WHERE race = 'Latino'"})
+        assert got.endswith("result\n2") and "(SELECT COUNT(*) FROM riots WHERE race = 'Black') - (SELECT COUNT(*)" in got
     finally:
         kit.close()

@@ -32,7 +32,7 @@ def read_as_meant(con, schemas: Schemas, stmt: str, msg: str, question: str | No
         rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
             or sql_shapes.extreme_row_read(con, stmt, msg) or sql_shapes.order_by_aggregate_read(con, stmt, msg) or sql_shapes.two_selects_read(con, stmt, msg) \
             or _bare_names_read(con, schemas, stmt) \
-            or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
+            or _value_column_read(con, schemas, stmt, msg) or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
     return rewritten
 
 
@@ -314,6 +314,28 @@ def _spelling(name: str) -> str:
     head, tail = name[:len(name) - len(name.lstrip("()[]._- "))], name[len(name.rstrip("()[]._-% ")):]
     return (re.escape(head) + "?" if head else "") + r"[\s_.()\-]{0,3}".join(re.escape(w) for w in words) \
         + (f"(?:{re.escape(tail)})?" if tail else "")
+
+
+def _value_column_read(con, schemas: Schemas, stmt: str, msg: str):
+    """A filter ``column = 'value'`` on a missing column, where one text column holds the value: read
+    as that column (``tabl = 'Tabl'`` as ``type = 'Tabl'``); ``(statement, names, rows, note)`` when the
+    query then runs, else None. Told "'Tabl' is a value of type: write type = 'Tabl'", the 1.5B sent
+    ``WHERE tabl = 'Tabl'`` four times more."""
+    m = MISSING_COLUMN.search(msg)
+    if not m:
+        return None
+    name = m.group(1)
+    for quoted, bare, literal in table_values.EQ_LITERAL.findall(stmt):
+        value = literal.replace("''", "'")
+        if (quoted or bare).lower() != name.lower() or len(holders := table_values.holding(con, schemas, value)) != 1:
+            continue
+        rewritten = _renamed(stmt, name, quote(holders[0]))
+        try:
+            names, rows = execute(con, rewritten)
+        except Exception:  # noqa: BLE001 (best effort: the error stands)
+            return None
+        return rewritten, names, rows, f"Note: read {name} as {quote(holders[0])} ('{value}' is a value of {holders[0]}).\n"
+    return None
 
 
 def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: str | None):

@@ -124,7 +124,12 @@ def two_selects_read(con, stmt: str, msg: str):
         return None
     if stmt[:m.start(3)].count("'") % 2:  # the operator is inside a string ('2 - 3')
         return None
-    rewritten = f"SELECT (SELECT {m.group(1)} FROM {m.group(2)}) {m.group(3)} (SELECT {m.group(4)} FROM {m.group(5)}) AS result"
+    first = m.group(1)
+    for op in re.finditer(r"\s[-+*/]\s", first):  # "COUNT(*) - COUNT(*) FROM t WHERE a - COUNT(*) ...": written twice
+        if first[:op.start()].strip().lower() == first[op.end():].strip().lower():
+            first = first[:op.start()].strip()
+            break
+    rewritten = f"SELECT (SELECT {first} FROM {m.group(2)}) {m.group(3)} (SELECT {m.group(4)} FROM {m.group(5)}) AS result"
     try:
         names, rows = execute(con, rewritten)
     except Exception:  # noqa: BLE001 (best effort: the error stands)

@@ -18,7 +18,7 @@ from . import table_types
 from .sql_names import quote
 
 # ``col = 'value'`` / ``"col" = 'value'`` in a query: the filters :func:`near_values` checks
-_EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
+EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
 # ``col = 1975`` / ``"col" = 8.3``: the numeric filters :func:`near_values` checks
 _EQ_NUMBER = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])""")
 # ``col > 'value'`` (<, >=, <=): text compared in alphabetical order
@@ -165,7 +165,7 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
                 year = asked.group(1) if asked and asked.group(1) in years else years[-1]
                 return (f" There is no column {column}: in {table} the years are columns ({quote(years[0])} … {quote(years[-1])}); "
                         f"select the year's column ({year}: {quote(year)}) and filter on the other columns.")
-    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+    for quoted, bare, value in EQ_LITERAL.findall(stmt):
         if (quoted or bare).lower() != column.lower():
             continue
         value = value.replace("''", "'")
@@ -175,13 +175,17 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
         cols = holding(con, schemas, value)
         if cols:
             return f" There is no column {column}; '{value}' is a value of {' and '.join(cols)}: write {cols[0]} = '{value}'."
+    # the name itself a value ("AVG(WinF)" for the average over the WinF rows: the 1.5B sent it three times)
+    if cols := holding(con, schemas, column.strip('"')):
+        return (f" There is no column {column}; '{column}' is a value of {cols[0]}: for the rows where {cols[0]} is '{column}', "
+                f"write WHERE {quote(cols[0])} = '{column}' (or AVG(x) FILTER (WHERE {quote(cols[0])} = '{column}') beside other rows).")
     return ""
 
 
 def text_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
     """``(table, column, value)`` for each ``column = 'value'`` of ``stmt`` on a text column of a
     table (the column as the table spells it, the value unquoted)."""
-    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+    for quoted, bare, value in EQ_LITERAL.findall(stmt):
         column, value = (quoted or bare), value.replace("''", "'")
         for table, cols in schemas.items():
             col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
