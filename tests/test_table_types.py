@@ -743,3 +743,21 @@ def test_two_counts_with_the_first_written_twice_are_read_as_two_subqueries(tmp_
         assert got.endswith("result\n2") and "(SELECT COUNT(*) FROM riots WHERE race = 'Black') - (SELECT COUNT(*)" in got
     finally:
         kit.close()
+
+
+def test_made_up_filters_after_a_table_read_are_left_out(tmp_path):
+    """Asked which country won the most 100 m golds, the 1.5B queried ``athletes_events WHERE event =
+    '100m' AND gender = 'M' AND medal = 'Gold'`` over a table of medals: the table's name is read, then
+    both filters on columns and values the data does not have are left out, and 'Gold' read as 'GOLD'."""
+    (tmp_path / "sprint.csv").write_text("Name,Country,Medal,Time\nA,USA,GOLD,9.9\nB,USA,GOLD,9.8\nC,JAM,GOLD,9.6\nD,JAM,SILVER,9.7\n")
+    kit = GeneralToolkit(data=[tmp_path / "sprint.csv"])
+    query = ("SELECT country, COUNT(*) AS golds FROM athletes_events WHERE event = '100m' AND gender = 'M' AND medal = 'Gold' "
+             "GROUP BY country ORDER BY golds DESC LIMIT 1")
+    try:
+        with kit.asked("Which country has won the most gold medals in the men's 100 metres?"):
+            got = kit.call("SQL", {"query": query})
+        assert got.startswith("Note: read table athletes_events as sprint.\nNote: left out event = '100m' (no column event, "
+                              "no value '100m' here); gender = 'M' (no column gender, no value 'M' here).\n")
+        assert got.endswith("Country | golds\nUSA | 2")
+    finally:
+        kit.close()

@@ -28,12 +28,20 @@ def read_as_meant(con, schemas: Schemas, stmt: str, msg: str, question: str | No
     else None. Names first (a wrong table, a spelled column, which then may fail on something
     else); a read that runs beats one that half-worked."""
     rewritten = _one_table_read(con, schemas, stmt, msg) or _missing_columns_read(con, schemas, stmt, msg, partly=True)
+    if isinstance(rewritten, Misread) and (more := _other_reads(con, schemas, rewritten.stmt, rewritten.msg, question)) \
+            and not isinstance(more, Misread):  # the names read, then the next mistake read too (a table's name, a made-up filter)
+        return (*more[:3], f"Note: read {rewritten.read}.\n" + more[3])
     if rewritten is None or isinstance(rewritten, Misread):
-        rewritten = _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
-            or sql_shapes.extreme_row_read(con, stmt, msg) or sql_shapes.order_by_aggregate_read(con, stmt, msg) or sql_shapes.two_selects_read(con, stmt, msg) \
-            or _bare_names_read(con, schemas, stmt) \
-            or _value_column_read(con, schemas, stmt, msg) or _copied_filter_read(con, schemas, stmt, msg, question) or rewritten
+        rewritten = _other_reads(con, schemas, stmt, msg, question) or rewritten
     return rewritten
+
+
+def _other_reads(con, schemas: Schemas, stmt: str, msg: str, question: str | None):
+    """The reads after the names', in order: the first that reads ``stmt`` (see :func:`read_as_meant`)."""
+    return _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
+        or sql_shapes.extreme_row_read(con, stmt, msg) or sql_shapes.order_by_aggregate_read(con, stmt, msg) \
+        or sql_shapes.two_selects_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) \
+        or _value_column_read(con, schemas, stmt, msg) or _copied_filter_read(con, schemas, stmt, msg, question)
 
 
 # DuckDB's "Referenced column "x" not found", and "Column "units" referenced that exists in the SELECT clause" when
@@ -338,32 +346,41 @@ def _value_column_read(con, schemas: Schemas, stmt: str, msg: str):
     return None
 
 
-def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: str | None):
-    """A filter ``column = 'value'`` on a column no queried table has, with a value no column holds,
-    neither of them in the user's question: a filter copied from a demonstration of other data, left
-    out; ``(statement, names, rows, note)`` when the query then runs, else None. Asked for a glucose
-    reading at a time, the 1.5B added ``AND branch = 'Riverside'`` (a demonstration's, over a shop's
-    visits) to a right query four times. Only in an episode (``question`` given), only a filter
-    joined to others by AND: a question that names the value, or a missing column it names, keeps
-    the error."""
-    m = MISSING_COLUMN.search(msg)
-    if question is None or not m:
+def _copied_filter_read(con, schemas: Schemas, stmt: str, msg: str, question: str | None, most: int = 3):
+    """Filters ``column = 'value'`` on columns no queried table has, with values no column holds,
+    neither of them in the user's question: filters copied from a demonstration of other data (or
+    made up), left out, up to ``most`` of them; ``(statement, names, rows, note)`` when the query then
+    runs, else None. Asked for a glucose reading at a time, the 1.5B added ``AND branch = 'Riverside'``
+    (a demonstration's, over a shop's visits) to a right query four times; asked which country won the
+    most 100 m golds, ``event = '100m' AND gender = 'M'`` over a table of medals. Only in an episode
+    (``question`` given), only a filter joined to others by AND: a question that names the value, or a
+    missing column it names, keeps the error."""
+    if question is None:
         return None
-    name, asked = m.group(1), " ".join(re.findall(r"\w+", question.lower()))
-    cond = rf'(?:\b\w+\.)?(?:"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"]))\s*=\s*\'((?:[^\']|\'\')*)\''
-    found = re.search(cond, stmt)
-    if not found:
-        return None
-    value = found.group(1).replace("''", "'")
+    asked, dropped = " ".join(re.findall(r"\w+", question.lower())), []
     words = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
-    if not words(value) or f" {words(value)} " in f" {asked} " or f" {words(name)} " in f" {asked} " \
-            or table_values.holding(con, schemas, value):
-        return None
-    rewritten = re.sub(rf"\s+and\s+{cond}|{cond}\s+and\s+", " ", stmt, count=1, flags=re.IGNORECASE)
-    if rewritten == stmt:
-        return None  # the filter alone: leaving it out would widen the query to everything
-    try:
-        names, rows = execute(con, rewritten.strip())
-    except Exception:  # noqa: BLE001 (another mistake too: the error stands)
-        return None
-    return rewritten.strip(), names, rows, f"Note: left out {found.group(0)} (no column {name}, no value '{value}' here).\n"
+    for _ in range(most):
+        m = MISSING_COLUMN.search(msg)
+        if not m:
+            return None
+        name = m.group(1)
+        cond = rf'(?:\b\w+\.)?(?:"{re.escape(name)}"|(?<![\w."]){re.escape(name)}(?![\w"]))\s*=\s*\'((?:[^\']|\'\')*)\''
+        found = re.search(cond, stmt)
+        if not found:
+            return None
+        value = found.group(1).replace("''", "'")
+        if not words(value) or f" {words(value)} " in f" {asked} " or f" {words(name)} " in f" {asked} " \
+                or table_values.holding(con, schemas, value):
+            return None
+        rewritten = re.sub(rf"\s+and\s+{cond}|{cond}\s+and\s+", " ", stmt, count=1, flags=re.IGNORECASE).strip()
+        if rewritten == stmt:
+            return None  # the filter alone: leaving it out would widen the query to everything
+        stmt = rewritten
+        dropped.append(f"{found.group(0)} (no column {name}, no value '{value}' here)")
+        try:
+            names, rows = execute(con, stmt)
+        except Exception as e:  # noqa: BLE001 (another such filter, read on; else the error stands)
+            msg = first_line(e)
+            continue
+        return stmt, names, rows, "Note: left out " + "; ".join(dropped) + ".\n"
+    return None
