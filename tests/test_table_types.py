@@ -761,3 +761,18 @@ def test_made_up_filters_after_a_table_read_are_left_out(tmp_path):
         assert got.endswith("Country | golds\nUSA | 2")
     finally:
         kit.close()
+
+
+def test_a_number_outside_a_columns_values_gets_its_range(tmp_path):
+    """The 1.5B counted Jamaica's 100 m medals with ``Time = 100`` over times of 9.63 to 12.6 seconds
+    and answered 0; a missing column spelled like another keeps its spelling hint even where a value
+    of another case is its name ("death" beside death_date and the type "Death")."""
+    (tmp_path / "sprint.csv").write_text("Country,Time,type,death_date\nJAM,9.63,Death,2000-01-01\nUSA,12.6,Homicide,2000-01-02\n")
+    kit = GeneralToolkit(data=[tmp_path / "sprint.csv"])
+    try:
+        got = kit.call("SQL", {"query": "SELECT COUNT(*) FROM sprint WHERE Country = 'JAM' AND Time = 100"})
+        assert got.endswith("Note: no row has Time = 100: Time runs from 9.63 to 12.6.")
+        with pytest.raises(ToolCallError, match="did you mean death_date"):
+            kit.call("SQL", {"query": "SELECT type FROM sprint WHERE death IS NOT NULL"})
+    finally:
+        kit.close()

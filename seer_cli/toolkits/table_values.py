@@ -175,11 +175,24 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
         cols = holding(con, schemas, value)
         if cols:
             return f" There is no column {column}; '{value}' is a value of {' and '.join(cols)}: write {cols[0]} = '{value}'."
-    # the name itself a value ("AVG(WinF)" for the average over the WinF rows: the 1.5B sent it three times)
-    if cols := holding(con, schemas, column.strip('"')):
+    # the name itself a value, as the table spells it ("AVG(WinF)" for the average over the WinF rows: the 1.5B sent it
+    # three times; "death" for the type "Death" is more likely death_date misspelled, which the spelling hint says)
+    if (cols := holding(con, schemas, column.strip('"'))) and _spelled_so(con, schemas, cols[0], column.strip('"')):
         return (f" There is no column {column}; '{column}' is a value of {cols[0]}: for the rows where {cols[0]} is '{column}', "
                 f"write WHERE {quote(cols[0])} = '{column}' (or AVG(x) FILTER (WHERE {quote(cols[0])} = '{column}') beside other rows).")
     return ""
+
+
+def _spelled_so(con, schemas: dict[str, list[tuple[str, str]]], col: str, value: str) -> bool:
+    """Whether a table's text column ``col`` holds ``value`` spelled exactly so."""
+    for table, cols in schemas.items():
+        if any(c == col for c, _ in cols):
+            try:
+                if con.execute(f"SELECT 1 FROM {quote(table)} WHERE {quote(col)} = ? LIMIT 1", [value]).fetchone():
+                    return True
+            except Exception:  # noqa: BLE001 (a hint is best effort)
+                continue
+    return False
 
 
 def text_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
@@ -240,6 +253,8 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
     for table, col, number in number_filters(schemas, stmt):
         if holders := _holding_number(con, schemas[table], table, col, number):
             notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(holders)}")
+        elif spread := _outside(con, table, col, number):
+            notes.append(f"no row has {col} = {number}: {col} runs from {spread}")
     notes += _text_orders_holding_nothing(con, schemas, stmt)
     return list(dict.fromkeys(notes))
 
@@ -276,7 +291,7 @@ def percent_scale_notes(con, schemas: dict[str, list[tuple[str, str]]], stmt: st
     if not asked:
         return []
     notes = []
-    unquoted = " ".join(re.split(r"'(?:[^']|'')*'", stmt)[::2])
+    unquoted = re.sub(r"'(?:[^']|'')*'", " ", stmt)
     for quoted, bare, op, number in _CMP_NUMBER.findall(unquoted):
         column, value = (quoted or bare), float(number)
         for table, cols in schemas.items():
@@ -341,13 +356,23 @@ def _few_values(con, table: str, col: str) -> list | None:
 def number_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
     """``(table, column, number)`` for each ``column = number`` of ``stmt`` (outside string literals)
     on a numeric column of a table."""
-    unquoted = " ".join(re.split(r"'(?:[^']|'')*'", stmt)[::2])
+    unquoted = re.sub(r"'(?:[^']|'')*'", " ", stmt)
     for quoted, bare, number in _EQ_NUMBER.findall(unquoted):
         column = quoted or bare
         for table, cols in schemas.items():
             col = next((c for c, ty in cols if c.lower() == column.lower() and table_types.numeric(ty)), None)
             if col is not None:
                 yield table, col, number
+
+
+def _outside(con, table: str, col: str, number: str) -> str | None:
+    """"9.63 to 12.2" when ``number`` lies outside the values of the numeric column ``col``, else None:
+    the 1.5B counted Jamaica's 100 m medals with ``Time = 100`` over times of 9.63 to 12.2 seconds."""
+    try:
+        low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
+        return None if low is None or low <= float(number) <= high else f"{low:g} to {high:g}"
+    except Exception:  # noqa: BLE001 (a hint is best effort)
+        return None
 
 
 def _holding_number(con, cols: list[tuple[str, str]], table: str, col: str, number: str) -> list[str] | None:
