@@ -538,6 +538,12 @@ def test_a_finish_right_after_a_result_whose_note_warns_is_refused_once(tmp_path
         texts = [_step("SQL", query="SELECT YEAR FROM sunspots ORDER BY SUNACTIVITY DESC LIMIT 1"), _step("Finish", answer="1957")]
         actions, final = _run(kit, texts, "data", question="which year had the most sunspot activity?")
         assert [a.tool for a in actions] == ["SQL", "Finish"] and final.answer == "1957"  # no note: no refusal
+        # a result that found nothing, and the note saying why: the 1.5B answered "0" after such a NULL
+        texts = [_step("SQL", query="SELECT SUNACTIVITY FROM sunspots WHERE YEAR = 1900"), _step("Finish", answer="0"),
+                 _step("SQL", query="SELECT SUNACTIVITY FROM sunspots WHERE YEAR = 1957"), _step("Finish", answer="190.2")]
+        actions, final = _run(kit, texts, "data", question="What was the sunspot activity in 1957?")
+        assert actions[1].error_kind == "refused" and "no row has YEAR = 1900: YEAR runs from 1957 to 2008" in actions[1].observation
+        assert final.answer == "190.2"
     finally:
         kit.close()
 

@@ -74,9 +74,13 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
 
 def warning(observation: str) -> str | None:
     """The note of a query's result saying it may not answer the question (the key's own extreme, the
-    first row for "the second", a percentage's precedence or scale), else None."""
+    first row for "the second", a percentage's precedence or scale, why nothing was found), else None."""
     for line in observation.splitlines():
         if line.startswith(WARNINGS) or (line.startswith("Note: ") and ", so the question's " in line):
+            return line
+        # a result that found nothing, and why (a value the column does not hold, a text order, a number out of range):
+        # the 1.5B answered "0" to "the combined share of all Internet Explorer versions" after such a NULL
+        if line.startswith("Note: ") and re.search(r"is not a value of|holds for no row|^Note: no row has", line):
             return line
     return None
 
