@@ -23,8 +23,12 @@ READ_ONLY = re.compile(r"(?is)^(select|with|describe|show|summarize|explain|from
 
 Schemas = dict[str, list[tuple[str, str]]]
 
-# the beginnings of the notes saying a result that ran may not answer the question (:func:`warning`)
-WARNINGS = ("Note: MIN(", "Note: MAX(", "Note: LIMIT 1 keeps the first row", "Note: * and / come before -")
+# the notes saying a result that ran may not answer the question (:func:`warning`): the key's own extreme, the first row
+# for "the second", a percentage's precedence or scale, and why a result that found nothing is empty (a value the column
+# does not hold, a text order, a number out of range: the 1.5B answered "0" to "the combined share of all Internet
+# Explorer versions" after such a NULL)
+_WARNING = re.compile(r"Note: (?:MIN\(|MAX\(|LIMIT 1 keeps the first row|\* and / come before -|no row has |.*(?:, so the question's "
+                      r"|is not a value of|holds for no row))")
 
 
 def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str | None = None) -> str:
@@ -75,14 +79,7 @@ def run_query(con, schemas: Schemas, query: str, schema_line: str, question: str
 def warning(observation: str) -> str | None:
     """The note of a query's result saying it may not answer the question (the key's own extreme, the
     first row for "the second", a percentage's precedence or scale, why nothing was found), else None."""
-    for line in observation.splitlines():
-        if line.startswith(WARNINGS) or (line.startswith("Note: ") and ", so the question's " in line):
-            return line
-        # a result that found nothing, and why (a value the column does not hold, a text order, a number out of range):
-        # the 1.5B answered "0" to "the combined share of all Internet Explorer versions" after such a NULL
-        if line.startswith("Note: ") and re.search(r"is not a value of|holds for no row|^Note: no row has", line):
-            return line
-    return None
+    return next((line for line in observation.splitlines() if _WARNING.match(line)), None)
 
 
 def _number_names_read(schemas: Schemas, stmt: str) -> tuple[str, str]:
@@ -221,8 +218,9 @@ def _single_row_groups(con, schemas: Schemas, stmt: str) -> str:
 
 _WHICH = re.compile(r"\b(?:which|what)\s+(\w+)\b", re.IGNORECASE)
 # not "earliest" or "latest": MIN(year) is the earliest year
-_SUPERLATIVE = re.compile(r"\b(highest|lowest|most|least|largest|smallest|biggest|fewest|greatest|best|worst|hottest|coldest|"
-                          r"wettest|driest|longest|shortest)\b", re.IGNORECASE)
+_SUPERLATIVES = (r"(highest|lowest|most|least|largest|smallest|biggest|fewest|greatest|best|worst|hottest|coldest|"
+                 r"wettest|driest|longest|shortest)\b")
+_SUPERLATIVE = re.compile(r"\b" + _SUPERLATIVES, re.IGNORECASE)
 
 
 def _extreme_of_the_key(con, schemas: Schemas, stmt: str, question: str) -> str:
@@ -252,7 +250,7 @@ def _extreme_of_the_key(con, schemas: Schemas, stmt: str, question: str) -> str:
             f"FROM {quote(table)} ORDER BY that column {'ASC' if most.group(1).lower() in _LOW else 'DESC'} LIMIT 1.")
 
 
-_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[- ]" + _SUPERLATIVE.pattern[2:], re.IGNORECASE)
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[- ]" + _SUPERLATIVES, re.IGNORECASE)
 _RANK = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from . import table_types
 from .sql_names import quote
@@ -104,16 +104,17 @@ def unused(question: str, values: list[str], queries: list[str], most: int = 3) 
     return Unused(named, queries[-1]) if named else None
 
 
-def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: str = "") -> list[str]:
-    """The text columns (other than ``skip``) that hold ``value``, case and surrounding spaces aside."""
+def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: str = "", exact: bool = False) -> list[str]:
+    """The text columns (other than ``skip``) that hold ``value``, case and surrounding spaces aside
+    (``exact``: spelled exactly so)."""
     found = []
     for table, cols in schemas.items():
         for col, typ in cols:
-            if col.lower() == skip.lower() or not typ.upper().startswith("VARCHAR"):
+            if col.lower() == skip.lower() or not _text(typ):
                 continue
+            test = f"{quote(col)} = ?" if exact else f"lower(trim({quote(col)})) = lower(trim(?))"
             try:
-                if con.execute(f"SELECT 1 FROM {quote(table)} WHERE lower(trim({quote(col)})) = lower(trim(?)) LIMIT 1",
-                               [value]).fetchone():
+                if con.execute(f"SELECT 1 FROM {quote(table)} WHERE {test} LIMIT 1", [value]).fetchone():
                     found.append(col)
             except Exception:  # noqa: BLE001 (a hint is best effort)
                 continue
@@ -177,22 +178,19 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
             return f" There is no column {column}; '{value}' is a value of {' and '.join(cols)}: write {cols[0]} = '{value}'."
     # the name itself a value, as the table spells it ("AVG(WinF)" for the average over the WinF rows: the 1.5B sent it
     # three times; "death" for the type "Death" is more likely death_date misspelled, which the spelling hint says)
-    if (cols := holding(con, schemas, column.strip('"'))) and _spelled_so(con, schemas, cols[0], column.strip('"')):
+    if (cols := holding(con, schemas, column.strip('"'))) and cols[0] in holding(con, schemas, column.strip('"'), exact=True):
         return (f" There is no column {column}; '{column}' is a value of {cols[0]}: for the rows where {cols[0]} is '{column}', "
                 f"write WHERE {quote(cols[0])} = '{column}' (or AVG(x) FILTER (WHERE {quote(cols[0])} = '{column}') beside other rows).")
     return ""
 
 
-def _spelled_so(con, schemas: dict[str, list[tuple[str, str]]], col: str, value: str) -> bool:
-    """Whether a table's text column ``col`` holds ``value`` spelled exactly so."""
-    for table, cols in schemas.items():
-        if any(c == col for c, _ in cols):
-            try:
-                if con.execute(f"SELECT 1 FROM {quote(table)} WHERE {quote(col)} = ? LIMIT 1", [value]).fetchone():
-                    return True
-            except Exception:  # noqa: BLE001 (a hint is best effort)
-                continue
-    return False
+def _text(typ: str) -> bool:
+    return typ.upper().startswith("VARCHAR")
+
+
+def _named(cols: list[tuple[str, str]], name: str, kind: Callable[[str], bool]) -> str | None:
+    """The column of ``cols`` named ``name`` (case aside) whose type ``kind`` accepts, as the table spells it."""
+    return next((c for c, ty in cols if c.lower() == name.lower() and kind(ty)), None)
 
 
 def text_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
@@ -201,7 +199,7 @@ def text_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterat
     for quoted, bare, value in EQ_LITERAL.findall(stmt):
         column, value = (quoted or bare), value.replace("''", "'")
         for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+            col = _named(cols, column, _text)
             if col is not None:
                 yield table, col, value
 
@@ -251,10 +249,12 @@ def near_values(con, schemas: dict[str, list[tuple[str, str]]], stmt: str) -> li
         elif words := _first_words(con, table, col):
             notes.append(f"'{value}' is not a value of {col}; its values begin with " + ", ".join(f"'{w}'" for w in words))
     for table, col, number in number_filters(schemas, stmt):
+        if (spread := _spread(con, table, col)) is None or spread[0] <= float(number) <= spread[1]:
+            continue  # the column could hold it: the other conditions excluded it, or it is one of its values' kind
         if holders := _holding_number(con, schemas[table], table, col, number):
             notes.append(f"{number} is not a value of {col}; it is a value of {' and '.join(holders)}")
-        elif spread := _outside(con, table, col, number):
-            notes.append(f"no row has {col} = {number}: {col} runs from {spread}")
+        else:
+            notes.append(f"no row has {col} = {number}: {col} runs from {spread[0]:g} to {spread[1]:g}")
     notes += _text_orders_holding_nothing(con, schemas, stmt)
     return list(dict.fromkeys(notes))
 
@@ -268,7 +268,7 @@ def _text_orders_holding_nothing(con, schemas: dict[str, list[tuple[str, str]]],
     for quoted, bare, op, value in _ORDER_LITERAL.findall(stmt):
         column, value = (quoted or bare), value.replace("''", "'")
         for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and ty.upper().startswith("VARCHAR")), None)
+            col = _named(cols, column, _text)
             if col is None:
                 continue
             try:
@@ -295,15 +295,12 @@ def percent_scale_notes(con, schemas: dict[str, list[tuple[str, str]]], stmt: st
     for quoted, bare, op, number in _CMP_NUMBER.findall(unquoted):
         column, value = (quoted or bare), float(number)
         for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and table_types.numeric(ty)), None)
+            col = _named(cols, column, table_types.numeric)
             if col is None:
                 continue
-            try:
-                low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
-            except Exception:  # noqa: BLE001 (a hint is best effort)
+            if (spread := _spread(con, table, col)) is None:
                 continue
-            if low is None or high is None:
-                continue
+            low, high = spread
             if 0 < value < 1 and round(value * 100, 6) in asked and low >= 1 and high <= 100:
                 percent, meant = value * 100, value * 100
             elif value >= 1 and value in asked and low >= 0 and high <= 1:
@@ -360,30 +357,26 @@ def number_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iter
     for quoted, bare, number in _EQ_NUMBER.findall(unquoted):
         column = quoted or bare
         for table, cols in schemas.items():
-            col = next((c for c, ty in cols if c.lower() == column.lower() and table_types.numeric(ty)), None)
+            col = _named(cols, column, table_types.numeric)
             if col is not None:
                 yield table, col, number
 
 
-def _outside(con, table: str, col: str, number: str) -> str | None:
-    """"9.63 to 12.2" when ``number`` lies outside the values of the numeric column ``col``, else None:
-    the 1.5B counted Jamaica's 100 m medals with ``Time = 100`` over times of 9.63 to 12.2 seconds."""
+def _spread(con, table: str, col: str) -> tuple[float, float] | None:
+    """The least and greatest value of a numeric column, None when it has none (or cannot be read)."""
     try:
         low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
-        return None if low is None or low <= float(number) <= high else f"{low:g} to {high:g}"
     except Exception:  # noqa: BLE001 (a hint is best effort)
         return None
+    return None if low is None or high is None else (low, high)
 
 
 def _holding_number(con, cols: list[tuple[str, str]], table: str, col: str, number: str) -> list[str] | None:
-    """The other numeric columns of ``table`` (two at most) that hold ``number`` where ``col``'s values
-    never reach it (outside their least and greatest); None when ``col`` could hold it (the other
-    conditions excluded it, or it is one of its values' kind: ``Apr = 5`` of a rate). The 1.5B asked
-    the unemployment table, a row a year, for ``Annual = 1975``: the year is a value of ``Year``."""
+    """The other numeric columns of ``table`` (two at most) that hold ``number``, which ``col``'s values
+    never reach (the caller checks: ``Apr = 5`` of a rate is one of its values' kind). The 1.5B asked the
+    unemployment table, a row a year, for ``Annual = 1975``: the year is a value of ``Year``; with
+    ``Time = 100`` over times of 9.63 to 12.6 seconds (no column holds 100) it answered 0 medals."""
     try:
-        low, high = con.execute(f"SELECT min({quote(col)}), max({quote(col)}) FROM {quote(table)}").fetchone()
-        if low is None or low <= float(number) <= high:
-            return None
         return [c for c, ty in cols if c != col and table_types.numeric(ty)
                 and con.execute(f"SELECT 1 FROM {quote(table)} WHERE {quote(c)} = ? LIMIT 1", [number]).fetchone()][:2]
     except Exception:  # noqa: BLE001 (a hint is best effort)
