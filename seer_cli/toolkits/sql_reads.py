@@ -333,9 +333,8 @@ def _value_column_read(con, schemas: Schemas, stmt: str, msg: str):
     if not m:
         return None
     name = m.group(1)
-    for quoted, bare, literal in table_values.EQ_LITERAL.findall(stmt):
-        value = literal.replace("''", "'")
-        if (quoted or bare).lower() != name.lower() or len(holders := table_values.holding(con, schemas, value)) != 1:
+    for value in table_values.filter_values(stmt, name):
+        if len(holders := table_values.holding(con, schemas, value)) != 1:
             continue
         rewritten = _renamed(stmt, name, quote(holders[0]))
         try:

@@ -18,7 +18,7 @@ from . import table_types
 from .sql_names import quote
 
 # ``col = 'value'`` / ``"col" = 'value'`` in a query: the filters :func:`near_values` checks
-EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
+_EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
 # ``col = 1975`` / ``"col" = 8.3``: the numeric filters :func:`near_values` checks
 _EQ_NUMBER = re.compile(r"""(?:"([^"]+)"|(?<![\w."])([A-Za-z_]\w*))\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])""")
 # ``col > 'value'`` (<, >=, <=): text compared in alphabetical order
@@ -166,10 +166,7 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
                 year = asked.group(1) if asked and asked.group(1) in years else years[-1]
                 return (f" There is no column {column}: in {table} the years are columns ({quote(years[0])} … {quote(years[-1])}); "
                         f"select the year's column ({year}: {quote(year)}) and filter on the other columns.")
-    for quoted, bare, value in EQ_LITERAL.findall(stmt):
-        if (quoted or bare).lower() != column.lower():
-            continue
-        value = value.replace("''", "'")
+    for value in filter_values(stmt, column):
         named = [c for cols in schemas.values() for c, _ in cols if c.lower() == value.strip().lower()]
         if named:
             return f" There is no column {column}; '{value}' is a column, not a value: select {quote(named[0])}."
@@ -184,6 +181,13 @@ def missing_column_advice(con, schemas: dict[str, list[tuple[str, str]]], stmt: 
     return ""
 
 
+def filter_values(stmt: str, column: str) -> Iterator[str]:
+    """The values ``stmt`` compares ``column`` with as ``column = 'value'`` (the name's case aside), unquoted."""
+    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
+        if (quoted or bare).lower() == column.lower():
+            yield value.replace("''", "'")
+
+
 def _text(typ: str) -> bool:
     return typ.upper().startswith("VARCHAR")
 
@@ -196,7 +200,7 @@ def _named(cols: list[tuple[str, str]], name: str, kind: Callable[[str], bool]) 
 def text_filters(schemas: dict[str, list[tuple[str, str]]], stmt: str) -> Iterator[tuple[str, str, str]]:
     """``(table, column, value)`` for each ``column = 'value'`` of ``stmt`` on a text column of a
     table (the column as the table spells it, the value unquoted)."""
-    for quoted, bare, value in EQ_LITERAL.findall(stmt):
+    for quoted, bare, value in _EQ_LITERAL.findall(stmt):
         column, value = (quoted or bare), value.replace("''", "'")
         for table, cols in schemas.items():
             col = _named(cols, column, _text)
