@@ -19,6 +19,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from .sql_names import quote
+
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_LINES = 60
 DELIMITERS = (",", ";", "\t", "|")
@@ -87,14 +89,17 @@ def unpad(con, table: str) -> list[str]:
     """Trim the text columns of ``table`` whose values are padded: spaces before or after most of
     them, or a quoted value after spaces (``   "JAM"``, its quotes then dropped and ``\\"`` read as
     ``"``). Returns the columns changed. A column whose values merely contain spaces is left as it is."""
+    cols = [c for (c,) in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                       "AND data_type = 'VARCHAR'", [table]).fetchall()]
+    if not cols:
+        return []
+    t, quoted_names = quote(table), [quote(col) for col in cols]
+    counts = con.execute("SELECT " + ", ".join(  # one scan for every text column: this runs at each table's load
+        f"count(*) FILTER ({c} <> trim({c})), count(*) FILTER (regexp_matches({c}, '^\\s+\".*\"\\s*$')), count({c})"
+        for c in quoted_names) + f" FROM {t}").fetchone()
     changed = []
-    cols = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? AND data_type = 'VARCHAR'",
-                       [table]).fetchall()
-    for (col,) in cols:
-        c, t = '"' + col.replace('"', '""') + '"', '"' + table.replace('"', '""') + '"'
-        padded, quoted, total = con.execute(
-            f"SELECT count(*) FILTER ({c} <> trim({c})), count(*) FILTER (regexp_matches({c}, '^\\s+\".*\"\\s*$')), "
-            f"count({c}) FROM {t}").fetchone()
+    for i, (col, c) in enumerate(zip(cols, quoted_names)):
+        padded, quoted, total = counts[3 * i:3 * i + 3]
         if not total or (not quoted and padded * 2 < total):
             continue
         con.execute(f"UPDATE {t} SET {c} = CASE WHEN regexp_matches(trim({c}), '^\".*\"$') "
