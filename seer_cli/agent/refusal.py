@@ -236,7 +236,7 @@ def unshown_number(answer: str, question: str, looked: list[Any]) -> str | None:
     wrote back a number it was given (``Calculate("10")``, ``print(2048)``) computed nothing and shows
     nothing: the 1.5B, its passages silent on curl's exit code, "calculated" 10 and answered it. None otherwise."""
     looked = [a for a in looked if not _echoes(a)]
-    if not looked or any(not str(a.tool).startswith("Retrieve") for a in looked):
+    if not _only_documents(looked):
         return None
     seen = set(_numbers(question)).union(*(_numbers(a.observation or "") for a in looked if not a.error))
     for value, written in _numbers(answer).items():
@@ -254,10 +254,15 @@ def unshown_term(answer: str, question: str, looked: list[Any]) -> str | None:
     question nor any passage shows, when every lookup of the episode searched documents: shown
     "WatchdogSignal= ... Defaults to SIGABRT.", the 1.5B answered SIGKILL. None otherwise."""
     term = answer.strip().strip("`'\".")
-    if not _TERM.fullmatch(term) or not looked or any(not str(a.tool).startswith("Retrieve") for a in looked):
+    if not _TERM.fullmatch(term) or not _only_documents(looked):
         return None
     shown = question + " " + " ".join(a.observation or "" for a in looked if not a.error)
     return None if re.search(rf"(?<![\w-]){re.escape(term.rstrip('='))}(?![\w-])", shown) else term
+
+
+def _only_documents(looked: list[Any]) -> bool:
+    """Whether the episode looked something up, and every lookup searched documents (``Retrieve…``)."""
+    return bool(looked) and all(str(a.tool).startswith("Retrieve") for a in looked)
 
 
 def _echoes(action: Any) -> bool:
