@@ -776,3 +776,22 @@ def test_a_number_outside_a_columns_values_gets_its_range(tmp_path):
             kit.call("SQL", {"query": "SELECT type FROM sprint WHERE death IS NOT NULL"})
     finally:
         kit.close()
+
+
+def test_a_table_sent_to_calculate_or_python_is_sent_back_to_sql(kit):
+    """Calculate and PythonInterpreter run without the user's files: a failed call naming a table
+    says that only SQL reads it, with the columns; other failures read as before."""
+    with pytest.raises(ToolCallError) as e:
+        kit.call("PythonInterpreter", {"code": "ans = penguins[penguins['sex'] == 'male']['mass_g'].mean()"})
+    assert "NameError: name 'penguins' is not defined. penguins is a table that only the SQL tool reads" in str(e.value)
+    assert "write this as one SQL query. Tables: penguins(species" in str(e.value)
+    with pytest.raises(ToolCallError) as e:
+        kit.call("Calculate", {"expression": "round(AVG(price) FROM prices WHERE symbol = 'IBM')"})
+    assert "prices is a table that only the SQL tool reads" in str(e.value)
+    with pytest.raises(ToolCallError) as e:
+        kit.call("Calculate", {"expression": "2 +* 3"})
+    assert str(e.value) == "Calculate: cannot parse '2 +* 3' as arithmetic"
+    with pytest.raises(ToolCallError) as e:
+        kit.call("PythonInterpreter", {"code": "ans = 1 / 0"})
+    assert "SQL" not in str(e.value)
+    assert kit.call("Calculate", {"expression": "2 + 3"}) == "5"

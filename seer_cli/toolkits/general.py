@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import ToolCallError, UserError
-from . import calc, input_words, sql_run, table_values
+from . import calc, input_words, sql_hints, sql_run, table_values
 from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, document_files, read_folder
@@ -195,7 +195,10 @@ class GeneralToolkit(Toolkit):
         Args:
             expression: numbers, + - * / ** ^ %, parentheses and functions like sqrt, log, round, min, max.
         """
-        return calc.calculate(expression)
+        try:
+            return calc.calculate(expression)
+        except ToolCallError as e:
+            raise ToolCallError(self._not_in_sandbox(str(e), expression)) from None
 
     @tool
     def PythonInterpreter(self, code: str) -> str:
@@ -208,8 +211,17 @@ class GeneralToolkit(Toolkit):
 
         res = run_python(code, timeout=self.sandbox_timeout, memory_mb=self.sandbox_memory_mb)
         if not res.ok:
-            raise ToolCallError(res.observation())
+            raise ToolCallError(self._not_in_sandbox(res.observation(), code))
         return res.observation()
+
+    def _not_in_sandbox(self, error: str, text: str) -> str:
+        """``error``, and when the failed Calculate or PythonInterpreter call (``text``) named a
+        table, that only SQL reads it (:func:`.sql_hints.elsewhere`) and the tables' columns."""
+        hint = sql_hints.elsewhere(text, self._connect_schemas()) if self.data else ""
+        if not hint:
+            return error
+        error = error.rstrip()
+        return f"{error}{'' if error.endswith(('.', '!', '?')) else '.'}{hint} Tables: {self._schema_line()}"
 
     # --- SQL -------------------------------------------------------------------------------
     def _connect(self) -> duckdb.DuckDBPyConnection:

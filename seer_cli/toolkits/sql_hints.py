@@ -35,6 +35,22 @@ def advice(message: str, schemas: Schemas, query: str = "") -> str:
     return ""
 
 
+def elsewhere(text: str, schemas: Schemas) -> str:
+    """A sentence (with a leading space) for a failed Calculate or PythonInterpreter call whose
+    argument names one of the user's tables, else "": those tools run without the user's files.
+    The 1.5B, asked the average city mileage of a make over a table ``mpg``, sent
+    ``mpg[mpg['manufacturer'] == 'Honda']['cty'].mean()`` to Calculate, then ``tables['mpg']`` to
+    PythonInterpreter four times ("name 'tables' is not defined"); asked how many mammals are
+    endangered, it looped over ``msleep`` in PythonInterpreter until the episode stopped; given the
+    values of a column after a query, it sent the query's text to Calculate five times."""
+    named = list(queried(schemas, text))
+    if not named:
+        return ""
+    which = " and ".join(named[:2])
+    return (f" {which} {'is a table' if len(named) == 1 else 'are tables'} that only the SQL tool reads (Calculate and "
+            f"PythonInterpreter run without the user's files): write this as one SQL query.")
+
+
 def queried(schemas: Schemas, query: str) -> Schemas:
     """The tables (with their columns) that ``query`` names."""
     return {t: cols for t, cols in schemas.items() if re.search(rf"\b{re.escape(t)}\b", query, re.IGNORECASE)}
