@@ -592,3 +592,25 @@ def test_a_value_of_several_words_said_in_the_plural_is_a_value_the_question_nam
         assert kit.unused_values("How many Homicides?", [query]) is None
     finally:
         kit.close()
+
+
+def test_a_name_from_a_column_of_many_names_is_a_value_the_question_names(tmp_path):
+    """Asked "How many hours a day does the giraffe sleep in total?" over 83 animals, the 1.5B summed
+    the column over every one: a column of names (more values than a category) counts too, and its
+    codes only as written ("sea level" names no airport SEA)."""
+    animals = [f"Animal{i}" for i in range(40)] + ["Giraffe", "Little brown bat"]
+    csv = tmp_path / "sleep.csv"
+    csv.write_text("name,code,sleep_total\n" + "".join(f"{a},{'SEA' if a == 'Giraffe' else 'X' + str(i)},{i + 1}\n"
+                                                      for i, a in enumerate(animals)))
+    from seer_cli.toolkits import get_toolkit
+
+    kit = get_toolkit("general", data=[csv])
+    try:
+        whole = [("SQL", {"query": "SELECT SUM(sleep_total) FROM sleep"})]
+        assert kit.unused_values("How many hours a day does the giraffe sleep in total?", whole).values == ["Giraffe"]
+        assert kit.unused_values("How long does the little brown bat sleep?", whole).values == ["Little brown bat"]
+        assert kit.unused_values("Which animal sleeps the most, above sea level?", whole) is None
+        assert kit.unused_values("What does animal SEA sleep?", whole).values == ["SEA"]
+        assert kit.unused_values("How long does the giraffe sleep?", [("SQL", {"query": "SELECT sleep_total FROM sleep WHERE name = 'Giraffe'"})]) is None
+    finally:
+        kit.close()

@@ -33,7 +33,6 @@ from .base import SqlTables, Tool, Toolkit, tool
 from .chunks import Chunk, chunk_document
 from .documents import Document, document_files, read_folder
 from .retrieval import shares_no_word
-from .sql_names import quote
 from .table_values import Unused
 
 if TYPE_CHECKING:
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from .retrieval import ChunkSearch, Vocabulary
 
 CATEGORY_VALUES = 30  # a text column with at most this many values is a category (unused_values)
+LABEL_VALUES = 1_000  # ... and with more, up to this many, a column of names (an animal, a city, a country)
 DATA_SUFFIXES = {".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".sqlite", ".sqlite3", ".db", ".xlsx", ".xlsm"}
 # Retrieve ranks by the episode's question too (fused with the model's query), and cuts its snippets
 # around the words of both: the 1.5B's queries drop what the question turns on ("package installation
@@ -124,7 +124,7 @@ class GeneralToolkit(Toolkit):
         self.sandbox_timeout, self.sandbox_memory_mb = sandbox_timeout, sandbox_memory_mb
         self._con: duckdb.DuckDBPyConnection | None = None
         self._schemas: dict[str, list[tuple[str, str]]] = {}
-        self._held: list[str] | None = None  # unused_values: the category names and years the tables hold, read once
+        self._held: tuple[list[str], set[str]] | None = None  # unused_values: the names and years the tables hold, read once
         self._documents: list[Document] | None = None
         self._search: ChunkSearch | None = None
         self._vocabulary: Vocabulary | None = None
@@ -144,9 +144,9 @@ class GeneralToolkit(Toolkit):
         return intent in ("data", "docs") or (intent == "other" and bool(self._extra))
 
     def unused_values(self, question: str, calls: list[tuple[str, dict]]) -> Unused | None:
-        """Years and category names (a text column's capitalised values, when it has at most
-        :data:`CATEGORY_VALUES` of them, and the first words its values share: "Firefox" of
-        "Firefox 25.0") that ``question`` names as words, that the tables hold,
+        """Years and names (a text column's capitalised values, when it has at most
+        :data:`LABEL_VALUES` of them, and the first words its values share: "Firefox" of
+        "Firefox 25.0"; :func:`.table_values.held_names`) that ``question`` names as words, that the tables hold,
         and that no SQL query of the episode wrote: "snow days in 2012" answered by counting snow
         days in every year. Only once SQL was called (a Finish with no look is refused apart).
         First, a time of day the question states that no call of the user's tools took
@@ -157,14 +157,9 @@ class GeneralToolkit(Toolkit):
         if not queries or not self.data:
             return None
         if self._held is None:
-            con, found = self._connect(), []
-            for table, cols in self._schemas.items():
-                for col, typ in cols:
-                    if typ.upper().startswith("VARCHAR"):
-                        found += table_values.names((table_values.category_values(con, quote(table), col, CATEGORY_VALUES) or [])
-                                                    + (table_values.leading_words(con, quote(table), col, CATEGORY_VALUES) or []))
-            self._held = list(dict.fromkeys(found)) + table_values.years_spanned(con, self._schemas)
-        return table_values.unused(question, self._held, queries)
+            self._held = table_values.held_names(self._connect(), self._schemas, CATEGORY_VALUES, LABEL_VALUES)
+        values, as_written = self._held
+        return table_values.unused(question, values, queries, exact=as_written)
 
     def unused_columns(self, question: str, calls: list[tuple[str, dict, str]]) -> Unused | None:
         """Numeric columns the question names that no SQL query (nor what it showed) used (:func:`.input_words.unused_columns`)."""

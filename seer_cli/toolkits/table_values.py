@@ -73,6 +73,34 @@ def names(values: list) -> list[str]:
     return [v for v in found if len(v) >= 3 and v[:1].isupper()]
 
 
+def held_names(con, schemas: dict[str, list[tuple[str, str]]], categories: int, labels: int) -> tuple[list[str], set[str]]:
+    """The names the tables' text columns hold that a question may name (:func:`names`), and the
+    years their dates span: a category's values (at most ``categories`` of them) and the first words
+    they share ("Firefox" of "Firefox 25.0"), and a column of names' values (at most ``labels``:
+    an animal, a city, a country). The second set holds the codes of those columns of names (all
+    capitals: "SEA", "PER", "AND"), matched only as written: "sea level", "births per woman" and
+    "and" are no filter.
+
+    A column of names counts as much as a category: of the 200 data questions under ``evals/``,
+    18 name one of such a column's values (3 more named a code, now matched as written), and
+    each is a filter the question needs ("the giraffe", "Austin", "India's fertility rate",
+    "Denver International Airport"; "San Antonio", where only "San" was found before). Asked
+    "How many hours a day does the giraffe sleep in total?", the 1.5B summed the column over
+    every animal."""
+    found: list[str] = []
+    labelled: list[str] = []
+    for table, cols in schemas.items():
+        for col, typ in cols:
+            if not typ.upper().startswith("VARCHAR"):
+                continue
+            few = category_values(con, quote(table), col, categories)
+            found += names((few or []) + (leading_words(con, quote(table), col, categories) or []))
+            if few is None:
+                labelled += names(category_values(con, quote(table), col, labels) or [])
+    as_written = {v for v in labelled if v.isupper()} - set(found)  # a category's "GOLD" is still "gold medals"
+    return list(dict.fromkeys(found + labelled)) + years_spanned(con, schemas), as_written
+
+
 def years_spanned(con, schemas: dict[str, list[tuple[str, str]]]) -> list[str]:
     """Every year from the first to the last of the tables' date columns, as text (a year the
     question names that the data does not hold is no filter to insist on)."""
@@ -90,16 +118,17 @@ def years_spanned(con, schemas: dict[str, list[tuple[str, str]]]) -> list[str]:
 _PLURAL = "(?:e?s)?"
 
 
-def unused(question: str, values: list[str], queries: list[str], most: int = 3) -> Unused | None:
-    """Of ``values``, those ``question`` names as words (case aside; a value of several words in the
-    plural too: "officer-involved shootings" names "Officer-involved shooting", "Terns" no "Tern") that none of ``queries`` wrote,
-    with the last query (the one to extend, not to start over); None when every one was used or
-    nothing was queried."""
+def unused(question: str, values: list[str], queries: list[str], most: int = 3, exact: set[str] | frozenset[str] = frozenset()) -> Unused | None:
+    """Of ``values``, those ``question`` names as words (case aside, but for those in ``exact``; a
+    value of several words in the plural too: "officer-involved shootings" names "Officer-involved
+    shooting", "Terns" no "Tern") that none of ``queries`` wrote, with the last query (the one to
+    extend, not to start over); None when every one was used or nothing was queried."""
     if not queries:
         return None
     written = " ".join(queries).lower()
     named = [v for v in values
-             if v.lower() not in written and re.search(rf"(?<![\w-]){re.escape(v)}{_PLURAL if re.search(r'[ -]', v) else ''}(?![\w-])", question, re.IGNORECASE)]
+             if v.lower() not in written and re.search(rf"(?<![\w-]){re.escape(v)}{_PLURAL if re.search(r'[ -]', v) else ''}(?![\w-])",
+                                                       question, 0 if v in exact else re.IGNORECASE)]
     named = [v for v in dict.fromkeys(named) if not any(v != w and v.lower() in w.lower() for w in named)][:most]  # the longest said
     return Unused(named, queries[-1]) if named else None
 
