@@ -354,3 +354,21 @@ def test_a_tool_that_returns_text_gives_call_tasks_and_no_sums(tmp_path):
     tasks = list(tools_gen.generate(kit, random.Random(0)))
     assert tasks and {t.generator for t in tasks} == {"tools.call"}  # text cannot be added with Calculate
     assert {t.answer for t in tasks} <= {"north wing", "south wing", "lab"}
+
+
+def test_cli_auto_stops_a_try_at_six_steps_unless_told(files, seer_home, scripted_model):
+    """No try the 1.5B solved in 20 logged practice runs took more than 6 steps, and failed tries
+    of 7 to 10 took minutes each: ``--auto`` stops a try at 6 unless ``--max-steps`` says otherwise."""
+    import json as _json
+
+    def wandering(n):  # a different query each step, never a Finish
+        return [_json.dumps({"thought": "t", "tool": "SQL", "args": {"query": f"SELECT {i} AS x"}}) for i in range(n)]
+
+    for flags, steps in (([], 6), (["--max-steps", "3"], 3)):
+        scripted_model(wandering(40), repeat_last=False)
+        log = seer_home / f"steps{steps}.jsonl"
+        res = CliRunner().invoke(app, ["practice", "--auto", "1", "--no-phrase", "--examples", "none", "--data", str(files["loans"]),
+                                       "--log", str(log), "--json", *flags])
+        assert res.exit_code == 0, res.output
+        (row,) = RowLog(log).rows()
+        assert [t["steps"] for t in row["tries"]] == [steps] and row["tries"][0]["reason"] == "max_steps"

@@ -18,7 +18,7 @@ import typer
 from ..errors import UserError
 from .console import emit_json, err, out, progress, warn
 from .evals import Admit
-from .options import (DataOpt, DemosK, DocsOpt, JsonFlag, LlmUrlOpt, MaxStepsOpt, McpOpt, ModelOpt, PoolOpt, RecallMode,
+from .options import (DataOpt, DemosK, DocsOpt, JsonFlag, LlmUrlOpt, McpOpt, ModelOpt, PoolOpt, RecallMode,
                       ToolkitOpt, ToolqaDirOpt, ToolsOpt)
 
 
@@ -44,7 +44,7 @@ def practice(
     llm_url: LlmUrlOpt = None,
     recall: Annotated[Optional[RecallMode], typer.Option("--recall", help="Recall mode of every try.")] = None,
     k: DemosK = None,
-    max_steps: MaxStepsOpt = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", min=1, max=50, help="Stop a try after this many steps (default 6 with --auto, where no solved try took more; else from settings).")] = None,
     judge_model: Annotated[Optional[str], typer.Option("--judge-model", metavar="GGUF", help="With --admit llm: the judge's model.")] = None,
     judge_url: Annotated[Optional[str], typer.Option("--judge-url", metavar="URL", help="With --admit llm: the judge's OpenAI-compatible server.")] = None,
     log: Annotated[Optional[Path], typer.Option("--log", help="Practice log (JSONL, one row per task); an existing log is resumed.")] = None,
@@ -85,7 +85,7 @@ def practice(
 
         task_list = load_tasks(tasks_file)  # a bad file fails before the model loads
     settings = load_settings().replace(model=model, llm_url=llm_url, pool=pool, recall=recall.value if recall else None,
-                                       k=k, max_steps=max_steps, seed=seed)
+                                       k=k, max_steps=_steps(max_steps, auto is not None), seed=seed)
     if admit == Admit.llm and not (judge_model or judge_url):
         raise UserError("--admit llm: name a judge with --judge-model or --judge-url (the agent judging itself admits its own mistakes)")
     stem = tasks_file.stem if tasks_file else "auto"
@@ -112,6 +112,16 @@ def practice(
         return
     (_render_auto if auto is not None else _render_file)(summary)
     out.print(f"pool: {summary['pool']} ({summary['pool_size']} experiences)  log: {log}", markup=False)
+
+
+def _steps(given: int | None, auto: bool) -> int | None:
+    """The steps of a try: ``--max-steps``, else with ``--auto`` :data:`~seer_cli.practice.generated.AUTO_MAX_STEPS`
+    (no solved try took more), else the settings'."""
+    if given is not None or not auto:
+        return given
+    from ..practice.generated import AUTO_MAX_STEPS
+
+    return AUTO_MAX_STEPS
 
 
 _AUTO_ONLY = {"minutes": "--minutes", "examples": "--examples", "concurrency": "--concurrency",
