@@ -795,3 +795,21 @@ def test_a_table_sent_to_calculate_or_python_is_sent_back_to_sql(kit):
         kit.call("PythonInterpreter", {"code": "ans = 1 / 0"})
     assert "SQL" not in str(e.value)
     assert kit.call("Calculate", {"expression": "2 + 3"}) == "5"
+
+
+def test_a_column_named_like_a_keyword_is_read_as_the_column(tmp_path):
+    """A table of mammals has a column ``order``; the 1.5B wrote ``WHERE order = 'Primates'``, a
+    syntax error. Written bare, and not as ORDER BY or GROUP BY, it is the column."""
+    (tmp_path / "mammals.csv").write_text("name,order,sleep\nOwl monkey,Primates,17\nHuman,Primates,8\nLion,Carnivora,13.5\n")
+    k = GeneralToolkit(data=[tmp_path / "mammals.csv"])
+    try:
+        out = k.call("SQL", {"query": "SELECT AVG(sleep) FROM mammals WHERE order = 'Primates'"})
+        assert out.startswith('Note: read "order" as a column name.') and out.endswith("12.5")
+        out = k.call("SQL", {"query": "SELECT order, COUNT(*) AS n FROM mammals GROUP BY order ORDER BY n DESC LIMIT 1"})
+        assert out.endswith("Primates | 2")
+        with pytest.raises(ToolCallError) as e:  # another mistake: the error stands
+            k.call("SQL", {"query": "SELECT name FROM mammals WHERE order = 'Primates' ORDER BY"})
+        assert "syntax error" in str(e.value)
+        assert "read" not in k.call("SQL", {"query": "SELECT name FROM mammals WHERE name = 'order' ORDER BY sleep"})  # a literal stays
+    finally:
+        k.close()
