@@ -184,33 +184,3 @@ def test_a_kind_solved_on_one_table_still_comes_first_on_another():
         return family(AutoTask("data", "table.count", "q?", "1", (Call("SQL", {"query": "SELECT 1"}, "t"),), "data", {"table": table}))
 
     assert kind("elnino") != kind("auto_mpg") and kind("elnino") == kind("elnino")
-
-
-def test_the_more_demanding_of_two_equally_new_tasks_comes_first():
-    """What the model fails is a filtered or compared value, not a whole column's (57 % of the
-    logged tasks asking nothing more were solved at the first try, 21 % of those asking two
-    things); among tasks equally new to the ledger, the filtered one is practised first."""
-    from seer_cli.practice.ledger import demand
-    from seer_cli.practice.tasks import AutoTask, Call
-
-    def task(sql: str, question: str, kind: str = "data") -> AutoTask:
-        return AutoTask(kind, "table.x", question, "1", (Call("SQL", {"query": sql}, "t"),), "data",
-                        {"table": "medals", "columns": ["time"], "op": "x"})
-
-    whole = task('SELECT MAX("time") FROM "medals"', "What is the highest time?")
-    one = task("SELECT MAX(\"time\") FROM \"medals\" WHERE \"medal\" = 'GOLD AND SILVER'", "What is the highest time for gold?")
-    grouped = task('SELECT "medal", AVG("time") AS v FROM "medals" WHERE "time" IS NOT NULL GROUP BY "medal" ORDER BY v DESC LIMIT 2',
-                   "Which medal has the highest average time?")
-    two = task("SELECT \"time\" FROM \"medals\" WHERE \"medal\" = 'GOLD' AND \"year\" = 1968", "What was the winning time in 1968?")
-    ranged = task("SELECT AVG(\"time\") FROM \"medals\" WHERE \"year\" BETWEEN 1980 AND 2012", "What was the average time from 1980 to 2012?")
-    diff = task("SELECT (SELECT COUNT(*) FROM \"t\" WHERE \"race\" = 'Black') - (SELECT COUNT(*) FROM \"t\" WHERE \"race\" = 'Latino')",
-                "How many more Black victims than Latino?")
-    assert [demand(t) for t in (whole, one, grouped, two, ranged, diff)] == [0, 1, 1, 2, 1, 2]
-    assert demand(task("SELECT 1 WHERE a = 1 AND b = 2", "q?", kind="docs")) == 0
-    assert order_by_gaps([whole, two], Ledger())[0] is two  # equally new: the demanding one first
-    # but a table never practised still comes before a second task on a practised one
-    other = task('SELECT COUNT(*) FROM "riots"', "How many people died?")
-    other = AutoTask("data", "table.count", other.question, "1", other.calls, "data", {"table": "riots", "columns": [], "op": "count"})
-    led = Ledger()
-    led.add(whole.covers, question="What was the lowest time?")
-    assert order_by_gaps([two, other], led)[0] is other

@@ -123,9 +123,7 @@ def _kind(covers: dict[str, Any]) -> str:
 def order_by_gaps(tasks: list[AutoTask], ledger: Ledger) -> list[AutoTask]:
     """Tasks in practice order: tables, documents and tools taken in turn (so a budget of N
     spans all of them), and within each, greedily, the task whose table/column/document/tool and
-    operation the ledger (plus the tasks already chosen) has seen least (:meth:`Ledger.gap`), the
-    more demanding first (:func:`demand`) where its table and the operations its question asks
-    are equally new, then ties in generated order."""
+    operation the ledger (plus the tasks already chosen) has seen least, ties in generated order."""
     families: dict[str, list[AutoTask]] = {}
     for t in tasks:
         families.setdefault(_kind(t.covers), []).append(t)
@@ -136,48 +134,12 @@ def _by_gaps(tasks: list[AutoTask], ledger: Ledger) -> list[AutoTask]:
     led = copy.deepcopy(ledger)  # counts the tasks chosen so far on top of the pool's
     left = list(tasks)
     out = []
-
-    def key(i: int) -> tuple:
-        thing, cell, column, op = led.gap(left[i])
-        return thing, cell, -demand(left[i]), column, op, i
-
     while left:
-        best = min(range(len(left)), key=key)
+        best = min(range(len(left)), key=lambda i: (led.gap(left[i]), i))
         task = left.pop(best)
         out.append(task)
         led.add(task.covers, question=task.question)
     return out
-
-
-_QUOTED = re.compile(r"'(?:[^']|'')*'")
-
-
-def demand(task: AutoTask) -> int:
-    """How much a table task asks beyond one aggregate of a whole column, 0 to 2: the conditions
-    its query filters on (each predicate of each ``WHERE``, ``FILTER (WHERE ...)`` included, ``IS
-    NOT NULL`` not), its sub-queries and its grouping, counted and capped at 2; 0 for documents and
-    tools.
-
-    :func:`order_by_gaps` takes the more demanding of two tasks that are equally new, because that
-    is what the model fails and what a demonstration can teach: over the 20 practice logs under
-    ``docs/results/`` (366 table tasks, the bundled 1.5B), the model solved at its first try 57 % of
-    the tasks asking 0 (a count of rows, a column's highest), 43 % of those asking 1 and 21 % of
-    those asking 2, yet 124 of the 366 went to the first kind and 52 to the last, because the
-    generator writes whole-column tasks first. A person's questions filter (a winner in a year, an
-    average between two years, one group against another) far more often than they ask of a
-    whole column."""
-    if task.kind != "data":
-        return 0
-    sql = _QUOTED.sub("''", " ".join(str(v) for c in task.calls for v in c.args.values()))
-    sql = re.sub(r"\bBETWEEN\s+\S+\s+AND\b", "BETWEEN", sql, flags=re.I)
-    conditions = 0
-    for where in re.split(r"\bWHERE\b", sql, flags=re.I)[1:]:
-        clause = re.split(r"\b(?:GROUP|ORDER|LIMIT)\b|\)", where, flags=re.I)[0]
-        conditions += sum(not re.search(r"\bIS\s+NOT\s+NULL\b", p, flags=re.I)
-                          for p in re.split(r"\b(?:AND|OR)\b", clause, flags=re.I) if p.strip())
-    subqueries = len(re.findall(r"\(\s*SELECT\b", sql, flags=re.I))
-    grouped = re.search(r"\bGROUP\s+BY\b", sql, flags=re.I) is not None
-    return min(2, conditions + subqueries + grouped)
 
 
 def family(task: AutoTask) -> str:
