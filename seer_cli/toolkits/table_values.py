@@ -91,12 +91,13 @@ def held_names(con, schemas: dict[str, list[tuple[str, str]]], categories: int, 
     labelled: list[str] = []
     for table, cols in schemas.items():
         for col, typ in cols:
-            if not typ.upper().startswith("VARCHAR"):
+            if not _text(typ):
                 continue
-            few = category_values(con, quote(table), col, categories)
+            held = category_values(con, quote(table), col, labels)  # one scan: a category's values are the first of them
+            few = held if held is not None and len(held) <= categories else None
             found += names((few or []) + (leading_words(con, quote(table), col, categories) or []))
             if few is None:
-                labelled += names(category_values(con, quote(table), col, labels) or [])
+                labelled += names(held or [])
     as_written = {v for v in labelled if v.isupper()} - set(found)  # a category's "GOLD" is still "gold medals"
     return list(dict.fromkeys(found + labelled)) + years_spanned(con, schemas), as_written
 
