@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from . import sql_hints, sql_shapes, table_types, table_values
 from .sql_names import quote
@@ -41,7 +42,8 @@ def _other_reads(con, schemas: Schemas, stmt: str, msg: str, question: str | Non
     return _text_numbers_read(con, schemas, stmt, msg) or _partial_dates_read(con, schemas, stmt, msg) \
         or sql_shapes.extreme_row_read(con, stmt, msg) or sql_shapes.order_by_aggregate_read(con, stmt, msg) \
         or sql_shapes.two_selects_read(con, stmt, msg) or _bare_names_read(con, schemas, stmt) \
-        or _keyword_names_read(con, schemas, stmt, msg) or _value_column_read(con, schemas, stmt, msg) or _copied_filter_read(con, schemas, stmt, msg, question)
+        or _keyword_names_read(con, schemas, stmt, msg) or _value_column_read(con, schemas, stmt, msg) \
+        or _copied_filter_read(con, schemas, stmt, msg, question)
 
 
 # DuckDB's "Referenced column "x" not found", and "Column "units" referenced that exists in the SELECT clause" when
@@ -284,21 +286,13 @@ def _bare_names_read(con, schemas: Schemas, stmt: str):
     syntax error "at or near Name"."""
     odd = sorted({c for cols in schemas.values() for c, _ in cols if not re.fullmatch(r"[A-Za-z_]\w*", c) and c.strip() == c},
                  key=len, reverse=True)
-    parts = re.split(r"('(?:[^']|'')*'|\"[^\"]*\")", stmt)  # literals and quoted names stay as written
-    read: list[str] = []
-    for i in range(0, len(parts), 2):
-        for name in odd:
-            # an identifier (computer_science) is a missing column's to read (_missing_columns_read), not a bare name's
-            new = re.sub(rf"(?<![\w\"]){_spelling(name)}(?![\w\"])",
-                         lambda m, name=name: m.group(0) if re.fullmatch(r"[A-Za-z_]\w*", m.group(0)) else quote(name),
-                         parts[i], flags=re.IGNORECASE)
-            if new != parts[i]:
-                parts[i] = new
-                read.append(name)
+    # an identifier (computer_science) is a missing column's to read (_missing_columns_read), not a bare name's
+    rewritten, read = _quoted_where(stmt, odd, lambda name: rf"(?<![\w\"]){_spelling(name)}(?![\w\"])",
+                                    lambda m, name: m.group(0) if re.fullmatch(r"[A-Za-z_]\w*", m.group(0)) else quote(name))
     if not read:
         return None
     names_read = list(dict.fromkeys(read))
-    rewritten, said = "".join(parts), ", ".join(names_read) + (" as column names" if len(names_read) > 1 else " as a column name")
+    said = ", ".join(names_read) + (" as column names" if len(names_read) > 1 else " as a column name")
     try:
         names, rows = execute(con, rewritten)
         return rewritten, names, rows, f"Note: read {said}.\n"
@@ -331,23 +325,32 @@ def _keyword_names_read(con, schemas: Schemas, stmt: str, msg: str):
     named = {c for cols in schemas.values() for c, _ in cols if c.lower() in _KEYWORD_NAMES}
     if not named:
         return None
-    parts = re.split(r"('(?:[^']|'')*'|\"[^\"]*\")", stmt)  # literals and quoted names stay as written
-    read: list[str] = []
-    for i in range(0, len(parts), 2):
-        for name in named:
-            new = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s+BY\b)", quote(name), parts[i], flags=re.IGNORECASE)
-            if new != parts[i]:
-                parts[i] = new
-                read.append(name)
+    rewritten, read = _quoted_where(stmt, sorted(named), lambda name: rf"(?<![\w.]){re.escape(name)}(?!\w)(?!\s+BY\b)",
+                                    lambda m, name: quote(name))
     if not read:
         return None
-    rewritten = "".join(parts)
     try:
         names, rows = execute(con, rewritten)
     except Exception:  # noqa: BLE001 (another mistake: the original error stands)
         return None
     said = ", ".join(quote(n) for n in dict.fromkeys(read))
     return rewritten, names, rows, f"Note: read {said} as {'a column name' if len(set(read)) == 1 else 'column names'}.\n"
+
+
+def _quoted_where(stmt: str, names: list[str], pattern: Callable[[str], str],
+                  replace: Callable[[re.Match, str], str]) -> tuple[str, list[str]]:
+    """``stmt`` with each of ``names`` written as ``pattern(name)`` matches (case aside, outside
+    string literals and quoted names) replaced by ``replace(match, name)``, and the names so
+    rewritten, in order: the one pass of :func:`_bare_names_read` and :func:`_keyword_names_read`."""
+    parts = re.split(r"('(?:[^']|'')*'|\"[^\"]*\")", stmt)  # literals and quoted names stay as written
+    read: list[str] = []
+    for i in range(0, len(parts), 2):
+        for name in names:
+            new = re.sub(pattern(name), lambda m, name=name: replace(m, name), parts[i], flags=re.IGNORECASE)
+            if new != parts[i]:
+                parts[i] = new
+                read.append(name)
+    return "".join(parts), read
 
 
 def _spelling(name: str) -> str:
