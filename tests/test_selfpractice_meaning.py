@@ -553,3 +553,41 @@ def test_a_whole_number_measure_of_few_values_is_grouped_by():
     assert not pop.additive and Column("Population", "BIGINT", 140, 0, low=3e7, high=3e8, role="measure").additive
     # a property of one thing is never summed over things (the fifth set's practice asked "What is the total boiling point?")
     assert not any(Column(n, "BIGINT", 90, 0, low=4, high=6000, role="measure").additive for n in ("boiling point", "atomic radius"))
+
+
+def test_a_monthly_table_kept_as_year_and_month_columns_is_asked_about_months(tmp_path):
+    """Home sales by city with a year and a month column (and a date written as a decimal year)
+    get what people ask of them: a city's value in a month said by name, its change between two
+    months, the city highest in a month, months above a level, a year's average; the decimal
+    date is never a measure, and every query's month number is said as the month's name."""
+    from seer_cli.practice.tasks import format_value
+
+    csv = tmp_path / "homes.csv"
+    cities = ["Austin", "Dallas", "El Paso"]
+    lines = ["city,year,month,sales,median,date"]
+    for ci, c in enumerate(cities):
+        for y in (2010, 2011):
+            for mo in range(1, 13):
+                r = random.Random(ci * 1000 + y * 13 + mo)
+                lines.append(f"{c},{y},{mo},{r.randint(50, 900)},{r.randint(100, 300) * 1000},{y + (mo - 1) / 12:.5f}")
+    csv.write_text("\n".join(lines) + "\n")
+    kit = get_toolkit("general", data=[csv])
+    try:
+        tasks = list(tables_gen.generate(kit, random.Random(0)))
+        con = kit.sql_tables().con
+        for t in tasks:
+            assert tables_gen.mentions_literals(t.question, t.calls[0].args["query"]), t.question
+            assert format_value(con.execute(t.calls[0].args["query"]).fetchone()[0]) == t.answer, t.question
+    finally:
+        kit.close()
+    gens = {t.generator for t in tasks}
+    assert {"table.value_in_month", "table.argmax_month", "table.argmin_month"} & gens and "table.value_in_month" in gens, gens
+    assert {"table.change_months", "table.pct_change_months"} & gens and {"table.count_months_above", "table.count_months_below"} & gens
+    month_names = "|".join(calendar.month_name[1:])
+    for t in tasks:
+        if t.generator == "table.value_in_month":
+            city, month, year = re.search(rf"of ([A-Z][\w ]+) in ({month_names}) (\d{{4}})\?", t.question).groups()
+            assert f"\"month\" = {list(calendar.month_name).index(month)}" in t.calls[0].args["query"] and year in t.calls[0].args["query"]
+    assert not any(re.search(r"\bdate\b", t.question) for t in tasks), [t.question for t in tasks if "date" in t.question]
+    assert not tables_gen.mentions_literals("What was the sales of Austin in 2010?",
+                                            "SELECT \"sales\" FROM \"homes\" WHERE \"city\" = 'Austin' AND \"year\" = 2010 AND \"month\" = 6")

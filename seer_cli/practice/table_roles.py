@@ -26,6 +26,7 @@ ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a 
 _ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx|"
                  r"(^|_)(version|ver|revision|rev|build|release_no)$)",
                  re.IGNORECASE)
+_TIME_NAME = re.compile(r"(^|_)(date|datetime|timestamp)($|_)", re.IGNORECASE)
 # where a thing is, not how much of it there is: never aggregated or compared
 _COORDINATE = re.compile(r"(^|_)(lat|lon|lng|latitude|longitude|centroid|coord|x|y|easting|northing)($|_)", re.IGNORECASE)
 _YEAR = re.compile(r"(^|_|\b)(year|yr)s?($|_|\b)", re.IGNORECASE)
@@ -142,8 +143,8 @@ def role_of(c: Column, rows: int) -> str:
             return "id"
         if _YEAR.search(c.name) or (whole and c.low is not None and 1800 <= c.low and (c.high or 0) <= 2100 and c.distinct < rows):
             return "year"
-        if _ORDINAL.search(c.name):
-            return "ordinal"
+        if _ORDINAL.search(c.name) or _TIME_NAME.search(c.name):
+            return "ordinal"  # a month, a rank; a date written as a number (txhousing's 2000.0833): an order, not an amount
         if whole and c.distinct == rows and c.low is not None and c.high is not None and c.high - c.low + 1 == rows:
             return "id"  # a row number
         if _code(c) and not _ADDITIVE.search(c.name):

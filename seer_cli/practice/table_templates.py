@@ -15,6 +15,7 @@ from ..toolkits.sql_names import quote
 from .table_roles import MAX_KEYS, Column, Table, _a, _lit
 from .table_sql import (AGG, PCT_CHANGE, Candidate, _agg_sql, _from_to, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
                         _round2, _threshold, _top_row, _years)
+from .table_monthly import monthly
 from .table_yearly import year_key, yearly
 from .tasks import format_value
 
@@ -33,7 +34,8 @@ def _single_table(con, t: Table, rng: random.Random, where: bool) -> Iterator[Ca
     suffix = f" in the {t.data_words}" if where else ""
     panel = _panel(con, t)
     for cand in (*_whole_table(con, t, rng), *_groups(t, rng), *_by_date(con, t, rng), *_things_in_year(con, t, rng),
-                 *_by_year(con, t, rng), *_by_key(con, t, rng), *yearly(con, t, rng), *(_series(con, t, *panel, rng) if panel else ())):
+                 *_by_year(con, t, rng), *_by_key(con, t, rng), *yearly(con, t, rng), *monthly(con, t, rng),
+                 *(_series(con, t, *panel, rng) if panel else ())):
         if panel and not _one_series(cand, t, panel[0]):
             continue
         yield Candidate(cand.generator, cand.sql, _with_suffix(cand.question, suffix), cand.covers, cand.thought, cand.tie_check)

@@ -46,7 +46,7 @@ def literals(sql: str) -> list[str]:
     """The values a query filters on: quoted strings (a LIKE pattern's fixed part) and numbers
     after a comparison; ROUND's digits, LIMIT counts and 100.0 of a percentage are not."""
     found = []
-    sql = re.sub(r"month\(([^()]*)\) = (\d+)", lambda m: f"month({m.group(1)}) = 'MONTH:{m.group(2)}'", sql)
+    sql = re.sub(r"(month\([^()]*\)|\"months?\") = (\d+)", lambda m: f"{m.group(1)} = 'MONTH:{m.group(2)}'", sql, flags=re.IGNORECASE)
     parts = re.split(r"\bWHERE\b", sql, maxsplit=1)
     where = parts[1] if len(parts) == 2 else ""
     if sql.startswith(("SELECT ROUND(100.0 * ((SELECT", "SELECT (SELECT", "SELECT ROUND((SELECT")):
