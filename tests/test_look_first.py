@@ -180,6 +180,9 @@ def test_a_finish_after_a_query_that_left_out_a_named_value_is_refused_once(tmp_
                                 _step("Finish", answer="13")]), kit, None, None, load_settings(), recall="none", k=0, max_steps=6)
         refused = [a for a in agent.run("How many Tern sightings are there?", intent="data") if isinstance(a, ActionStep) and a.error_kind == "refused"]
         assert refused and "did not use Tern" in refused[0].observation
+        assert "Add \"species\" = 'Tern' to the WHERE clause" in refused[0].observation  # the condition, its column named
+        said_lower = kit.unused_values("how many tern sightings?", [("SQL", {"query": "SELECT sum(seen) FROM birds"})])
+        assert said_lower is not None and said_lower.where == ("\"species\" = 'Tern'",)  # the value as the table writes it
         # the query to extend is the last SQL, not a later call's argument
         later = kit.unused_values("How many Terns in 2023?", [("SQL", {"query": "SELECT sum(seen) FROM birds WHERE species = 'Tern'"}),
                                                              ("Calculate", {"expression": "3 + 4"})])

@@ -35,7 +35,7 @@ LOOK_FIRST_NOTE = (
 )
 # a Finish after SQL that left out a value the question names (after practice the 1.5B counted snow
 # days over every year for "snow days in 2012", copying a demonstration with one filter)
-UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. Add it to the WHERE clause of "
+UNUSED_VALUES_NOTE = ("Error: the query did not use {values}, which the question names. Add {add} to the WHERE clause of "
                       "this query and keep its other conditions: {query}")
 # a Finish after queries that used none of the columns the question names: the 1.5B answered "How much did General
 # Motors invest in 1950?" from the value column, and "the murder rate in the state with the highest poverty
@@ -124,7 +124,8 @@ def once_refusal(toolkit, question: str, intent: str, answer: str, actions: list
         return "heed", HEED_NOTE.format(note=note.removeprefix("Note: ")), "refused: the last result's note was not followed"
     if "values" not in made and (missing := toolkit.unused_values(question, ran)):
         note = UNUSED_TIME_NOTE.format(value=missing.values[0], tools=" or ".join(missing.tools)) if missing.tools \
-            else UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300])
+            else UNUSED_VALUES_NOTE.format(values=" and ".join(missing.values), query=missing.query[:300],
+                                           add=" AND ".join(missing.where) if len(missing.where) == len(missing.values) else "it")
         return "values", note, "refused: a value the question names was not used"
     if "columns" not in made and (unread := toolkit.unused_columns(question, [(a.tool, a.args, a.observation or "") for a in ok])):
         named = " and ".join(unread.values[:3])

@@ -159,7 +159,10 @@ class GeneralToolkit(Toolkit):
         if self._held is None:
             self._held = table_values.held_names(self._connect(), self._schemas, CATEGORY_VALUES, LABEL_VALUES)
         values, as_written = self._held
-        return table_values.unused(question, values, queries, exact=as_written)
+        missing = table_values.unused(question, values, queries, exact=as_written)
+        if missing is None:
+            return None
+        return missing._replace(where=table_values.conditions(self._connect(), self._schemas, missing.values))
 
     def unused_columns(self, question: str, calls: list[tuple[str, dict, str]]) -> Unused | None:
         """Numeric columns the question names that no SQL query (nor what it showed) used (:func:`.input_words.unused_columns`)."""

@@ -36,6 +36,7 @@ class Unused(NamedTuple):
     values: list[str]
     query: str
     tools: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()  # the conditions that use them ("name" = 'Giraffe'), where one column holds each
 
 
 def category_values(con, source: str, column: str, limit: int) -> list | None:
@@ -132,6 +133,19 @@ def unused(question: str, values: list[str], queries: list[str], most: int = 3, 
                                                        question, 0 if v in exact else re.IGNORECASE)]
     named = [v for v in dict.fromkeys(named) if not any(v != w and v.lower() in w.lower() for w in named)][:most]  # the longest said
     return Unused(named, queries[-1]) if named else None
+
+
+def conditions(con, schemas: dict[str, list[tuple[str, str]]], values: list[str]) -> tuple[str, ...]:
+    """A WHERE condition for each value that exactly one text column holds as written
+    (``"name" = 'Giraffe'``); none for a year or a value in no column or in several. Told only
+    "the query did not use Giraffe", the 1.5B kept summing over every animal or filtered a column
+    of its own choosing; a condition it can paste names the column."""
+    out = []
+    for v in values:
+        cols = holding(con, schemas, v, exact=True)
+        if len(cols) == 1:
+            out.append(f"{quote(cols[0])} = '{v.replace(chr(39), chr(39) * 2)}'")
+    return tuple(out)
 
 
 def holding(con, schemas: dict[str, list[tuple[str, str]]], value: str, skip: str = "", exact: bool = False) -> list[str]:
