@@ -16,8 +16,6 @@ file writes it; a rounded gold is refused when the exact value lies on a roundin
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -25,6 +23,8 @@ from pathlib import Path
 import duckdb
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from golds import check_golds  # noqa: E402  (evals/golds.py, beside the sets)
 DATA = HERE / "data"
 QUESTIONS = HERE / "questions.jsonl"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -188,32 +188,7 @@ def golds() -> dict[str, str]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--write", action="store_true")
-    ap.add_argument("--show", action="store_true")
-    args = ap.parse_args()
-    computed = golds()
-    qs = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    bad = 0
-    for q in qs:
-        want = computed.get(q["id"]) if q["kind"] == "data" else q["gold"]
-        if args.show:
-            print(f"{q['id']}: {want}   {q['question']}")
-        if q["kind"] == "data" and args.write:
-            q["gold"] = want
-        elif not want or str(q["gold"]) != str(want):
-            print(f"{q['id']}: gold {q['gold']!r}, computed {want!r}", file=sys.stderr)
-            bad += 1
-    if q_missing := sorted(set(computed) - {q["id"] for q in qs}):
-        print(f"computed but not asked: {q_missing}", file=sys.stderr)
-        bad += 1
-    if args.write:
-        QUESTIONS.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in qs), encoding="utf-8")
-        return 0
-    if not bad:
-        print("OK")
-    return 1 if bad else 0
-
+    return check_golds(golds(), QUESTIONS)
 
 if __name__ == "__main__":
     sys.exit(main())
