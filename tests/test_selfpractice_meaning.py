@@ -52,6 +52,8 @@ def test_roles_decide_what_is_aggregated(weather):
     assert role_of(Column("smoker", "BIGINT", 2, 0, low=0, high=1), 50) == "id"
     assert role_of(Column("cyl", "BIGINT", 5, 0, low=3, high=8), 392) == "measure"
     assert role_of(Column("trips", "BIGINT", 3, 0, low=1, high=3), 30) == "measure"  # a count, however few
+    # lifelines' dd.csv: "What is the average cowcode2?" was proposed (a country's code, numbered)
+    assert role_of(Column("cowcode2", "BIGINT", 190, 0, low=2, high=990), 1808) == "id"
 
 
 def test_table_tasks_are_questions_a_person_asks(weather):

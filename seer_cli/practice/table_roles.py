@@ -23,7 +23,7 @@ MAX_DISCRETE = 8  # values of a whole-number measure grouped by as a category (_
 PER_TEMPLATE = 4  # candidates drawn per template and table before execution
 MAX_KEYS = 5000  # key values a lookup task is drawn from
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # a text column whose every value matches is a date column (LIKE '2019-%' by year)
-_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx|"
+_ID = re.compile(r"(^id$|_id$|^id_|Id$|^ID$|_no$|^no$|number$|_num$|^num$|code\d*$|^code|^iso|_iso|zip|postal|phone|fips|isbn|serial|index$|^idx|"
                  r"(^|_)(version|ver|revision|rev|build|release_no)$)",
                  re.IGNORECASE)
 _TIME_NAME = re.compile(r"(^|_)(date|datetime|timestamp)($|_)", re.IGNORECASE)
