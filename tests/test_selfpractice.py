@@ -82,7 +82,7 @@ def test_toolqa_tables_practise_through_sqlinterpreter(shared_toolqa, seer_home,
     model = scripted_model([], repeat_last=False)
     runner = CliRunner()
     log = seer_home / "coffee.jsonl"
-    res = runner.invoke(app, ["practice", "--auto", "8", "--tries", "0", "--toolkit", "toolqa", "--toolqa-dir", str(shared_toolqa),
+    res = runner.invoke(app, ["practice", "--auto", "8", "--tries", "0", "--no-breadth", "--toolkit", "toolqa", "--toolqa-dir", str(shared_toolqa),
                               "--pool", str(seer_home / "coffee-pool"), "--log", str(log), "--json"])
     assert res.exit_code == 0, res.output
     assert model.calls == 0
@@ -196,7 +196,7 @@ def test_cli_auto_worked_examples_all_reverify(files, seer_home, scripted_model)
     runner = CliRunner()
     log = seer_home / "auto.jsonl"
     args = ["practice", "--auto", "12", "--tries", "0", "--data", str(files["loans"]), "--data", str(files["members"]),
-            "--docs", str(files["docs"]), "--tools", str(files["tools"]), "--log", str(log), "--json"]
+            "--docs", str(files["docs"]), "--tools", str(files["tools"]), "--log", str(log), "--json", "--no-breadth"]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     assert model.calls == 0
@@ -210,6 +210,16 @@ def test_cli_auto_worked_examples_all_reverify(files, seer_home, scripted_model)
     assert res.exit_code == 0, res.output
     rows = RowLog(log).rows()
     assert len(rows) == 16 and len({r["id"] for r in rows}) == 16
+    # then, by default, every other task the rules made joins as a worked example (flagged "breadth"), no model call either
+    res = runner.invoke(app, args[:-1])
+    assert res.exit_code == 0, res.output
+    summary = orjson.loads(res.stdout[res.stdout.index("{"):])
+    rows = RowLog(log).rows()
+    wide = [r for r in rows if r.get("breadth")]
+    assert summary["tasks"] == 16 and summary["breadth"]["tasks"] == len(wide) >= 10 and summary["breadth"]["admitted"] >= 8
+    assert len({r["id"] for r in rows}) == len(rows) and all(r["admitted"] == bool(r.get("experience")) for r in wide)
+    assert all(r["derivation"] in ("replay", "volatile-call") and r["made_by"] in ("worked", None) for r in wide)
+    assert model.calls == 0
     pool = Pool.open("default", load_settings())
     mine = [e for e in pool.experiences() if e.origin == ORIGIN]
     assert len(mine) == sum(bool(r["admitted"]) for r in rows)
@@ -331,7 +341,7 @@ def test_an_mcp_server_that_dies_mid_practice_leaves_log_and_pool_whole(tmp_path
     warnings: list[str] = []
     try:
         agent = open_agent(settings, kit, embedder=embedder, backend=object())  # --tries 0: the model is never called
-        summary = auto_practice(agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=6, tries=0),
+        summary = auto_practice(agent, kit, seer_home / "auto.jsonl", AutoConfig(tasks=6, tries=0, breadth=False),
                                 on_warning=warnings.append)
         pool_dir = agent.pool.path
         agent.pool.close()
@@ -367,7 +377,7 @@ def test_cli_auto_stops_a_try_at_six_steps_unless_told(files, seer_home, scripte
     for flags, steps in (([], 6), (["--max-steps", "3"], 3)):
         scripted_model(wandering(40), repeat_last=False)
         log = seer_home / f"steps{steps}.jsonl"
-        res = CliRunner().invoke(app, ["practice", "--auto", "1", "--no-phrase", "--examples", "none", "--data", str(files["loans"]),
+        res = CliRunner().invoke(app, ["practice", "--auto", "1", "--no-phrase", "--no-breadth", "--examples", "none", "--data", str(files["loans"]),
                                        "--log", str(log), "--json", *flags])
         assert res.exit_code == 0, res.output
         (row,) = RowLog(log).rows()

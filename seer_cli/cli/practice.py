@@ -29,6 +29,7 @@ def practice(
     examples: Annotated[str, typer.Option("--examples", help="With --auto: what a task the model fails may still teach: worked, recovery, both (worked,recovery) or none.")] = "worked,recovery",
     phrase: Annotated[Optional[bool], typer.Option("--phrase/--no-phrase", help="With --auto: the model words each task's question as a person would ask it, admitted only when a second derivation from the question agrees (default: on when --tries > 0).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=64, help="With --auto: tasks at once (threads); more than 1 needs --llm-url.")] = 1,
+    breadth: Annotated[bool, typer.Option("--breadth/--no-breadth", help="With --auto: after the N tasks, every other task the rules made joins the pool as a worked example when replaying its calls shows its answer (seconds, no model).")] = True,
     proposer_model: Annotated[Optional[str], typer.Option("--proposer-model", metavar="GGUF", help="With --auto: a stronger model for the wording, the second derivation and the paraphrase keys (the agent keeps --model).")] = None,
     proposer_url: Annotated[Optional[str], typer.Option("--proposer-url", metavar="URL", help="With --auto: the proposer on an OpenAI-compatible server.")] = None,
     pool: PoolOpt = None,
@@ -69,7 +70,7 @@ def practice(
     if (tasks_file is None) == (auto is None):
         raise UserError("give a TASKS.jsonl file or --auto N (tasks made from --data/--docs/--tools/--mcp), not both" if tasks_file
                         else "give a TASKS.jsonl file, or --auto N to make tasks from --data/--docs/--tools/--mcp")
-    _refuse_other_mode(auto is not None, minutes=minutes, examples=examples != "worked,recovery", concurrency=concurrency > 1,
+    _refuse_other_mode(auto is not None, minutes=minutes, examples=examples != "worked,recovery", concurrency=concurrency > 1, breadth=not breadth,
                        admit=admit != Admit.lenient, judge_model=judge_model, judge_url=judge_url,
                        proposer_model=proposer_model, proposer_url=proposer_url)
     chosen = [x.strip() for x in examples.split(",") if x.strip()]
@@ -101,7 +102,7 @@ def practice(
         if auto is not None:
             summary = _auto(settings, kit, make_kit, log, auto=auto, minutes=minutes, tries=1 if tries is None else tries,
                             examples=tuple(x for x in chosen if x != "none"), seed=seed, concurrency=concurrency, phrase=phrase,
-                            proposer=(proposer_model, proposer_url))
+                            proposer=(proposer_model, proposer_url), breadth=breadth)
         else:
             summary = _from_file(settings, kit, task_list, log, tries=3 if tries is None else max(1, tries), admit=admit,
                                  judge_model=judge_model, judge_url=judge_url, seed=seed)
@@ -125,7 +126,7 @@ def _steps(given: int | None, auto: bool) -> int | None:
 
 
 _AUTO_ONLY = {"minutes": "--minutes", "examples": "--examples", "concurrency": "--concurrency",
-              "proposer_model": "--proposer-model", "proposer_url": "--proposer-url"}
+              "proposer_model": "--proposer-model", "proposer_url": "--proposer-url", "breadth": "--no-breadth"}
 _FILE_ONLY = {"admit": "--admit", "judge_model": "--judge-model", "judge_url": "--judge-url"}
 
 
@@ -169,7 +170,7 @@ def _from_file(settings, kit, task_list, log: Path, *, tries: int, admit, judge_
 
 
 def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int, examples, seed: int, concurrency: int,
-          phrase: bool | None = None, proposer: tuple[str | None, str | None] = (None, None)) -> dict:
+          phrase: bool | None = None, proposer: tuple[str | None, str | None] = (None, None), breadth: bool = True) -> dict:
     from ..agent.assemble import open_agent
     from ..practice.generated import AutoConfig, auto_practice
 
@@ -181,7 +182,7 @@ def _auto(settings, kit, make_kit, log: Path, *, auto: int, minutes, tries: int,
 
             proposer_backend = get_backend(settings.replace(model=proposer[0], llm_url=proposer[1]))
     config = AutoConfig(tasks=auto, minutes=minutes, tries=tries, examples=examples, seed=seed, concurrency=concurrency, phrase=phrase,
-                        proposer=proposer_backend)
+                        proposer=proposer_backend, breadth=breadth)
 
     def new_agent():  # a worker thread's own toolkit, the same pool, embedder and server
         return open_agent(settings, make_kit(), pool=agent.pool, embedder=agent.embedder, backend=agent.backend)
@@ -233,3 +234,5 @@ def _render_auto(summary: dict) -> None:
     per = f", {summary['seconds_per_admitted']} s per admitted experience" if summary["seconds_per_admitted"] is not None else ""
     checked = ", ".join(f"{n} {d}" for d, n in (summary.get("derivations") or {}).items()) or "none"
     out.print(f"admitted: {made}; second derivations: {checked}; {summary['seconds']} s in all{per}", markup=False)
+    if b := summary.get("breadth"):
+        out.print(f"then worked examples of the other tasks: {b['admitted']} of {b['tasks']} admitted in {b['seconds']} s", markup=False)
