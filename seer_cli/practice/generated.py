@@ -33,6 +33,7 @@ before its experience enters the pool, and an amendment line records the admissi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import random
 import threading
@@ -263,12 +264,11 @@ def auto_practice(
         admit = None
         if exp is not None:
             def admit():
-                res = admit_experience(pool, exp, exp.success_source, exp.success_details)  # the one door into the pool
-                if res and res.added:
+                joined = _join(pool, exp)
+                if joined:
                     with covered_lock:
                         covered.add(task.covers, question=task.question)
-                    return {"admitted": True, "experience": res.added[0]}
-                return None
+                return joined
         recorder.record(row, admit, amend=True)
 
     run_items(todo, one, config.concurrency)
@@ -277,12 +277,18 @@ def auto_practice(
     return summarize(log.rows(), Ledger.from_experiences(pool.experiences()))
 
 
+def _join(pool, exp) -> dict[str, Any] | None:
+    """Admit ``exp`` through the one door into the pool; the log's amendment when it joined, else None."""
+    res = admit_experience(pool, exp, exp.success_source, exp.success_details)
+    return {"admitted": True, "experience": res.added[0]} if res and res.added else None
+
+
 def admit_breadth(agent, kit, tasks: list[AutoTask], log: RowLog, config: AutoConfig, files: list[str],
-                  on_status: Callable[[str], None] | None = None) -> int:
+                  on_status: Callable[[str], None] | None = None) -> None:
     """Admit every task the rules made that was not practised (nor is in the pool) as a worked
     example under its own question, when replaying its plan through the tools shows its gold
     (:func:`.examples.worked`); seconds for a hundred tasks, no model call. Logged with
-    ``"breadth": true``; returns how many joined.
+    ``"breadth": true`` (:func:`summarize` counts them apart).
 
     Why: recall can only show what the pool holds, and a practised demonstration helps a real
     question when it is about the same table and asks the same operation. After the 30 tasks the
@@ -298,20 +304,13 @@ def admit_breadth(agent, kit, tasks: list[AutoTask], log: RowLog, config: AutoCo
     done = log.done()
     rest = [t for t in tasks if t.id not in done and t.question not in held and t.generator != "docs.proposed"]
     plain = dataclasses.replace(config, tries=0, phrase=False)
-    recorder, joined = Recorder(log, None), 0
+    recorder = Recorder(log, None)
     for n, task in enumerate(rest, 1):
         if on_status:
             on_status(f"worked examples of the other tasks: {n}/{len(rest)}")
         row, exp = practise_one(agent, kit, task, plain, files)
         row["breadth"] = True
-        admit = None
-        if exp is not None:
-            def admit(exp=exp):
-                res = admit_experience(agent.pool, exp, exp.success_source, exp.success_details)
-                return {"admitted": True, "experience": res.added[0]} if res and res.added else None
-        recorder.record(row, admit, amend=True)
-        joined += exp is not None
-    return joined
+        recorder.record(row, None if exp is None else functools.partial(_join, agent.pool, exp), amend=True)
 
 
 def summarize(rows: list[dict[str, Any]], ledger: Ledger | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import re
 from typing import Iterator
 
 from .table_roles import Column, Table, _lit
-from .table_sql import AGG, PCT_CHANGE, Candidate, _agg_sql, _c, _from_to, _pick, _ratio_scale, _round2, _threshold, _top_row, _years
+from .table_sql import AGG, PCT_CHANGE, Candidate, _agg_sql, _c, _from_to, _pick, _ratio_scale, _repeats, _round2, _threshold, _top_row, _years
 from .tasks import format_value
 
 MIN_MONTHS = 12  # fewer (year, month) pairs than this is not a monthly series
@@ -39,11 +39,9 @@ def series_name(con, t: Table, yc: Column, mc: Column) -> tuple[bool, Column | N
     one row; None where the table is one series (a year and a month make one row); (False, None)
     for neither."""
     for lab in [c for c in t.labels() + t.categories() if c.nulls == 0 and c.type.upper().startswith("VARCHAR")]:
-        (dups,) = con.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {t.q} GROUP BY {lab.q}, {yc.q}, {mc.q} HAVING COUNT(*) > 1)").fetchone()
-        if dups == 0:
+        if _repeats(con, t, [lab, yc, mc]) == 0:
             return True, lab
-    (dups,) = con.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {t.q} GROUP BY {yc.q}, {mc.q} HAVING COUNT(*) > 1)").fetchone()
-    return dups == 0, None
+    return _repeats(con, t, [yc, mc]) == 0, None
 
 
 def monthly(con, t: Table, rng: random.Random) -> Iterator[Candidate]:

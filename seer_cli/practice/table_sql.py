@@ -83,6 +83,12 @@ def _months(con, t: Table, d: Column) -> list[tuple[int, int]]:
         f"SELECT DISTINCT year({_as_date(d)}) AS y, month({_as_date(d)}) AS m FROM {t.q} WHERE {d.q} IS NOT NULL ORDER BY y, m").fetchall()]
 
 
+def _repeats(con, t: Table, cols: list[Column]) -> int:
+    """How many combinations of ``cols``' values name more than one row of ``t`` (0: they name each row once)."""
+    (n,) = con.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {t.q} GROUP BY {', '.join(c.q for c in cols)} HAVING COUNT(*) > 1)").fetchone()
+    return int(n)
+
+
 def _pick(rng: random.Random, items: list, n: int = PER_TEMPLATE) -> list:
     items = list(items)
     rng.shuffle(items)

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..toolkits.sql_names import quote
 from .table_roles import MAX_KEYS, Column, Table, _a, _lit
 from .table_sql import (AGG, PCT_CHANGE, Candidate, _agg_sql, _from_to, _as_date, _c, _comparable, _months, _ops, _pick, _ratio_scale,
-                        _round2, _threshold, _top_row, _years)
+                        _repeats, _round2, _threshold, _top_row, _years)
 from .table_monthly import monthly
 from .table_yearly import year_key, yearly
 from .tasks import format_value
@@ -334,7 +334,7 @@ def _by_year(con, t: Table, rng: random.Random) -> Iterator[Candidate]:
         if len(years) < 2:
             continue
         for lab in t.labels() + t.categories():
-            (dups,) = con.execute(f"SELECT COUNT(*) FROM (SELECT {lab.q}, {yc.q} FROM {T} GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone()
+            dups = _repeats(con, t, [lab, yc])
             names = [v for (v,) in con.execute(f"SELECT DISTINCT {lab.q} FROM {T} WHERE {lab.q} IS NOT NULL ORDER BY 1 LIMIT {MAX_KEYS}").fetchall()]
             names = rng.sample(names, min(10, len(names)))
             if dups == 0:  # one row per name and year

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .sql_names import quote
+from .sql_names import literal, quote
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_LINES = 60
@@ -81,7 +81,7 @@ def sql_options(options: dict[str, object]) -> str:
     """The options as ``read_csv`` arguments (", skip=3, delim=';'"); empty when there are none."""
     parts = []
     for k, v in options.items():
-        parts.append(f"{k}={v}" if isinstance(v, int) else f"{k}='" + str(v).replace("'", "''") + "'")
+        parts.append(f"{k}={v}" if isinstance(v, int) else f"{k}={literal(v)}")
     return "".join(f", {p}" for p in parts)
 
 

@@ -13,7 +13,7 @@ import json
 import re
 
 from ..errors import ToolCallError
-from . import calc, sql_hints, sql_reads, table_types, table_values
+from . import calc, sql_hints, sql_names, sql_reads, table_types, table_values
 from .sql_names import quote
 from .sql_reads import MISSING_COLUMN, Misread, first_line
 from .sql_shapes import SQL_ROWS, execute, select_node, text_at
@@ -133,7 +133,7 @@ def _case_read(con, schemas: Schemas, stmt: str):
         except Exception:  # noqa: BLE001 (best effort)
             continue
         if len(held) == 1 and held[0] != value:
-            literal, spelled = ("'" + str(v).replace("'", "''") + "'" for v in (value, held[0]))
+            literal, spelled = sql_names.literal(value), sql_names.literal(held[0])
             rewritten = re.sub(rf"(=\s*){re.escape(literal)}", "\\g<1>" + spelled.replace("\\", "\\\\"), rewritten)
             read.append(f"'{value}' as '{held[0]}' ({col} holds it so)")
             done.add((col.lower(), value))

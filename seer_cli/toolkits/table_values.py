@@ -15,7 +15,7 @@ import re
 from typing import Callable, Iterator, NamedTuple
 
 from . import table_types
-from .sql_names import quote
+from .sql_names import literal, quote
 
 # ``col = 'value'`` / ``"col" = 'value'`` in a query: the filters :func:`near_values` checks
 _EQ_LITERAL = re.compile(r"""(?:"([^"]+)"|\b([A-Za-z_]\w*))\s*=\s*'((?:[^']|'')*)'""")
@@ -144,7 +144,7 @@ def conditions(con, schemas: dict[str, list[tuple[str, str]]], values: list[str]
     for v in values:
         cols = holding(con, schemas, v, exact=True)
         if len(cols) == 1:
-            out.append(f"{quote(cols[0])} = '{v.replace(chr(39), chr(39) * 2)}'")
+            out.append(f"{quote(cols[0])} = {literal(v)}")
     return tuple(out)
 
 

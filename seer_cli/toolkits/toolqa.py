@@ -47,7 +47,7 @@ from ..errors import ToolCallError, UserError
 from ..toolqa_calls import TOOLQA_ARGS as TOOLQA_ARGS  # the tools' argument names, shared with the library.json reader
 from . import calc
 from .base import SqlTables, Toolkit, tool
-from .sql_names import quote
+from .sql_names import literal, quote
 from .toolqa_tables import DB_FILES, Tables, cell_text, file_key, is_number, missing, tables
 
 TEXT_FILES = {"agenda": ("agenda/agenda_descriptions_merged.jsonl", "event"),
@@ -181,7 +181,7 @@ class ToolQAToolkit(Toolkit):
                 column = next((c for c in cols if c.lower() == column.lower()), column)
         if column not in cols:
             raise KeyError(column)
-        c, v = quote(column), "'" + value.replace("'", "''") + "'"
+        c, v = quote(column), literal(value)
         sql_op = "<>" if op == "!=" else op
         if not self.strict and is_number(value):
             num = f"TRY_CAST({c} AS DOUBLE)"
